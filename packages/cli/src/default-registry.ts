@@ -1,0 +1,7 @@
+import { createRegistry, type Registry } from '@pyramids/core';
+import { geotiffReader } from '@pyramids/readers-geotiff';
+
+/** The plugins the CLI ships with, registered on a fresh registry. */
+export function createDefaultRegistry(): Registry {
+  return createRegistry().use(geotiffReader());
+}

@@ -1,0 +1,4 @@
+// @pyramids/cli: the `pyramids` command. The only package that assembles plugins.
+export { main } from './main.js';
+export { createProgram } from './program.js';
+export { createDefaultRegistry } from './default-registry.js';

@@ -1,0 +1,12 @@
+export { PyramidsError, type PyramidsErrorOptions } from './pyramids-error.js';
+export { StacAssetError } from './stac-asset-error.js';
+export { UnsupportedAssetError } from './unsupported-asset-error.js';
+export { AlignmentError } from './alignment-error.js';
+export { SearchError } from './search-error.js';
+export { SignerError } from './signer-error.js';
+export { ReadError } from './read-error.js';
+export { IncompatiblePluginError } from './incompatible-plugin-error.js';
+export { GridError } from './grid-error.js';
+export { WriteError } from './write-error.js';
+export { OptionError } from './option-error.js';
+export { isAbortError, throwIfAborted } from './abort.js';

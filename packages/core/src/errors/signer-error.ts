@@ -1,0 +1,13 @@
+import { PyramidsError, isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+
+/** Credentials could not be obtained or applied. */
+export class SignerError extends PyramidsError {
+  static readonly code = 'SIGNER';
+  constructor(message: string, options: PyramidsErrorOptions = {}) {
+    super('SIGNER', message, options);
+    this.name = 'SignerError';
+  }
+  static override isInstance(error: unknown): error is SignerError {
+    return isCode(error, 'SIGNER');
+  }
+}

@@ -1,0 +1,178 @@
+// One HTTP path for every byte and API request: retries with backoff on 429/5xx
+// and connection resets (honouring Retry-After), a timeout per attempt, an
+// AbortSignal, and redirects followed by hand so that headers are recomputed for
+// each host: credentials meant for one host never follow a redirect to another.
+import { isAbortError } from '../errors/abort.js';
+import { ReadError } from '../errors/read-error.js';
+import { redactHref } from '../signers/redact.js';
+
+/** Headers, or a function giving the headers for a URL (called per attempt and per redirect hop). */
+export type HeadersSource = Record<string, string> | ((url: string) => Promise<Record<string, string>> | Record<string, string>);
+
+export interface HttpRequestOptions {
+  method?: string;
+  body?: string | Uint8Array;
+  headers?: HeadersSource;
+  signal?: AbortSignal;
+  /** HTTP client; the global fetch by default. Tests inject loopback-only clients here. */
+  fetch?: typeof fetch;
+  /** Retries after the first attempt (default 3). */
+  retries?: number;
+  /** First backoff in ms, doubled each retry with jitter (default 250). */
+  backoff?: number;
+  /** Longest single wait in ms, including a server's Retry-After (default 30 000). */
+  maxBackoff?: number;
+  /** Timeout of one attempt in ms (default 30 000). */
+  timeout?: number;
+  /** Statuses that are retried (default 429, 500, 502, 503, 504). */
+  retryStatuses?: readonly number[];
+  /** Most redirects followed (default 10). */
+  maxRedirects?: number;
+  /** Called before each retry, e.g. to log (with a redacted URL). */
+  onRetry?: (info: { attempt: number; delay: number; reason: string; url: string }) => void;
+}
+
+const DEFAULT_RETRY_STATUSES = [429, 500, 502, 503, 504];
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+async function resolveHeaders(source: HeadersSource | undefined, url: string): Promise<Record<string, string>> {
+  if (!source) return {};
+  return typeof source === 'function' ? await source(url) : source;
+}
+
+/** True for errors that a retry may cure: resets, refused connections, timeouts of one attempt. */
+function isTransientNetworkError(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  const code = cause?.code ?? (error as { code?: string }).code;
+  return (
+    error instanceof TypeError ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'UND_ERR_SOCKET' ||
+    code === 'UND_ERR_CLOSED' ||
+    (error as { name?: string }).name === 'TimeoutError'
+  );
+}
+
+/**
+ * Sends a request with retries, timeouts and safe redirects. Resolves with the
+ * final response whatever its status (after retrying retryable statuses); throws
+ * ReadError when the network fails on every attempt, and the abort reason when
+ * `signal` fires.
+ */
+export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<Response> {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const retries = options.retries ?? 3;
+  const backoff = options.backoff ?? 250;
+  const maxBackoff = options.maxBackoff ?? 30_000;
+  const timeout = options.timeout ?? 30_000;
+  const retryStatuses = options.retryStatuses ?? DEFAULT_RETRY_STATUSES;
+  const maxRedirects = options.maxRedirects ?? 10;
+  let method = (options.method ?? 'GET').toUpperCase();
+  let body = options.body;
+
+  for (let attempt = 0; ; attempt++) {
+    options.signal?.throwIfAborted();
+    let currentUrl = url;
+    let response: Response | undefined;
+    try {
+      for (let hop = 0; ; hop++) {
+        const headers = await resolveHeaders(options.headers, currentUrl);
+        const attemptSignal = options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(timeout)])
+          : AbortSignal.timeout(timeout);
+        response = await fetchImpl(currentUrl, {
+          method,
+          headers,
+          body: body as BodyInit | undefined,
+          redirect: 'manual',
+          signal: attemptSignal,
+        });
+        if (!REDIRECT_STATUSES.has(response.status)) break;
+        const location = response.headers.get('location');
+        if (!location) break;
+        if (hop >= maxRedirects) {
+          throw new ReadError(`too many redirects (${maxRedirects}) from ${redactHref(url)}`);
+        }
+        await response.body?.cancel();
+        const next = new URL(location, currentUrl).toString();
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        // Headers are recomputed for the new URL by the headers function, so a signer
+        // that does not match the new host adds nothing; static headers lose Authorization.
+        if (typeof options.headers !== 'function' && hostOf(next) !== hostOf(currentUrl) && options.headers) {
+          const { authorization: _a, Authorization: _b, ...rest } = options.headers;
+          options = { ...options, headers: rest };
+        }
+        currentUrl = next;
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (ReadError.isInstance(error)) throw error;
+      if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
+      if (!isTransientNetworkError(error) || attempt >= retries) {
+        const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+        throw new ReadError(`request to ${redactHref(currentUrl)} failed after ${attempt + 1} attempt(s): ${reason}`, {
+          cause: error,
+          details: { url: redactHref(currentUrl), attempts: attempt + 1 },
+        });
+      }
+      const delay = Math.min(maxBackoff, backoff * 2 ** attempt * (1 + Math.random() * 0.25));
+      options.onRetry?.({ attempt: attempt + 1, delay, reason: (error as Error).message, url: redactHref(currentUrl) });
+      await sleep(delay, options.signal);
+      continue;
+    }
+    if (!retryStatuses.includes(response!.status) || attempt >= retries) return response!;
+    const retryAfter = parseRetryAfter(response!.headers.get('retry-after'));
+    const delay = Math.min(maxBackoff, retryAfter ?? backoff * 2 ** attempt * (1 + Math.random() * 0.25));
+    await response!.body?.cancel();
+    options.onRetry?.({ attempt: attempt + 1, delay, reason: `HTTP ${response!.status}`, url: redactHref(currentUrl) });
+    await sleep(delay, options.signal);
+  }
+}
+
+/** Reads a response body as text, at most `limit` characters, for error messages. */
+export async function responseSnippet(response: Response, limit = 300): Promise<string> {
+  try {
+    const text = await response.text();
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,68 @@
+import type { PluginApiVersion } from '../version.js';
+import type { RasterSource } from '../raster/raster-source.js';
+import type { Signer } from '../signers/signer.js';
+import type { StacItem } from '../stac/stac-types.js';
+
+/** Fields every plugin has. */
+export interface PluginBase {
+  readonly kind: 'reader' | 'signer' | 'writer' | 'codec';
+  /** Unique id, e.g. `geotiff`, `planetary-computer`. */
+  readonly id: string;
+  /** Contract version the plugin was built for; the registry refuses others. */
+  readonly apiVersion: PluginApiVersion;
+  /** npm package that provides the plugin, for error messages. */
+  readonly packageName?: string;
+}
+
+/** What a reader's `open` receives besides the href. */
+export interface ReaderContext {
+  /** Signs the reads of this source (headers, hrefs, GDAL env), per request. */
+  signer?: Signer;
+  signal?: AbortSignal;
+  /** HTTP client to use; defaults to the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Reader-specific options (e.g. a NetCDF variable). */
+  options?: Record<string, unknown>;
+}
+
+/** The heavy half of a reader, loaded lazily. */
+export interface ReaderImplementation {
+  open(href: string, context: ReaderContext): Promise<RasterSource>;
+}
+
+/** A raster reader plugin. */
+export interface ReaderPlugin extends PluginBase {
+  readonly kind: 'reader';
+  /** Media-type prefixes served (case-insensitive, parameters ignored). */
+  readonly mediaTypes: readonly string[];
+  /** File extensions served, with the dot: `.tif`. */
+  readonly extensions: readonly string[];
+  /** True when the first bytes of a file look like something this reader opens. */
+  sniff?(head: Uint8Array): boolean;
+  /** Loads the implementation (imports heavy dependencies). */
+  load(): Promise<ReaderImplementation>;
+}
+
+/** The heavy half of an Items codec (e.g. stac-geoparquet). */
+export interface CodecImplementation {
+  readItems(source: string, options?: Record<string, unknown>): AsyncIterable<StacItem>;
+  writeItems(items: AsyncIterable<StacItem> | Iterable<StacItem>, target: string, options?: Record<string, unknown>): Promise<void>;
+}
+
+/** An Items codec plugin: reads and writes Items in a file format. */
+export interface CodecPlugin extends PluginBase {
+  readonly kind: 'codec';
+  readonly extensions: readonly string[];
+  readonly mediaTypes: readonly string[];
+  load(): Promise<CodecImplementation>;
+}
+
+/** A raster writer plugin (GeoTIFF/COG is built into core). */
+export interface WriterPlugin extends PluginBase {
+  readonly kind: 'writer';
+  readonly extensions: readonly string[];
+  load(): Promise<unknown>;
+}
+
+/** Any plugin. */
+export type Plugin = ReaderPlugin | Signer | CodecPlugin | WriterPlugin;

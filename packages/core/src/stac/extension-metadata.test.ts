@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readExtensionMetadata, toItems, StacAssetError, type StacItem } from '@pyramids/core';
+import { fixturesDir } from '../../../../vitest.shared.js';
+
+function fixtureItems(relative: string): StacItem[] {
+  return toItems(JSON.parse(readFileSync(path.join(fixturesDir, 'stac/items', relative), 'utf8')));
+}
+
+describe('readExtensionMetadata', () => {
+  it('reads Earth Search v1 asset-level proj and raster:bands', () => {
+    const [item] = fixtureItems('earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
+    const metadata = readExtensionMetadata(item!, 'red');
+    expect(metadata.crs).toBe('EPSG:32613');
+    expect(metadata.crsSource).toBe('proj:epsg');
+    expect(metadata.transform).toEqual([399960, 10, 0, 4500000, 0, -10]);
+    expect(metadata.shape).toEqual([10980, 10980]);
+    expect(metadata.grid).toEqual({ crs: 'EPSG:32613', transform: [399960, 10, 0, 4500000, 0, -10], width: 10980, height: 10980 });
+    expect(metadata.bands).toEqual([{ dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' }]);
+    expect(metadata.bandNames).toEqual(['B04']);
+  });
+
+  it('prefers proj:code and reads STAC 1.1 bands (CDSE)', () => {
+    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
+    const metadata = readExtensionMetadata(item!, 'B01_20m');
+    expect(metadata.crs).toBe('EPSG:32635');
+    expect(metadata.crsSource).toBe('proj:code');
+    expect(metadata.transform).toEqual([600000, 20, 0, 5900040, 0, -20]);
+    expect(metadata.bandNames).toEqual(['B01']);
+  });
+
+  it('reads only proj:epsg when that is all there is (DEA)', () => {
+    const [item] = fixtureItems('dea/only_crs_proj.json');
+    const metadata = readExtensionMetadata(item!);
+    expect(metadata.crs).toMatch(/^EPSG:\d+$/);
+    expect(metadata.grid).toBeUndefined();
+  });
+
+  it('names the missing asset and the available keys', () => {
+    const [item] = fixtureItems('earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
+    expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(StacAssetError);
+    expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(/asset 'B99' not found on item S2A_T13TDE_20240422T174753_L2A; available: red, green, blue/);
+  });
+});

@@ -1,0 +1,165 @@
+// Raster metadata from the projection, raster, eo and STAC 1.1 band fields of an
+// Item, with no I/O. Asset-level fields override item-level ones.
+import { StacAssetError } from '../errors/stac-asset-error.js';
+import { affineToGeotransform, type GeoTransform } from '../grid/geotransform.js';
+import type { Grid } from '../grid/grid.js';
+import { normalizeCrs } from '../grid/crs.js';
+import type { DataType } from '../raster/data-type.js';
+import { assetField, getAsset } from './accessors.js';
+import type { StacItem } from './stac-types.js';
+
+/** Per-band metadata read from `raster:bands` or STAC 1.1 `bands`. */
+export interface BandMetadata {
+  dataType?: DataType;
+  nodata?: number;
+  scale?: number;
+  offset?: number;
+  unit?: string;
+  name?: string;
+}
+
+/** What an Item says about one asset's raster, without opening it. */
+export interface ExtensionMetadata {
+  item: string;
+  asset?: string;
+  href?: string;
+  mediaType?: string;
+  /** Normalised CRS (`EPSG:n`, WKT or PROJJSON text), or null when the Item has none. */
+  crs: string | null;
+  /** Which field the CRS came from. */
+  crsSource: 'proj:code' | 'proj:epsg' | 'proj:wkt2' | 'proj:projjson' | null;
+  /** GDAL-order geotransform from `proj:transform`. */
+  transform?: GeoTransform;
+  /** `proj:shape` as [rows, cols]. */
+  shape?: [number, number];
+  /** `proj:bbox` in the asset's CRS. */
+  projBbox?: number[];
+  /** The grid, when CRS, transform and shape are all known. */
+  grid?: Grid;
+  bands: BandMetadata[];
+  /** Band names, only when every band has one. */
+  bandNames?: string[];
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** Parses a STAC nodata value: a number, or the strings `nan`, `inf`, `-inf`. */
+export function parseNodata(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'nan') return Number.NaN;
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf' || lower === '-infinity') return Number.NEGATIVE_INFINITY;
+  const parsed = Number(lower);
+  return lower !== '' && Number.isFinite(parsed) ? parsed : undefined;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+const DATA_TYPES = new Set<DataType>([
+  'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64',
+  'float16', 'float32', 'float64', 'cint16', 'cint32', 'cfloat32', 'cfloat64', 'other',
+]);
+
+function readBand(band: Record<string, unknown>): BandMetadata {
+  const result: BandMetadata = {};
+  const dataType = band['data_type'] ?? band['raster:data_type'];
+  if (typeof dataType === 'string' && DATA_TYPES.has(dataType as DataType)) result.dataType = dataType as DataType;
+  const nodata = parseNodata(band['nodata'] ?? band['raster:nodata']);
+  if (nodata !== undefined) result.nodata = nodata;
+  const scale = numberOrUndefined(band['scale'] ?? band['raster:scale']);
+  if (scale !== undefined) result.scale = scale;
+  const offset = numberOrUndefined(band['offset'] ?? band['raster:offset']);
+  if (offset !== undefined) result.offset = offset;
+  const unit = stringOrUndefined(band['unit'] ?? band['raster:unit']);
+  if (unit !== undefined) result.unit = unit;
+  const name = stringOrUndefined(band['name']) ?? stringOrUndefined(band['common_name']) ?? stringOrUndefined(band['eo:common_name']);
+  if (name !== undefined) result.name = name;
+  return result;
+}
+
+function bandList(value: unknown): Record<string, unknown>[] | undefined {
+  return Array.isArray(value) ? value.map((band) => (band && typeof band === 'object' ? (band as Record<string, unknown>) : {})) : undefined;
+}
+
+/** The CRS of an asset (or Item) and the field it came from, in the order of preference. */
+function readCrs(lookup: (field: string) => unknown): Pick<ExtensionMetadata, 'crs' | 'crsSource'> {
+  const code = lookup('proj:code');
+  if (present(code)) return { crs: normalizeCrs(String(code)), crsSource: 'proj:code' };
+  const epsg = lookup('proj:epsg');
+  if (present(epsg)) return { crs: normalizeCrs(Number(epsg)), crsSource: 'proj:epsg' };
+  const wkt2 = lookup('proj:wkt2');
+  if (present(wkt2)) return { crs: normalizeCrs(String(wkt2)), crsSource: 'proj:wkt2' };
+  const projjson = lookup('proj:projjson');
+  if (present(projjson)) return { crs: normalizeCrs(projjson as object), crsSource: 'proj:projjson' };
+  return { crs: null, crsSource: null };
+}
+
+/**
+ * Reads raster metadata of `item` (and of asset `assetKey` when given) from its
+ * STAC extension fields, with zero I/O. Asset-level `proj:*` fields override
+ * item-level ones. Throws StacAssetError when the asset does not exist or a
+ * field is malformed.
+ */
+export function readExtensionMetadata(item: StacItem, assetKey?: string): ExtensionMetadata {
+  const asset = assetKey === undefined ? undefined : getAsset(item, assetKey);
+  const lookup = (field: string): unknown => (assetKey === undefined ? item.properties[field] : assetField(item, assetKey, field));
+  const where = assetKey === undefined ? `item ${item.id}` : `asset '${assetKey}' of item ${item.id}`;
+
+  const result: ExtensionMetadata = { item: item.id, ...readCrs(lookup), bands: [] };
+  if (assetKey !== undefined) result.asset = assetKey;
+  if (asset && typeof asset.href === 'string') result.href = asset.href;
+  if (asset && typeof asset.type === 'string') result.mediaType = asset.type;
+
+  const transform = lookup('proj:transform');
+  if (present(transform)) {
+    try {
+      result.transform = affineToGeotransform(transform as number[]);
+    } catch (error) {
+      throw new StacAssetError(`${where}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const shape = lookup('proj:shape');
+  if (present(shape)) {
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((value) => Number.isInteger(value) && value > 0)) {
+      throw new StacAssetError(`${where}: proj:shape must be [rows, cols] of positive integers; got ${JSON.stringify(shape)}`);
+    }
+    result.shape = [shape[0], shape[1]];
+  }
+  const projBbox = lookup('proj:bbox');
+  if (Array.isArray(projBbox)) result.projBbox = projBbox as number[];
+  if (result.transform && result.shape) {
+    result.grid = { crs: result.crs, transform: result.transform, height: result.shape[0], width: result.shape[1] };
+  }
+
+  // Band fields: raster:bands (STAC 1.0) or bands (STAC 1.1), plus eo:bands for names.
+  const rasterBands = bandList(asset?.['raster:bands'] ?? (assetKey === undefined ? item.properties['raster:bands'] : undefined));
+  const bands = bandList(asset?.['bands'] ?? (assetKey === undefined ? item.properties['bands'] : undefined));
+  const eoBands = bandList(asset?.['eo:bands'] ?? (assetKey === undefined ? item.properties['eo:bands'] : undefined));
+  const count = Math.max(rasterBands?.length ?? 0, bands?.length ?? 0, eoBands?.length ?? 0);
+  for (let index = 0; index < count; index++) {
+    const merged = {
+      ...readBand(eoBands?.[index] ?? {}),
+      ...readBand(bands?.[index] ?? {}),
+      ...readBand(rasterBands?.[index] ?? {}),
+    };
+    // Names come from eo:bands or bands, never from raster:bands.
+    const name = readBand(bands?.[index] ?? {}).name ?? readBand(eoBands?.[index] ?? {}).name;
+    if (name === undefined) delete merged.name;
+    else merged.name = name;
+    result.bands.push(merged);
+  }
+  if (result.bands.length > 0 && result.bands.every((band) => band.name !== undefined)) {
+    result.bandNames = result.bands.map((band) => band.name!);
+  }
+  return result;
+}

@@ -1,0 +1,19 @@
+// Tests import workspace packages by name; point those names at the sources so
+// `vitest` needs no build step and a change in core is seen by every package's tests.
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+export const workspaceAliases: Record<string, string> = Object.fromEntries(
+  readdirSync(path.join(root, 'packages'))
+    .map((folder) => path.join(root, 'packages', folder))
+    .filter((dir) => existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/index.ts')))
+    .map((dir) => {
+      const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
+      return [name, path.join(dir, 'src/index.ts')];
+    }),
+);
+
+export const fixturesDir = path.resolve(root, '../shared/fixtures');
