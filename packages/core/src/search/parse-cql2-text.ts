@@ -21,6 +21,7 @@ const COMPARISONS = new Map([
   ['<=', '<='],
   ['>=', '>='],
 ]);
+const RESERVED = new Set(['AND', 'OR', 'NOT', 'LIKE', 'BETWEEN', 'IN', 'IS', 'DIV']);
 const GEOMETRY_TYPES = new Map([
   ['POINT', 'Point'],
   ['LINESTRING', 'LineString'],
@@ -315,6 +316,8 @@ class Cql2TextParser {
       return this.parseGeometryBody(geometryType);
     }
     if (!this.isSymbol('(', 1)) {
+      // A keyword where a value belongs (`a <= AND 40`) is a mistake, not a property name.
+      if (RESERVED.has(upper)) this.fail(token, 'a value or a property name');
       this.index++;
       return { property: token.text };
     }

@@ -68,9 +68,15 @@ export function loadCassette(name: string): Interaction[] {
   return interactions;
 }
 
+/** The vcrpy YAML shape of one interaction. */
+interface RecordedInteraction {
+  request: { method: string; uri: string; body: string | null };
+  response: { status: { code: number }; headers: Record<string, unknown>; body?: { string?: string | Uint8Array } };
+}
+
 function parseCassette(name: string): Interaction[] {
   const text = readFileSync(path.join(fixturesDir, 'stac/api-cassettes', name), 'utf8');
-  const document = parse(text, { version: '1.1' }) as { interactions: Array<Record<string, any>> };
+  const document = parse(text, { version: '1.1' }) as { interactions: RecordedInteraction[] };
   return document.interactions.map((interaction) => {
     const { request, response } = interaction;
     const body = response.body?.string as string | Uint8Array | undefined;
