@@ -131,4 +131,12 @@ export { conformsToClass, conformanceUri, type ConformanceName } from './search/
 export { formatDatetime, type DatetimeInput, type DatetimeComponent } from './search/format-datetime.js';
 export { parseCql2Text, type Cql2Json } from './search/parse-cql2-text.js';
 export type { TransportOptions } from './search/request-json.js';
-export { pointAoi, roundHalfEven, type PointAoi, type PointAoiOptions } from './search/point-aoi.js';
+export {
+  pointAoi,
+  pointSearchOptions,
+  roundHalfEven,
+  PLANETARY_COMPUTER_STAC_URL,
+  type PointAoi,
+  type PointAoiOptions,
+  type PointSearchOptions,
+} from './search/point-aoi.js';

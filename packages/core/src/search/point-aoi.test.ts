@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTransformer, OptionError, pointAoi, roundHalfEven } from '@pyramids/core';
+import { createTransformer, formatDatetime, itemSearch, OptionError, pointAoi, pointSearchOptions, roundHalfEven } from '@pyramids/core';
 
 describe('roundHalfEven', () => {
   it.each([
@@ -65,5 +65,20 @@ describe('pointAoi', () => {
     expect(() => pointAoi({ lat: 46, lon: 11, edgeSize: 105, resolution: 10, units: 'm' })).toThrow(/not a whole number of 10 m pixels/);
     expect(() => pointAoi({ lat: 95, lon: 11, edgeSize: 64, resolution: 10 })).toThrow(/latitude/);
     expect(() => pointAoi({ lat: 46, lon: 11, edgeSize: 64, resolution: 0 })).toThrow(/resolution/);
+  });
+});
+
+describe('pointSearchOptions', () => {
+  it('searches the AOI bbox over whole days', () => {
+    const aoi = pointAoi({ lat: 46, lon: 11, edgeSize: 64, resolution: 10 });
+    const options = pointSearchOptions(aoi, { collection: 'sentinel-2-l2a', startDate: '2023-06-01', endDate: '2023-06-30', query: { 'eo:cloud_cover': { lt: 20 } } });
+    expect(itemSearch('http://127.0.0.1:9/', options).body).toEqual({
+      collections: ['sentinel-2-l2a'],
+      bbox: aoi.bbox,
+      datetime: '2023-06-01T00:00:00Z/2023-06-30T23:59:59Z',
+      query: { 'eo:cloud_cover': { lt: 20 } },
+    });
+    expect(formatDatetime(pointSearchOptions(aoi, { collection: 'c', endDate: '2023' }).datetime!)).toBe('../2023-12-31T23:59:59Z');
+    expect(pointSearchOptions(aoi, { collection: 'c' })).not.toHaveProperty('datetime');
   });
 });

@@ -4,6 +4,11 @@
 import { OptionError } from '../errors/option-error.js';
 import { createTransformer, utmZoneEpsg } from '../grid/crs.js';
 import { gridFromBounds, type Bounds, type Grid } from '../grid/grid.js';
+import type { DatetimeComponent } from './format-datetime.js';
+import type { SearchOptions } from './item-search.js';
+
+/** The catalog `DatasetCollection.fromPoint` searches by default: the Planetary Computer STAC API. */
+export const PLANETARY_COMPUTER_STAC_URL = 'https://planetarycomputer.microsoft.com/api/stac/v1';
 
 /** Options of {@link pointAoi}. */
 export interface PointAoiOptions {
@@ -88,4 +93,31 @@ export function pointAoi(options: PointAoiOptions): PointAoi {
   const lats = corners.map(([, cornerLat]) => cornerLat);
   const bbox: [number, number, number, number] = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
   return { crs, epsg, center, size, bounds, grid, bbox };
+}
+
+/** What a point search looks for besides the AOI. */
+export interface PointSearchOptions {
+  /** Collection id, e.g. `sentinel-2-l2a`. */
+  collection: string;
+  /** First day or instant (`2023-06-01`, a `Date`); a day counts from its start, in UTC. */
+  startDate?: DatetimeComponent;
+  /** Last day or instant (`2023-06-30`, a `Date`); a day counts to its last second, in UTC. */
+  endDate?: DatetimeComponent;
+  /** Query extension object, e.g. `{ 'eo:cloud_cover': { lt: 20 } }`. */
+  query?: Record<string, unknown>;
+}
+
+/**
+ * The item search parameters of a point search: the collection, the AOI's lon/lat bbox,
+ * and `[startDate, endDate]` expanded as pystac-client expands dates (`2023-06-30` ends at
+ * 23:59:59 UTC); an open end when one is missing.
+ */
+export function pointSearchOptions(aoi: PointAoi, options: PointSearchOptions): SearchOptions {
+  const hasDates = options.startDate != null || options.endDate != null;
+  return {
+    collections: [options.collection],
+    bbox: aoi.bbox,
+    ...(hasDates ? { datetime: [options.startDate ?? null, options.endDate ?? null] as const } : {}),
+    ...(options.query ? { query: options.query } : {}),
+  };
 }

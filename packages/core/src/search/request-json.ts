@@ -101,8 +101,11 @@ export async function requestJson(request: JsonRequest, options: TransportOption
     const response = await httpRequest(signed.url, {
       method: signed.method,
       ...(signed.body === undefined ? {} : { body: signed.body }),
-      // Headers a signer added belong to the signed host only: none follow a redirect elsewhere.
-      headers: (url) => (hostOf(url) === signedHost ? signed.headers : { accept: unsigned.headers.accept! }),
+      // Headers a signer or the caller added belong to the signed host only: none follow a redirect elsewhere.
+      headers: (url) =>
+        hostOf(url) === signedHost
+          ? signed.headers
+          : Object.fromEntries(Object.entries(unsigned.headers).filter(([name]) => name === 'accept' || name === 'content-type')),
       signal,
       timeout,
       ...(options.fetch ? { fetch: options.fetch } : {}),

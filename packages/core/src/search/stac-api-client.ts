@@ -48,6 +48,16 @@ function linksOf(document: unknown): StacLink[] {
   return Array.isArray(links) ? links.filter((link): link is StacLink => typeof link?.href === 'string' && typeof link?.rel === 'string') : [];
 }
 
+/**
+ * Resolves `href` against a landing page URL: a file (`…/catalog.json`) as a document, an
+ * API root without a trailing slash (`…/api/stac/v1`) as a folder, as pystac-client does.
+ */
+function resolveAgainst(href: string, base: string): string {
+  const lastSegment = new URL(base).pathname.split('/').at(-1) ?? '';
+  const folder = base.endsWith('/') || lastSegment.includes('.') ? base : `${base}/`;
+  return new URL(href, folder).toString();
+}
+
 /** A STAC API client: create it with {@link openClient}. */
 export class StacApiClient {
   /** The landing page URL the client was opened with. */
@@ -78,7 +88,7 @@ export class StacApiClient {
 
   /** Resolves a link href against the landing page URL. */
   resolve(href: string): string {
-    return new URL(href, this.url.endsWith('/') ? this.url : `${this.url}/`).toString();
+    return resolveAgainst(href, this.url);
   }
 
   /**
@@ -215,7 +225,7 @@ export async function openClient(url: string, options: OpenClientOptions = {}): 
   let conformsTo: string[] = Array.isArray(landingPage.conformsTo) ? (landingPage.conformsTo as unknown[]).filter((uri): uri is string => typeof uri === 'string') : [];
   if (!Array.isArray(landingPage.conformsTo)) {
     const link = linksOf(landingPage).find((candidate) => candidate.rel === 'conformance');
-    const conformanceUrl = link ? new URL(link.href, url.endsWith('/') ? url : `${url}/`).toString() : joinUrl(url, 'conformance');
+    const conformanceUrl = link ? resolveAgainst(link.href, url) : joinUrl(url, 'conformance');
     try {
       const response = await requestJson({ url: conformanceUrl, method: 'GET' }, transport, [404, 405, 501]);
       const listed = (response.json as { conformsTo?: unknown })?.conformsTo;
