@@ -81,6 +81,26 @@ describe('openClient', () => {
 });
 
 describe('search transport', () => {
+  it('searches by GET through an injected fetch when the landing page offers no POST search', async () => {
+    const cassette = loadCassette('pystac-client/test_collection_client_TestCollectionClient.test_get_item_with_item_search.yaml');
+    // The recorded landing page, changed as the test needs: its POST search link removed.
+    const landing = JSON.parse(cassette[0]!.responseText) as { links: Array<{ rel: string; method?: string }> };
+    landing.links = landing.links.filter((link) => !(link.rel === 'search' && link.method === 'POST'));
+    const requests: string[] = [];
+    const injected: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      requests.push(`${init?.method ?? 'GET'} ${url.pathname}?${url.searchParams.toString()}`);
+      const body = url.pathname.endsWith('/search') ? cassette[3]!.responseText : JSON.stringify(landing);
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const result = await search(PC, { ids: 'AST_L1T_00312272006020322_20150518201805', collections: 'aster-l1t', fetch: injected });
+    expect(result.features.map((item) => item.id)).toEqual(['AST_L1T_00312272006020322_20150518201805']);
+    expect(requests).toEqual([
+      'GET /api/stac/v1?',
+      'GET /api/stac/v1/search?collections=aster-l1t&ids=AST_L1T_00312272006020322_20150518201805',
+    ]);
+  });
+
   it('retries a connection reset', async () => {
     const landing = loadCassette('pystac-client/test_client_TestAPI.test_instance.yaml')[0]!.responseText;
     const page = loadCassette('pystac-client/test_item_search_TestItemSearch.test_ids_results.yaml')[0]!.responseText;

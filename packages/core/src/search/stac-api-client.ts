@@ -119,7 +119,7 @@ export class StacApiClient {
 
   /** URL of `/collections`: the `data` link, or `/collections` under the landing page. */
   private collectionsUrl(): string {
-    const data = this.links.find((link) => link.rel === 'data');
+    const data = this.links.find((link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)));
     return data ? this.resolve(data.href) : joinUrl(this.url, 'collections');
   }
 
@@ -128,7 +128,7 @@ export class StacApiClient {
    * links that are collections on a static catalog.
    */
   async listCollections(): Promise<StacCollection[]> {
-    const hasData = this.links.some((link) => link.rel === 'data');
+    const hasData = this.links.some((link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)));
     if (this.conformsToClass('COLLECTIONS') || hasData) {
       const collections: StacCollection[] = [];
       const seen = new Set<string>();
