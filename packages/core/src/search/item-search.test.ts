@@ -252,6 +252,15 @@ describe('item search against recorded Earth Search and other exchanges', () => 
     expect(searchRequests(replayServer)).toHaveLength(1);
   });
 
+  it('refuses sortby, fields and query on an API that advertises no conformance classes', async () => {
+    const replayServer = await replay('pystac-client/test_cli_TestCLISearch.test_non_conformant_can_be_fixed.yaml');
+    const url = replayServer.rewrite('https://earth-search.aws.element84.com/v0');
+    await expect(search(url, { sortby: '-properties.datetime' })).rejects.toThrow(/does not advertise the STAC API Sort/);
+    await expect(search(url, { fields: '-assets' })).rejects.toThrow(/does not advertise the STAC API Fields/);
+    await expect(search(url, { query: { 'eo:cloud_cover': { lt: 10 } } })).rejects.toThrow(/does not advertise the STAC API Query/);
+    expect(replayServer.requests.filter((request) => request.path.includes('/search'))).toHaveLength(0);
+  });
+
   it('sends the query extension to the Copernicus Data Space and returns no items', async () => {
     const cassette = 'xcube-stac/cdse_search_no_items.yaml';
     const replayServer = await replay(cassette);
