@@ -168,9 +168,9 @@ describe('planetaryComputerSigner', () => {
 
   it.each([401, 403])('explains HTTP %i from the token endpoint, naming PC_SDK_SUBSCRIPTION_KEY and hiding the key', async (status) => {
     tokens.failWith = { status, body: '{"statusCode": 401, "message": "Access denied due to invalid subscription key sentinel-pc-key-999. Make sure to provide a valid key for an active subscription."}' };
-    const withoutKey = await signer().signHref!(items[0]!.assets['B04']!.href).catch((caught: unknown) => caught as SignerError);
+    const withoutKey = await signer().signHref!(items[0]!.assets['B04']!.href).then(() => { throw new Error("expected a failure"); }, (caught: unknown) => caught as SignerError);
     expect(withoutKey.message).toMatch(new RegExp(`HTTP ${status} .*set PC_SDK_SUBSCRIPTION_KEY`));
-    const withKey = await signer({ subscriptionKey: 'sentinel-pc-key-999' }).signHref!(items[0]!.assets['B04']!.href).catch((caught: unknown) => caught as SignerError);
+    const withKey = await signer({ subscriptionKey: 'sentinel-pc-key-999' }).signHref!(items[0]!.assets['B04']!.href).then(() => { throw new Error("expected a failure"); }, (caught: unknown) => caught as SignerError);
     expect(SignerError.isInstance(withKey)).toBe(true);
     expect(withKey.message).toMatch(/check PC_SDK_SUBSCRIPTION_KEY/);
     expect(withKey.message).not.toContain('sentinel-pc-key-999');
@@ -178,7 +178,7 @@ describe('planetaryComputerSigner', () => {
 
   it('refuses a token that has already expired by the local clock', async () => {
     clock.now = Date.parse('2024-05-15T00:00:00Z'); // after the recorded msft:expiry
-    const error = await signer().signHref!(recordedHead.request.uri.split('?')[0]!).catch((caught: unknown) => caught as SignerError);
+    const error = await signer().signHref!(recordedHead.request.uri.split('?')[0]!).then(() => { throw new Error("expected a failure"); }, (caught: unknown) => caught as SignerError);
     expect(SignerError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/expired at 2024-05-14T19:00:49.000Z .*check the system clock/);
     expect(error.message).not.toContain('sig=');
@@ -188,7 +188,7 @@ describe('planetaryComputerSigner', () => {
     const closed = await startTokenServer(clock);
     const url = closed.sasUrl;
     await new Promise((resolve) => servers.pop()!.close(resolve));
-    const error = await signer({ sasUrl: url }).signHref!(items[0]!.assets['B04']!.href).catch((caught: unknown) => caught as SignerError);
+    const error = await signer({ sasUrl: url }).signHref!(items[0]!.assets['B04']!.href).then(() => { throw new Error("expected a failure"); }, (caught: unknown) => caught as SignerError);
     expect(SignerError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/could not reach the SAS token endpoint .*PC_SDK_SAS_URL/);
   });

@@ -1,11 +1,17 @@
+import { isAbortError } from '../errors/abort.js';
 import { OptionError } from '../errors/option-error.js';
+import { PyramidsError } from '../errors/pyramids-error.js';
 import { SignerError } from '../errors/signer-error.js';
 import { PLUGIN_API_VERSION } from '../version.js';
 import { matchHost } from './match-host.js';
 import type { SignableRequest, Signer } from './signer.js';
 
-/** A bearer token, or a function giving one (called per request, so it may rotate). */
-export type BearerTokenSource = string | (() => string | Promise<string>);
+/**
+ * A bearer token, or a function giving one. The function is called per request
+ * (with the request's AbortSignal), so it may rotate the token or read it from
+ * a {@link createTokenCache} cache.
+ */
+export type BearerTokenSource = string | ((signal?: AbortSignal) => string | Promise<string>);
 
 /** Options of {@link bearerTokenSigner}. */
 export interface BearerTokenSignerOptions {
@@ -40,11 +46,13 @@ export function bearerTokenSigner(token: BearerTokenSource, options: BearerToken
     });
   }
 
-  const resolveToken = async (): Promise<string> => {
+  const resolveToken = async (signal?: AbortSignal): Promise<string> => {
     let value: unknown;
     try {
-      value = typeof token === 'function' ? await token() : token;
+      value = typeof token === 'function' ? await token(signal) : token;
     } catch (error) {
+      // Our own errors (a signer's token cache explaining a refused login) and aborts pass through.
+      if (PyramidsError.isInstance(error) || isAbortError(error)) throw error;
       throw new SignerError(`${id} signer: the token function failed: ${(error as Error)?.message ?? String(error)}`, {
         plugin: id,
         cause: error,
@@ -67,17 +75,17 @@ export function bearerTokenSigner(token: BearerTokenSource, options: BearerToken
     apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids/core',
     matches,
-    async headers(url): Promise<Record<string, string>> {
+    async headers(url, _request, signal): Promise<Record<string, string>> {
       if (!matches(url)) return {};
-      return { Authorization: `Bearer ${await resolveToken()}` };
+      return { Authorization: `Bearer ${await resolveToken(signal)}` };
     },
-    async signRequest(request: SignableRequest) {
+    async signRequest(request: SignableRequest, signal) {
       if (!matches(request.url)) return request;
-      return { ...request, headers: { ...request.headers, Authorization: `Bearer ${await resolveToken()}` } };
+      return { ...request, headers: { ...request.headers, Authorization: `Bearer ${await resolveToken(signal)}` } };
     },
-    async gdalEnv(href): Promise<Record<string, string>> {
+    async gdalEnv(href, signal): Promise<Record<string, string>> {
       if (!matches(href.replace(/^\/vsicurl\//, ''))) return {};
-      return { GDAL_HTTP_HEADERS: `Authorization: Bearer ${await resolveToken()}` };
+      return { GDAL_HTTP_HEADERS: `Authorization: Bearer ${await resolveToken(signal)}` };
     },
     describe: () => ({ id, options: { hosts } }),
   } satisfies Signer;
