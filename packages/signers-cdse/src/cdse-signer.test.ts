@@ -28,17 +28,21 @@ beforeEach(async () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       grants.push(form);
       const reply = (status: number, json: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      if (outage) return reply(outage, { error: 'temporarily_unavailable' });
+      if (outage) {
+        reply(outage, { error: 'temporarily_unavailable' });
+        return;
+      }
       if (request.headers['content-type'] !== 'application/x-www-form-urlencoded' || form['client_id'] !== 'cdse-public') {
-        return reply(401, { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' });
+        reply(401, { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' });
+        return;
       }
       const ok =
         (form['grant_type'] === 'password' && form['username'] === USERNAME && form['password'] === PASSWORD) ||
         (form['grant_type'] === 'refresh_token' && activeRefreshTokens.has(form['refresh_token']!));
       if (!ok) {
-        return form['grant_type'] === 'password'
-          ? reply(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' })
-          : reply(400, { error: 'invalid_grant', error_description: 'Token is not active' });
+        if (form['grant_type'] === 'password') reply(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
+        else reply(400, { error: 'invalid_grant', error_description: 'Token is not active' });
+        return;
       }
       issued += 1;
       activeRefreshTokens.add(`refresh-${issued}`);
