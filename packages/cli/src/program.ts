@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerSignCommand } from './commands/sign-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -9,5 +10,6 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  registerSignCommand(program);
   return program;
 }
