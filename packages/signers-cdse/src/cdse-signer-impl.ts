@@ -56,7 +56,8 @@ export function createCDSESignerImplementation(
       // Not JSON (a proxy's HTML page): reported below with the status.
     }
     if (response.ok && typeof body.access_token === 'string' && body.access_token) return body;
-    const reason = typeof body.error_description === 'string' ? `${String(body.error)}: ${body.error_description}` : redactSecrets(text.slice(0, 200), secrets());
+    // The server's words are quoted, and may echo what was sent: redact the secrets from them.
+    const reason = redactSecrets(typeof body.error_description === 'string' ? `${String(body.error)}: ${body.error_description}` : text.slice(0, 200), secrets());
     if (response.status === 400 || response.status === 401) throw new GrantRefused(`${kind} grant refused (HTTP ${response.status}, ${reason})`);
     throw new SignerError(`${ID}: the CDSE identity service answered HTTP ${response.status} to the ${kind} grant (${reason}); try again later`, {
       plugin: ID,
