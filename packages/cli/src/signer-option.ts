@@ -1,4 +1,10 @@
-import { anonymousSigner, bearerTokenSigner, OptionError, SignerError, type Signer } from '@pyramids/core';
+import {
+  anonymousSigner,
+  bearerTokenSigner,
+  OptionError,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
 import { awsAnonymousSigner, awsRequesterPaysSigner } from '@pyramids/signers-aws';
 import { cdseS3Signer, cdseSigner } from '@pyramids/signers-cdse';
 import { earthdataSigner } from '@pyramids/signers-earthdata';
@@ -47,7 +53,10 @@ export function addSignerOption(command: Command): Command {
  * name and SignerError when `bearer` has no token. Other signers report missing
  * credentials on first use, naming the variables to set.
  */
-export function createSignerFromEnvironment(name: string, environment: SignerEnvironment = {}): Signer {
+export function createSignerFromEnvironment(
+  name: string,
+  environment: SignerEnvironment = {},
+): Signer {
   const env = environment.env ?? process.env;
   switch (name as SignerName) {
     case 'anonymous':
@@ -55,13 +64,22 @@ export function createSignerFromEnvironment(name: string, environment: SignerEnv
     case 'bearer': {
       const token = env['PYRAMIDS_BEARER_TOKEN'];
       if (!token) {
-        throw new SignerError('bearer: PYRAMIDS_BEARER_TOKEN is not set; set it to the token to send as "Authorization: Bearer …"', { plugin: 'bearer' });
+        throw new SignerError(
+          'bearer: PYRAMIDS_BEARER_TOKEN is not set; set it to the token to send as "Authorization: Bearer …"',
+          { plugin: 'bearer' },
+        );
       }
       const hosts = env['PYRAMIDS_BEARER_HOSTS']
-        ? env['PYRAMIDS_BEARER_HOSTS'].split(',').map((host) => host.trim()).filter(Boolean)
+        ? env['PYRAMIDS_BEARER_HOSTS']
+            .split(',')
+            .map((host) => host.trim())
+            .filter(Boolean)
         : hostsOf(environment.targets ?? []);
       if (hosts.length === 0) {
-        throw new OptionError('bearer: set PYRAMIDS_BEARER_HOSTS to the comma-separated hosts the token is for (e.g. api.example.com)', { plugin: 'bearer' });
+        throw new OptionError(
+          'bearer: set PYRAMIDS_BEARER_HOSTS to the comma-separated hosts the token is for (e.g. api.example.com)',
+          { plugin: 'bearer' },
+        );
       }
       return bearerTokenSigner(token, { hosts });
     }
@@ -83,7 +101,10 @@ export function createSignerFromEnvironment(name: string, environment: SignerEnv
 }
 
 /** The signer chosen by a command's `--signer` option, or undefined when none was given. */
-export function signerFromOptions(options: { signer?: string }, environment: SignerEnvironment = {}): Signer | undefined {
+export function signerFromOptions(
+  options: { signer?: string },
+  environment: SignerEnvironment = {},
+): Signer | undefined {
   return options.signer ? createSignerFromEnvironment(options.signer, environment) : undefined;
 }
 

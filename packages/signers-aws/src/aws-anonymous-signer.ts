@@ -38,12 +38,22 @@ export function awsAnonymousSigner(options: AWSAnonymousSignerOptions = {}): Sig
     headers: async () => ({}),
     gdalEnv: async (href): Promise<Record<string, string>> =>
       matches(href)
-        ? { AWS_NO_SIGN_REQUEST: 'YES', AWS_REGION: region, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR', ...gdalEndpointEnv(options.endpoint) }
+        ? {
+            AWS_NO_SIGN_REQUEST: 'YES',
+            AWS_REGION: region,
+            GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR',
+            ...gdalEndpointEnv(options.endpoint),
+          }
         : {},
-    describeFailure: (url, response) => (matches(url) ? describeS3Failure('aws-anonymous', url, response, region) : undefined),
+    describeFailure: (url, response) =>
+      matches(url) ? describeS3Failure('aws-anonymous', url, response, region) : undefined,
     describe: () => ({
       id: 'aws-anonymous',
-      options: { region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.buckets ? { buckets: [...options.buckets] } : {}) },
+      options: {
+        region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.buckets ? { buckets: [...options.buckets] } : {}),
+      },
     }),
   } satisfies Signer;
 }

@@ -37,10 +37,22 @@ export function createAWSRequesterPaysSignerImplementation(
       } catch (error) {
         if (isAbortError(error)) throw error;
         // The SDK's message names providers tried, never a secret; keep it as the cause only.
-        throw new SignerError(`${ID}: no AWS credentials found; ${CREDENTIALS_HELP}`, { plugin: ID, cause: error });
+        throw new SignerError(`${ID}: no AWS credentials found; ${CREDENTIALS_HELP}`, {
+          plugin: ID,
+          cause: error,
+        });
       }
-      if (!credentials || typeof credentials.accessKeyId !== 'string' || !credentials.accessKeyId || typeof credentials.secretAccessKey !== 'string' || !credentials.secretAccessKey) {
-        throw new SignerError(`${ID}: the credentials have no accessKeyId or secretAccessKey; ${CREDENTIALS_HELP}`, { plugin: ID });
+      if (
+        !credentials ||
+        typeof credentials.accessKeyId !== 'string' ||
+        !credentials.accessKeyId ||
+        typeof credentials.secretAccessKey !== 'string' ||
+        !credentials.secretAccessKey
+      ) {
+        throw new SignerError(
+          `${ID}: the credentials have no accessKeyId or secretAccessKey; ${CREDENTIALS_HELP}`,
+          { plugin: ID },
+        );
       }
       return { value: credentials, expiresAt: credentials.expiration?.getTime() };
     },

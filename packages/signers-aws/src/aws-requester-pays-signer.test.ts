@@ -26,7 +26,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function signer(secret = SECRET) {
-  return awsRequesterPaysSigner({ region: 'us-west-2', endpoint: server.url, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: secret }, env: {} });
+  return awsRequesterPaysSigner({
+    region: 'us-west-2',
+    endpoint: server.url,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: secret },
+    env: {},
+  });
 }
 
 describe('SigV4 against an independent verifier', () => {
@@ -37,7 +42,10 @@ describe('SigV4 against an independent verifier', () => {
     const whole = await httpRequest(href, { headers: (url) => headersFor(aws, url), retries: 0 });
     expect(whole.status).toBe(200);
     expect(new Uint8Array(await whole.arrayBuffer())).toEqual(tiff);
-    const ranged = await httpRequest(href, { headers: async (url) => ({ ...(await headersFor(aws, url)), Range: 'bytes=0-3' }), retries: 0 });
+    const ranged = await httpRequest(href, {
+      headers: async (url) => ({ ...(await headersFor(aws, url)), Range: 'bytes=0-3' }),
+      retries: 0,
+    });
     expect(ranged.status).toBe(206);
     expect([...new Uint8Array(await ranged.arrayBuffer())]).toEqual([0x49, 0x49, 0x2a, 0x00]);
     const last = server.requests.at(-1)!;
@@ -49,7 +57,10 @@ describe('SigV4 against an independent verifier', () => {
   it('a wrong secret is rejected by the verifier (403 SignatureDoesNotMatch) and explained', async () => {
     const aws = signer('not-the-secret');
     const href = await aws.signHref!(`s3://usgs-landsat/${KEY}`);
-    const response = await httpRequest(href, { headers: (url) => headersFor(aws, url), retries: 0 });
+    const response = await httpRequest(href, {
+      headers: (url) => headersFor(aws, url),
+      retries: 0,
+    });
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('SignatureDoesNotMatch');
     expect(server.requests.at(-1)!.failure).toBe('SignatureDoesNotMatch');
@@ -80,17 +91,33 @@ describe('SigV4 against an independent verifier', () => {
       AWS_HTTPS: 'NO',
       AWS_VIRTUAL_HOSTING: 'FALSE',
     });
-    const gdalEnvironment = { PATH: process.env['PATH'], HOME: '/nonexistent', CPL_AWS_AUTODETECT_EC2: 'NO', AWS_CONFIG_FILE: '/nonexistent', ...env };
+    const gdalEnvironment = {
+      PATH: process.env['PATH'],
+      HOME: '/nonexistent',
+      CPL_AWS_AUTODETECT_EC2: 'NO',
+      AWS_CONFIG_FILE: '/nonexistent',
+      ...env,
+    };
     const before = server.requests.length;
-    const { stdout } = await run('gdalinfo', ['-json', `/vsis3/usgs-landsat/${KEY}`], { env: gdalEnvironment });
+    const { stdout } = await run('gdalinfo', ['-json', `/vsis3/usgs-landsat/${KEY}`], {
+      env: gdalEnvironment,
+    });
     const info = JSON.parse(stdout) as { size: number[]; bands: unknown[] };
     expect(info.size).toEqual([20, 20]);
     const gdalRequests = server.requests.slice(before);
     expect(gdalRequests.length).toBeGreaterThan(0);
-    expect(gdalRequests.every((request) => request.failure === undefined && request.accessKeyId === ACCESS_KEY)).toBe(true);
-    expect(gdalRequests.every((request) => request.headers['x-amz-request-payer'] === 'requester')).toBe(true);
+    expect(
+      gdalRequests.every(
+        (request) => request.failure === undefined && request.accessKeyId === ACCESS_KEY,
+      ),
+    ).toBe(true);
+    expect(
+      gdalRequests.every((request) => request.headers['x-amz-request-payer'] === 'requester'),
+    ).toBe(true);
 
-    const wrong = await run('gdalinfo', [`/vsis3/usgs-landsat/${KEY}`], { env: { ...gdalEnvironment, AWS_SECRET_ACCESS_KEY: 'wrong-secret' } }).then(
+    const wrong = await run('gdalinfo', [`/vsis3/usgs-landsat/${KEY}`], {
+      env: { ...gdalEnvironment, AWS_SECRET_ACCESS_KEY: 'wrong-secret' },
+    }).then(
       () => 'opened',
       (error: { code?: number }) => `failed ${error.code}`,
     );
@@ -101,7 +128,14 @@ describe('SigV4 against an independent verifier', () => {
   it('GDAL without AWS_REQUEST_PAYER is refused by the requester-pays bucket', async () => {
     const env = await signer().gdalEnv!(`s3://usgs-landsat/${KEY}`);
     const { AWS_REQUEST_PAYER: _payer, ...withoutPayer } = env;
-    const result = await run('gdalinfo', [`/vsis3/usgs-landsat/${KEY}`], { env: { PATH: process.env['PATH'], HOME: '/nonexistent', CPL_AWS_AUTODETECT_EC2: 'NO', ...withoutPayer } }).then(
+    const result = await run('gdalinfo', [`/vsis3/usgs-landsat/${KEY}`], {
+      env: {
+        PATH: process.env['PATH'],
+        HOME: '/nonexistent',
+        CPL_AWS_AUTODETECT_EC2: 'NO',
+        ...withoutPayer,
+      },
+    }).then(
       () => 'opened',
       () => 'refused',
     );

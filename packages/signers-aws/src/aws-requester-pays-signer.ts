@@ -38,7 +38,9 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
   const resolved = { ...options, region, env };
   let implementation: Promise<AWSRequesterPaysSignerImplementation> | undefined;
   const load = () =>
-    (implementation ??= import('./aws-requester-pays-signer-impl.js').then((module) => module.createAWSRequesterPaysSignerImplementation(resolved)));
+    (implementation ??= import('./aws-requester-pays-signer-impl.js').then((module) =>
+      module.createAWSRequesterPaysSignerImplementation(resolved),
+    ));
   const matches = (url: string) => matchesS3(url, resolved);
   return {
     kind: 'signer',
@@ -47,12 +49,18 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
     packageName: '@pyramids/signers-aws',
     matches,
     signHref: async (href) => (matches(href) ? s3HttpsHref(href, resolved) : href),
-    headers: async (url, request, signal) => (matches(url) ? (await load()).headers(url, request?.method ?? 'GET', signal) : {}),
+    headers: async (url, request, signal) =>
+      matches(url) ? (await load()).headers(url, request?.method ?? 'GET', signal) : {},
     gdalEnv: async (href, signal) => (await load()).gdalEnv(href, signal),
-    describeFailure: (url, response) => (matches(url) ? describeS3Failure('aws-requester-pays', url, response, region) : undefined),
+    describeFailure: (url, response) =>
+      matches(url) ? describeS3Failure('aws-requester-pays', url, response, region) : undefined,
     describe: () => ({
       id: 'aws-requester-pays',
-      options: { region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.buckets ? { buckets: [...options.buckets] } : {}) },
+      options: {
+        region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.buckets ? { buckets: [...options.buckets] } : {}),
+      },
     }),
   } satisfies Signer;
 }

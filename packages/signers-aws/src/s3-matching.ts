@@ -24,12 +24,20 @@ export function matchesS3(href: string, scope: S3Scope): boolean {
 export function s3HttpsHref(href: string, scope: S3Scope): string {
   const location = parseS3Href(href.replace(/^\/vsis3\//, 's3://'));
   if (!location) return href;
-  return s3ObjectUrl(location, { region: scope.region, endpoint: scope.endpoint, virtualHosting: scope.endpoint ? false : undefined });
+  return s3ObjectUrl(location, {
+    region: scope.region,
+    endpoint: scope.endpoint,
+    virtualHosting: scope.endpoint ? false : undefined,
+  });
 }
 
 /** GDAL config options that point `/vsis3/` at a custom endpoint, path-style. */
 export function gdalEndpointEnv(endpoint: string | undefined): Record<string, string> {
   if (!endpoint) return {};
   const url = new URL(endpoint);
-  return { AWS_S3_ENDPOINT: url.host, AWS_HTTPS: url.protocol === 'https:' ? 'YES' : 'NO', AWS_VIRTUAL_HOSTING: 'FALSE' };
+  return {
+    AWS_S3_ENDPOINT: url.host,
+    AWS_HTTPS: url.protocol === 'https:' ? 'YES' : 'NO',
+    AWS_VIRTUAL_HOSTING: 'FALSE',
+  };
 }

@@ -10,7 +10,9 @@ export interface CDSES3SignerImplementation {
 }
 
 /** Builds the implementation from resolved options. */
-export function createCDSES3SignerImplementation(options: CDSES3SignerOptions & { endpoint: string; region: string }): CDSES3SignerImplementation {
+export function createCDSES3SignerImplementation(
+  options: CDSES3SignerOptions & { endpoint: string; region: string },
+): CDSES3SignerImplementation {
   const keys = () => {
     if (!options.accessKey || !options.secretKey) {
       throw new SignerError(
@@ -22,7 +24,13 @@ export function createCDSES3SignerImplementation(options: CDSES3SignerOptions & 
   };
   return {
     async headers(url, method) {
-      const signer = new AwsV4Signer({ url, method, ...keys(), service: 's3', region: options.region });
+      const signer = new AwsV4Signer({
+        url,
+        method,
+        ...keys(),
+        service: 's3',
+        region: options.region,
+      });
       const signed = await signer.sign();
       const headers: Record<string, string> = {};
       signed.headers.forEach((value, name) => {

@@ -1,4 +1,12 @@
-import { parseS3Href, parseS3Url, PLUGIN_API_VERSION, redactHref, s3ObjectUrl, SignerError, type Signer } from '@pyramids/core';
+import {
+  parseS3Href,
+  parseS3Url,
+  PLUGIN_API_VERSION,
+  redactHref,
+  s3ObjectUrl,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
 import type { CDSES3SignerImplementation } from './cdse-s3-signer-impl.js';
 
 /** The CDSE S3 endpoint that serves the `eodata` bucket. */
@@ -43,7 +51,10 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
     return location && buckets.includes(location.bucket) ? location : undefined;
   };
   let implementation: Promise<CDSES3SignerImplementation> | undefined;
-  const load = () => (implementation ??= import('./cdse-s3-signer-impl.js').then((module) => module.createCDSES3SignerImplementation(resolved)));
+  const load = () =>
+    (implementation ??= import('./cdse-s3-signer-impl.js').then((module) =>
+      module.createCDSES3SignerImplementation(resolved),
+    ));
   return {
     kind: 'signer',
     id: 'cdse-s3',
@@ -52,9 +63,12 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
     matches: (url) => locate(url) !== undefined,
     async signHref(href) {
       const location = parseS3Href(href.replace(/^\/vsis3\//, 's3://'));
-      return location && buckets.includes(location.bucket) ? s3ObjectUrl(location, { region, endpoint, virtualHosting: false }) : href;
+      return location && buckets.includes(location.bucket)
+        ? s3ObjectUrl(location, { region, endpoint, virtualHosting: false })
+        : href;
     },
-    headers: async (url, request) => (locate(url) ? (await load()).headers(url, request?.method ?? 'GET') : {}),
+    headers: async (url, request) =>
+      locate(url) ? (await load()).headers(url, request?.method ?? 'GET') : {},
     gdalEnv: async (href) => (locate(href) ? (await load()).gdalEnv() : {}),
     describeFailure(url, response) {
       if (!locate(url) || (response.status !== 401 && response.status !== 403)) return undefined;

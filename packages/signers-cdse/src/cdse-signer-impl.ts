@@ -1,6 +1,13 @@
 // OpenID Connect for CDSE (Keycloak): password grant, refresh-token grant while a
 // refresh token is held, and back to the password grant when that is refused.
-import { createTokenCache, httpRequest, isAbortError, redactSecrets, responseSnippet, SignerError } from '@pyramids/core';
+import {
+  createTokenCache,
+  httpRequest,
+  isAbortError,
+  redactSecrets,
+  responseSnippet,
+  SignerError,
+} from '@pyramids/core';
 import type { CDSESignerOptions } from './cdse-signer.js';
 
 /** What the plugin object delegates to. */
@@ -10,7 +17,8 @@ export interface CDSESignerImplementation {
 }
 
 const ID = 'cdse';
-const HELP = 'set CDSE_USERNAME and CDSE_PASSWORD to the e-mail and password of a Copernicus Data Space Ecosystem account';
+const HELP =
+  'set CDSE_USERNAME and CDSE_PASSWORD to the e-mail and password of a Copernicus Data Space Ecosystem account';
 
 interface TokenResponse {
   access_token?: unknown;
@@ -37,16 +45,22 @@ export function createCDSESignerImplementation(
       response = await httpRequest(options.tokenUrl, {
         method: 'POST',
         body: new URLSearchParams(form).toString(),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+        },
         fetch: options.fetch,
         retries: options.retries,
       });
     } catch (error) {
       if (isAbortError(error)) throw error;
-      throw new SignerError(`${ID}: could not reach the CDSE identity service: ${redactSecrets((error as Error).message, secrets())}; check the network`, {
-        plugin: ID,
-        cause: error,
-      });
+      throw new SignerError(
+        `${ID}: could not reach the CDSE identity service: ${redactSecrets((error as Error).message, secrets())}; check the network`,
+        {
+          plugin: ID,
+          cause: error,
+        },
+      );
     }
     const text = await responseSnippet(response, 300);
     let body: TokenResponse = {};
@@ -57,23 +71,44 @@ export function createCDSESignerImplementation(
     }
     if (response.ok && typeof body.access_token === 'string' && body.access_token) return body;
     // The server's words are quoted, and may echo what was sent: redact the secrets from them.
-    const reason = redactSecrets(typeof body.error_description === 'string' ? `${String(body.error)}: ${body.error_description}` : text.slice(0, 200), secrets());
-    if (response.status === 400 || response.status === 401) throw new GrantRefused(`${kind} grant refused (HTTP ${response.status}, ${reason})`);
-    throw new SignerError(`${ID}: the CDSE identity service answered HTTP ${response.status} to the ${kind} grant (${reason}); try again later`, {
-      plugin: ID,
-      details: { status: response.status },
-    });
+    const reason = redactSecrets(
+      typeof body.error_description === 'string'
+        ? `${String(body.error)}: ${body.error_description}`
+        : text.slice(0, 200),
+      secrets(),
+    );
+    if (response.status === 400 || response.status === 401)
+      throw new GrantRefused(`${kind} grant refused (HTTP ${response.status}, ${reason})`);
+    throw new SignerError(
+      `${ID}: the CDSE identity service answered HTTP ${response.status} to the ${kind} grant (${reason}); try again later`,
+      {
+        plugin: ID,
+        details: { status: response.status },
+      },
+    );
   };
 
   const passwordGrant = async (): Promise<TokenResponse> => {
-    if (!options.username || !options.password) throw new SignerError(`${ID}: no CDSE credentials; ${HELP}`, { plugin: ID });
+    if (!options.username || !options.password)
+      throw new SignerError(`${ID}: no CDSE credentials; ${HELP}`, { plugin: ID });
     try {
-      return await grant({ grant_type: 'password', username: options.username, password: options.password, client_id: options.clientId }, 'password');
+      return await grant(
+        {
+          grant_type: 'password',
+          username: options.username,
+          password: options.password,
+          client_id: options.clientId,
+        },
+        'password',
+      );
     } catch (error) {
       if (!(error instanceof GrantRefused)) throw error;
-      throw new SignerError(`${ID}: CDSE refused the login: ${redactSecrets(error.message, secrets())}; check CDSE_USERNAME and CDSE_PASSWORD`, {
-        plugin: ID,
-      });
+      throw new SignerError(
+        `${ID}: CDSE refused the login: ${redactSecrets(error.message, secrets())}; check CDSE_USERNAME and CDSE_PASSWORD`,
+        {
+          plugin: ID,
+        },
+      );
     }
   };
 
@@ -81,7 +116,14 @@ export function createCDSESignerImplementation(
     let body: TokenResponse | undefined;
     if (refresh && refresh.expiresAt > now()) {
       try {
-        body = await grant({ grant_type: 'refresh_token', refresh_token: refresh.token, client_id: options.clientId }, 'refresh-token');
+        body = await grant(
+          {
+            grant_type: 'refresh_token',
+            refresh_token: refresh.token,
+            client_id: options.clientId,
+          },
+          'refresh-token',
+        );
       } catch (error) {
         if (!(error instanceof GrantRefused)) throw error;
         // The session ended (logout, idle timeout): log in again with the password.
@@ -93,9 +135,21 @@ export function createCDSESignerImplementation(
     const expiresIn = Number(body.expires_in);
     refresh =
       typeof body.refresh_token === 'string' && body.refresh_token
-        ? { token: body.refresh_token, expiresAt: issuedAt + (Number.isFinite(Number(body.refresh_expires_in)) ? Number(body.refresh_expires_in) : 3600) * 1000 - options.refreshWindow }
+        ? {
+            token: body.refresh_token,
+            expiresAt:
+              issuedAt +
+              (Number.isFinite(Number(body.refresh_expires_in))
+                ? Number(body.refresh_expires_in)
+                : 3600) *
+                1000 -
+              options.refreshWindow,
+          }
         : undefined;
-    return { value: body.access_token as string, expiresAt: issuedAt + (Number.isFinite(expiresIn) ? expiresIn : 600) * 1000 };
+    return {
+      value: body.access_token as string,
+      expiresAt: issuedAt + (Number.isFinite(expiresIn) ? expiresIn : 600) * 1000,
+    };
   };
 
   const cache = createTokenCache<string>({ load, refreshWindow: options.refreshWindow, now });

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const USERNAME = 'someone@example.org';
 const PASSWORD = 'sentinel-cdse-password';
-const ZIPPER = 'https://zipper.dataspace.copernicus.eu/odata/v1/Products(8e7057cf-af5f-46de-868e-fe5a8faa2d9c)/$value';
+const ZIPPER =
+  'https://zipper.dataspace.copernicus.eu/odata/v1/Products(8e7057cf-af5f-46de-868e-fe5a8faa2d9c)/$value';
 
 /** A Keycloak token endpoint answering as CDSE's does (10-minute access tokens, 1-hour refresh tokens). */
 let grants: Record<string, string>[];
@@ -27,20 +28,32 @@ beforeEach(async () => {
     request.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       grants.push(form);
-      const reply = (status: number, json: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      const reply = (status: number, json: object) =>
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(json));
       if (outage) {
         reply(outage, { error: 'temporarily_unavailable' });
         return;
       }
-      if (request.headers['content-type'] !== 'application/x-www-form-urlencoded' || form['client_id'] !== 'cdse-public') {
-        reply(401, { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' });
+      if (
+        request.headers['content-type'] !== 'application/x-www-form-urlencoded' ||
+        form['client_id'] !== 'cdse-public'
+      ) {
+        reply(401, {
+          error: 'invalid_client',
+          error_description: 'Invalid client or Invalid client credentials',
+        });
         return;
       }
       const ok =
-        (form['grant_type'] === 'password' && form['username'] === USERNAME && form['password'] === PASSWORD) ||
+        (form['grant_type'] === 'password' &&
+          form['username'] === USERNAME &&
+          form['password'] === PASSWORD) ||
         (form['grant_type'] === 'refresh_token' && activeRefreshTokens.has(form['refresh_token']!));
       if (!ok) {
-        if (form['grant_type'] === 'password') reply(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
+        if (form['grant_type'] === 'password')
+          reply(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
         else reply(400, { error: 'invalid_grant', error_description: 'Token is not active' });
         return;
       }
@@ -63,7 +76,9 @@ beforeEach(async () => {
   tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/realms/CDSE/protocol/openid-connect/token`;
 });
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
+  );
 });
 
 let clock: { now: number };
@@ -72,16 +87,30 @@ beforeEach(() => {
 });
 
 function signer(extra: Parameters<typeof cdseSigner>[0] = {}) {
-  return cdseSigner({ tokenUrl, now: () => clock.now, retries: 0, env: { CDSE_USERNAME: USERNAME, CDSE_PASSWORD: PASSWORD }, ...extra });
+  return cdseSigner({
+    tokenUrl,
+    now: () => clock.now,
+    retries: 0,
+    env: { CDSE_USERNAME: USERNAME, CDSE_PASSWORD: PASSWORD },
+    ...extra,
+  });
 }
 
 describe('cdseSigner', () => {
   it('logs in with the password grant (client cdse-public) once, and sends the token to CDSE download hosts only', async () => {
     const cdse = signer();
-    const all = await Promise.all([headersFor(cdse, ZIPPER), headersFor(cdse, ZIPPER), headersFor(cdse, 'https://download.dataspace.copernicus.eu/odata/v1/x')]);
+    const all = await Promise.all([
+      headersFor(cdse, ZIPPER),
+      headersFor(cdse, ZIPPER),
+      headersFor(cdse, 'https://download.dataspace.copernicus.eu/odata/v1/x'),
+    ]);
     expect(all.every((headers) => headers['Authorization'] === 'Bearer access-1')).toBe(true);
-    expect(grants).toEqual([{ grant_type: 'password', username: USERNAME, password: PASSWORD, client_id: 'cdse-public' }]);
-    expect(await headersFor(cdse, 'https://eodata.dataspace.copernicus.eu/eodata/Sentinel-2/x.jp2')).toEqual({});
+    expect(grants).toEqual([
+      { grant_type: 'password', username: USERNAME, password: PASSWORD, client_id: 'cdse-public' },
+    ]);
+    expect(
+      await headersFor(cdse, 'https://eodata.dataspace.copernicus.eu/eodata/Sentinel-2/x.jp2'),
+    ).toEqual({});
     expect(await headersFor(cdse, 'https://example.com/x')).toEqual({});
   });
 
@@ -100,7 +129,11 @@ describe('cdseSigner', () => {
     activeRefreshTokens.clear(); // the session was ended on the server
     clock.now += 11 * 60_000;
     expect(await headersFor(cdse, ZIPPER)).toEqual({ Authorization: 'Bearer access-2' });
-    expect(grants.map((grant) => grant['grant_type'])).toEqual(['password', 'refresh_token', 'password']);
+    expect(grants.map((grant) => grant['grant_type'])).toEqual([
+      'password',
+      'refresh_token',
+      'password',
+    ]);
   });
 
   it('logs in with the password again once the refresh token itself has expired', async () => {
@@ -113,14 +146,22 @@ describe('cdseSigner', () => {
 
   it('explains refused credentials, naming CDSE_USERNAME and CDSE_PASSWORD and hiding the password', async () => {
     const cdse = signer({ password: 'sentinel-wrong-cdse-password' });
-    const error = await headersFor(cdse, ZIPPER).then(() => undefined, (caught: unknown) => caught as SignerError);
+    const error = await headersFor(cdse, ZIPPER).then(
+      () => undefined,
+      (caught: unknown) => caught as SignerError,
+    );
     expect(SignerError.isInstance(error)).toBe(true);
-    expect(error!.message).toMatch(/CDSE refused the login: password grant refused \(HTTP 401, invalid_grant: Invalid user credentials\); check CDSE_USERNAME and CDSE_PASSWORD/);
+    expect(error!.message).toMatch(
+      /CDSE refused the login: password grant refused \(HTTP 401, invalid_grant: Invalid user credentials\); check CDSE_USERNAME and CDSE_PASSWORD/,
+    );
     expect(error!.message).not.toContain('sentinel-wrong-cdse-password');
   });
 
   it('names the variables when there are no credentials', async () => {
-    const error = await headersFor(cdseSigner({ tokenUrl, env: {} }), ZIPPER).then(() => undefined, (caught: unknown) => caught as SignerError);
+    const error = await headersFor(cdseSigner({ tokenUrl, env: {} }), ZIPPER).then(
+      () => undefined,
+      (caught: unknown) => caught as SignerError,
+    );
     expect(error!.message).toMatch(/no CDSE credentials; set CDSE_USERNAME and CDSE_PASSWORD/);
     expect(grants).toHaveLength(0);
   });
@@ -130,8 +171,13 @@ describe('cdseSigner', () => {
     await headersFor(cdse, ZIPPER);
     clock.now += 10 * 60_000;
     outage = 503;
-    const error = await headersFor(cdse, ZIPPER).then(() => undefined, (caught: unknown) => caught as SignerError);
-    expect(error!.message).toMatch(/answered HTTP 503 to the refresh-token grant .*try again later/);
+    const error = await headersFor(cdse, ZIPPER).then(
+      () => undefined,
+      (caught: unknown) => caught as SignerError,
+    );
+    expect(error!.message).toMatch(
+      /answered HTTP 503 to the refresh-token grant .*try again later/,
+    );
     outage = undefined;
     expect(await headersFor(cdse, ZIPPER)).toEqual({ Authorization: 'Bearer access-2' });
   });
@@ -140,7 +186,9 @@ describe('cdseSigner', () => {
     const cdse = signer();
     await headersFor(cdse, ZIPPER);
     const explained = cdse.describeFailure!(ZIPPER, { status: 403, headers: new Headers() })!;
-    expect(explained.message).toMatch(/refused the CDSE access token \(HTTP 403\).*CDSE_USERNAME and CDSE_PASSWORD/);
+    expect(explained.message).toMatch(
+      /refused the CDSE access token \(HTTP 403\).*CDSE_USERNAME and CDSE_PASSWORD/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 0));
     await headersFor(cdse, ZIPPER);
     expect(grants.map((grant) => grant['grant_type'])).toEqual(['password', 'password']);

@@ -1,8 +1,15 @@
-import { bearerTokenSigner, PLUGIN_API_VERSION, redactHref, SignerError, type Signer } from '@pyramids/core';
+import {
+  bearerTokenSigner,
+  PLUGIN_API_VERSION,
+  redactHref,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
 import type { CDSESignerImplementation } from './cdse-signer-impl.js';
 
 /** The CDSE OpenID Connect token endpoint (Keycloak). */
-export const CDSE_TOKEN_URL = 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token';
+export const CDSE_TOKEN_URL =
+  'https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token';
 
 /**
  * Hosts a CDSE access token is sent to: the OData download services, the
@@ -60,8 +67,14 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     refreshWindow: options.refreshWindow ?? 60_000,
   };
   let implementation: Promise<CDSESignerImplementation> | undefined;
-  const load = () => (implementation ??= import('./cdse-signer-impl.js').then((module) => module.createCDSESignerImplementation(resolved)));
-  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), { hosts, id: 'cdse' });
+  const load = () =>
+    (implementation ??= import('./cdse-signer-impl.js').then((module) =>
+      module.createCDSESignerImplementation(resolved),
+    ));
+  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
+    hosts,
+    id: 'cdse',
+  });
   return {
     ...bearer,
     kind: 'signer',
@@ -70,10 +83,13 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     packageName: '@pyramids/signers-cdse',
     async gdalEnv(href, signal): Promise<Record<string, string>> {
       const headers = await bearer.gdalEnv!(href, signal);
-      return Object.keys(headers).length ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' } : {};
+      return Object.keys(headers).length
+        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
+        : {};
     },
     describeFailure(url, response) {
-      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403)) return undefined;
+      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
+        return undefined;
       void implementation?.then((loaded) => loaded.forget());
       return new SignerError(
         `cdse: ${redactHref(url)} refused the CDSE access token (HTTP ${response.status}); the token was dropped and the next read logs in again. ` +
@@ -81,6 +97,14 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
         { plugin: 'cdse', details: { url: redactHref(url), status: response.status } },
       );
     },
-    describe: () => ({ id: 'cdse', options: { hosts, tokenUrl: resolved.tokenUrl, clientId: resolved.clientId, refreshWindow: resolved.refreshWindow } }),
+    describe: () => ({
+      id: 'cdse',
+      options: {
+        hosts,
+        tokenUrl: resolved.tokenUrl,
+        clientId: resolved.clientId,
+        refreshWindow: resolved.refreshWindow,
+      },
+    }),
   } satisfies Signer;
 }

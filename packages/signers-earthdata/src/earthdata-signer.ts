@@ -1,4 +1,10 @@
-import { bearerTokenSigner, PLUGIN_API_VERSION, redactHref, SignerError, type Signer } from '@pyramids/core';
+import {
+  bearerTokenSigner,
+  PLUGIN_API_VERSION,
+  redactHref,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
 import type { EarthdataSignerImplementation } from './earthdata-signer-impl.js';
 
 /** The Earthdata Login endpoint that returns a user's token, creating one when there is none. */
@@ -60,8 +66,14 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
   // An explicit user name wins over a token from the environment.
   if (options.username && !options.token) resolved.token = undefined;
   let implementation: Promise<EarthdataSignerImplementation> | undefined;
-  const load = () => (implementation ??= import('./earthdata-signer-impl.js').then((module) => module.createEarthdataSignerImplementation(resolved)));
-  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), { hosts, id: 'earthdata' });
+  const load = () =>
+    (implementation ??= import('./earthdata-signer-impl.js').then((module) =>
+      module.createEarthdataSignerImplementation(resolved),
+    ));
+  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
+    hosts,
+    id: 'earthdata',
+  });
   return {
     ...bearer,
     kind: 'signer',
@@ -70,10 +82,13 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
     packageName: '@pyramids/signers-earthdata',
     async gdalEnv(href, signal): Promise<Record<string, string>> {
       const headers = await bearer.gdalEnv!(href, signal);
-      return Object.keys(headers).length ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' } : {};
+      return Object.keys(headers).length
+        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
+        : {};
     },
     describeFailure(url, response) {
-      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403)) return undefined;
+      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
+        return undefined;
       void implementation?.then((loaded) => loaded.forget());
       return new SignerError(
         `earthdata: ${redactHref(url)} refused the Earthdata token (HTTP ${response.status}); ` +
@@ -84,6 +99,9 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
         { plugin: 'earthdata', details: { url: redactHref(url), status: response.status } },
       );
     },
-    describe: () => ({ id: 'earthdata', options: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow } }),
+    describe: () => ({
+      id: 'earthdata',
+      options: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
+    }),
   } satisfies Signer;
 }

@@ -7,7 +7,11 @@
  * token itself, or undefined when nothing says. A date without a time counts from
  * the start of that day (UTC), so the token is refreshed early rather than late.
  */
-export function parseTokenExpiry(body: Record<string, unknown>, token: string | undefined, now: number): number | undefined {
+export function parseTokenExpiry(
+  body: Record<string, unknown>,
+  token: string | undefined,
+  now: number,
+): number | undefined {
   for (const field of ['expiration_date', 'expires_at', 'expiration', 'expiry', 'exp']) {
     const parsed = parseDateValue(body[field]);
     if (parsed !== undefined) return parsed;
@@ -19,14 +23,17 @@ export function parseTokenExpiry(body: Record<string, unknown>, token: string | 
 
 /** Epoch ms of a date given as `M/D/YYYY`, `YYYY-MM-DD`, an ISO time, or epoch seconds/milliseconds. */
 export function parseDateValue(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
+  if (typeof value === 'number' && Number.isFinite(value))
+    return value < 1e11 ? value * 1000 : value;
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return parseDateValue(Number(text));
   const american = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
   if (american) return Date.UTC(Number(american[3]), Number(american[1]) - 1, Number(american[2]));
   // A bare date or a time without a zone is read as UTC, never local time.
-  const isoLike = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text) ? `${text.length === 10 ? `${text}T00:00:00` : text}Z` : text;
+  const isoLike = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)
+    ? `${text.length === 10 ? `${text}T00:00:00` : text}Z`
+    : text;
   const parsed = Date.parse(isoLike);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
@@ -36,8 +43,12 @@ export function jwtExpiry(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(parts[1]!.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp * 1000 : undefined;
+    const payload = JSON.parse(
+      Buffer.from(parts[1]!.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'),
+    ) as { exp?: unknown };
+    return typeof payload.exp === 'number' && Number.isFinite(payload.exp)
+      ? payload.exp * 1000
+      : undefined;
   } catch {
     return undefined;
   }

@@ -22,7 +22,8 @@ export interface PlanetaryComputerSignerImplementation {
 }
 
 const ID = 'planetary-computer';
-const KEY_HELP = 'set PC_SDK_SUBSCRIPTION_KEY to a key from the Planetary Computer developer portal (or pass { subscriptionKey })';
+const KEY_HELP =
+  'set PC_SDK_SUBSCRIPTION_KEY to a key from the Planetary Computer developer portal (or pass { subscriptionKey })';
 
 /** True when the href already carries a SAS signature. */
 function isSigned(href: string): boolean {
@@ -39,18 +40,27 @@ export function createPlanetaryComputerSignerImplementation(
 
   const mint = async (key: string) => {
     const url = `${options.sasUrl}/${key}`;
-    const headers: Record<string, string> = options.subscriptionKey ? { 'Ocp-Apim-Subscription-Key': options.subscriptionKey } : {};
+    const headers: Record<string, string> = options.subscriptionKey
+      ? { 'Ocp-Apim-Subscription-Key': options.subscriptionKey }
+      : {};
     let response: Response;
     try {
-      response = await httpRequest(url, { headers, fetch: options.fetch, retries: options.retries });
+      response = await httpRequest(url, {
+        headers,
+        fetch: options.fetch,
+        retries: options.retries,
+      });
     } catch (error) {
       if (isAbortError(error)) throw error;
       const reason = ReadError.isInstance(error) ? error.message : (error as Error).message;
-      throw new SignerError(`${ID}: could not reach the SAS token endpoint for ${key}: ${redactSecrets(reason, secrets)}; check the network and PC_SDK_SAS_URL`, {
-        plugin: ID,
-        cause: error,
-        details: { storage: key },
-      });
+      throw new SignerError(
+        `${ID}: could not reach the SAS token endpoint for ${key}: ${redactSecrets(reason, secrets)}; check the network and PC_SDK_SAS_URL`,
+        {
+          plugin: ID,
+          cause: error,
+          details: { storage: key },
+        },
+      );
     }
     if (!response.ok) {
       const snippet = redactSecrets(await responseSnippet(response, 200), secrets);
@@ -65,20 +75,30 @@ export function createPlanetaryComputerSignerImplementation(
             : status === 429
               ? `rate limited; wait, or ${KEY_HELP} for higher limits`
               : 'the token service failed; try again later';
-      throw new SignerError(`${ID}: the SAS token endpoint answered HTTP ${status} for ${key}${snippet ? ` (${snippet})` : ''}; ${advice}`, {
-        plugin: ID,
-        details: { storage: key, status },
-      });
+      throw new SignerError(
+        `${ID}: the SAS token endpoint answered HTTP ${status} for ${key}${snippet ? ` (${snippet})` : ''}; ${advice}`,
+        {
+          plugin: ID,
+          details: { storage: key, status },
+        },
+      );
     }
     let body: { token?: unknown; 'msft:expiry'?: unknown };
     try {
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new SignerError(`${ID}: the SAS token endpoint returned a body that is not JSON for ${key}; check PC_SDK_SAS_URL`, { plugin: ID, cause: error });
+      throw new SignerError(
+        `${ID}: the SAS token endpoint returned a body that is not JSON for ${key}; check PC_SDK_SAS_URL`,
+        { plugin: ID, cause: error },
+      );
     }
-    const expiresAt = typeof body['msft:expiry'] === 'string' ? Date.parse(body['msft:expiry']) : Number.NaN;
+    const expiresAt =
+      typeof body['msft:expiry'] === 'string' ? Date.parse(body['msft:expiry']) : Number.NaN;
     if (typeof body.token !== 'string' || body.token === '' || !Number.isFinite(expiresAt)) {
-      throw new SignerError(`${ID}: the SAS token endpoint returned no "token" and "msft:expiry" for ${key}; check PC_SDK_SAS_URL`, { plugin: ID });
+      throw new SignerError(
+        `${ID}: the SAS token endpoint returned no "token" and "msft:expiry" for ${key}; check PC_SDK_SAS_URL`,
+        { plugin: ID },
+      );
     }
     if (expiresAt <= now()) {
       throw new SignerError(
@@ -106,7 +126,11 @@ export function createPlanetaryComputerSignerImplementation(
     async gdalEnv(href, signal) {
       const location = blobLocation(href)!;
       const token = await cache.get(`${location.account}/${location.container}`, signal);
-      return { AZURE_STORAGE_ACCOUNT: location.account, AZURE_STORAGE_SAS_TOKEN: token, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' };
+      return {
+        AZURE_STORAGE_ACCOUNT: location.account,
+        AZURE_STORAGE_SAS_TOKEN: token,
+        GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR',
+      };
     },
     forget: (location) => cache.clear(`${location.account}/${location.container}`),
   };

@@ -59,7 +59,9 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
   };
   let implementation: Promise<PlanetaryComputerSignerImplementation> | undefined;
   const load = () =>
-    (implementation ??= import('./planetary-computer-signer-impl.js').then((module) => module.createPlanetaryComputerSignerImplementation(resolved)));
+    (implementation ??= import('./planetary-computer-signer-impl.js').then((module) =>
+      module.createPlanetaryComputerSignerImplementation(resolved),
+    ));
   const matches = (url: string) => blobLocation(url) !== undefined;
   return {
     kind: 'signer',
@@ -67,9 +69,13 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
     apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids/signers-planetary-computer',
     matches,
-    signHref: async (href, signal) => (matches(href) ? (await load()).signHref(href, signal) : href),
+    signHref: async (href, signal) =>
+      matches(href) ? (await load()).signHref(href, signal) : href,
     signItem: async (item, signal) => (await load()).signItem(item, signal),
-    gdalEnv: async (href, signal) => (matches(href.replace(/^\/vsicurl\//, '')) ? (await load()).gdalEnv(href.replace(/^\/vsicurl\//, ''), signal) : {}),
+    gdalEnv: async (href, signal) =>
+      matches(href.replace(/^\/vsicurl\//, ''))
+        ? (await load()).gdalEnv(href.replace(/^\/vsicurl\//, ''), signal)
+        : {},
     describeFailure(url, response) {
       const location = blobLocation(url);
       if (!location || (response.status !== 401 && response.status !== 403)) return undefined;
@@ -79,9 +85,15 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
         `planetary-computer: Azure Blob Storage refused ${redactHref(url)} (HTTP ${response.status}); the SAS token for ` +
           `${location.account}/${location.container} was dropped and the next read mints a new one. If it persists, set ` +
           'PC_SDK_SUBSCRIPTION_KEY to a key from the Planetary Computer developer portal, or check that PC_SDK_SAS_URL points at the token endpoint',
-        { plugin: 'planetary-computer', details: { url: redactHref(url), status: response.status, ...location } },
+        {
+          plugin: 'planetary-computer',
+          details: { url: redactHref(url), status: response.status, ...location },
+        },
       );
     },
-    describe: () => ({ id: 'planetary-computer', options: { sasUrl: resolved.sasUrl, refreshWindow: resolved.refreshWindow } }),
+    describe: () => ({
+      id: 'planetary-computer',
+      options: { sasUrl: resolved.sasUrl, refreshWindow: resolved.refreshWindow },
+    }),
   } satisfies Signer;
 }

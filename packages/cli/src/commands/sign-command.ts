@@ -10,18 +10,24 @@ import { addSignerOption, createSignerFromEnvironment, SIGNER_NAMES } from '../s
 export function registerSignCommand(program: Command): void {
   const command = program
     .command('sign')
-    .description('print an href signed for reading (SAS token, s3:// → HTTPS URL); the output carries the credential')
+    .description(
+      'print an href signed for reading (SAS token, s3:// → HTTPS URL); the output carries the credential',
+    )
     .argument('<href>', 'href to sign (https://, s3://)');
-  addSignerOption(command)
-    .action(async (href: string, options: { signer?: string }) => {
-      if (!options.signer) throw new OptionError(`pyramids sign needs --signer NAME; one of ${SIGNER_NAMES.join(', ')}`);
-      const signer = createSignerFromEnvironment(options.signer, { targets: [href] });
-      if (!signer.matches(href)) {
-        process.stderr.write(`pyramids: signer '${signer.id}' does not handle ${redactHref(href)}; printed unchanged\n`);
-      } else if (!signer.signHref) {
-        process.stderr.write(`pyramids: signer '${signer.id}' signs with request headers, not in the href; printed unchanged\n`);
-      }
-      const signed = signer.signHref && signer.matches(href) ? await signer.signHref(href) : href;
-      process.stdout.write(`${signed}\n`);
-    });
+  addSignerOption(command).action(async (href: string, options: { signer?: string }) => {
+    if (!options.signer)
+      throw new OptionError(`pyramids sign needs --signer NAME; one of ${SIGNER_NAMES.join(', ')}`);
+    const signer = createSignerFromEnvironment(options.signer, { targets: [href] });
+    if (!signer.matches(href)) {
+      process.stderr.write(
+        `pyramids: signer '${signer.id}' does not handle ${redactHref(href)}; printed unchanged\n`,
+      );
+    } else if (!signer.signHref) {
+      process.stderr.write(
+        `pyramids: signer '${signer.id}' signs with request headers, not in the href; printed unchanged\n`,
+      );
+    }
+    const signed = signer.signHref && signer.matches(href) ? await signer.signHref(href) : href;
+    process.stdout.write(`${signed}\n`);
+  });
 }

@@ -32,18 +32,27 @@ export interface BearerTokenSignerOptions {
  * another host. A token that resolves to anything but a non-empty string is a
  * {@link SignerError}.
  */
-export function bearerTokenSigner(token: BearerTokenSource, options: BearerTokenSignerOptions): Signer {
+export function bearerTokenSigner(
+  token: BearerTokenSource,
+  options: BearerTokenSignerOptions,
+): Signer {
   const id = options?.id ?? 'bearer';
   const hosts = [...(options?.hosts ?? [])];
   if (typeof token !== 'string' && typeof token !== 'function') {
-    throw new OptionError(`${id} signer: the token must be a string or a function returning one, got ${token === null ? 'null' : typeof token}`, {
-      plugin: id,
-    });
+    throw new OptionError(
+      `${id} signer: the token must be a string or a function returning one, got ${token === null ? 'null' : typeof token}`,
+      {
+        plugin: id,
+      },
+    );
   }
   if (hosts.length === 0 || hosts.some((host) => typeof host !== 'string' || host.trim() === '')) {
-    throw new OptionError(`${id} signer: 'hosts' must list the hosts the token is for (e.g. ['api.example.com']); a bearer token is never sent to unlisted hosts`, {
-      plugin: id,
-    });
+    throw new OptionError(
+      `${id} signer: 'hosts' must list the hosts the token is for (e.g. ['api.example.com']); a bearer token is never sent to unlisted hosts`,
+      {
+        plugin: id,
+      },
+    );
   }
 
   const resolveToken = async (signal?: AbortSignal): Promise<string> => {
@@ -53,16 +62,23 @@ export function bearerTokenSigner(token: BearerTokenSource, options: BearerToken
     } catch (error) {
       // Our own errors (a signer's token cache explaining a refused login) and aborts pass through.
       if (PyramidsError.isInstance(error) || isAbortError(error)) throw error;
-      throw new SignerError(`${id} signer: the token function failed: ${(error as Error)?.message ?? String(error)}`, {
-        plugin: id,
-        cause: error,
-      });
+      throw new SignerError(
+        `${id} signer: the token function failed: ${(error as Error)?.message ?? String(error)}`,
+        {
+          plugin: id,
+          cause: error,
+        },
+      );
     }
     if (typeof value !== 'string' || value.trim() === '') {
-      const got = typeof value === 'string' ? 'an empty string' : value === null ? 'null' : typeof value;
-      throw new SignerError(`${id} signer: the token resolved to ${got}, expected a non-empty string; set PYRAMIDS_BEARER_TOKEN or pass a token`, {
-        plugin: id,
-      });
+      const got =
+        typeof value === 'string' ? 'an empty string' : value === null ? 'null' : typeof value;
+      throw new SignerError(
+        `${id} signer: the token resolved to ${got}, expected a non-empty string; set PYRAMIDS_BEARER_TOKEN or pass a token`,
+        {
+          plugin: id,
+        },
+      );
     }
     return value.trim();
   };
@@ -81,7 +97,10 @@ export function bearerTokenSigner(token: BearerTokenSource, options: BearerToken
     },
     async signRequest(request: SignableRequest, signal) {
       if (!matches(request.url)) return request;
-      return { ...request, headers: { ...request.headers, Authorization: `Bearer ${await resolveToken(signal)}` } };
+      return {
+        ...request,
+        headers: { ...request.headers, Authorization: `Bearer ${await resolveToken(signal)}` },
+      };
     },
     async gdalEnv(href, signal): Promise<Record<string, string>> {
       if (!matches(href.replace(/^\/vsicurl\//, ''))) return {};
@@ -90,4 +109,3 @@ export function bearerTokenSigner(token: BearerTokenSource, options: BearerToken
     describe: () => ({ id, options: { hosts } }),
   } satisfies Signer;
 }
-

@@ -66,7 +66,8 @@ export function parseS3Url(url: string, endpoint?: string): S3Location | undefin
     }
     if (parsed.host.toLowerCase() !== base.host.toLowerCase()) return undefined;
     const basePath = base.pathname.replace(/^\/|\/$/g, '');
-    const rest = basePath && path.startsWith(`${basePath}/`) ? path.slice(basePath.length + 1) : path;
+    const rest =
+      basePath && path.startsWith(`${basePath}/`) ? path.slice(basePath.length + 1) : path;
     const slash = rest.indexOf('/');
     if (slash <= 0) return undefined;
     return { bucket: rest.slice(0, slash), key: safeDecode(rest.slice(slash + 1)) };
@@ -84,7 +85,10 @@ export function parseS3Url(url: string, endpoint?: string): S3Location | undefin
 }
 
 function encodeS3Segment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function safeDecode(value: string): string {

@@ -22,7 +22,9 @@ export async function signItemAssets(
       const signed: Record<string, unknown> = {};
       for (const [name, alternate] of Object.entries(alternates)) {
         signed[name] =
-          alternate && typeof alternate.href === 'string' ? { ...alternate, href: await signHref(alternate.href, signal) } : alternate;
+          alternate && typeof alternate.href === 'string'
+            ? { ...alternate, href: await signHref(alternate.href, signal) }
+            : alternate;
       }
       (copy as Record<string, unknown>).alternate = signed;
     }
@@ -46,7 +48,11 @@ export async function signItemsWith<T extends StacItem | StacItem[] | ItemCollec
     if (signer?.signItem) return signer.signItem(item, signal);
     if (signer?.signHref) {
       const signHref = signer.signHref.bind(signer);
-      return signItemAssets(item, async (href, hrefSignal) => (signer.matches(href) ? signHref(href, hrefSignal) : href), signal);
+      return signItemAssets(
+        item,
+        async (href, hrefSignal) => (signer.matches(href) ? signHref(href, hrefSignal) : href),
+        signal,
+      );
     }
     return item;
   };
@@ -58,7 +64,8 @@ export async function signItemsWith<T extends StacItem | StacItem[] | ItemCollec
   if ((plain as ItemCollection).type === 'FeatureCollection') {
     const collection = plain as ItemCollection;
     const features: StacItem[] = [];
-    for (const item of collection.features) features.push(await signOne(toPlainJSON(item) as StacItem));
+    for (const item of collection.features)
+      features.push(await signOne(toPlainJSON(item) as StacItem));
     return { ...collection, features } as T;
   }
   return (await signOne(plain as StacItem)) as T;

@@ -29,7 +29,9 @@ describe('createTokenCache', () => {
 
   it('keeps one token per key', async () => {
     const keys: string[] = [];
-    const cache = createTokenCache<string>({ load: async (key) => (keys.push(key), { value: `for-${key}` }) });
+    const cache = createTokenCache<string>({
+      load: async (key) => (keys.push(key), { value: `for-${key}` }),
+    });
     expect(await cache.get('x')).toBe('for-x');
     expect(await cache.get('y')).toBe('for-y');
     expect(await cache.get('x')).toBe('for-x');
@@ -68,7 +70,7 @@ describe('createTokenCache', () => {
     expect(await cache.get()).toBe('recovered');
   });
 
-  it("lets one caller abort without failing the refresh the others wait on", async () => {
+  it('lets one caller abort without failing the refresh the others wait on', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const cache = createTokenCache<string>({ load: async () => (await gate, { value: 'ok' }) });

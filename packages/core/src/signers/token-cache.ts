@@ -42,7 +42,8 @@ export function createTokenCache<T>(options: TokenCacheOptions<T>): TokenCache<T
   const entries = new Map<string, CachedToken<T>>();
   const inFlight = new Map<string, Promise<CachedToken<T>>>();
 
-  const isFresh = (entry: CachedToken<T>) => entry.expiresAt === undefined || now() < entry.expiresAt - refreshWindow;
+  const isFresh = (entry: CachedToken<T>) =>
+    entry.expiresAt === undefined || now() < entry.expiresAt - refreshWindow;
 
   const refresh = (key: string): Promise<CachedToken<T>> => {
     let pending = inFlight.get(key);

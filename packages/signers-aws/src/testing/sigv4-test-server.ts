@@ -39,11 +39,15 @@ export interface SigV4Server {
 }
 
 const sha256Hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+const hmac = (key: string | Buffer, data: string) =>
+  createHmac('sha256', key).update(data).digest();
 
 /** RFC 3986 encoding as SigV4 requires: everything but unreserved characters. */
 function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function canonicalUri(rawPath: string): string {
@@ -70,25 +74,47 @@ function canonicalQuery(rawQuery: string): string {
 }
 
 /** Verifies the Authorization header of `request`; returns why it fails, or undefined. */
-export function verifySigV4(request: IncomingMessage, keys: Record<string, string>, region: string, now: number, maxSkew: number): { failure?: string; accessKeyId?: string; signedHeaders: string[] } {
+export function verifySigV4(
+  request: IncomingMessage,
+  keys: Record<string, string>,
+  region: string,
+  now: number,
+  maxSkew: number,
+): { failure?: string; accessKeyId?: string; signedHeaders: string[] } {
   const authorization = request.headers.authorization;
   if (!authorization) return { failure: 'no Authorization header', signedHeaders: [] };
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
   if (!match) return { failure: 'malformed Authorization header', signedHeaders: [] };
-  const [, accessKeyId, date, scopeRegion, service, signedHeaderList, signature] = match as unknown as string[];
+  const [, accessKeyId, date, scopeRegion, service, signedHeaderList, signature] =
+    match as unknown as string[];
   const signedHeaders = signedHeaderList!.split(';');
   const secret = keys[accessKeyId!];
   if (!secret) return { failure: 'InvalidAccessKeyId', accessKeyId, signedHeaders };
-  if (scopeRegion !== region || service !== 's3') return { failure: `AuthorizationHeaderMalformed: scope ${scopeRegion}/${service}`, accessKeyId, signedHeaders };
+  if (scopeRegion !== region || service !== 's3')
+    return {
+      failure: `AuthorizationHeaderMalformed: scope ${scopeRegion}/${service}`,
+      accessKeyId,
+      signedHeaders,
+    };
   const amzDate = request.headers['x-amz-date'];
-  if (typeof amzDate !== 'string' || !amzDate.startsWith(date!)) return { failure: 'x-amz-date missing or not the credential date', accessKeyId, signedHeaders };
-  const time = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  if (!Number.isFinite(time) || Math.abs(now - time) > maxSkew) return { failure: 'RequestTimeTooSkewed', accessKeyId, signedHeaders };
-  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) return { failure: 'host and x-amz-date must be signed', accessKeyId, signedHeaders };
+  if (typeof amzDate !== 'string' || !amzDate.startsWith(date!))
+    return { failure: 'x-amz-date missing or not the credential date', accessKeyId, signedHeaders };
+  const time = Date.parse(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  if (!Number.isFinite(time) || Math.abs(now - time) > maxSkew)
+    return { failure: 'RequestTimeTooSkewed', accessKeyId, signedHeaders };
+  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date'))
+    return { failure: 'host and x-amz-date must be signed', accessKeyId, signedHeaders };
   const payloadHash = request.headers['x-amz-content-sha256'];
-  if (typeof payloadHash !== 'string') return { failure: 'x-amz-content-sha256 missing', accessKeyId, signedHeaders };
+  if (typeof payloadHash !== 'string')
+    return { failure: 'x-amz-content-sha256 missing', accessKeyId, signedHeaders };
   for (const name of Object.keys(request.headers)) {
-    if (name.startsWith('x-amz-') && !signedHeaders.includes(name)) return { failure: `${name} is not signed`, accessKeyId, signedHeaders };
+    if (name.startsWith('x-amz-') && !signedHeaders.includes(name))
+      return { failure: `${name} is not signed`, accessKeyId, signedHeaders };
   }
   const rawUrl = request.url ?? '/';
   const queryStart = rawUrl.indexOf('?');
@@ -101,13 +127,24 @@ export function verifySigV4(request: IncomingMessage, keys: Record<string, strin
       return `${name}:${text.trim().replace(/\s+/g, ' ')}\n`;
     })
     .join('');
-  const canonicalRequest = [request.method, canonicalUri(rawPath), canonicalQuery(rawQuery), canonicalHeaders, signedHeaderList, payloadHash].join('\n');
+  const canonicalRequest = [
+    request.method,
+    canonicalUri(rawPath),
+    canonicalQuery(rawQuery),
+    canonicalHeaders,
+    signedHeaderList,
+    payloadHash,
+  ].join('\n');
   const scope = `${date}/${scopeRegion}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secret}`, date!), scopeRegion!), service!), 'aws4_request');
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${secret}`, date!), scopeRegion!), service!),
+    'aws4_request',
+  );
   const expected = createHmac('sha256', signingKey).update(stringToSign).digest();
   const given = Buffer.from(signature!, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { failure: 'SignatureDoesNotMatch', accessKeyId, signedHeaders };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { failure: 'SignatureDoesNotMatch', accessKeyId, signedHeaders };
   return { accessKeyId, signedHeaders };
 }
 
@@ -121,17 +158,25 @@ export async function startSigV4Server(options: SigV4ServerOptions): Promise<Sig
     requests.push({ method: request.method ?? 'GET', path, headers: request.headers, ...verdict });
     const error = (status: number, code: string) => {
       const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${code}</Message></Error>`;
-      response.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      response.writeHead(status, {
+        'content-type': 'application/xml',
+        'content-length': Buffer.byteLength(body),
+      });
       response.end(request.method === 'HEAD' ? undefined : body);
     };
     if (verdict.failure) return error(403, verdict.failure.split(':')[0]!.replace(/\s.*/, ''));
     const bucket = path.split('/')[0]!;
-    if (options.requesterPays?.includes(bucket) && request.headers['x-amz-request-payer'] !== 'requester') return error(403, 'AccessDenied');
+    if (
+      options.requesterPays?.includes(bucket) &&
+      request.headers['x-amz-request-payer'] !== 'requester'
+    )
+      return error(403, 'AccessDenied');
     const object = options.objects[path];
     if (!object) return error(404, 'NoSuchKey');
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(request.headers.range ?? ''));
     const start = range ? Number(range[1]) : 0;
-    const end = range && range[2] ? Math.min(Number(range[2]), object.length - 1) : object.length - 1;
+    const end =
+      range && range[2] ? Math.min(Number(range[2]), object.length - 1) : object.length - 1;
     const body = object.subarray(start, end + 1);
     response.writeHead(range ? 206 : 200, {
       'content-type': 'image/tiff',
