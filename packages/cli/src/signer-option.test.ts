@@ -1,6 +1,13 @@
 import { SignerError } from '@pyramids/core';
 import { describe, expect, it } from 'vitest';
-import { createSignerFromEnvironment, SIGNER_NAMES, signerFromOptions } from './signer-option.js';
+import { awsRequesterPaysSigner } from '@pyramids/signers-aws';
+import { earthdataSigner } from '@pyramids/signers-earthdata';
+import {
+  createSignerFromDescription,
+  createSignerFromEnvironment,
+  SIGNER_NAMES,
+  signerFromOptions,
+} from './signer-option.js';
 
 describe('createSignerFromEnvironment', () => {
   it('builds every named signer, with the id it is named by', () => {
@@ -65,5 +72,39 @@ describe('createSignerFromEnvironment', () => {
     );
     expect(signerFromOptions({})).toBeUndefined();
     expect(signerFromOptions({ signer: 'anonymous' })!.id).toBe('anonymous');
+  });
+});
+
+describe('createSignerFromDescription', () => {
+  it('rebuilds each signer from describe() with secrets from the environment, as a worker does', async () => {
+    const env = { PYRAMIDS_BEARER_TOKEN: 'worker-token', EARTHDATA_TOKEN: 'edl-from-worker-env' };
+    for (const name of SIGNER_NAMES) {
+      const original = createSignerFromEnvironment(name, {
+        env: { ...env, PYRAMIDS_BEARER_HOSTS: 'api.example.com' },
+      });
+      const description = JSON.parse(JSON.stringify(original.describe!())) as {
+        id: string;
+        options: Record<string, unknown>;
+      };
+      const rebuilt = createSignerFromDescription(description, { env });
+      expect(rebuilt.describe!()).toEqual(original.describe!());
+    }
+    const custom = awsRequesterPaysSigner({
+      region: 'eu-central-1',
+      buckets: ['b'],
+      endpoint: 'http://127.0.0.1:9000',
+      env: {},
+    });
+    expect(createSignerFromDescription(custom.describe!(), { env: {} }).describe!()).toEqual(
+      custom.describe!(),
+    );
+    const earthdata = createSignerFromDescription(
+      earthdataSigner({ hosts: ['data.example.gov'], env: {} }).describe!(),
+      { env },
+    );
+    expect(await earthdata.headers!('https://data.example.gov/x')).toEqual({
+      Authorization: 'Bearer edl-from-worker-env',
+    });
+    expect(await earthdata.headers!('https://cmr.earthdata.nasa.gov/x')).toEqual({});
   });
 });

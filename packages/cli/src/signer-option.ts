@@ -100,6 +100,46 @@ export function createSignerFromEnvironment(
   }
 }
 
+/**
+ * Rebuilds a signer from what its `describe()` returned, with secrets from the
+ * environment, as a worker thread or another machine does before reading a chunk.
+ */
+export function createSignerFromDescription(
+  description: { id: string; options: Record<string, unknown> },
+  environment: SignerEnvironment = {},
+): Signer {
+  const env = environment.env ?? process.env;
+  const options = { ...description.options, env };
+  switch (description.id as SignerName) {
+    case 'bearer': {
+      const token = env['PYRAMIDS_BEARER_TOKEN'];
+      if (!token) {
+        throw new SignerError(
+          'bearer: PYRAMIDS_BEARER_TOKEN is not set; set it to the token to send as "Authorization: Bearer …"',
+          { plugin: 'bearer' },
+        );
+      }
+      return bearerTokenSigner(token, {
+        hosts: (description.options['hosts'] as string[] | undefined) ?? [],
+      });
+    }
+    case 'aws-requester-pays':
+      return awsRequesterPaysSigner(options);
+    case 'aws-anonymous':
+      return awsAnonymousSigner(options);
+    case 'planetary-computer':
+      return planetaryComputerSigner(options);
+    case 'earthdata':
+      return earthdataSigner(options);
+    case 'cdse':
+      return cdseSigner(options);
+    case 'cdse-s3':
+      return cdseS3Signer(options);
+    default:
+      return createSignerFromEnvironment(description.id, environment);
+  }
+}
+
 /** The signer chosen by a command's `--signer` option, or undefined when none was given. */
 export function signerFromOptions(
   options: { signer?: string },
