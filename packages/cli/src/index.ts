@@ -6,4 +6,8 @@ export {
   addSignerOption,
   createSignerFromEnvironment,
   createSignerFromDescription,
-  signerFromOptions, SIGNER_NAMES, type SignerName, type SignerEnvironment } from './signer-option.js';
+  signerFromOptions,
+  SIGNER_NAMES,
+  type SignerName,
+  type SignerEnvironment,
+} from './signer-option.js';
