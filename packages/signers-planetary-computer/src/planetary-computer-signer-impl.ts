@@ -9,6 +9,7 @@ import {
   responseSnippet,
   SignerError,
   signItemAssets,
+  type StacAsset,
   type StacItem,
 } from '@pyramids/core';
 import { blobLocation, type PlanetaryComputerSignerOptions } from './planetary-computer-signer.js';
@@ -122,7 +123,16 @@ export function createPlanetaryComputerSignerImplementation(
 
   return {
     signHref,
-    signItem: (item, signal) => signItemAssets(item, signHref, signal),
+    async signItem(item, signal) {
+      const signed = await signItemAssets(item, signHref, signal);
+      for (const [key, asset] of Object.entries(signed.assets)) {
+        const credentialed = await addFsspecCredential(asset, (storage) =>
+          cache.get(storage, signal),
+        );
+        if (credentialed) signed.assets[key] = credentialed;
+      }
+      return signed;
+    },
     async gdalEnv(href, signal) {
       const location = blobLocation(href)!;
       const token = await cache.get(`${location.account}/${location.container}`, signal);
@@ -134,4 +144,30 @@ export function createPlanetaryComputerSignerImplementation(
     },
     forget: (location) => cache.clear(`${location.account}/${location.container}`),
   };
+}
+
+/**
+ * Zarr and Parquet assets on `abfs://container/…` are opened through fsspec with
+ * `storage_options.account_name`; like the Python `planetary-computer` package,
+ * give them the container's SAS token as `storage_options.credential`. Returns a
+ * changed copy of the asset, or undefined when it has nothing to sign.
+ */
+async function addFsspecCredential(
+  asset: StacAsset,
+  tokenFor: (storage: string) => Promise<string>,
+): Promise<StacAsset | undefined> {
+  const container = /^(?:abfs|az):\/\/([^/@]+)/i.exec(asset.href)?.[1];
+  if (!container) return undefined;
+  const copy = structuredClone(asset) as StacAsset &
+    Record<string, Record<string, unknown> | undefined>;
+  const holder =
+    (['table:storage_options', 'xarray:storage_options'] as const)
+      .map((field) => copy[field])
+      .find((value) => value && typeof value === 'object') ??
+    (copy['xarray:open_kwargs']?.['storage_options'] as Record<string, unknown> | undefined);
+  const account = holder?.['account_name'];
+  if (!holder || typeof account !== 'string' || !account || 'credential' in holder)
+    return undefined;
+  holder['credential'] = await tokenFor(`${account}/${container}`);
+  return copy;
 }

@@ -301,6 +301,35 @@ describe('planetaryComputerSigner', () => {
     expect(tokens.requests).toHaveLength(2);
   });
 
+  it('adds the SAS token as storage_options.credential to abfs:// Zarr assets, as the Python package does', async () => {
+    const cmip6 = JSON.parse(
+      readFileSync(
+        path.join(
+          fixturesDir,
+          'stac/items/planetary-computer/cil-gdpcir-cc-by_NUIST-NESM3-ssp585_item.json',
+        ),
+        'utf8',
+      ),
+    ) as StacItem;
+    const signed = await signer().signItem!(cmip6);
+    const pr = signed.assets['pr'] as {
+      href: string;
+      'xarray:open_kwargs': { storage_options: Record<string, string> };
+    };
+    expect(pr.href).toBe(cmip6.assets['pr']!.href);
+    expect(pr['xarray:open_kwargs'].storage_options).toEqual({
+      account_name: 'rhgeuwest',
+      credential: expect.stringContaining('sig=minted1'),
+    });
+    expect(tokens.requests.map((request) => request.path)).toEqual([
+      '/api/sas/v1/token/rhgeuwest/cil-gdpcir',
+    ]);
+    const original = cmip6.assets['pr'] as unknown as {
+      'xarray:open_kwargs': { storage_options: Record<string, string> };
+    };
+    expect(original['xarray:open_kwargs'].storage_options).toEqual({ account_name: 'rhgeuwest' });
+  });
+
   it('gives GDAL the account and SAS token for /vsiaz/ and /vsicurl/ reads', async () => {
     const env = await signer().gdalEnv!(`/vsicurl/${items[0]!.assets['B04']!.href}`);
     expect(env).toMatchObject({
