@@ -2,7 +2,7 @@ import { PLUGIN_API_VERSION, type Signer } from '@pyramids/core';
 import type { AWSCredentialsSource } from './aws-credentials.js';
 import type { AWSRequesterPaysSignerImplementation } from './aws-requester-pays-signer-impl.js';
 import { describeS3Failure } from './describe-s3-failure.js';
-import { matchesS3, s3HttpsHref } from './s3-matching.js';
+import { isPresigned, matchesS3, s3HttpsHref } from './s3-matching.js';
 
 /** Options of {@link awsRequesterPaysSigner}. */
 export interface AWSRequesterPaysSignerOptions {
@@ -49,8 +49,11 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
     packageName: '@pyramids/signers-aws',
     matches,
     signHref: async (href) => (matches(href) ? s3HttpsHref(href, resolved) : href),
+    // A presigned URL carries its own signature: a second one in a header would make S3 refuse it.
     headers: async (url, request, signal) =>
-      matches(url) ? (await load()).headers(url, request?.method ?? 'GET', signal) : {},
+      matches(url) && !isPresigned(url)
+        ? (await load()).headers(url, request?.method ?? 'GET', signal)
+        : {},
     gdalEnv: async (href, signal) => (await load()).gdalEnv(href, signal),
     describeFailure: (url, response) =>
       matches(url) ? describeS3Failure('aws-requester-pays', url, response, region) : undefined,

@@ -123,6 +123,13 @@ describe('awsRequesterPaysSigner', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-request-payer;x-amz-security-token, Signature=[0-9a-f]{64}$/,
     );
     expect(await headersFor(signer, 'https://example.com/a.TIF')).toEqual({});
+    // A presigned URL (e.g. where an Earthdata data host redirects) keeps its own signature only.
+    expect(
+      await headersFor(
+        signer,
+        'https://usgs-landsat.s3.us-west-2.amazonaws.com/a.TIF?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc',
+      ),
+    ).toEqual({});
     expect(await signer.gdalEnv!('https://example.com/a.TIF')).toEqual({});
   });
 

@@ -41,3 +41,8 @@ export function gdalEndpointEnv(endpoint: string | undefined): Record<string, st
     AWS_VIRTUAL_HOSTING: 'FALSE',
   };
 }
+
+/** True for a presigned S3 URL (SigV4 or SigV2 signature in the query). */
+export function isPresigned(url: string): boolean {
+  return /[?&](X-Amz-Signature|Signature)=/i.test(url);
+}

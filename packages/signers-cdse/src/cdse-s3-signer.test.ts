@@ -53,6 +53,11 @@ describe('cdseS3Signer', () => {
       true,
     );
     expect(cdse.matches('s3://other-bucket/x')).toBe(false);
+    expect(
+      await cdseS3Signer({ env: { CDSE_S3_ACCESS_KEY: 'a', CDSE_S3_SECRET_KEY: 'b' } }).headers!(
+        'https://eodata.dataspace.copernicus.eu/eodata/x?X-Amz-Signature=1',
+      ),
+    ).toEqual({});
     expect(cdse.matches('https://zipper.dataspace.copernicus.eu/odata/v1/x')).toBe(false);
   });
 

@@ -68,7 +68,9 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
         : href;
     },
     headers: async (url, request) =>
-      locate(url) ? (await load()).headers(url, request?.method ?? 'GET') : {},
+      locate(url) && !/[?&](X-Amz-Signature|Signature)=/i.test(url)
+        ? (await load()).headers(url, request?.method ?? 'GET')
+        : {},
     gdalEnv: async (href) => (locate(href) ? (await load()).gdalEnv() : {}),
     describeFailure(url, response) {
       if (!locate(url) || (response.status !== 401 && response.status !== 403)) return undefined;
