@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerInfoCommand } from './commands/info-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
+import { registerSignCommand } from './commands/sign-command.js';
+import { addSignerOption, signerFromOptions } from './signer-option.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -10,6 +12,12 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
-  registerSearchCommand(program);
+  addSignerOption(
+    registerSearchCommand(program, {
+      // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+    }),
+  );
+  registerSignCommand(program);
   return program;
 }
