@@ -114,3 +114,22 @@ export {
 } from './stac/extension-metadata.js';
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
+
+// Writing GeoTIFF
+export {
+  writeGeoTIFF,
+  type WritableRaster,
+  type WriteGeoTIFFOptions,
+} from './write/geotiff-writer.js';
+export {
+  type GeoKeyDirectory,
+  type GeoKeyEntry,
+  type GeoKeyType,
+  GEO_KEY_IDS,
+  geoKeyDirectoryFromTags,
+  geoKeyDirectoryFromParsed,
+  geoKeysForEpsg,
+  geoKeysForCrs,
+  epsgForCrs,
+} from './write/geo-key-directory.js';
+export { type OverviewResampling } from './write/overviews.js';
