@@ -214,7 +214,7 @@ async function geotiffJsPixels(file: string): Promise<TypedArray[]> {
     const image = await tiff.getImage();
     return (await image.readRasters()) as unknown as TypedArray[];
   } finally {
-    tiff.close();
+    await tiff.close();
   }
 }
 
@@ -368,7 +368,7 @@ describe('writeGeoTIFF: georeferencing', () => {
       fileDirectory.getValue('GeoAsciiParams') as string | undefined,
     );
     const fromParsed = geoKeyDirectoryFromParsed(image.getGeoKeys() as Record<string, unknown>);
-    tiff.close();
+    await tiff.close();
     expect(fromTags.keys.find((key) => key.id === 1025)?.value).toBe(2);
 
     for (const [name, geoKeys] of [['tags', fromTags], ['parsed', fromParsed]] as [string, GeoKeyDirectory][]) {
