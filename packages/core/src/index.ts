@@ -119,6 +119,7 @@ export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAs
 export {
   writeGeoTIFF,
   type WritableRaster,
+  type WritableBand,
   type WriteGeoTIFFOptions,
 } from './write/geotiff-writer.js';
 export {

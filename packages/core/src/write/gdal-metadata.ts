@@ -32,7 +32,10 @@ function item(name: string, value: string, band?: number, role?: string): string
  * offset/scale (only when not 0/1), unit and description. Undefined when there is
  * nothing to write.
  */
-export function gdalMetadataXml(bands: readonly BandInfo[], metadata: Readonly<Record<string, string>> = {}): string | undefined {
+export function gdalMetadataXml(
+  bands: readonly Omit<BandInfo, 'dataType'>[],
+  metadata: Readonly<Record<string, string>> = {},
+): string | undefined {
   let body = '';
   for (const [name, value] of Object.entries(metadata)) body += item(name, String(value));
   bands.forEach((band, index) => {

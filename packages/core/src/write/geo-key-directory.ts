@@ -88,8 +88,8 @@ export const GEO_KEY_IDS: Readonly<Record<string, number>> = {
 
 /** Keys the GeoTIFF spec stores as DOUBLE; every other numeric key is SHORT. */
 const DOUBLE_KEYS = new Set([
-  2053, 2055, 2057, 2058, 2059, 2061, 2062, 3077, 3078, 3079, 3080, 3081, 3082, 3083, 3084, 3085, 3086, 3087, 3088,
-  3089, 3090, 3091, 3092, 3093, 3094, 3095, 3096, 5120,
+  2053, 2055, 2057, 2058, 2059, 2061, 2062, 3077, 3078, 3079, 3080, 3081, 3082, 3083, 3084, 3085,
+  3086, 3087, 3088, 3089, 3090, 3091, 3092, 3093, 3094, 3095, 3096, 5120,
 ]);
 
 /** GTModelTypeGeoKey values. */
@@ -113,35 +113,44 @@ export function geoKeyDirectoryFromTags(
   doubleParams?: ArrayLike<number> | null,
   asciiParams?: string | null,
 ): GeoKeyDirectory {
-  if (directory.length < 4) throw new TypeError(`GeoKeyDirectory has ${directory.length} values; it needs at least 4`);
+  if (directory.length < 4)
+    throw new TypeError(`GeoKeyDirectory has ${directory.length} values; it needs at least 4`);
   const count = directory[3]!;
   if (directory.length < 4 + count * 4) {
-    throw new TypeError(`GeoKeyDirectory declares ${count} keys but holds only ${Math.floor((directory.length - 4) / 4)}`);
+    throw new TypeError(
+      `GeoKeyDirectory declares ${count} keys but holds only ${Math.floor((directory.length - 4) / 4)}`,
+    );
   }
   const keys: GeoKeyEntry[] = [];
   for (let index = 0; index < count; index++) {
-    const [id, location, valueCount, offset] = [0, 1, 2, 3].map((field) => directory[4 + index * 4 + field]!) as [
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [id, location, valueCount, offset] = [0, 1, 2, 3].map(
+      (field) => directory[4 + index * 4 + field]!,
+    ) as [number, number, number, number];
     if (location === 0) {
       keys.push({ id, type: 'short', value: offset });
     } else if (location === TAG_GEO_DOUBLE_PARAMS) {
       if (!doubleParams || offset + valueCount > doubleParams.length) {
         throw new TypeError(`GeoKey ${id} points past the end of GeoDoubleParams`);
       }
-      const values = Array.from({ length: valueCount }, (_, position) => doubleParams[offset + position]!);
+      const values = Array.from(
+        { length: valueCount },
+        (_, position) => doubleParams[offset + position]!,
+      );
       keys.push({ id, type: 'double', value: values.length === 1 ? values[0]! : values });
     } else if (location === TAG_GEO_ASCII_PARAMS) {
       if (typeof asciiParams !== 'string' || offset + valueCount > asciiParams.length + 1) {
         throw new TypeError(`GeoKey ${id} points past the end of GeoAsciiParams`);
       }
       // The count includes the '|' terminator.
-      keys.push({ id, type: 'ascii', value: asciiParams.slice(offset, offset + valueCount).replace(/\|$/, '') });
+      keys.push({
+        id,
+        type: 'ascii',
+        value: asciiParams.slice(offset, offset + valueCount).replace(/\|$/, ''),
+      });
     } else {
-      throw new TypeError(`GeoKey ${id} is stored in tag ${location}, which GeoTIFF does not define for GeoKeys`);
+      throw new TypeError(
+        `GeoKey ${id} is stored in tag ${location}, which GeoTIFF does not define for GeoKeys`,
+      );
     }
   }
   return { version: [directory[0]!, directory[1]!, directory[2]!], keys };
@@ -174,13 +183,18 @@ function inferNumericType(id: number, value: number): GeoKeyType {
 }
 
 /** The first value of key `id` in a directory, if present. */
-export function geoKeyValue(directory: GeoKeyDirectory, id: number): GeoKeyEntry['value'] | undefined {
+export function geoKeyValue(
+  directory: GeoKeyDirectory,
+  id: number,
+): GeoKeyEntry['value'] | undefined {
   return directory.keys.find((key) => key.id === id)?.value;
 }
 
 /** The EPSG code carried at the top level of a WKT1 (`AUTHORITY`) or WKT2 (`ID`) string, if any. */
 export function epsgFromWkt(wkt: string): number | undefined {
-  const match = /(?:AUTHORITY|ID)\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*(?:,[^\]]*)?\]\s*\]\s*$/i.exec(wkt.trim());
+  const match = /(?:AUTHORITY|ID)\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*(?:,[^\]]*)?\]\s*\]\s*$/i.exec(
+    wkt.trim(),
+  );
   return match ? Number(match[1]) : undefined;
 }
 
@@ -250,20 +264,30 @@ export function encodeGeoKeyDirectory(geoKeys: GeoKeyDirectory): EncodedGeoKeys 
   const doubles: number[] = [];
   let ascii = '';
   for (const key of sorted) {
-    if (!Number.isInteger(key.id) || key.id < 1 || key.id > 0xffff) throw new TypeError(`GeoKey id ${key.id} is not a SHORT`);
+    if (!Number.isInteger(key.id) || key.id < 1 || key.id > 0xffff)
+      throw new TypeError(`GeoKey id ${key.id} is not a SHORT`);
     if (key.type === 'ascii') {
-      if (typeof key.value !== 'string') throw new TypeError(`GeoKey ${key.id} is ASCII but its value is not text`);
+      if (typeof key.value !== 'string')
+        throw new TypeError(`GeoKey ${key.id} is ASCII but its value is not text`);
       // Each value ends with '|'; the count (which includes it) delimits the value, so a
       // value may itself hold '|', as GDAL's citations do.
       // Counts are in bytes: the tag is written as UTF-8 (plain ASCII for EPSG names).
       directory.push(key.id, TAG_GEO_ASCII_PARAMS, utf8Length(key.value) + 1, utf8Length(ascii));
       ascii += `${key.value}|`;
     } else {
-      if (typeof key.value === 'string') throw new TypeError(`GeoKey ${key.id} is numeric but its value is text`);
+      if (typeof key.value === 'string')
+        throw new TypeError(`GeoKey ${key.id} is numeric but its value is text`);
       const values = typeof key.value === 'number' ? [key.value] : [...key.value];
       if (key.type === 'short') {
-        if (values.length !== 1 || !Number.isInteger(values[0]) || values[0]! < 0 || values[0]! > 0xffff) {
-          throw new TypeError(`GeoKey ${key.id} is SHORT but its value ${JSON.stringify(key.value)} is not one integer in 0..65535`);
+        if (
+          values.length !== 1 ||
+          !Number.isInteger(values[0]) ||
+          values[0]! < 0 ||
+          values[0]! > 0xffff
+        ) {
+          throw new TypeError(
+            `GeoKey ${key.id} is SHORT but its value ${JSON.stringify(key.value)} is not one integer in 0..65535`,
+          );
         }
         directory.push(key.id, 0, 1, values[0]!);
       } else {

@@ -77,15 +77,32 @@ const CONSTRUCTORS: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
  * The pixels as GDAL reads them: gdal_translate to band-sequential raw (ENVI; ISCE
  * for 64-bit integers, which GDAL 3.6's ENVI driver cannot hold) and split per band.
  */
-function gdalPixels(file: string, dataType: DataType, bandCount: number, extraArguments: string[] = []): TypedArray[] {
+function gdalPixels(
+  file: string,
+  dataType: DataType,
+  bandCount: number,
+  extraArguments: string[] = [],
+): TypedArray[] {
   counter += 1;
   let raw: Buffer;
   if (dataType === 'int64' || dataType === 'uint64') {
     const target = path.join(directory, `raw-${counter}.x`);
     // ISCE has no UInt64: read it as Int64 (the test values stay below 2^63).
     const cast = dataType === 'uint64' ? ['-ot', 'Int64'] : [];
-    execFileSync('gdal_translate', ['-q', ...extraArguments, ...cast, '-of', 'ISCE', '-co', 'SCHEME=BSQ', file, target]);
-    expect(readFileSync(`${target}.xml`, 'utf8')).toMatch(/<property name="BYTE_ORDER">\s*<value>l<\/value>/);
+    execFileSync('gdal_translate', [
+      '-q',
+      ...extraArguments,
+      ...cast,
+      '-of',
+      'ISCE',
+      '-co',
+      'SCHEME=BSQ',
+      file,
+      target,
+    ]);
+    expect(readFileSync(`${target}.xml`, 'utf8')).toMatch(
+      /<property name="BYTE_ORDER">\s*<value>l<\/value>/,
+    );
     raw = readFileSync(target);
   } else {
     const target = path.join(directory, `raw-${counter}.img`);
@@ -98,7 +115,9 @@ function gdalPixels(file: string, dataType: DataType, bandCount: number, extraAr
   const Constructor = CONSTRUCTORS[dataType]!;
   const all = new Constructor(new Uint8Array(raw).buffer);
   const perBand = all.length / bandCount;
-  return Array.from({ length: bandCount }, (_, band) => all.slice(band * perBand, (band + 1) * perBand));
+  return Array.from({ length: bandCount }, (_, band) =>
+    all.slice(band * perBand, (band + 1) * perBand),
+  );
 }
 
 /** Index of the first sample whose bytes differ, or -1 (so NaN equals NaN and -0 differs from 0). */
@@ -107,7 +126,8 @@ function firstDifference(actual: TypedArray, expected: TypedArray): number {
   const size = expected.BYTES_PER_ELEMENT;
   const a = new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength);
   const b = new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength);
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return Math.floor(index / size);
+  for (let index = 0; index < a.length; index++)
+    if (a[index] !== b[index]) return Math.floor(index / size);
   return -1;
 }
 
@@ -115,7 +135,10 @@ function expectSamePixels(actual: TypedArray[], expected: TypedArray[]): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((band, index) => {
     const difference = firstDifference(band, expected[index]!);
-    expect(difference, `band ${index + 1} differs at sample ${difference}: ${band[difference]} ≠ ${expected[index]![difference]}`).toBe(-1);
+    expect(
+      difference,
+      `band ${index + 1} differs at sample ${difference}: ${band[difference]} ≠ ${expected[index]![difference]}`,
+    ).toBe(-1);
   });
 }
 
@@ -156,7 +179,9 @@ function makeBand(dataType: DataType, width: number, height: number, seed: numbe
     array[1] = 2n ** 63n - 1n;
     return array;
   }
-  const Constructor = CONSTRUCTORS[dataType] as unknown as new (length: number) => Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  const Constructor = CONSTRUCTORS[dataType] as unknown as new (
+    length: number,
+  ) => Exclude<TypedArray, BigInt64Array | BigUint64Array>;
   const array = new Constructor(length);
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
@@ -166,7 +191,9 @@ function makeBand(dataType: DataType, width: number, height: number, seed: numbe
         array[row * width + col] = smooth * 1000 + noise * (dataType === 'float64' ? 1e-9 : 1e-3);
       } else {
         const [min, max] = RANGES[dataType]!;
-        array[row * width + col] = Math.round(min + (max - min) * (0.5 + 0.45 * smooth + 0.05 * noise * 2));
+        array[row * width + col] = Math.round(
+          min + (max - min) * (0.5 + 0.45 * smooth + 0.05 * noise * 2),
+        );
       }
     }
   }
@@ -199,7 +226,12 @@ const GDAL_TYPES: Record<string, string[]> = {
 
 const UTM_TRANSFORM: GeoTransform = [500000, 10, 0, 5300000, 0, -10];
 
-function utmGrid(width: number, height: number, transform: GeoTransform = UTM_TRANSFORM, crs: string | null = 'EPSG:32633'): Grid {
+function utmGrid(
+  width: number,
+  height: number,
+  transform: GeoTransform = UTM_TRANSFORM,
+  crs: string | null = 'EPSG:32633',
+): Grid {
   return { crs, transform, width, height };
 }
 
@@ -218,7 +250,18 @@ async function geotiffJsPixels(file: string): Promise<TypedArray[]> {
   }
 }
 
-const DATA_TYPES: DataType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
+const DATA_TYPES: DataType[] = [
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+];
 
 describe('writeGeoTIFF: data types', () => {
   for (const dataType of DATA_TYPES) {
@@ -227,7 +270,9 @@ describe('writeGeoTIFF: data types', () => {
         // 70 × 45 with 32-pixel tiles: partial tiles on the right and bottom edges.
         const width = 70;
         const height = 45;
-        const data = Array.from({ length: bandCount }, (_, band) => makeBand(dataType, width, height, band + 1));
+        const data = Array.from({ length: bandCount }, (_, band) =>
+          makeBand(dataType, width, height, band + 1),
+        );
         const bands: BandInfo[] = data.map(() => ({ dataType }));
         const file = outputPath(`${dataType}-${bandCount}.tif`);
         await writeGeoTIFF(file, { grid: utmGrid(width, height), bands, data }, { tileSize: 32 });
@@ -247,7 +292,8 @@ describe('writeGeoTIFF: data types', () => {
         expect(info.metadata['IMAGE_STRUCTURE']).toMatchObject({ COMPRESSION: 'DEFLATE' });
         expect(info.metadata['']?.['AREA_OR_POINT']).toBe('Area');
         expectSamePixels(gdalPixels(file, dataType, bandCount), data);
-        if (!dataType.endsWith('64') || dataType === 'float64') expectSamePixels(await geotiffJsPixels(file), data);
+        if (!dataType.endsWith('64') || dataType === 'float64')
+          expectSamePixels(await geotiffJsPixels(file), data);
       });
     }
   }
@@ -255,11 +301,19 @@ describe('writeGeoTIFF: data types', () => {
   it('writes uncompressed tiles without a predictor, and DEFLATE without one, that GDAL reads the same', async () => {
     const data = [makeBand('int16', 50, 40, 7), makeBand('int16', 50, 40, 8)];
     const bands: BandInfo[] = [{ dataType: 'int16' }, { dataType: 'int16' }];
-    for (const options of [{ compression: 'none' }, { predictor: false }] satisfies WriteGeoTIFFOptions[]) {
+    for (const options of [
+      { compression: 'none' },
+      { predictor: false },
+    ] satisfies WriteGeoTIFFOptions[]) {
       const file = outputPath('plain.tif');
-      await writeGeoTIFF(file, { grid: utmGrid(50, 40), bands, data }, { ...options, tileSize: 16 });
+      await writeGeoTIFF(
+        file,
+        { grid: utmGrid(50, 40), bands, data },
+        { ...options, tileSize: 16 },
+      );
       const info = gdalinfo(file);
-      if (options.compression === 'none') expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBeUndefined();
+      if (options.compression === 'none')
+        expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBeUndefined();
       else expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBe('DEFLATE');
       expect(info.metadata['IMAGE_STRUCTURE']?.['PREDICTOR']).toBeUndefined();
       expectSamePixels(gdalPixels(file, 'int16', 2), data);
@@ -267,9 +321,17 @@ describe('writeGeoTIFF: data types', () => {
   });
 
   it('records the predictor GDAL reads: 2 for integers, 3 for floats', async () => {
-    for (const [dataType, predictor] of [['uint16', '2'], ['float32', '3'], ['float64', '3']] as const) {
+    for (const [dataType, predictor] of [
+      ['uint16', '2'],
+      ['float32', '3'],
+      ['float64', '3'],
+    ] as const) {
       const file = outputPath(`predictor-${dataType}.tif`);
-      await writeGeoTIFF(file, { grid: utmGrid(20, 20), bands: [{ dataType }], data: [makeBand(dataType, 20, 20, 3)] }, { tileSize: 16 });
+      await writeGeoTIFF(
+        file,
+        { grid: utmGrid(20, 20), bands: [{ dataType }], data: [makeBand(dataType, 20, 20, 3)] },
+        { tileSize: 16 },
+      );
       expect(gdalinfo(file).metadata['IMAGE_STRUCTURE']?.['PREDICTOR']).toBe(predictor);
     }
   });
@@ -277,7 +339,11 @@ describe('writeGeoTIFF: data types', () => {
   it('writes BigTIFF when asked, which GDAL reads the same', async () => {
     const data = [makeBand('float32', 40, 30, 9)];
     const file = outputPath('big.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(40, 30), bands: [{ dataType: 'float32', nodata: -9999 }], data }, { bigTiff: true, tileSize: 16 });
+    await writeGeoTIFF(
+      file,
+      { grid: utmGrid(40, 30), bands: [{ dataType: 'float32', nodata: -9999 }], data },
+      { bigTiff: true, tileSize: 16 },
+    );
     const head = readFileSync(file).subarray(0, 4);
     expect([...head]).toEqual([0x49, 0x49, 0x2b, 0x00]);
     const info = gdalinfo(file);
@@ -292,7 +358,11 @@ describe('writeGeoTIFF: georeferencing', () => {
     const transform: GeoTransform = [500000, 8.66, 5, 5300000, 5, -8.66];
     const data = [makeBand('uint8', 33, 17, 1)];
     const file = outputPath('rotated.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(33, 17, transform), bands: [{ dataType: 'uint8' }], data }, { tileSize: 16 });
+    await writeGeoTIFF(
+      file,
+      { grid: utmGrid(33, 17, transform), bands: [{ dataType: 'uint8' }], data },
+      { tileSize: 16 },
+    );
     const info = gdalinfo(file);
     expectTransform(info, transform);
     expect(info.coordinateSystem?.wkt).toMatch(/ID\["EPSG",32633\]\]$/);
@@ -303,7 +373,15 @@ describe('writeGeoTIFF: georeferencing', () => {
     const transform: GeoTransform = [-180, 1, 0, -90, 0, 1];
     const data = [makeBand('float32', 360, 18, 2)];
     const file = outputPath('south-up.tif');
-    await writeGeoTIFF(file, { grid: { crs: 'EPSG:4326', transform, width: 360, height: 18 }, bands: [{ dataType: 'float32' }], data }, { tileSize: 64 });
+    await writeGeoTIFF(
+      file,
+      {
+        grid: { crs: 'EPSG:4326', transform, width: 360, height: 18 },
+        bands: [{ dataType: 'float32' }],
+        data,
+      },
+      { tileSize: 64 },
+    );
     const info = gdalinfo(file);
     expectTransform(info, transform);
     expectSamePixels(gdalPixels(file, 'float32', 1), data);
@@ -312,7 +390,11 @@ describe('writeGeoTIFF: georeferencing', () => {
   it('writes a geographic EPSG CRS with GeographicTypeGeoKey', async () => {
     const transform: GeoTransform = [10, 0.001, 0, 50, 0, -0.001];
     const file = outputPath('geographic.tif');
-    await writeGeoTIFF(file, { grid: { crs: 'EPSG:4326', transform, width: 20, height: 20 }, bands: [{ dataType: 'uint8' }], data: [makeBand('uint8', 20, 20, 1)] });
+    await writeGeoTIFF(file, {
+      grid: { crs: 'EPSG:4326', transform, width: 20, height: 20 },
+      bands: [{ dataType: 'uint8' }],
+      data: [makeBand('uint8', 20, 20, 1)],
+    });
     const info = gdalinfo(file);
     expect(info.coordinateSystem?.wkt).toMatch(/^GEOGCRS\["WGS 84"/);
     expect(info.coordinateSystem?.wkt).toMatch(/ID\["EPSG",4326\]\]$/);
@@ -322,21 +404,37 @@ describe('writeGeoTIFF: georeferencing', () => {
   it('writes projected CRSs in other units (US survey feet) and other datums', async () => {
     for (const code of [2263, 3857, 3035, 4269]) {
       const file = outputPath(`epsg-${code}.tif`);
-      await writeGeoTIFF(file, { grid: { crs: `EPSG:${code}`, transform: [1000, 2, 0, 2000, 0, -2], width: 16, height: 16 }, bands: [{ dataType: 'uint8' }], data: [makeBand('uint8', 16, 16, 1)] });
-      expect(gdalinfo(file).coordinateSystem?.wkt).toMatch(new RegExp(`ID\\["EPSG",${code}\\]\\]$`));
+      await writeGeoTIFF(file, {
+        grid: { crs: `EPSG:${code}`, transform: [1000, 2, 0, 2000, 0, -2], width: 16, height: 16 },
+        bands: [{ dataType: 'uint8' }],
+        data: [makeBand('uint8', 16, 16, 1)],
+      });
+      expect(gdalinfo(file).coordinateSystem?.wkt).toMatch(
+        new RegExp(`ID\\["EPSG",${code}\\]\\]$`),
+      );
     }
   });
 
   it('takes the EPSG code of a WKT CRS', async () => {
-    const wkt = execFileSync('gdalsrsinfo', ['-o', 'wkt1', 'EPSG:32633'], { encoding: 'utf8' }).trim();
+    const wkt = execFileSync('gdalsrsinfo', ['-o', 'wkt1', 'EPSG:32633'], {
+      encoding: 'utf8',
+    }).trim();
     const file = outputPath('wkt.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(16, 16, UTM_TRANSFORM, wkt), bands: [{ dataType: 'uint8' }], data: [makeBand('uint8', 16, 16, 1)] });
+    await writeGeoTIFF(file, {
+      grid: utmGrid(16, 16, UTM_TRANSFORM, wkt),
+      bands: [{ dataType: 'uint8' }],
+      data: [makeBand('uint8', 16, 16, 1)],
+    });
     expect(gdalinfo(file).coordinateSystem?.wkt).toMatch(/ID\["EPSG",32633\]\]$/);
   });
 
   it('writes no CRS and no geotransform for a plain image', async () => {
     const file = outputPath('plain-image.tif');
-    await writeGeoTIFF(file, { grid: { crs: null, transform: [0, 1, 0, 0, 0, 1], width: 16, height: 16 }, bands: [{ dataType: 'uint8' }], data: [makeBand('uint8', 16, 16, 1)] });
+    await writeGeoTIFF(file, {
+      grid: { crs: null, transform: [0, 1, 0, 0, 0, 1], width: 16, height: 16 },
+      bands: [{ dataType: 'uint8' }],
+      data: [makeBand('uint8', 16, 16, 1)],
+    });
     const info = gdalinfo(file);
     expect(info.coordinateSystem).toBeUndefined();
     expect(info.geoTransform).toBeUndefined();
@@ -344,7 +442,11 @@ describe('writeGeoTIFF: georeferencing', () => {
 
   it('writes a geotransform without CRS when only the CRS is unknown', async () => {
     const file = outputPath('no-crs.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(16, 16, UTM_TRANSFORM, null), bands: [{ dataType: 'uint8' }], data: [makeBand('uint8', 16, 16, 1)] });
+    await writeGeoTIFF(file, {
+      grid: utmGrid(16, 16, UTM_TRANSFORM, null),
+      bands: [{ dataType: 'uint8' }],
+      data: [makeBand('uint8', 16, 16, 1)],
+    });
     const info = gdalinfo(file);
     expect(info.coordinateSystem).toBeUndefined();
     expectTransform(info, UTM_TRANSFORM);
@@ -353,8 +455,30 @@ describe('writeGeoTIFF: georeferencing', () => {
   it('round-trips the raw GeoKeys of a CRS without an EPSG code, and PixelIsPoint', async () => {
     // A user-defined transverse Mercator, as GDAL writes it, with PixelIsPoint.
     const source = outputPath('custom-source.tif');
-    const proj = '+proj=tmerc +lat_0=0 +lon_0=13.5 +k=0.9996 +x_0=300000 +y_0=-5000000 +ellps=GRS80 +units=m +no_defs';
-    execFileSync('gdal_create', ['-q', '-of', 'GTiff', '-outsize', '16', '16', '-ot', 'Byte', '-burn', '3', '-a_srs', proj, '-a_ullr', '300000', '5000', '300160', '4840', '-mo', 'AREA_OR_POINT=Point', source]);
+    const proj =
+      '+proj=tmerc +lat_0=0 +lon_0=13.5 +k=0.9996 +x_0=300000 +y_0=-5000000 +ellps=GRS80 +units=m +no_defs';
+    execFileSync('gdal_create', [
+      '-q',
+      '-of',
+      'GTiff',
+      '-outsize',
+      '16',
+      '16',
+      '-ot',
+      'Byte',
+      '-burn',
+      '3',
+      '-a_srs',
+      proj,
+      '-a_ullr',
+      '300000',
+      '5000',
+      '300160',
+      '4840',
+      '-mo',
+      'AREA_OR_POINT=Point',
+      source,
+    ]);
     const sourceInfo = gdalinfo(source);
     expect(sourceInfo.metadata['']?.['AREA_OR_POINT']).toBe('Point');
     expect(sourceInfo.coordinateSystem?.wkt).not.toMatch(/ID\["EPSG",\d+\]\]$/);
@@ -371,10 +495,23 @@ describe('writeGeoTIFF: georeferencing', () => {
     await tiff.close();
     expect(fromTags.keys.find((key) => key.id === 1025)?.value).toBe(2);
 
-    for (const [name, geoKeys] of [['tags', fromTags], ['parsed', fromParsed]] as [string, GeoKeyDirectory][]) {
+    for (const [name, geoKeys] of [
+      ['tags', fromTags],
+      ['parsed', fromParsed],
+    ] as [string, GeoKeyDirectory][]) {
       const file = outputPath(`custom-${name}.tif`);
       const data = [new Uint8Array(256).fill(3)];
-      await writeGeoTIFF(file, { grid: { crs: null, transform: sourceInfo.geoTransform as GeoTransform, width: 16, height: 16 }, bands: [{ dataType: 'uint8' }], data, geoKeys });
+      await writeGeoTIFF(file, {
+        grid: {
+          crs: null,
+          transform: sourceInfo.geoTransform as GeoTransform,
+          width: 16,
+          height: 16,
+        },
+        bands: [{ dataType: 'uint8' }],
+        data,
+        geoKeys,
+      });
       const info = gdalinfo(file);
       expect(info.coordinateSystem?.wkt, name).toBe(sourceInfo.coordinateSystem?.wkt);
       expect(info.metadata['']?.['AREA_OR_POINT'], name).toBe('Point');
@@ -388,16 +525,31 @@ describe('writeGeoTIFF: nodata, descriptions, scale/offset, metadata', () => {
     const data = [makeBand('float32', 20, 20, 1)];
     data[0]![50] = Number.NaN;
     const file = outputPath('nan.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(20, 20), bands: [{ dataType: 'float32', nodata: Number.NaN }], data }, { tileSize: 16 });
+    await writeGeoTIFF(
+      file,
+      { grid: utmGrid(20, 20), bands: [{ dataType: 'float32', nodata: Number.NaN }], data },
+      { tileSize: 16 },
+    );
     expect(gdalinfo(file).bands[0]!.noDataValue).toBe('NaN');
     expectSamePixels(gdalPixels(file, 'float32', 1), data);
   });
 
   it('writes integer nodata, descriptions, scale/offset, units and dataset metadata as GDAL reports them', async () => {
     const names = ['B04 red', 'B03 & <green>', 'B02 "blue"'];
-    const bands: BandInfo[] = names.map((name, index) => ({ dataType: 'uint16', nodata: 0, name, scale: 0.0001, offset: index === 0 ? -0.1 : 0, unit: index === 2 ? 'm' : undefined }));
+    const bands: BandInfo[] = names.map((name, index) => ({
+      dataType: 'uint16',
+      nodata: 0,
+      name,
+      scale: 0.0001,
+      offset: index === 0 ? -0.1 : 0,
+      unit: index === 2 ? 'm' : undefined,
+    }));
     const data = [0, 1, 2].map((seed) => makeBand('uint16', 30, 20, seed));
-    const metadata = { PRODUCT: 'sample', NOTE: 'a < b & c > "d"', ACQUIRED: '2024-06-05T10:06:59Z' };
+    const metadata = {
+      PRODUCT: 'sample',
+      NOTE: 'a < b & c > "d"',
+      ACQUIRED: '2024-06-05T10:06:59Z',
+    };
     const file = outputPath('described.tif');
     await writeGeoTIFF(file, { grid: utmGrid(30, 20), bands, data, metadata }, { tileSize: 16 });
     const info = gdalinfo(file);
@@ -413,7 +565,11 @@ describe('writeGeoTIFF: nodata, descriptions, scale/offset, metadata', () => {
 
   it('writes no scale/offset items when they are 1 and 0', async () => {
     const file = outputPath('unscaled.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(16, 16), bands: [{ dataType: 'uint8', scale: 1, offset: 0, nodata: 255 }], data: [makeBand('uint8', 16, 16, 1)] });
+    await writeGeoTIFF(file, {
+      grid: utmGrid(16, 16),
+      bands: [{ dataType: 'uint8', scale: 1, offset: 0, nodata: 255 }],
+      data: [makeBand('uint8', 16, 16, 1)],
+    });
     const info = gdalinfo(file);
     expect(info.bands[0]!.scale).toBeUndefined();
     expect(info.bands[0]!.offset).toBeUndefined();
@@ -427,14 +583,28 @@ describe('writeGeoTIFF: overviews', () => {
     const height = 70;
     const data = [makeBand('uint16', width, height, 4), makeBand('uint16', width, height, 5)];
     const file = outputPath('overviews-int.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(width, height), bands: [{ dataType: 'uint16' }, { dataType: 'uint16' }], data }, { tileSize: 16, overviews: true });
+    await writeGeoTIFF(
+      file,
+      {
+        grid: utmGrid(width, height),
+        bands: [{ dataType: 'uint16' }, { dataType: 'uint16' }],
+        data,
+      },
+      { tileSize: 16, overviews: true },
+    );
     const info = gdalinfo(file);
     // Halved until the coarsest level fits in one 16 × 16 tile.
-    expect(info.bands[0]!.overviews?.map((overview) => overview.size)).toEqual([[50, 35], [25, 18], [13, 9]]);
+    expect(info.bands[0]!.overviews?.map((overview) => overview.size)).toEqual([
+      [50, 35],
+      [25, 18],
+      [13, 9],
+    ]);
     const [first] = gdalPixels(file, 'uint16', 2, ['-oo', 'OVERVIEW_LEVEL=0']);
     // Nearest: the source pixel under each overview pixel's centre, i.e. (2i+1, 2j+1).
     const expected = new Uint16Array(50 * 35);
-    for (let row = 0; row < 35; row++) for (let col = 0; col < 50; col++) expected[row * 50 + col] = data[0]![(2 * row + 1) * width + 2 * col + 1] as number;
+    for (let row = 0; row < 35; row++)
+      for (let col = 0; col < 50; col++)
+        expected[row * 50 + col] = data[0]![(2 * row + 1) * width + 2 * col + 1] as number;
     expectSamePixels([first!], [expected]);
     expectSamePixels(gdalPixels(file, 'uint16', 2), data);
   });
@@ -443,8 +613,15 @@ describe('writeGeoTIFF: overviews', () => {
     const data = [new Float32Array(32 * 32).map((_, index) => index)];
     data[0]![0] = -9999; // nodata: the first 2 × 2 block averages the other three pixels
     const file = outputPath('overviews-float.tif');
-    await writeGeoTIFF(file, { grid: utmGrid(32, 32), bands: [{ dataType: 'float32', nodata: -9999 }], data }, { tileSize: 16, overviews: [2, 4] });
-    expect(gdalinfo(file).bands[0]!.overviews?.map((overview) => overview.size)).toEqual([[16, 16], [8, 8]]);
+    await writeGeoTIFF(
+      file,
+      { grid: utmGrid(32, 32), bands: [{ dataType: 'float32', nodata: -9999 }], data },
+      { tileSize: 16, overviews: [2, 4] },
+    );
+    expect(gdalinfo(file).bands[0]!.overviews?.map((overview) => overview.size)).toEqual([
+      [16, 16],
+      [8, 8],
+    ]);
     const [level] = gdalPixels(file, 'float32', 1, ['-oo', 'OVERVIEW_LEVEL=0']);
     expect(level![0]).toBeCloseTo((1 + 32 + 33) / 3, 5);
     expect(level![1]).toBeCloseTo((2 + 3 + 34 + 35) / 4, 5);
@@ -461,9 +638,15 @@ describe('writeGeoTIFF: failures', () => {
     const folder = path.join(directory, 'wrong-length');
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
-    const error = await writeGeoTIFF(file, { grid: utmGrid(10, 10), bands: [{ dataType: 'uint8' }], data: [new Uint8Array(99)] }).catch((caught: unknown) => caught);
+    const error = await writeGeoTIFF(file, {
+      grid: utmGrid(10, 10),
+      bands: [{ dataType: 'uint8' }],
+      data: [new Uint8Array(99)],
+    }).catch((caught: unknown) => caught);
     expect(WriteError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(`cannot write GeoTIFF ${file}: band 1 has 99 values; the 10 × 10 grid needs 100`);
+    expect((error as Error).message).toBe(
+      `cannot write GeoTIFF ${file}: band 1 has 99 values; the 10 × 10 grid needs 100`,
+    );
     expect(listing(folder)).toEqual([]);
   });
 
@@ -472,13 +655,53 @@ describe('writeGeoTIFF: failures', () => {
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
     const cases: [Parameters<typeof writeGeoTIFF>[1], WriteGeoTIFFOptions, RegExp][] = [
-      [{ grid: utmGrid(4, 4), bands: [{ nodata: 0 }, { nodata: 1 }], data: [new Uint8Array(16), new Uint8Array(16)] }, {}, /different nodata values \(0, 1\)/],
-      [{ grid: utmGrid(4, 4), bands: [{}, {}], data: [new Uint8Array(16), new Int16Array(16)] }, {}, /bands differ in data type \(uint8 and int16\)/],
-      [{ grid: utmGrid(4, 4), bands: [{ dataType: 'int16' }], data: [new Uint8Array(16)] }, {}, /declared int16 but its data is a Uint8Array/],
-      [{ grid: utmGrid(4, 4), bands: [{ nodata: Number.NaN }], data: [new Uint8Array(16)] }, {}, /nodata nan cannot be stored in uint8/],
-      [{ grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] }, { tileSize: 20 }, /tileSize must be a multiple of 16/],
-      [{ grid: utmGrid(4, 4, UTM_TRANSFORM, '+proj=tmerc +lon_0=13'), bands: [{}], data: [new Uint8Array(16)] }, {}, /has no EPSG code/],
-      [{ grid: utmGrid(4, 4, UTM_TRANSFORM, 'EPSG:999999'), bands: [{}], data: [new Uint8Array(16)] }, {}, /unknown CRS EPSG:999999/],
+      [
+        {
+          grid: utmGrid(4, 4),
+          bands: [{ nodata: 0 }, { nodata: 1 }],
+          data: [new Uint8Array(16), new Uint8Array(16)],
+        },
+        {},
+        /different nodata values \(0, 1\)/,
+      ],
+      [
+        { grid: utmGrid(4, 4), bands: [{}, {}], data: [new Uint8Array(16), new Int16Array(16)] },
+        {},
+        /bands differ in data type \(uint8 and int16\)/,
+      ],
+      [
+        { grid: utmGrid(4, 4), bands: [{ dataType: 'int16' }], data: [new Uint8Array(16)] },
+        {},
+        /declared int16 but its data is a Uint8Array/,
+      ],
+      [
+        { grid: utmGrid(4, 4), bands: [{ nodata: Number.NaN }], data: [new Uint8Array(16)] },
+        {},
+        /nodata nan cannot be stored in uint8/,
+      ],
+      [
+        { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] },
+        { tileSize: 20 },
+        /tileSize must be a multiple of 16/,
+      ],
+      [
+        {
+          grid: utmGrid(4, 4, UTM_TRANSFORM, '+proj=tmerc +lon_0=13'),
+          bands: [{}],
+          data: [new Uint8Array(16)],
+        },
+        {},
+        /has no EPSG code/,
+      ],
+      [
+        {
+          grid: utmGrid(4, 4, UTM_TRANSFORM, 'EPSG:999999'),
+          bands: [{}],
+          data: [new Uint8Array(16)],
+        },
+        {},
+        /unknown CRS EPSG:999999/,
+      ],
       [{ grid: utmGrid(4, 4), bands: [], data: [] }, {}, /no band data/],
     ];
     for (const [raster, options, message] of cases) {
@@ -496,7 +719,11 @@ describe('writeGeoTIFF: failures', () => {
       [path.join(directory, 'missing', 'out.tif'), 'the folder does not exist'],
       [path.join(blocker, 'out.tif'), 'a part of the path is not a folder'],
     ] as const) {
-      const error = await writeGeoTIFF(file, { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] }).catch((caught: unknown) => caught);
+      const error = await writeGeoTIFF(file, {
+        grid: utmGrid(4, 4),
+        bands: [{}],
+        data: [new Uint8Array(16)],
+      }).catch((caught: unknown) => caught);
       expect(WriteError.isInstance(error)).toBe(true);
       expect((error as Error).message).toContain(`cannot write GeoTIFF ${file}: ${reason}`);
     }
@@ -506,7 +733,11 @@ describe('writeGeoTIFF: failures', () => {
     const folder = path.join(directory, 'rename-fails');
     const target = path.join(folder, 'out.tif');
     mkdirSync(path.join(target, 'inside'), { recursive: true });
-    const error = await writeGeoTIFF(target, { grid: utmGrid(40, 40), bands: [{}], data: [makeBand('uint8', 40, 40, 1)] }, { tileSize: 16 }).catch((caught: unknown) => caught);
+    const error = await writeGeoTIFF(
+      target,
+      { grid: utmGrid(40, 40), bands: [{}], data: [makeBand('uint8', 40, 40, 1)] },
+      { tileSize: 16 },
+    ).catch((caught: unknown) => caught);
     expect(WriteError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/nothing was written$/);
     expect(listing(folder)).toEqual(['out.tif']);
@@ -518,7 +749,11 @@ describe('writeGeoTIFF: failures', () => {
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
     const band = makeBand('uint16', 64, 64, 1);
-    const promise = writeGeoTIFF(file, { grid: utmGrid(64, 64), bands: [{}], data: [band] }, { tileSize: 16 });
+    const promise = writeGeoTIFF(
+      file,
+      { grid: utmGrid(64, 64), bands: [{}], data: [band] },
+      { tileSize: 16 },
+    );
     // Validation is done; detaching the buffer now makes the first tile read fail after the file was opened.
     structuredClone(band.buffer, { transfer: [band.buffer as ArrayBuffer] });
     const error = await promise.catch((caught: unknown) => caught);
@@ -532,7 +767,11 @@ describe('writeGeoTIFF: failures', () => {
     mkdirSync(folder);
     const controller = new AbortController();
     controller.abort();
-    const error = await writeGeoTIFF(path.join(folder, 'out.tif'), { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] }, { signal: controller.signal }).catch((caught: unknown) => caught);
+    const error = await writeGeoTIFF(
+      path.join(folder, 'out.tif'),
+      { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] },
+      { signal: controller.signal },
+    ).catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('AbortError');
     expect(WriteError.isInstance(error)).toBe(false);
     expect(listing(folder)).toEqual([]);
@@ -541,7 +780,11 @@ describe('writeGeoTIFF: failures', () => {
   it('replaces an existing file only once the new one is complete', async () => {
     const file = outputPath('replace.tif');
     writeFileSync(file, 'old');
-    await writeGeoTIFF(file, { grid: utmGrid(16, 16), bands: [{}], data: [makeBand('uint8', 16, 16, 1)] });
+    await writeGeoTIFF(file, {
+      grid: utmGrid(16, 16),
+      bands: [{}],
+      data: [makeBand('uint8', 16, 16, 1)],
+    });
     expect(gdalinfo(file).size).toEqual([16, 16]);
   });
 });

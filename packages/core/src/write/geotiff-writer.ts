@@ -19,16 +19,30 @@ import {
   type GeoKeyDirectory,
 } from './geo-key-directory.js';
 import { formatGdalNumber, gdalMetadataXml } from './gdal-metadata.js';
-import { downsampleBand, overviewFactors, overviewSize, type OverviewResampling } from './overviews.js';
+import {
+  downsampleBand,
+  overviewFactors,
+  overviewSize,
+  type OverviewResampling,
+} from './overviews.js';
 import { applyFloatingPointPredictor, applyHorizontalPredictor } from './predictor.js';
-import { directorySize, encodeDirectory, encodeHeader, FieldType, type TiffField } from './tiff-directory.js';
+import {
+  directorySize,
+  encodeDirectory,
+  encodeHeader,
+  FieldType,
+  type TiffField,
+} from './tiff-directory.js';
+
+/** Band info to write; `dataType` may be left out, as the typed array decides it. */
+export type WritableBand = Omit<BandInfo, 'dataType'> & { dataType?: DataType };
 
 /** What {@link writeGeoTIFF} writes: a grid, per-band info and one typed array per band. */
 export interface WritableRaster {
   /** Grid of the data; `crs` `EPSG:n` (or WKT with a top-level EPSG id) becomes GeoKeys. */
   grid: Grid;
-  /** One entry per band: nodata, scale, offset, unit, name (written as the band description). */
-  bands: BandInfo[];
+  /** One entry per band (a `BandInfo` fits): nodata, scale, offset, unit, name (written as the band description). */
+  bands: WritableBand[];
   /** One row-major typed array of `width × height` samples per band, all of one data type. */
   data: TypedArray[];
   /** Raw GeoKeys to write instead of those derived from `grid.crs` (a lossless round trip of a non-EPSG CRS). */
@@ -83,7 +97,18 @@ const TAG = {
   GdalNodata: 42113,
 } as const;
 
-const WRITABLE_TYPES = new Set<DataType>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64']);
+const WRITABLE_TYPES = new Set<DataType>([
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+]);
 const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -108,7 +133,9 @@ interface Plan {
 }
 
 function fail(path: string, reason: string, details: Record<string, unknown> = {}): never {
-  throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}`, { details: { path, ...details } });
+  throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}`, {
+    details: { path, ...details },
+  });
 }
 
 function sameNumber(a: number, b: number): boolean {
@@ -118,42 +145,82 @@ function sameNumber(a: number, b: number): boolean {
 /** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
 function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
   const { grid, bands, data } = raster;
-  if (!grid || !Number.isInteger(grid.width) || !Number.isInteger(grid.height) || grid.width < 1 || grid.height < 1) {
+  if (
+    !grid ||
+    !Number.isInteger(grid.width) ||
+    !Number.isInteger(grid.height) ||
+    grid.width < 1 ||
+    grid.height < 1
+  ) {
     fail(path, `grid size must be positive integers; got ${grid?.width} × ${grid?.height}`);
   }
-  if (!Array.isArray(grid.transform) || grid.transform.length !== 6 || !grid.transform.every(Number.isFinite)) {
-    fail(path, `grid.transform must be 6 finite numbers (a GDAL geotransform); got ${JSON.stringify(grid.transform)}`);
+  if (
+    !Array.isArray(grid.transform) ||
+    grid.transform.length !== 6 ||
+    !grid.transform.every(Number.isFinite)
+  ) {
+    fail(
+      path,
+      `grid.transform must be 6 finite numbers (a GDAL geotransform); got ${JSON.stringify(grid.transform)}`,
+    );
   }
-  if (!Array.isArray(data) || data.length === 0) fail(path, 'no band data: pass one typed array per band in `data`');
+  if (!Array.isArray(data) || data.length === 0)
+    fail(path, 'no band data: pass one typed array per band in `data`');
   if (!Array.isArray(bands) || bands.length !== data.length) {
-    fail(path, `${data.length} data arrays but ${bands?.length ?? 0} band descriptions; pass one of each per band`);
+    fail(
+      path,
+      `${data.length} data arrays but ${bands?.length ?? 0} band descriptions; pass one of each per band`,
+    );
   }
   const expected = grid.width * grid.height;
   const dataType = dataTypeOf(data[0]!);
   data.forEach((array, index) => {
     if (!ArrayBuffer.isView(array)) fail(path, `data[${index}] is not a typed array`);
     if (array.length !== expected) {
-      fail(path, `band ${index + 1} has ${array.length} values; the ${grid.width} × ${grid.height} grid needs ${expected}`, {
-        band: index + 1,
-      });
+      fail(
+        path,
+        `band ${index + 1} has ${array.length} values; the ${grid.width} × ${grid.height} grid needs ${expected}`,
+        {
+          band: index + 1,
+        },
+      );
     }
     const arrayType = dataTypeOf(array);
-    if (arrayType !== dataType) fail(path, `bands differ in data type (${dataType} and ${arrayType}); a GeoTIFF holds one data type for all bands`);
+    if (arrayType !== dataType)
+      fail(
+        path,
+        `bands differ in data type (${dataType} and ${arrayType}); a GeoTIFF holds one data type for all bands`,
+      );
     const declared = bands[index]!.dataType;
-    if (declared !== undefined && declared !== arrayType && !(declared === 'float16' && arrayType === 'float32')) {
-      fail(path, `band ${index + 1} is declared ${declared} but its data is a ${array.constructor.name} (${arrayType})`);
+    if (
+      declared !== undefined &&
+      declared !== arrayType &&
+      !(declared === 'float16' && arrayType === 'float32')
+    ) {
+      fail(
+        path,
+        `band ${index + 1} is declared ${declared} but its data is a ${array.constructor.name} (${arrayType})`,
+      );
     }
   });
   if (!WRITABLE_TYPES.has(dataType)) fail(path, `data type ${dataType} cannot be written`);
 
-  const defined = bands.map((band) => band.nodata).filter((value): value is number => value !== undefined && value !== null);
+  const defined = bands
+    .map((band) => band.nodata)
+    .filter((value): value is number => value !== undefined && value !== null);
   const nodata = defined[0];
   if (nodata !== undefined) {
     if (defined.some((value) => !sameNumber(value, nodata))) {
-      fail(path, `bands have different nodata values (${defined.map(formatGdalNumber).join(', ')}); a GeoTIFF holds one nodata value for all bands`);
+      fail(
+        path,
+        `bands have different nodata values (${defined.map(formatGdalNumber).join(', ')}); a GeoTIFF holds one nodata value for all bands`,
+      );
     }
     if (!dataType.startsWith('float') && !Number.isInteger(nodata)) {
-      fail(path, `nodata ${formatGdalNumber(nodata)} cannot be stored in ${dataType} pixels; use an integer nodata value`);
+      fail(
+        path,
+        `nodata ${formatGdalNumber(nodata)} cannot be stored in ${dataType} pixels; use an integer nodata value`,
+      );
     }
   }
 
@@ -162,16 +229,30 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
     fail(path, `tileSize must be a multiple of 16 between 16 and 65536; got ${tileSize}`);
   }
   const compression = options.compression ?? 'deflate';
-  if (compression !== 'deflate' && compression !== 'none') fail(path, `compression must be 'deflate' or 'none'; got ${JSON.stringify(compression)}`);
+  if (compression !== 'deflate' && compression !== 'none')
+    fail(path, `compression must be 'deflate' or 'none'; got ${JSON.stringify(compression)}`);
   const compressionLevel = options.compressionLevel ?? 6;
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     fail(path, `compressionLevel must be an integer from 1 to 9; got ${compressionLevel}`);
   }
-  if (Array.isArray(options.overviews) && !options.overviews.every((factor) => Number.isInteger(factor) && factor >= 2)) {
-    fail(path, `overview factors must be integers of at least 2; got ${JSON.stringify(options.overviews)}`);
+  if (
+    Array.isArray(options.overviews) &&
+    !options.overviews.every((factor) => Number.isInteger(factor) && factor >= 2)
+  ) {
+    fail(
+      path,
+      `overview factors must be integers of at least 2; got ${JSON.stringify(options.overviews)}`,
+    );
   }
-  if (options.overviewResampling !== undefined && options.overviewResampling !== 'nearest' && options.overviewResampling !== 'average') {
-    fail(path, `overviewResampling must be 'nearest' or 'average'; got ${JSON.stringify(options.overviewResampling)}`);
+  if (
+    options.overviewResampling !== undefined &&
+    options.overviewResampling !== 'nearest' &&
+    options.overviewResampling !== 'average'
+  ) {
+    fail(
+      path,
+      `overviewResampling must be 'nearest' or 'average'; got ${JSON.stringify(options.overviewResampling)}`,
+    );
   }
   const usePredictor = compression === 'deflate' && (options.predictor ?? true);
   const predictor = !usePredictor ? 1 : dataType.startsWith('float') ? 3 : 2;
@@ -187,11 +268,18 @@ function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory |
   try {
     geoKeys = geoKeysForCrs(crs);
   } catch (error) {
-    throw new WriteError(`cannot write GeoTIFF ${path}: ${(error as Error).message}`, { cause: error, details: { path, crs } });
+    throw new WriteError(`cannot write GeoTIFF ${path}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path, crs },
+    });
   }
   if (!geoKeys) {
     const shown = crs.length > 80 ? `${crs.slice(0, 77)}...` : crs;
-    fail(path, `CRS ${shown} has no EPSG code, so it cannot be written as GeoKeys; pass an EPSG code or the source's geoKeys`, { crs });
+    fail(
+      path,
+      `CRS ${shown} has no EPSG code, so it cannot be written as GeoKeys; pass an EPSG code or the source's geoKeys`,
+      { crs },
+    );
   }
   return geoKeys;
 }
@@ -201,16 +289,22 @@ function geoFields(path: string, raster: WritableRaster): TiffField[] {
   const fields: TiffField[] = [];
   const geoKeys = resolveGeoKeys(path, raster);
   const gt = raster.grid.transform;
-  const isDefault = gt[0] === 0 && gt[1] === 1 && gt[2] === 0 && gt[3] === 0 && gt[4] === 0 && gt[5] === 1;
+  const isDefault =
+    gt[0] === 0 && gt[1] === 1 && gt[2] === 0 && gt[3] === 0 && gt[4] === 0 && gt[5] === 1;
   if (!isDefault || geoKeys) {
     // With PixelIsPoint the tie point is the centre of the first pixel; GDAL shifts it
     // back by half a pixel on reading, so the geotransform round-trips.
-    const pixelIsPoint = geoKeys !== undefined && geoKeyValue(geoKeys, 1025) === RASTER_TYPE_PIXEL_IS_POINT;
+    const pixelIsPoint =
+      geoKeys !== undefined && geoKeyValue(geoKeys, 1025) === RASTER_TYPE_PIXEL_IS_POINT;
     const originX = pixelIsPoint ? gt[0] + 0.5 * gt[1] + 0.5 * gt[2] : gt[0];
     const originY = pixelIsPoint ? gt[3] + 0.5 * gt[4] + 0.5 * gt[5] : gt[3];
     if (gt[2] === 0 && gt[4] === 0 && gt[5] < 0) {
       fields.push({ tag: TAG.ModelPixelScale, type: FieldType.DOUBLE, values: [gt[1], -gt[5], 0] });
-      fields.push({ tag: TAG.ModelTiepoint, type: FieldType.DOUBLE, values: [0, 0, 0, originX, originY, 0] });
+      fields.push({
+        tag: TAG.ModelTiepoint,
+        type: FieldType.DOUBLE,
+        values: [0, 0, 0, originX, originY, 0],
+      });
     } else {
       fields.push({
         tag: TAG.ModelTransformation,
@@ -224,11 +318,16 @@ function geoFields(path: string, raster: WritableRaster): TiffField[] {
     try {
       encoded = encodeGeoKeyDirectory(geoKeys);
     } catch (error) {
-      throw new WriteError(`cannot write GeoTIFF ${path}: invalid geoKeys: ${(error as Error).message}`, { cause: error, details: { path } });
+      throw new WriteError(
+        `cannot write GeoTIFF ${path}: invalid geoKeys: ${(error as Error).message}`,
+        { cause: error, details: { path } },
+      );
     }
     fields.push({ tag: TAG.GeoKeyDirectory, type: FieldType.SHORT, values: encoded.directory });
-    if (encoded.doubles.length > 0) fields.push({ tag: TAG.GeoDoubleParams, type: FieldType.DOUBLE, values: encoded.doubles });
-    if (encoded.ascii !== '') fields.push({ tag: TAG.GeoAsciiParams, type: FieldType.ASCII, values: encoded.ascii });
+    if (encoded.doubles.length > 0)
+      fields.push({ tag: TAG.GeoDoubleParams, type: FieldType.DOUBLE, values: encoded.doubles });
+    if (encoded.ascii !== '')
+      fields.push({ tag: TAG.GeoAsciiParams, type: FieldType.ASCII, values: encoded.ascii });
   }
   return fields;
 }
@@ -239,7 +338,14 @@ function sampleFormat(dataType: DataType): number {
 }
 
 /** The fields every level has; offsets and byte counts hold placeholders of the right length. */
-function imageFields(plan: Plan, width: number, height: number, bandCount: number, isOverview: boolean, bigTiff: boolean): TiffField[] {
+function imageFields(
+  plan: Plan,
+  width: number,
+  height: number,
+  bandCount: number,
+  isOverview: boolean,
+  bigTiff: boolean,
+): TiffField[] {
   const tilesAcross = Math.ceil(width / plan.tileSize);
   const tilesDown = Math.ceil(height / plan.tileSize);
   const tileCount = tilesAcross * tilesDown * bandCount;
@@ -247,31 +353,70 @@ function imageFields(plan: Plan, width: number, height: number, bandCount: numbe
   const fields: TiffField[] = [
     { tag: TAG.ImageWidth, type: FieldType.LONG, values: [width] },
     { tag: TAG.ImageLength, type: FieldType.LONG, values: [height] },
-    { tag: TAG.BitsPerSample, type: FieldType.SHORT, values: new Array<number>(bandCount).fill(bits) },
-    { tag: TAG.Compression, type: FieldType.SHORT, values: [plan.compression === 'deflate' ? 8 : 1] },
+    {
+      tag: TAG.BitsPerSample,
+      type: FieldType.SHORT,
+      values: new Array<number>(bandCount).fill(bits),
+    },
+    {
+      tag: TAG.Compression,
+      type: FieldType.SHORT,
+      values: [plan.compression === 'deflate' ? 8 : 1],
+    },
     { tag: TAG.PhotometricInterpretation, type: FieldType.SHORT, values: [1] }, // min-is-black
     { tag: TAG.SamplesPerPixel, type: FieldType.SHORT, values: [bandCount] },
     // Bands stored separately (planar), so a reader fetches only the bands it needs.
     { tag: TAG.PlanarConfiguration, type: FieldType.SHORT, values: [bandCount > 1 ? 2 : 1] },
     { tag: TAG.TileWidth, type: FieldType.LONG, values: [plan.tileSize] },
     { tag: TAG.TileLength, type: FieldType.LONG, values: [plan.tileSize] },
-    { tag: TAG.TileOffsets, type: bigTiff ? FieldType.LONG8 : FieldType.LONG, values: new Array<number>(tileCount).fill(0) },
-    { tag: TAG.TileByteCounts, type: bigTiff ? FieldType.LONG8 : FieldType.LONG, values: new Array<number>(tileCount).fill(0) },
-    { tag: TAG.SampleFormat, type: FieldType.SHORT, values: new Array<number>(bandCount).fill(sampleFormat(plan.dataType)) },
+    {
+      tag: TAG.TileOffsets,
+      type: bigTiff ? FieldType.LONG8 : FieldType.LONG,
+      values: new Array<number>(tileCount).fill(0),
+    },
+    {
+      tag: TAG.TileByteCounts,
+      type: bigTiff ? FieldType.LONG8 : FieldType.LONG,
+      values: new Array<number>(tileCount).fill(0),
+    },
+    {
+      tag: TAG.SampleFormat,
+      type: FieldType.SHORT,
+      values: new Array<number>(bandCount).fill(sampleFormat(plan.dataType)),
+    },
   ];
   if (isOverview) fields.push({ tag: TAG.NewSubfileType, type: FieldType.LONG, values: [1] }); // reduced-resolution image
-  if (plan.predictor !== 1) fields.push({ tag: TAG.Predictor, type: FieldType.SHORT, values: [plan.predictor] });
-  if (bandCount > 1) fields.push({ tag: TAG.ExtraSamples, type: FieldType.SHORT, values: new Array<number>(bandCount - 1).fill(0) });
-  if (plan.nodata !== undefined) fields.push({ tag: TAG.GdalNodata, type: FieldType.ASCII, values: formatGdalNumber(plan.nodata) });
+  if (plan.predictor !== 1)
+    fields.push({ tag: TAG.Predictor, type: FieldType.SHORT, values: [plan.predictor] });
+  if (bandCount > 1)
+    fields.push({
+      tag: TAG.ExtraSamples,
+      type: FieldType.SHORT,
+      values: new Array<number>(bandCount - 1).fill(0),
+    });
+  if (plan.nodata !== undefined)
+    fields.push({
+      tag: TAG.GdalNodata,
+      type: FieldType.ASCII,
+      values: formatGdalNumber(plan.nodata),
+    });
   return fields;
 }
 
 function swapBytes(bytes: Uint8Array, size: number): void {
-  for (let start = 0; start < bytes.length; start += size) bytes.subarray(start, start + size).reverse();
+  for (let start = 0; start < bytes.length; start += size)
+    bytes.subarray(start, start + size).reverse();
 }
 
 /** One tile of one band, padded to the full tile, predicted and compressed. */
-function encodeTile(plan: Plan, data: TypedArray, width: number, height: number, tileX: number, tileY: number): Uint8Array {
+function encodeTile(
+  plan: Plan,
+  data: TypedArray,
+  width: number,
+  height: number,
+  tileX: number,
+  tileY: number,
+): Uint8Array {
   const size = plan.tileSize;
   const Constructor = data.constructor as new (length: number) => TypedArray;
   const tile = new Constructor(size * size);
@@ -288,7 +433,9 @@ function encodeTile(plan: Plan, data: TypedArray, width: number, height: number,
   const sampleSize = tile.BYTES_PER_ELEMENT;
   if (!LITTLE_ENDIAN_HOST && sampleSize > 1) swapBytes(bytes, sampleSize);
   if (plan.predictor === 3) bytes = applyFloatingPointPredictor(bytes, size, sampleSize);
-  return plan.compression === 'deflate' ? zlibSync(bytes, { level: plan.compressionLevel as 6 }) : bytes;
+  return plan.compression === 'deflate'
+    ? zlibSync(bytes, { level: plan.compressionLevel as 6 })
+    : bytes;
 }
 
 /** Upper bound of the file size, to choose BigTIFF before writing. */
@@ -305,7 +452,10 @@ function estimateSize(plan: Plan, levels: readonly Level[]): number {
 }
 
 function temporaryPath(path: string): string {
-  return nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  return nodePath.join(
+    nodePath.dirname(path),
+    `.${nodePath.basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 function describeFileError(error: unknown): string {
@@ -332,7 +482,11 @@ function describeFileError(error: unknown): string {
  * written to a temporary file in the same folder and renamed; on any failure
  * that file is removed and a WriteError thrown (an abort is rethrown as is).
  */
-export async function writeGeoTIFF(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions = {}): Promise<void> {
+export async function writeGeoTIFF(
+  path: string,
+  raster: WritableRaster,
+  options: WriteGeoTIFFOptions = {},
+): Promise<void> {
   throwIfAborted(options.signal);
   const plan = validate(path, raster, options);
   const { width, height } = raster.grid;
@@ -340,23 +494,39 @@ export async function writeGeoTIFF(path: string, raster: WritableRaster, options
 
   const metadataXml = gdalMetadataXml(raster.bands, raster.metadata ?? {});
   const extraFields = geoFields(path, raster);
-  if (metadataXml !== undefined) extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
+  if (metadataXml !== undefined)
+    extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
 
   const factors = overviewFactors(width, height, plan.tileSize, options.overviews);
-  const resampling = options.overviewResampling ?? (plan.dataType.startsWith('float') ? 'average' : 'nearest');
-  const makeLevel = (levelWidth: number, levelHeight: number, data: TypedArray[], bigTiff: boolean, isOverview: boolean): Level => ({
+  const resampling =
+    options.overviewResampling ?? (plan.dataType.startsWith('float') ? 'average' : 'nearest');
+  const makeLevel = (
+    levelWidth: number,
+    levelHeight: number,
+    data: TypedArray[],
+    bigTiff: boolean,
+    isOverview: boolean,
+  ): Level => ({
     width: levelWidth,
     height: levelHeight,
     data,
-    fields: [...imageFields(plan, levelWidth, levelHeight, bandCount, isOverview, bigTiff), ...(isOverview ? [] : extraFields)],
+    fields: [
+      ...imageFields(plan, levelWidth, levelHeight, bandCount, isOverview, bigTiff),
+      ...(isOverview ? [] : extraFields),
+    ],
     tilesAcross: Math.ceil(levelWidth / plan.tileSize),
     tilesDown: Math.ceil(levelHeight / plan.tileSize),
     offsets: [],
     byteCounts: [],
   });
-  const sizes = [[width, height] as [number, number], ...factors.map((factor) => overviewSize(width, height, factor))];
+  const sizes = [
+    [width, height] as [number, number],
+    ...factors.map((factor) => overviewSize(width, height, factor)),
+  ];
   const buildLevels = (bigTiff: boolean, data: TypedArray[][]): Level[] =>
-    sizes.map(([levelWidth, levelHeight], index) => makeLevel(levelWidth, levelHeight, data[index]!, bigTiff, index > 0));
+    sizes.map(([levelWidth, levelHeight], index) =>
+      makeLevel(levelWidth, levelHeight, data[index]!, bigTiff, index > 0),
+    );
 
   let temporary: string | undefined;
   let handle: FileHandle | undefined;
@@ -364,9 +534,12 @@ export async function writeGeoTIFF(path: string, raster: WritableRaster, options
     const levelData = sizes.map(([levelWidth, levelHeight], index) =>
       index === 0
         ? raster.data
-        : raster.data.map((band) => downsampleBand(band, width, height, levelWidth, levelHeight, resampling, plan.nodata)),
+        : raster.data.map((band) =>
+            downsampleBand(band, width, height, levelWidth, levelHeight, resampling, plan.nodata),
+          ),
     );
-    const bigTiff = options.bigTiff ?? estimateSize(plan, buildLevels(true, levelData)) > CLASSIC_TIFF_LIMIT;
+    const bigTiff =
+      options.bigTiff ?? estimateSize(plan, buildLevels(true, levelData)) > CLASSIC_TIFF_LIMIT;
     const levels = buildLevels(bigTiff, levelData);
 
     // Layout as a cloud-optimised GeoTIFF: header, every directory, then tile data
@@ -386,7 +559,14 @@ export async function writeGeoTIFF(path: string, raster: WritableRaster, options
         for (let tileY = 0; tileY < level.tilesDown; tileY++) {
           for (let tileX = 0; tileX < level.tilesAcross; tileX++) {
             throwIfAborted(options.signal);
-            const bytes = encodeTile(plan, level.data[band]!, level.width, level.height, tileX, tileY);
+            const bytes = encodeTile(
+              plan,
+              level.data[band]!,
+              level.width,
+              level.height,
+              tileX,
+              tileY,
+            );
             await handle.write(bytes, 0, bytes.length, position);
             level.offsets.push(position);
             level.byteCounts.push(bytes.length);
@@ -396,14 +576,26 @@ export async function writeGeoTIFF(path: string, raster: WritableRaster, options
       }
     }
     if (!bigTiff && position > CLASSIC_TIFF_LIMIT) {
-      fail(path, `the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true`);
+      fail(
+        path,
+        `the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true`,
+      );
     }
 
     const directories = levels.map((level, index) => {
       const fields = level.fields.map((field) =>
-        field.tag === TAG.TileOffsets ? { ...field, values: level.offsets } : field.tag === TAG.TileByteCounts ? { ...field, values: level.byteCounts } : field,
+        field.tag === TAG.TileOffsets
+          ? { ...field, values: level.offsets }
+          : field.tag === TAG.TileByteCounts
+            ? { ...field, values: level.byteCounts }
+            : field,
       );
-      return encodeDirectory(fields, directoryPositions[index]!, directoryPositions[index + 1] ?? 0, bigTiff);
+      return encodeDirectory(
+        fields,
+        directoryPositions[index]!,
+        directoryPositions[index + 1] ?? 0,
+        bigTiff,
+      );
     });
     const front = new Uint8Array(directoryPositions.at(-1)! + directories.at(-1)!.length);
     front.set(encodeHeader(directoryPositions[0]!, bigTiff), 0);
@@ -419,6 +611,9 @@ export async function writeGeoTIFF(path: string, raster: WritableRaster, options
     if (temporary) await rm(temporary, { force: true }).catch(() => undefined);
     if (isAbortError(error) || WriteError.isInstance(error)) throw error;
     const reason = PyramidsError.isInstance(error) ? error.message : describeFileError(error);
-    throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}; nothing was written`, { cause: error, details: { path } });
+    throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}; nothing was written`, {
+      cause: error,
+      details: { path },
+    });
   }
 }

@@ -9,7 +9,12 @@ export type OverviewResampling = 'nearest' | 'average';
  * coarsest level fits in one tile (as GDAL's COG driver does); a list is used as
  * given (sorted, duplicates dropped); `false`/undefined gives none.
  */
-export function overviewFactors(width: number, height: number, tileSize: number, requested: boolean | readonly number[] | undefined): number[] {
+export function overviewFactors(
+  width: number,
+  height: number,
+  tileSize: number,
+  requested: boolean | readonly number[] | undefined,
+): number[] {
   if (requested === undefined || requested === false) return [];
   if (requested === true) {
     const factors: number[] = [];
@@ -53,7 +58,9 @@ export function downsampleBand(
       const sourceRow = Math.min(height - 1, Math.floor((row + 0.5) * scaleY));
       for (let col = 0; col < outWidth; col++) {
         const sourceCol = Math.min(width - 1, Math.floor((col + 0.5) * scaleX));
-        (output as Float64Array)[row * outWidth + col] = (data as Float64Array)[sourceRow * width + sourceCol]!;
+        (output as Float64Array)[row * outWidth + col] = (data as Float64Array)[
+          sourceRow * width + sourceCol
+        ]!;
       }
     }
     return output;
@@ -78,7 +85,8 @@ export function downsampleBand(
           count++;
         }
       }
-      target[row * outWidth + col] = count === 0 ? empty : isFloat ? sum / count : Math.round(sum / count);
+      target[row * outWidth + col] =
+        count === 0 ? empty : isFloat ? sum / count : Math.round(sum / count);
     }
   }
   return output;

@@ -11,14 +11,16 @@ export function applyHorizontalPredictor(tile: TypedArray, tileWidth: number): v
   if (tile instanceof BigInt64Array || tile instanceof BigUint64Array) {
     for (let row = 0; row < rows; row++) {
       const start = row * tileWidth;
-      for (let index = start + tileWidth - 1; index > start; index--) tile[index] = tile[index]! - tile[index - 1]!;
+      for (let index = start + tileWidth - 1; index > start; index--)
+        tile[index] = tile[index]! - tile[index - 1]!;
     }
     return;
   }
   const numeric = tile as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
   for (let row = 0; row < rows; row++) {
     const start = row * tileWidth;
-    for (let index = start + tileWidth - 1; index > start; index--) numeric[index] = numeric[index]! - numeric[index - 1]!;
+    for (let index = start + tileWidth - 1; index > start; index--)
+      numeric[index] = numeric[index]! - numeric[index - 1]!;
   }
 }
 
@@ -27,7 +29,11 @@ export function applyHorizontalPredictor(tile: TypedArray, tileWidth: number): v
  * the bytes of the little-endian samples are regrouped most significant byte first,
  * then byte-differenced. Returns a new buffer.
  */
-export function applyFloatingPointPredictor(bytes: Uint8Array, tileWidth: number, bytesPerSample: number): Uint8Array {
+export function applyFloatingPointPredictor(
+  bytes: Uint8Array,
+  tileWidth: number,
+  bytesPerSample: number,
+): Uint8Array {
   const rowBytes = tileWidth * bytesPerSample;
   const rows = bytes.length / rowBytes;
   const output = new Uint8Array(bytes.length);
@@ -35,10 +41,12 @@ export function applyFloatingPointPredictor(bytes: Uint8Array, tileWidth: number
     const start = row * rowBytes;
     for (let sample = 0; sample < tileWidth; sample++) {
       for (let byte = 0; byte < bytesPerSample; byte++) {
-        output[start + (bytesPerSample - byte - 1) * tileWidth + sample] = bytes[start + sample * bytesPerSample + byte]!;
+        output[start + (bytesPerSample - byte - 1) * tileWidth + sample] =
+          bytes[start + sample * bytesPerSample + byte]!;
       }
     }
-    for (let index = start + rowBytes - 1; index > start; index--) output[index] = (output[index]! - output[index - 1]!) & 0xff;
+    for (let index = start + rowBytes - 1; index > start; index--)
+      output[index] = (output[index]! - output[index - 1]!) & 0xff;
   }
   return output;
 }

@@ -19,7 +19,9 @@ const encoder = new TextEncoder();
 
 /** Number of values of a field (ASCII counts the terminating NUL; text is stored as UTF-8, as GDAL does). */
 function fieldCount(field: TiffField): number {
-  return typeof field.values === 'string' ? encoder.encode(field.values).length + 1 : field.values.length;
+  return typeof field.values === 'string'
+    ? encoder.encode(field.values).length + 1
+    : field.values.length;
 }
 
 /** Bytes a directory with these fields takes, its out-of-line values included. */
@@ -71,7 +73,12 @@ function writeOffset(view: DataView, at: number, value: number, bigTiff: boolean
  * Serialises one directory to be placed at file offset `position`, pointing on to
  * the directory at `nextPosition` (0 for the last). Fields are sorted by tag.
  */
-export function encodeDirectory(fields: readonly TiffField[], position: number, nextPosition: number, bigTiff: boolean): Uint8Array {
+export function encodeDirectory(
+  fields: readonly TiffField[],
+  position: number,
+  nextPosition: number,
+  bigTiff: boolean,
+): Uint8Array {
   const sorted = [...fields].sort((a, b) => a.tag - b.tag);
   const size = directorySize(sorted, bigTiff);
   const buffer = new Uint8Array(size);
