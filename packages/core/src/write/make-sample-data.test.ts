@@ -35,12 +35,12 @@ beforeAll(async () => {
     makeSampleData(directory: string): Promise<unknown[]>;
   };
   await script.makeSampleData(regenerated);
-});
+}, 120_000);
 afterAll(() => {
   rmSync(regenerated, { recursive: true, force: true });
 });
 
-describe('sample-data', () => {
+describe('sample-data', { timeout: 60_000 }, () => {
   it('is reproduced byte for byte by scripts/make-sample-data.mjs', () => {
     const files = listFiles(committed);
     expect(listFiles(regenerated)).toEqual(files);
