@@ -526,6 +526,18 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
       expectTransform(info, sourceInfo.geoTransform!);
     }
   });
+  it('writes AREA_OR_POINT=Point from the metadata as PixelIsPoint, keeping the geotransform', async () => {
+    const file = outputPath('point.tif');
+    await writeGeoTIFF(file, {
+      grid: utmGrid(16, 16),
+      bands: [{ dataType: 'uint8' }],
+      data: [makeBand('uint8', 16, 16, 1)],
+      metadata: { AREA_OR_POINT: 'Point', OTHER: 'x' },
+    });
+    const info = await gdalinfo(file);
+    expect(info.metadata['']).toEqual({ AREA_OR_POINT: 'Point', OTHER: 'x' });
+    expectTransform(info, UTM_TRANSFORM);
+  });
 });
 
 describe.concurrent(
@@ -715,6 +727,21 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
         /unknown CRS EPSG:999999/,
       ],
       [{ grid: utmGrid(4, 4), bands: [], data: [] }, {}, /no band data/],
+      [
+        {
+          grid: utmGrid(4, 4),
+          bands: [{}],
+          data: [new Uint8Array(16)],
+          geoKeys: { keys: [{ id: 3072, type: 'short', value: 70000 }] },
+        },
+        {},
+        /invalid geoKeys: GeoKey 3072 is SHORT but its value 70000 is not one integer in 0\.\.65535/,
+      ],
+      [
+        { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] },
+        { overviews: [1] },
+        /overview factors must be integers of at least 2/,
+      ],
     ];
     for (const [raster, options, message] of cases) {
       const error = await writeGeoTIFF(file, raster, options).catch((caught: unknown) => caught);
@@ -722,6 +749,28 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
       expect((error as Error).message).toMatch(message);
     }
     expect(listing(folder)).toEqual([]);
+  });
+
+  it('reads a GeoKey directory from raw tags and refuses a malformed one', () => {
+    const directory = geoKeyDirectoryFromTags(
+      [1, 1, 0, 3, 1024, 0, 1, 1, 1026, 34737, 6, 0, 3077, 34736, 1, 0],
+      [0.3048],
+      'a|b c|',
+    );
+    expect(directory).toEqual({
+      version: [1, 1, 0],
+      keys: [
+        { id: 1024, type: 'short', value: 1 },
+        { id: 1026, type: 'ascii', value: 'a|b c' },
+        { id: 3077, type: 'double', value: 0.3048 },
+      ],
+    });
+    expect(() => geoKeyDirectoryFromTags([1, 1, 0, 2, 1024, 0, 1, 1])).toThrow(
+      /declares 2 keys but holds only 1/,
+    );
+    expect(() => geoKeyDirectoryFromTags([1, 1, 0, 1, 3077, 34736, 1, 5], [1])).toThrow(
+      /past the end of GeoDoubleParams/,
+    );
   });
 
   it('throws WriteError naming the cause when the folder does not exist or is a file', async () => {

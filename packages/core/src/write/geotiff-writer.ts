@@ -47,7 +47,10 @@ export interface WritableRaster {
   data: TypedArray[];
   /** Raw GeoKeys to write instead of those derived from `grid.crs` (a lossless round trip of a non-EPSG CRS). */
   geoKeys?: GeoKeyDirectory;
-  /** Dataset metadata items, written to GDAL_METADATA. */
+  /**
+   * Dataset metadata items, written to GDAL_METADATA; `AREA_OR_POINT: 'Point'` instead
+   * marks the raster PixelIsPoint in the GeoKeys derived from `grid.crs`, as GDAL does.
+   */
   metadata?: Record<string, string>;
 }
 
@@ -281,6 +284,15 @@ function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory |
       { crs },
     );
   }
+  // AREA_OR_POINT=Point in the metadata means PixelIsPoint, as in GDAL.
+  if (raster.metadata?.['AREA_OR_POINT']?.toLowerCase() === 'point') {
+    return {
+      ...geoKeys,
+      keys: geoKeys.keys.map((key) =>
+        key.id === 1025 ? { ...key, value: RASTER_TYPE_PIXEL_IS_POINT } : key,
+      ),
+    };
+  }
   return geoKeys;
 }
 
@@ -492,7 +504,11 @@ export async function writeGeoTIFF(
   const { width, height } = raster.grid;
   const bandCount = raster.data.length;
 
-  const metadataXml = gdalMetadataXml(raster.bands, raster.metadata ?? {});
+  // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
+  const metadata = Object.fromEntries(
+    Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),
+  );
+  const metadataXml = gdalMetadataXml(raster.bands, metadata);
   const extraFields = geoFields(path, raster);
   if (metadataXml !== undefined)
     extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
