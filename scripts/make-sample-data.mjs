@@ -294,13 +294,29 @@ function makeCollection(items) {
   };
 }
 
+const README = `# sample-data
+
+Synthetic Sentinel-2-like L2A tiles for pyramids' examples and tests. **Not real imagery.**
+Written by \`scripts/make-sample-data.mjs\` with pyramids' own GeoTIFF writer; do not edit by hand.
+Regenerate (after \`pnpm build\`) with \`node scripts/make-sample-data.mjs\`; a test checks that
+the committed files are exactly what the script writes.
+
+- \`items.json\`: a STAC ItemCollection of ${TILES.length * DATES.length} STAC 1.1 Items (${TILES.length} overlapping tiles × ${DATES.length} dates), with
+  projection (\`proj:code\`, \`proj:shape\`, \`proj:transform\`), \`bands\`, \`raster:bands\` and \`eo:bands\`.
+- \`collection.json\`: their Collection.
+- \`tiles/<item id>/<band>.tif\`: cloud-optimised GeoTIFFs in EPSG:32633 (UTM 33N). B02, B03, B04 at 10 m
+  (256 × 256), B05 at 20 m (128 × 128); uint16, nodata 0, reflectance = DN × 0.0001 − 0.1. Each tile
+  has a nodata strip along one edge; the second date has a cloud over the overlap of the two tiles.
+`;
+
 function json(value) {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /**
  * Writes the sample data set into `outputDirectory` (replacing what is there):
- * `items.json` (an ItemCollection), `collection.json` and `tiles/<item id>/<band>.tif`.
+ * `items.json` (an ItemCollection), `collection.json`, `README.md` and
+ * `tiles/<item id>/<band>.tif`.
  * Returns the Items.
  */
 export async function makeSampleData(outputDirectory) {
@@ -334,6 +350,7 @@ export async function makeSampleData(outputDirectory) {
     json({ type: 'FeatureCollection', features: items }),
   );
   await writeFile(path.join(outputDirectory, 'collection.json'), json(makeCollection(items)));
+  await writeFile(path.join(outputDirectory, 'README.md'), README);
   return items;
 }
 

@@ -44,7 +44,7 @@ describe('sample-data', { timeout: 60_000 }, () => {
   it('is reproduced byte for byte by scripts/make-sample-data.mjs', () => {
     const files = listFiles(committed);
     expect(listFiles(regenerated)).toEqual(files);
-    expect(files).toHaveLength(2 + 6 * 4);
+    expect(files).toHaveLength(3 + 6 * 4);
     for (const file of files)
       expect(sha256(path.join(regenerated, file)), file).toBe(sha256(path.join(committed, file)));
   });
