@@ -118,6 +118,7 @@ export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAs
 // Writing GeoTIFF
 export {
   writeGeoTIFF,
+  encodeGeoTIFF,
   type WritableRaster,
   type WritableBand,
   type WriteGeoTIFFOptions,

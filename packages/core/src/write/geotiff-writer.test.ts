@@ -9,6 +9,7 @@ import { fromFile } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WriteError,
+  encodeGeoTIFF,
   geoKeyDirectoryFromParsed,
   geoKeyDirectoryFromTags,
   writeGeoTIFF,
@@ -650,6 +651,44 @@ describe.concurrent('writeGeoTIFF: overviews', { timeout: TIMEOUT }, () => {
     expect(level![0]).toBeCloseTo((1 + 32 + 33) / 3, 5);
     expect(level![1]).toBeCloseTo((2 + 3 + 34 + 35) / 4, 5);
     expect(level![16 * 16 - 1]).toBeCloseTo((990 + 991 + 1022 + 1023) / 4, 5);
+  });
+});
+
+describe.concurrent('encodeGeoTIFF', { timeout: TIMEOUT }, () => {
+  it('gives in memory the same bytes writeGeoTIFF writes, BigTIFF with overviews included', async () => {
+    const data = [makeBand('float32', 60, 50, 1), makeBand('float32', 60, 50, 2)];
+    const raster = {
+      grid: utmGrid(60, 50),
+      bands: [
+        { name: 'a', nodata: -1 },
+        { name: 'b', nodata: -1 },
+      ],
+      data,
+    };
+    const options: WriteGeoTIFFOptions = { tileSize: 16, overviews: true, bigTiff: true };
+    const file = outputPath('encoded.tif');
+    await writeGeoTIFF(file, raster, options);
+    const bytes = await encodeGeoTIFF(raster, options);
+    expect(Buffer.from(bytes).equals(readFileSync(file))).toBe(true);
+    const info = await gdalinfo(file);
+    expect(info.bands[0]!.overviews?.map((overview) => overview.size)).toEqual([
+      [30, 25],
+      [15, 13],
+    ]);
+    expect(info.bands.map((band) => band.description)).toEqual(['a', 'b']);
+    expectSamePixels(await gdalPixels(file, 'float32', 2), data);
+  });
+
+  it('throws WriteError for bad input', async () => {
+    const error = await encodeGeoTIFF({
+      grid: utmGrid(4, 4),
+      bands: [{}],
+      data: [new Uint8Array(3)],
+    }).catch((caught: unknown) => caught);
+    expect(WriteError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'cannot write GeoTIFF (in memory): band 1 has 3 values; the 4 × 4 grid needs 16',
+    );
   });
 });
 

@@ -1,9 +1,7 @@
 // A pure-JS GeoTIFF writer: tiled, DEFLATE with predictor, GeoKeys and the GDAL
 // metadata tags, classic TIFF or BigTIFF, internal overviews. The file is written
-// to a temporary name in the target folder and renamed when complete.
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import nodePath from 'node:path';
+// to a temporary name in the target folder and renamed when complete. Node's fs is
+// imported lazily, so `encodeGeoTIFF` (to bytes in memory) also runs in a browser.
 import { zlibSync } from 'fflate';
 import { WriteError } from '../errors/write-error.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
@@ -463,11 +461,165 @@ function estimateSize(plan: Plan, levels: readonly Level[]): number {
   return size;
 }
 
-function temporaryPath(path: string): string {
-  return nodePath.join(
-    nodePath.dirname(path),
-    `.${nodePath.basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
+/** Where encoded bytes go: writes at absolute positions. */
+interface ByteSink {
+  write(bytes: Uint8Array, position: number): Promise<void> | void;
+}
+
+/** A raster checked and described, ready to encode. */
+interface Prepared {
+  label: string;
+  plan: Plan;
+  raster: WritableRaster;
+  extraFields: TiffField[];
+  factors: number[];
+  resampling: OverviewResampling;
+  bigTiff: boolean | undefined;
+}
+
+/** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
+function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
+  const plan = validate(label, raster, options);
+  // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
+  const metadata = Object.fromEntries(
+    Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),
   );
+  const metadataXml = gdalMetadataXml(raster.bands, metadata);
+  const extraFields = geoFields(label, raster);
+  if (metadataXml !== undefined) {
+    extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
+  }
+  const { width, height } = raster.grid;
+  return {
+    label,
+    plan,
+    raster,
+    extraFields,
+    factors: overviewFactors(width, height, plan.tileSize, options.overviews),
+    resampling:
+      options.overviewResampling ?? (plan.dataType.startsWith('float') ? 'average' : 'nearest'),
+    bigTiff: options.bigTiff,
+  };
+}
+
+/**
+ * Encodes a prepared raster into `sink`, laid out as a cloud-optimised GeoTIFF:
+ * header, every directory, then tile data from the coarsest overview to the
+ * full-resolution image. Returns the file size.
+ */
+async function encodeTo(
+  sink: ByteSink,
+  prepared: Prepared,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const { plan, raster, extraFields } = prepared;
+  const { width, height } = raster.grid;
+  const bandCount = raster.data.length;
+  const sizes: [number, number][] = [
+    [width, height],
+    ...prepared.factors.map((factor) => overviewSize(width, height, factor)),
+  ];
+  const levelData = sizes.map(([levelWidth, levelHeight], index) =>
+    index === 0
+      ? raster.data
+      : raster.data.map((band) =>
+          downsampleBand(
+            band,
+            width,
+            height,
+            levelWidth,
+            levelHeight,
+            prepared.resampling,
+            plan.nodata,
+          ),
+        ),
+  );
+  const buildLevels = (bigTiff: boolean): Level[] =>
+    sizes.map(([levelWidth, levelHeight], index) => ({
+      width: levelWidth,
+      height: levelHeight,
+      data: levelData[index]!,
+      fields: [
+        ...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, bigTiff),
+        ...(index > 0 ? [] : extraFields),
+      ],
+      tilesAcross: Math.ceil(levelWidth / plan.tileSize),
+      tilesDown: Math.ceil(levelHeight / plan.tileSize),
+      offsets: [],
+      byteCounts: [],
+    }));
+  const bigTiff = prepared.bigTiff ?? estimateSize(plan, buildLevels(true)) > CLASSIC_TIFF_LIMIT;
+  const levels = buildLevels(bigTiff);
+
+  const directoryPositions: number[] = [];
+  let position = bigTiff ? 16 : 8;
+  for (const level of levels) {
+    directoryPositions.push(position);
+    position += directorySize(level.fields, bigTiff);
+  }
+  for (const level of [...levels].reverse()) {
+    for (let band = 0; band < bandCount; band++) {
+      for (let tileY = 0; tileY < level.tilesDown; tileY++) {
+        for (let tileX = 0; tileX < level.tilesAcross; tileX++) {
+          throwIfAborted(signal);
+          const bytes = encodeTile(
+            plan,
+            level.data[band]!,
+            level.width,
+            level.height,
+            tileX,
+            tileY,
+          );
+          await sink.write(bytes, position);
+          level.offsets.push(position);
+          level.byteCounts.push(bytes.length);
+          position += bytes.length;
+        }
+      }
+    }
+  }
+  if (!bigTiff && position > CLASSIC_TIFF_LIMIT) {
+    fail(
+      prepared.label,
+      'the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true',
+    );
+  }
+
+  const directories = levels.map((level, index) => {
+    const fields = level.fields.map((field) =>
+      field.tag === TAG.TileOffsets
+        ? { ...field, values: level.offsets }
+        : field.tag === TAG.TileByteCounts
+          ? { ...field, values: level.byteCounts }
+          : field,
+    );
+    return encodeDirectory(
+      fields,
+      directoryPositions[index]!,
+      directoryPositions[index + 1] ?? 0,
+      bigTiff,
+    );
+  });
+  const front = new Uint8Array(directoryPositions.at(-1)! + directories.at(-1)!.length);
+  front.set(encodeHeader(directoryPositions[0]!, bigTiff), 0);
+  directories.forEach((directory, index) => front.set(directory, directoryPositions[index]!));
+  await sink.write(front, 0);
+  return position;
+}
+
+/** A WriteError for a failure while encoding or writing (an abort or a WriteError passes as is). */
+function toWriteError(label: string, error: unknown, reason: string): unknown {
+  if (isAbortError(error) || WriteError.isInstance(error)) return error;
+  return new WriteError(`cannot write GeoTIFF ${label}: ${reason}; nothing was written`, {
+    cause: error,
+    details: { path: label },
+  });
+}
+
+function errorReason(error: unknown): string {
+  return PyramidsError.isInstance(error)
+    ? error.message
+    : ((error as Error).message ?? String(error));
 }
 
 function describeFileError(error: unknown): string {
@@ -482,17 +634,23 @@ function describeFileError(error: unknown): string {
     EISDIR: 'the path is a folder',
     EFBIG: 'the file is too large for this file system',
   };
-  const message = (error as Error).message ?? String(error);
+  const message = errorReason(error);
   return code && reasons[code] ? `${reasons[code]} (${message})` : message;
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
  * Writes a raster as a tiled GeoTIFF (little-endian; BigTIFF when it could exceed
- * 4 GiB) that GDAL reads with the same data type, pixels, CRS, geotransform,
- * nodata, band descriptions, scale/offset and metadata. Bands are stored planar
- * (one tile set per band). The file appears at `path` only when complete: it is
- * written to a temporary file in the same folder and renamed; on any failure
- * that file is removed and a WriteError thrown (an abort is rethrown as is).
+ * 4 GiB), laid out as a cloud-optimised GeoTIFF, that GDAL reads with the same data
+ * type, pixels, CRS, geotransform, nodata, band descriptions, scale/offset and
+ * metadata. Bands are stored planar (one tile set per band). The file appears at
+ * `path` only when complete: it is written to a temporary file in the same folder
+ * and renamed; on any failure that file is removed and a WriteError thrown (an
+ * abort is rethrown as is). Node only; see {@link encodeGeoTIFF} for bytes in memory.
  */
 export async function writeGeoTIFF(
   path: string,
@@ -500,136 +658,63 @@ export async function writeGeoTIFF(
   options: WriteGeoTIFFOptions = {},
 ): Promise<void> {
   throwIfAborted(options.signal);
-  const plan = validate(path, raster, options);
-  const { width, height } = raster.grid;
-  const bandCount = raster.data.length;
-
-  // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
-  const metadata = Object.fromEntries(
-    Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),
+  const prepared = prepare(path, raster, options);
+  const [{ open, rename, rm }, nodePath] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+  ]);
+  const temporary = nodePath.join(
+    nodePath.dirname(path),
+    `.${nodePath.basename(path)}.${randomSuffix()}.tmp`,
   );
-  const metadataXml = gdalMetadataXml(raster.bands, metadata);
-  const extraFields = geoFields(path, raster);
-  if (metadataXml !== undefined)
-    extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
-
-  const factors = overviewFactors(width, height, plan.tileSize, options.overviews);
-  const resampling =
-    options.overviewResampling ?? (plan.dataType.startsWith('float') ? 'average' : 'nearest');
-  const makeLevel = (
-    levelWidth: number,
-    levelHeight: number,
-    data: TypedArray[],
-    bigTiff: boolean,
-    isOverview: boolean,
-  ): Level => ({
-    width: levelWidth,
-    height: levelHeight,
-    data,
-    fields: [
-      ...imageFields(plan, levelWidth, levelHeight, bandCount, isOverview, bigTiff),
-      ...(isOverview ? [] : extraFields),
-    ],
-    tilesAcross: Math.ceil(levelWidth / plan.tileSize),
-    tilesDown: Math.ceil(levelHeight / plan.tileSize),
-    offsets: [],
-    byteCounts: [],
-  });
-  const sizes = [
-    [width, height] as [number, number],
-    ...factors.map((factor) => overviewSize(width, height, factor)),
-  ];
-  const buildLevels = (bigTiff: boolean, data: TypedArray[][]): Level[] =>
-    sizes.map(([levelWidth, levelHeight], index) =>
-      makeLevel(levelWidth, levelHeight, data[index]!, bigTiff, index > 0),
-    );
-
-  let temporary: string | undefined;
-  let handle: FileHandle | undefined;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let created = false;
   try {
-    const levelData = sizes.map(([levelWidth, levelHeight], index) =>
-      index === 0
-        ? raster.data
-        : raster.data.map((band) =>
-            downsampleBand(band, width, height, levelWidth, levelHeight, resampling, plan.nodata),
-          ),
-    );
-    const bigTiff =
-      options.bigTiff ?? estimateSize(plan, buildLevels(true, levelData)) > CLASSIC_TIFF_LIMIT;
-    const levels = buildLevels(bigTiff, levelData);
-
-    // Layout as a cloud-optimised GeoTIFF: header, every directory, then tile data
-    // from the coarsest overview to the full-resolution image.
-    const headerSize = bigTiff ? 16 : 8;
-    const directoryPositions: number[] = [];
-    let position = headerSize;
-    for (const level of levels) {
-      directoryPositions.push(position);
-      position += directorySize(level.fields, bigTiff);
-    }
-
-    temporary = temporaryPath(path);
     handle = await open(temporary, 'wx');
-    for (const level of [...levels].reverse()) {
-      for (let band = 0; band < bandCount; band++) {
-        for (let tileY = 0; tileY < level.tilesDown; tileY++) {
-          for (let tileX = 0; tileX < level.tilesAcross; tileX++) {
-            throwIfAborted(options.signal);
-            const bytes = encodeTile(
-              plan,
-              level.data[band]!,
-              level.width,
-              level.height,
-              tileX,
-              tileY,
-            );
-            await handle.write(bytes, 0, bytes.length, position);
-            level.offsets.push(position);
-            level.byteCounts.push(bytes.length);
-            position += bytes.length;
-          }
-        }
-      }
-    }
-    if (!bigTiff && position > CLASSIC_TIFF_LIMIT) {
-      fail(
-        path,
-        `the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true`,
-      );
-    }
-
-    const directories = levels.map((level, index) => {
-      const fields = level.fields.map((field) =>
-        field.tag === TAG.TileOffsets
-          ? { ...field, values: level.offsets }
-          : field.tag === TAG.TileByteCounts
-            ? { ...field, values: level.byteCounts }
-            : field,
-      );
-      return encodeDirectory(
-        fields,
-        directoryPositions[index]!,
-        directoryPositions[index + 1] ?? 0,
-        bigTiff,
-      );
-    });
-    const front = new Uint8Array(directoryPositions.at(-1)! + directories.at(-1)!.length);
-    front.set(encodeHeader(directoryPositions[0]!, bigTiff), 0);
-    directories.forEach((directory, index) => front.set(directory, directoryPositions[index]!));
-    await handle.write(front, 0, front.length, 0);
+    created = true;
+    const file = handle;
+    await encodeTo(
+      {
+        write: async (bytes, position) => void (await file.write(bytes, 0, bytes.length, position)),
+      },
+      prepared,
+      options.signal,
+    );
     await handle.datasync();
     await handle.close();
     handle = undefined;
     await rename(temporary, path);
-    temporary = undefined;
+    created = false;
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
-    if (temporary) await rm(temporary, { force: true }).catch(() => undefined);
-    if (isAbortError(error) || WriteError.isInstance(error)) throw error;
-    const reason = PyramidsError.isInstance(error) ? error.message : describeFileError(error);
-    throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}; nothing was written`, {
-      cause: error,
-      details: { path },
-    });
+    if (created) await rm(temporary, { force: true }).catch(() => undefined);
+    throw toWriteError(path, error, describeFileError(error));
+  }
+}
+
+/**
+ * Encodes a raster as GeoTIFF bytes in memory, exactly the bytes {@link writeGeoTIFF}
+ * writes to a file. Needs no Node API, so it also runs in a browser. Throws
+ * WriteError (an abort is rethrown as is).
+ */
+export async function encodeGeoTIFF(
+  raster: WritableRaster,
+  options: WriteGeoTIFFOptions = {},
+): Promise<Uint8Array> {
+  throwIfAborted(options.signal);
+  const label = '(in memory)';
+  const prepared = prepare(label, raster, options);
+  const chunks: { bytes: Uint8Array; position: number }[] = [];
+  try {
+    const size = await encodeTo(
+      { write: (bytes, position) => void chunks.push({ bytes, position }) },
+      prepared,
+      options.signal,
+    );
+    const output = new Uint8Array(size);
+    for (const { bytes, position } of chunks) output.set(bytes, position);
+    return output;
+  } catch (error) {
+    throw toWriteError(label, error, errorReason(error));
   }
 }
