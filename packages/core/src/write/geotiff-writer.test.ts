@@ -743,6 +743,11 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
         /nodata nan cannot be stored in uint8/,
       ],
       [
+        { grid: utmGrid(4, 4), bands: [{ nodata: -9999 }], data: [new Uint16Array(16)] },
+        {},
+        /nodata -9999 is outside the uint16 range 0\.\.65535/,
+      ],
+      [
         { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] },
         { tileSize: 20 },
         /tileSize must be a multiple of 16/,

@@ -110,6 +110,14 @@ const WRITABLE_TYPES = new Set<DataType>([
   'float32',
   'float64',
 ]);
+const INTEGER_RANGES: Partial<Record<DataType, [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
 const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -221,6 +229,13 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       fail(
         path,
         `nodata ${formatGdalNumber(nodata)} cannot be stored in ${dataType} pixels; use an integer nodata value`,
+      );
+    }
+    const range = INTEGER_RANGES[dataType];
+    if (range && (nodata < range[0] || nodata > range[1])) {
+      fail(
+        path,
+        `nodata ${nodata} is outside the ${dataType} range ${range[0]}..${range[1]}; GDAL would ignore it`,
       );
     }
   }
