@@ -52,7 +52,7 @@ export interface WritableRaster {
   metadata?: Record<string, string>;
 }
 
-/** Options of {@link writeGeoTIFF}. */
+/** Options of {@link writeGeoTIFF} and {@link encodeGeoTIFF}. */
 export interface WriteGeoTIFFOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 256). */
   tileSize?: number;
@@ -175,6 +175,7 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
   }
   if (!Array.isArray(data) || data.length === 0)
     fail(path, 'no band data: pass one typed array per band in `data`');
+  if (data.length > 65535) fail(path, `${data.length} bands; a GeoTIFF holds at most 65535`);
   if (!Array.isArray(bands) || bands.length !== data.length) {
     fail(
       path,
