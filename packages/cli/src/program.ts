@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
@@ -12,6 +13,7 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  addSignerOption(registerReadCommand(program));
   addSignerOption(
     registerSearchCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
