@@ -114,3 +114,8 @@ export {
 } from './stac/extension-metadata.js';
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
+
+// STAC Items from rasters
+export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
+export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
+export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
