@@ -16,6 +16,7 @@ export {
   GridError,
   WriteError,
   OptionError,
+  DownloadError,
   isAbortError,
   throwIfAborted,
 } from './errors/index.js';
@@ -119,3 +120,8 @@ export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAs
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
 export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
+
+// Downloads
+export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
+export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
+export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';
