@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerDownloadCommand } from './commands/download-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerItemCommand } from './commands/item-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -9,5 +11,7 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  registerItemCommand(program);
+  registerDownloadCommand(program);
   return program;
 }
