@@ -1,7 +1,8 @@
 // Test support: a RasterSource whose grid, CRS, bands and pixels come from the
 // real fixture rasters through GDAL's command-line tools (the I/O seam), so
 // toStacItem's logic runs on real metadata without depending on a JS reader.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,23 @@ export function gdalinfo(file: string, extra: string[] = []): GdalInfo {
   return JSON.parse(execFileSync('gdalinfo', ['-json', ...extra, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as GdalInfo;
 }
 
+/** Runs `gdalinfo -json` on many files, a few at a time. */
+export async function gdalinfoAll(files: string[], parallel = 4): Promise<Map<string, GdalInfo>> {
+  const run = promisify(execFile);
+  const result = new Map<string, GdalInfo>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < files.length) {
+        const file = files[next++]!;
+        const { stdout } = await run('gdalinfo', ['-json', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        result.set(file, JSON.parse(stdout) as GdalInfo);
+      }
+    }),
+  );
+  return result;
+}
+
 /** The CRS a reader would report: `EPSG:n` where GDAL knows the code, else GDAL's WKT2, else null. */
 export function gdalCrs(info: GdalInfo): string | null {
   const epsg = info.stac?.['proj:epsg'];
@@ -81,8 +99,8 @@ const ARRAYS: Partial<Record<DataType, { new (buffer: ArrayBuffer, offset: numbe
  * level 0 from `gdal_translate -of ENVI` (read once, on first use), overview
  * levels (the file's own sizes) decimated by nearest neighbour.
  */
-export function gdalRasterSource(file: string, options: { crs?: string | null; href?: string } = {}): RasterSource & { info: GdalInfo } {
-  const info = gdalinfo(file);
+export function gdalRasterSource(file: string, options: { crs?: string | null; href?: string; info?: GdalInfo } = {}): RasterSource & { info: GdalInfo } {
+  const info = options.info ?? gdalinfo(file);
   const [width, height] = info.size;
   const transform: GeoTransform = info.geoTransform ?? [0, 1, 0, 0, 0, 1];
   const bands: BandInfo[] = info.bands.map((band) => {
@@ -141,6 +159,14 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
         const source = all[band]!;
         const Constructor = source.constructor as new (length: number) => TypedArray;
         const out = new Constructor(windowWidth * windowHeight);
+        if (level.width === width && level.height === height) {
+          // Full resolution: copy whole rows.
+          for (let row = 0; row < windowHeight; row++) {
+            const start = (y + row) * width + x;
+            (out as Float64Array).set((source as Float64Array).subarray(start, start + windowWidth), row * windowWidth);
+          }
+          return out;
+        }
         for (let row = 0; row < windowHeight; row++) {
           const sourceRow = Math.min(height - 1, Math.floor((y + row + 0.5) * scaleY));
           for (let col = 0; col < windowWidth; col++) {
