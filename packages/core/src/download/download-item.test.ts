@@ -270,6 +270,16 @@ describe('downloadItem', () => {
       expect(server.requests.map((request) => request.method)).toEqual(['HEAD', 'GET']);
       expectBytes(readFileSync(path.join(directory, 'item-1/data.tif')), changed);
     });
+    it('if-changed falls back to a one-byte GET where HEAD is refused (presigned URLs)', async () => {
+      const item = setUp();
+      server.files.set('byte.tif', { body: small, etag: '"one"', refuseHead: true });
+      await downloadItem(item, directory, { overwrite: 'if-changed' });
+      expect(server.requests.map((request) => `${request.method} ${request.range ?? ''}`.trim())).toEqual(['HEAD', 'GET bytes=0-0', 'GET']);
+      expectBytes(readFileSync(path.join(directory, 'item-1/data.tif')), small);
+      server.requests.length = 0;
+      await downloadItem(item, directory, { overwrite: 'if-changed' });
+      expect(server.requests.map((request) => `${request.method} ${request.range ?? ''}`.trim())).toEqual(['HEAD', 'GET bytes=0-0']);
+    });
   });
 
   it('includes and excludes by key and by role', async () => {

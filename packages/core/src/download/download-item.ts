@@ -362,17 +362,22 @@ async function remoteChanged(job: AssetJob, target: string, meta: string, option
     return !sourceStat || sourceStat.size !== localSize || sourceStat.mtimeMs > targetStat.mtimeMs;
   }
   const url = await requestUrl(job, options);
-  const response = await httpRequest(url, {
-    method: 'HEAD',
-    headers: (requestUrl) => headersFor(options.signer, requestUrl, { method: 'HEAD' }, options.signal),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const common = { ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
+  let response = await httpRequest(url, { ...common, method: 'HEAD', headers: (requestUrl) => headersFor(options.signer, requestUrl, { method: 'HEAD' }, options.signal) });
   await response.body?.cancel();
+  let length = response.headers.get('content-length');
+  if ([403, 405, 501].includes(response.status)) {
+    // Presigned URLs allow only GET, and some servers refuse HEAD: ask for one byte instead.
+    response = await httpRequest(url, {
+      ...common,
+      headers: async (requestUrl) => ({ range: 'bytes=0-0', ...(await headersFor(options.signer, requestUrl, { method: 'GET' }, options.signal)) }),
+    });
+    await response.body?.cancel();
+    length = response.status === 206 ? (/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? null) : response.headers.get('content-length');
+  }
   if (!response.ok) throw httpError(job, response);
   const saved = await readValidators(meta);
   const etag = response.headers.get('etag');
-  const length = response.headers.get('content-length');
   if (length !== null && Number(length) !== localSize) return true;
   if (etag && saved?.etag && etag !== saved.etag) return true;
   return false;

@@ -18,6 +18,8 @@ export interface ServedFile {
   chunkDelay?: number;
   /** Require this Authorization header. */
   authorization?: string;
+  /** Answer HEAD with 403, as presigned GET URLs do. */
+  refuseHead?: boolean;
 }
 
 /** A request the server saw. */
@@ -60,6 +62,10 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
       response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
       return;
     }
+    if (file.refuseHead && request.method === 'HEAD') {
+      response.writeHead(403).end();
+      return;
+    }
     const etag = file.etag ?? `"${createHash('sha1').update(file.body).digest('hex').slice(0, 16)}"`;
     const body = file.corruptBody ?? file.body;
     let start = 0;
@@ -67,17 +73,19 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
     const range = header('range');
     const ifRange = header('if-range');
     const headers: Record<string, string | number> = { etag, 'accept-ranges': 'bytes', 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' };
+    let end = body.length - 1;
     if (range && (!ifRange || ifRange === etag)) {
-      const match = /^bytes=(\d+)-$/.exec(range);
+      const match = /^bytes=(\d+)-(\d*)$/.exec(range);
       start = match ? Number(match[1]) : 0;
+      if (match?.[2]) end = Math.min(end, Number(match[2]));
       if (start >= body.length) {
         response.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
       status = 206;
-      headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+      headers['content-range'] = `bytes ${start}-${end}/${body.length}`;
     }
-    const slice = body.subarray(start);
+    const slice = body.subarray(start, end + 1);
     headers['content-length'] = slice.length;
     response.writeHead(status, headers);
     if (request.method === 'HEAD') {
