@@ -311,6 +311,19 @@ describe('toStacItem', () => {
     expect(checkedOut).toBeGreaterThan(50);
   });
 
+  it('reads no pixel for a data footprint of integer bands without nodata: the outline is the footprint', async () => {
+    const base = fixture('rasterio/byte.tif');
+    let reads = 0;
+    const counting: RasterSource = { ...base, read: async (request) => {
+        reads++;
+        return base.read(request);
+      },
+    };
+    const data = await toStacItem(counting, 'outline', { footprint: 'data' });
+    expect(reads).toBe(0);
+    expect(data.geometry).toEqual((await toStacItem(base, 'outline')).geometry);
+  });
+
   it('gives an all-nodata raster a null geometry and no bbox', async () => {
     const base = fixture('rasterio/byte.tif');
     const warnings: string[] = [];

@@ -201,6 +201,8 @@ function outlineFootprint(context: FootprintContext, toLonLat: (x: number, y: nu
 /** Footprint of the valid pixels, traced on a coarse level; null when no pixel is valid. */
 async function dataFootprint(context: FootprintContext, toLonLat: (x: number, y: number) => [number, number], precision: number): Promise<Footprint | null> {
   const { source, options } = context;
+  // Integer bands without nodata have no invalid pixel: the outline is the answer, no read needed.
+  if (source.bands.every((band) => band.nodata === undefined && !/^float/.test(band.dataType))) return outlineFootprint(context, toLonLat, precision);
   const resolution = Math.max(16, options.footprintResolution ?? 512);
   // The finest level that fits the resolution, else the coarsest, decimated.
   let level = source.levels.findIndex((info) => Math.max(info.width, info.height) <= resolution);
