@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,27 @@ describe('toStacItem', () => {
     for (const corner of corners.slice(0, 4)) {
       expect(ring.some(([lon, lat]) => Math.abs(lon - corner[0]) < 1e-5 && Math.abs(lat - corner[1]) < 1e-5)).toBe(true);
     }
+  });
+
+  it('bounds the part of a geostationary full disk that lies on the Earth', async () => {
+    // The GOES projection as a proj4 string (proj4 cannot read GDAL's WKT2 of it); the disk's corners are off the Earth.
+    const file = path.join(rastersDir, 'rasterio/goes.tif');
+    const geos = '+proj=geos +lon_0=-75 +h=35786023 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs +sweep=x';
+    expect(execFileSync('gdalsrsinfo', ['-o', 'proj4', file], { encoding: 'utf8' })).toContain('+proj=geos +lon_0=-75 +h=35786023');
+    const warnings: string[] = [];
+    const item = await toStacItem(gdalRasterSource(file, { crs: geos }), 'goes', { onWarning: (message) => warnings.push(message) });
+    expect(warnings).toContainEqual(expect.stringMatching(/outside its projection's domain; the footprint is the bounding box/));
+    // A proj4 string has no STAC field: proj:code null, with a warning.
+    expect(warnings).toContainEqual(expect.stringMatching(/proj:code null/));
+    const [west, south, east, north] = item.bbox!;
+    // GOES-East at 75° W sees roughly 81° either way.
+    expect(west).toBeGreaterThan(-160);
+    expect(west).toBeLessThan(-140);
+    expect(east).toBeGreaterThan(-10);
+    expect(east).toBeLessThan(10);
+    expect(south).toBeLessThan(-70);
+    expect(north).toBeGreaterThan(70);
+    expect(validate(item)).toEqual([]);
   });
 
   it('gives a raster without a CRS the whole world and warns', async () => {

@@ -181,10 +181,29 @@ function outlineFootprint(context: FootprintContext, toLonLat: (x: number, y: nu
   // Some of the outline is off the Earth (e.g. a geostationary full disk): bound a lattice of points.
   const steps = 32;
   const points: Position[] = [];
+  const project = (col: number, row: number): Position | undefined => {
+    const [lon, lat] = toLonLat(...pixelToWorld(grid.transform, col, row));
+    return Number.isFinite(lon) && Number.isFinite(lat) ? [lon, lat] : undefined;
+  };
+  const at = (i: number, j: number): [number, number] => [(grid.width * i) / steps, (grid.height * j) / steps];
   for (let i = 0; i <= steps; i++) {
     for (let j = 0; j <= steps; j++) {
-      const [lon, lat] = toLonLat(...pixelToWorld(grid.transform, (grid.width * i) / steps, (grid.height * j) / steps));
-      if (Number.isFinite(lon) && Number.isFinite(lat)) points.push([lon, lat]);
+      const here = project(...at(i, j));
+      if (here) points.push(here);
+      // Where the lattice steps off the Earth, bisect to the edge of the domain (a limb is steep in latitude).
+      for (const [ni, nj] of [[i + 1, j], [i, j + 1]] as const) {
+        if (ni > steps || nj > steps) continue;
+        const there = project(...at(ni, nj));
+        if (Boolean(here) === Boolean(there)) continue;
+        let inside = here ? at(i, j) : at(ni, nj);
+        let outside = here ? at(ni, nj) : at(i, j);
+        for (let iteration = 0; iteration < 30; iteration++) {
+          const middle: [number, number] = [(inside[0] + outside[0]) / 2, (inside[1] + outside[1]) / 2];
+          if (project(...middle)) inside = middle;
+          else outside = middle;
+        }
+        points.push(project(...inside)!);
+      }
     }
   }
   if (points.length === 0) {
