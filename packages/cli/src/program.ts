@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { registerDownloadCommand } from './commands/download-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
 import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
+import { registerItemCommand } from './commands/item-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -21,5 +23,7 @@ export function createProgram(): Command {
     }),
   );
   registerSignCommand(program);
+  registerItemCommand(program);
+  addSignerOption(registerDownloadCommand(program));
   return program;
 }

@@ -16,6 +16,7 @@ export {
   GridError,
   WriteError,
   OptionError,
+  DownloadError,
   isAbortError,
   throwIfAborted,
 } from './errors/index.js';
@@ -63,7 +64,7 @@ export { anonymousSigner } from './signers/anonymous-signer.js';
 export { redactHref } from './signers/redact.js';
 
 // Rasters
-export type { DataType, TypedArray } from './raster/data-type.js';
+export type { DataType, TypedArray, WritableArray } from './raster/data-type.js';
 export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType } from './raster/data-type.js';
 export type { RasterSource, BandInfo, PixelWindow, OverviewLevel, ReadRequest } from './raster/raster-source.js';
 
@@ -167,3 +168,12 @@ export {
   epsgForCrs,
 } from './write/geo-key-directory.js';
 export { type OverviewResampling } from './write/overviews.js';
+// STAC Items from rasters
+export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
+export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
+export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
+
+// Downloads
+export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
+export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
+export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';

@@ -276,6 +276,12 @@ async function readCrs(image: GeoTIFFImage): Promise<string | null> {
   const modelType = keys['GTModelTypeGeoKey'];
   const geographic = keys['GeographicTypeGeoKey'];
   if (modelType !== 1 && typeof geographic === 'number' && geographic > 0 && geographic < 32767) return `EPSG:${geographic}`;
+  // GDAL stores a CRS GeoKeys cannot express as an ESRI WKT in the citation: the full definition.
+  const citation = [keys['PCSCitationGeoKey'], keys['GTCitationGeoKey'], keys['GeogCitationGeoKey']].find(
+    (value): value is string => typeof value === 'string' && value.includes('ESRI PE String = '),
+  );
+  const esriWkt = citation?.split('ESRI PE String = ')[1]?.split('|')[0]?.trim();
+  if (esriWkt) return normalizeCrs(esriWkt);
   try {
     const { toProj4 } = await import('geotiff-geokeys-to-proj4');
     const converted = toProj4(keys as never) as { proj4?: string };

@@ -5,6 +5,8 @@ import { isNorthUp, pixelToWorld, worldToPixel, type GeoTransform } from '../gri
 import { gridBounds, type Bounds, type Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
 import { redactHref } from '../signers/redact.js';
+import { toStacItem, type ToStacItemOptions } from '../item/to-stac-item.js';
+import type { StacItem } from '../stac/stac-types.js';
 import type { BandInfo, OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
 
 /** What to read from a Dataset. */
@@ -153,6 +155,14 @@ export class Dataset {
     if (!this.crs) throw new GridError(`${this.describe()} has no CRS`);
     const [minX, minY, maxX, maxY] = this.bounds;
     return createTransformer(this.crs, 'EPSG:4326')((minX + maxX) / 2, (minY + maxY) / 2);
+  }
+
+  /**
+   * Describes this raster as a STAC 1.1.0 Item (projection and raster extensions,
+   * footprint in EPSG:4326); see `toStacItem`.
+   */
+  toStacItem(id: string, options: ToStacItemOptions = {}): Promise<StacItem> {
+    return toStacItem(this.source, id, options);
   }
 
   /** True when the grid is north-up (no rotation). */

@@ -9,4 +9,5 @@ export { IncompatiblePluginError } from './incompatible-plugin-error.js';
 export { GridError } from './grid-error.js';
 export { WriteError } from './write-error.js';
 export { OptionError } from './option-error.js';
+export { DownloadError } from './download-error.js';
 export { isAbortError, throwIfAborted } from './abort.js';

@@ -70,6 +70,15 @@ function utmDefinition(code: number): string | undefined {
 }
 
 /**
+ * proj4 ships no datum grids, and a `+nadgrids` it has not been given turns every
+ * point into NaN (NAD27 and friends), even when marked optional. Dropping the
+ * grid falls back to the datum's ellipsoid, off by up to ~100 m, instead of failing.
+ */
+function optionalGrids(definition: string | undefined): string | undefined {
+  return definition?.replace(/\s*\+nadgrids=\S+/, '');
+}
+
+/**
  * Makes sure proj4 knows `crs`, registering it from the definitions package when
  * needed. Returns the proj4 key to use. GridError when the CRS cannot be resolved.
  */
@@ -79,7 +88,7 @@ export function ensureCrs(crs: string): string {
   try {
     if (code !== undefined) {
       if (!proj4.defs(crs)) {
-        const definition = utmDefinition(code) ?? loadEpsg(code)?.proj4;
+        const definition = optionalGrids(utmDefinition(code) ?? loadEpsg(code)?.proj4);
         if (!definition) {
           throw new GridError(`unknown CRS ${crs}: it is not in the EPSG definitions known to pyramids; pass it as WKT2 or PROJJSON instead`);
         }

@@ -68,8 +68,13 @@ export function allocateArray(dataType: DataType, length: number): Exclude<Typed
   return new Constructor(length);
 }
 
-/** The data type of a typed array. */
-export function dataTypeOf(array: TypedArray): DataType {
+/** Arrays a writer accepts: any band array, plus exact 64-bit integers as BigInt arrays. */
+export type WritableArray = TypedArray | BigInt64Array | BigUint64Array;
+
+/** The data type of a typed array (Float64Array is float64; BigInt arrays are int64/uint64). */
+export function dataTypeOf(array: WritableArray): DataType {
+  if (array instanceof BigInt64Array) return 'int64';
+  if (array instanceof BigUint64Array) return 'uint64';
   if (array instanceof Int8Array) return 'int8';
   if (array instanceof Uint8Array || array instanceof Uint8ClampedArray) return 'uint8';
   if (array instanceof Int16Array) return 'int16';

@@ -18,7 +18,7 @@ import {
   type GeoKeyDirectory,
   type GeoTransform,
   type Grid,
-  type TypedArray,
+  type WritableArray,
   type WriteGeoTIFFOptions,
 } from '@pyramids/core';
 
@@ -68,7 +68,7 @@ async function gdalinfo(file: string): Promise<GdalInfo> {
   return JSON.parse(stdout) as GdalInfo;
 }
 
-const CONSTRUCTORS: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
+const CONSTRUCTORS: Record<string, new (buffer: ArrayBuffer) => WritableArray> = {
   int8: Int8Array,
   uint8: Uint8Array,
   int16: Int16Array,
@@ -90,7 +90,7 @@ async function gdalPixels(
   dataType: DataType,
   bandCount: number,
   extraArguments: string[] = [],
-): Promise<TypedArray[]> {
+): Promise<WritableArray[]> {
   counter += 1;
   const id = counter;
   let raw: Buffer;
@@ -130,7 +130,7 @@ async function gdalPixels(
 }
 
 /** Index of the first sample whose bytes differ, or -1 (so NaN equals NaN and -0 differs from 0). */
-function firstDifference(actual: TypedArray, expected: TypedArray): number {
+function firstDifference(actual: WritableArray, expected: WritableArray): number {
   if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
   const size = expected.BYTES_PER_ELEMENT;
   const a = new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength);
@@ -140,7 +140,7 @@ function firstDifference(actual: TypedArray, expected: TypedArray): number {
   return -1;
 }
 
-function expectSamePixels(actual: TypedArray[], expected: TypedArray[]): void {
+function expectSamePixels(actual: WritableArray[], expected: WritableArray[]): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((band, index) => {
     const difference = firstDifference(band, expected[index]!);
@@ -173,7 +173,7 @@ const RANGES: Record<string, [number, number]> = {
 };
 
 /** Smooth values with noise, spanning the type's range, extremes included. */
-function makeBand(dataType: DataType, width: number, height: number, seed: number): TypedArray {
+function makeBand(dataType: DataType, width: number, height: number, seed: number): WritableArray {
   const next = random(seed);
   const length = width * height;
   if (dataType === 'int64' || dataType === 'uint64') {
@@ -190,7 +190,7 @@ function makeBand(dataType: DataType, width: number, height: number, seed: numbe
   }
   const Constructor = CONSTRUCTORS[dataType] as unknown as new (
     length: number,
-  ) => Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  ) => Exclude<WritableArray, BigInt64Array | BigUint64Array>;
   const array = new Constructor(length);
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
@@ -249,11 +249,11 @@ function expectTransform(info: GdalInfo, expected: readonly number[]): void {
   info.geoTransform!.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 9));
 }
 
-async function geotiffJsPixels(file: string): Promise<TypedArray[]> {
+async function geotiffJsPixels(file: string): Promise<WritableArray[]> {
   const tiff = await fromFile(file);
   try {
     const image = await tiff.getImage();
-    return (await image.readRasters()) as unknown as TypedArray[];
+    return (await image.readRasters()) as unknown as WritableArray[];
   } finally {
     await tiff.close();
   }

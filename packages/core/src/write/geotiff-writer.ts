@@ -7,7 +7,7 @@ import { WriteError } from '../errors/write-error.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import type { Grid } from '../grid/grid.js';
-import { dataTypeOf, bytesPerSample, type DataType, type TypedArray } from '../raster/data-type.js';
+import { dataTypeOf, bytesPerSample, type DataType, type WritableArray } from '../raster/data-type.js';
 import type { BandInfo } from '../raster/raster-source.js';
 import {
   encodeGeoKeyDirectory,
@@ -42,7 +42,7 @@ export interface WritableRaster {
   /** One entry per band (a `BandInfo` fits): nodata, scale, offset, unit, name (written as the band description). */
   bands: WritableBand[];
   /** One row-major typed array of `width × height` samples per band, all of one data type. */
-  data: TypedArray[];
+  data: WritableArray[];
   /** Raw GeoKeys to write instead of those derived from `grid.crs` (a lossless round trip of a non-EPSG CRS). */
   geoKeys?: GeoKeyDirectory;
   /**
@@ -129,7 +129,7 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 interface Level {
   width: number;
   height: number;
-  data: TypedArray[];
+  data: WritableArray[];
   fields: TiffField[];
   tilesAcross: number;
   tilesDown: number;
@@ -449,14 +449,14 @@ function swapBytes(bytes: Uint8Array, size: number): void {
 /** One tile of one band, padded to the full tile, predicted and compressed. */
 function encodeTile(
   plan: Plan,
-  data: TypedArray,
+  data: WritableArray,
   width: number,
   height: number,
   tileX: number,
   tileY: number,
 ): Uint8Array {
   const size = plan.tileSize;
-  const Constructor = data.constructor as new (length: number) => TypedArray;
+  const Constructor = data.constructor as new (length: number) => WritableArray;
   const tile = new Constructor(size * size);
   const x0 = tileX * size;
   const y0 = tileY * size;

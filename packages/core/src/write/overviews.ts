@@ -1,5 +1,5 @@
 // Reduced-resolution levels for internal overviews.
-import type { TypedArray } from '../raster/data-type.js';
+import type { WritableArray } from '../raster/data-type.js';
 
 /** How overview pixels are computed from the full-resolution ones. */
 export type OverviewResampling = 'nearest' | 'average';
@@ -40,15 +40,15 @@ export function overviewSize(width: number, height: number, factor: number): [nu
  * 64-bit integers are always sampled by nearest.
  */
 export function downsampleBand(
-  data: TypedArray,
+  data: WritableArray,
   width: number,
   height: number,
   outWidth: number,
   outHeight: number,
   resampling: OverviewResampling,
   nodata: number | undefined,
-): TypedArray {
-  const Constructor = data.constructor as new (length: number) => TypedArray;
+): WritableArray {
+  const Constructor = data.constructor as new (length: number) => WritableArray;
   const output = new Constructor(outWidth * outHeight);
   const scaleX = width / outWidth;
   const scaleY = height / outHeight;
@@ -65,8 +65,8 @@ export function downsampleBand(
     }
     return output;
   }
-  const numeric = data as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
-  const target = output as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  const numeric = data as Exclude<WritableArray, BigInt64Array | BigUint64Array>;
+  const target = output as Exclude<WritableArray, BigInt64Array | BigUint64Array>;
   const isFloat = data instanceof Float32Array || data instanceof Float64Array;
   const empty = nodata ?? (isFloat ? Number.NaN : 0);
   for (let row = 0; row < outHeight; row++) {

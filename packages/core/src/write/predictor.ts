@@ -1,12 +1,12 @@
 // TIFF predictors, as libtiff encodes them, for one band of one tile (planar
 // configuration 2, so the sample stride is 1).
-import type { TypedArray } from '../raster/data-type.js';
+import type { WritableArray } from '../raster/data-type.js';
 
 /**
  * Horizontal differencing (Predictor = 2) in place: each sample becomes its
  * difference to the left neighbour, in the sample's own integer type (wrapping).
  */
-export function applyHorizontalPredictor(tile: TypedArray, tileWidth: number): void {
+export function applyHorizontalPredictor(tile: WritableArray, tileWidth: number): void {
   const rows = tile.length / tileWidth;
   if (tile instanceof BigInt64Array || tile instanceof BigUint64Array) {
     for (let row = 0; row < rows; row++) {
@@ -16,7 +16,7 @@ export function applyHorizontalPredictor(tile: TypedArray, tileWidth: number): v
     }
     return;
   }
-  const numeric = tile as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  const numeric = tile as Exclude<WritableArray, BigInt64Array | BigUint64Array>;
   for (let row = 0; row < rows; row++) {
     const start = row * tileWidth;
     for (let index = start + tileWidth - 1; index > start; index--)

@@ -1,0 +1,13 @@
+import { PyramidsError, isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+
+/** An asset could not be downloaded, failed verification, or would be written outside the target directory. */
+export class DownloadError extends PyramidsError {
+  static readonly code = 'DOWNLOAD';
+  constructor(message: string, options: PyramidsErrorOptions = {}) {
+    super('DOWNLOAD', message, options);
+    this.name = 'DownloadError';
+  }
+  static override isInstance(error: unknown): error is DownloadError {
+    return isCode(error, 'DOWNLOAD');
+  }
+}

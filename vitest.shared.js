@@ -1,0 +1,28 @@
+// Tests import workspace packages by name; point those names at the sources so
+// `vitest` needs no build step and a change in core is seen by every package's tests.
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+const root = path.dirname(fileURLToPath(import.meta.url));
+export const workspaceAliases = Object.fromEntries(readdirSync(path.join(root, 'packages'))
+    .map((folder) => path.join(root, 'packages', folder))
+    .filter((dir) => existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/index.ts')))
+    .map((dir) => {
+    const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    return [name, path.join(dir, 'src/index.ts')];
+}));
+/**
+ * The shared fixtures: `../shared/fixtures` beside the repository, found by walking up,
+ * so that a git worktree nested deeper (e.g. `wt/<name>/`) finds them too.
+ */
+export const fixturesDir = findFixturesDir(root);
+function findFixturesDir(start) {
+    for (let dir = start;; dir = path.dirname(dir)) {
+        const candidate = path.join(dir, '..', 'shared', 'fixtures');
+        if (existsSync(candidate))
+            return path.resolve(candidate);
+        if (path.dirname(dir) === dir)
+            return path.resolve(start, '../shared/fixtures');
+    }
+}
+//# sourceMappingURL=vitest.shared.js.map
