@@ -114,3 +114,26 @@ export {
 } from './stac/extension-metadata.js';
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
+
+// VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
+export { hrefToGDALPath, gdalPathToHref, parseVSICurlOptions, vsicurlPathWithHeaders } from './vrt/gdal-path.js';
+export {
+  type VRTDocument,
+  type VRTBand,
+  type VRTSource,
+  type VRTRect,
+  writeVrtXml,
+  parseVrtXml,
+  gdalDataTypeName,
+  dataTypeFromGDALName,
+} from './vrt/vrt-document.js';
+export { VRTRasterSource, resolveVrtSource, type VRTSourceOptions } from './vrt/vrt-raster-source.js';
+export { vrtReader, type VRTReaderOptions } from './vrt/vrt-reader.js';
+export {
+  buildVrtFromStac,
+  buildVrtDocument,
+  writeFileAtomic,
+  type BuildVRTOptions,
+  type VRTBuildResult,
+  type SkippedVRTSource,
+} from './vrt/build-vrt-from-stac.js';

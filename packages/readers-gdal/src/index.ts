@@ -1,0 +1,4 @@
+// @pyramids/readers-gdal: GDAL reader plugin (gdal-async), loaded lazily.
+export { gdalReader, sniffGDALFormat, type GDALReaderOptions, type GDALOpenOptions } from './gdal-reader.js';
+export { GDALUnavailableError } from './gdal-unavailable-error.js';
+export { VERSION } from './version.js';
