@@ -31,7 +31,7 @@ function itemFor(href: string, type: string): StacItem {
   } as unknown as StacItem;
 }
 
-function expectSamePixels(ours: ArrayLike<number>[], gdal: ArrayLike<number>[]): void {
+function expectSamePixels(ours: ArrayLike<number | bigint>[], gdal: ArrayLike<number | bigint>[]): void {
   expect(ours.length).toBe(gdal.length);
   ours.forEach((band, index) => {
     expect(band.length).toBe(gdal[index]!.length);

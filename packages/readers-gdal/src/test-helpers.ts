@@ -51,11 +51,11 @@ export function translatePixels(source: string, args: string[] = []): TypedArray
 }
 
 /** Index of the first element where two arrays differ (NaN equals NaN), or -1. */
-export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function firstDifference(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let index = 0; index < a.length; index += 1) {
-    const x = a[index]!;
-    const y = b[index]!;
+    const x = Number(a[index]!);
+    const y = Number(b[index]!);
     if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return index;
   }
   return -1;

@@ -36,7 +36,7 @@ describe('VRT XML', () => {
   it('round-trips a document through XML', () => {
     const xml = writeVrtXml(document);
     expect(xml).toContain('<VRTDataset rasterXSize="220" rasterYSize="80">');
-    expect(xml).toContain('AUTHORITY["EPSG","32618"]');
+    expect(xml).toContain('AUTHORITY[&quot;EPSG&quot;,&quot;32618&quot;]]</SRS>');
     expect(xml).toContain('<NoDataValue>nan</NoDataValue>');
     expect(xml).toContain('header.X=1&amp;url=');
     const parsed = parseVrtXml(xml);

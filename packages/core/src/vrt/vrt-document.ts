@@ -145,25 +145,46 @@ export function writeVrtXml(document: VRTDocument): string {
   return `${lines.join('\n')}\n`;
 }
 
-type XmlNode = Record<string, unknown>;
-
-function list(value: unknown): XmlNode[] {
-  if (value === undefined || value === null) return [];
-  return (Array.isArray(value) ? value : [value]) as XmlNode[];
+/** An XML element in document order. */
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
 }
 
-function text(node: unknown): string | undefined {
-  if (node === undefined || node === null) return undefined;
-  if (typeof node === 'object') {
-    const value = (node as XmlNode)['#text'];
-    return value === undefined ? undefined : String(value);
+type OrderedNode = Record<string, unknown>;
+
+/** fast-xml-parser's order-preserving output → elements (source order matters in a VRT: later sources paint over earlier ones). */
+function toElements(nodes: OrderedNode[]): XmlElement[] {
+  const elements: XmlElement[] = [];
+  for (const node of nodes) {
+    const name = Object.keys(node).find((key) => key !== ':@');
+    if (!name || name === '#text' || name.startsWith('?')) continue;
+    const childNodes = (node[name] as OrderedNode[]) ?? [];
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries((node[':@'] as Record<string, unknown>) ?? {})) attributes[key.replace(/^@_/, '')] = String(value);
+    elements.push({
+      name,
+      attributes,
+      children: toElements(childNodes),
+      text: childNodes.map((child) => (child['#text'] !== undefined ? String(child['#text']) : '')).join('').trim(),
+    });
   }
-  return String(node);
+  return elements;
 }
 
-function rect(node: unknown): VRTRect | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const values = ['@_xOff', '@_yOff', '@_xSize', '@_ySize'].map((key) => Number((node as XmlNode)[key]));
+function child(element: XmlElement, name: string): XmlElement | undefined {
+  return element.children.find((candidate) => candidate.name === name);
+}
+
+function childText(element: XmlElement, name: string): string | undefined {
+  return child(element, name)?.text;
+}
+
+function rect(element: XmlElement | undefined): VRTRect | undefined {
+  if (!element) return undefined;
+  const values = ['xOff', 'yOff', 'xSize', 'ySize'].map((key) => Number(element.attributes[key]));
   if (values.some((value) => !Number.isFinite(value))) return undefined;
   return { x: values[0]!, y: values[1]!, width: values[2]!, height: values[3]! };
 }
@@ -173,71 +194,72 @@ function rect(node: unknown): VRTRect | undefined {
  * (warped, derived, pixel functions) give a ReadError: only GDAL reads those.
  */
 export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
-  const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, parseAttributeValue: false, trimValues: true });
-  let root: XmlNode;
+  const parser = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseTagValue: false, parseAttributeValue: false, trimValues: true });
+  let elements: XmlElement[];
   try {
-    root = parser.parse(xml) as XmlNode;
+    elements = toElements(parser.parse(xml) as OrderedNode[]);
   } catch (error) {
     throw new ReadError(`${name} is not valid XML: ${(error as Error).message}`, { cause: error });
   }
-  const dataset = root.VRTDataset as XmlNode | undefined;
-  if (!dataset || typeof dataset !== 'object') throw new ReadError(`${name} is not a GDAL VRT: no <VRTDataset> element`);
-  if (dataset['@_subClass']) {
-    throw new ReadError(`${name} is a ${String(dataset['@_subClass'])}, which only GDAL reads: register @pyramids/readers-gdal`);
+  const dataset = elements.find((element) => element.name === 'VRTDataset');
+  if (!dataset) throw new ReadError(`${name} is not a GDAL VRT: no <VRTDataset> element`);
+  if (dataset.attributes.subClass) {
+    throw new ReadError(`${name} is a ${dataset.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`);
   }
-  const width = Number(dataset['@_rasterXSize']);
-  const height = Number(dataset['@_rasterYSize']);
+  const width = Number(dataset.attributes.rasterXSize);
+  const height = Number(dataset.attributes.rasterYSize);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new ReadError(`${name}: <VRTDataset> needs positive integer rasterXSize and rasterYSize`);
   }
-  const transformText = text(dataset.GeoTransform);
+  const transformText = childText(dataset, 'GeoTransform');
   const transform = (transformText ? transformText.split(',').map((part) => Number(part.trim())) : [0, 1, 0, 0, 0, 1]) as GeoTransform;
   if (transform.length !== 6 || transform.some((value) => !Number.isFinite(value))) {
     throw new ReadError(`${name}: <GeoTransform> must hold 6 numbers; got ${JSON.stringify(transformText)}`);
   }
-  const srs = text(dataset.SRS);
-  const bands: VRTBand[] = list(dataset.VRTRasterBand).map((bandNode, index) => {
-    if (bandNode['@_subClass']) {
-      throw new ReadError(`${name}: band ${index + 1} is a ${String(bandNode['@_subClass'])}, which only GDAL reads: register @pyramids/readers-gdal`);
-    }
-    for (const unsupported of ['KernelFilteredSource', 'AveragedSource', 'NoDataFromMaskSource']) {
-      if (bandNode[unsupported]) throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`);
-    }
-    const band: VRTBand = { dataType: dataTypeFromGDALName(String(bandNode['@_dataType'] ?? 'Byte')), sources: [] };
-    const nodata = parseNumber(text(bandNode.NoDataValue));
-    if (nodata !== undefined) band.nodata = nodata;
-    const scale = parseNumber(text(bandNode.Scale));
-    if (scale !== undefined) band.scale = scale;
-    const offset = parseNumber(text(bandNode.Offset));
-    if (offset !== undefined) band.offset = offset;
-    const description = text(bandNode.Description);
-    if (description) band.description = description;
-    for (const kind of ['SimpleSource', 'ComplexSource'] as const) {
-      for (const sourceNode of list(bandNode[kind])) {
-        const filenameNode = sourceNode.SourceFilename;
-        const filename = text(filenameNode);
-        if (!filename) throw new ReadError(`${name}: a ${kind} of band ${index + 1} has no <SourceFilename>`);
+  const srs = childText(dataset, 'SRS');
+  const bands: VRTBand[] = dataset.children
+    .filter((element) => element.name === 'VRTRasterBand')
+    .map((bandElement, index) => {
+      if (bandElement.attributes.subClass) {
+        throw new ReadError(`${name}: band ${index + 1} is a ${bandElement.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`);
+      }
+      for (const unsupported of ['KernelFilteredSource', 'AveragedSource', 'NoDataFromMaskSource']) {
+        if (child(bandElement, unsupported)) throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`);
+      }
+      const band: VRTBand = { dataType: dataTypeFromGDALName(bandElement.attributes.dataType ?? 'Byte'), sources: [] };
+      const nodata = parseNumber(childText(bandElement, 'NoDataValue'));
+      if (nodata !== undefined) band.nodata = nodata;
+      const scale = parseNumber(childText(bandElement, 'Scale'));
+      if (scale !== undefined) band.scale = scale;
+      const offset = parseNumber(childText(bandElement, 'Offset'));
+      if (offset !== undefined) band.offset = offset;
+      const description = childText(bandElement, 'Description');
+      if (description) band.description = description;
+      for (const sourceElement of bandElement.children) {
+        if (sourceElement.name !== 'SimpleSource' && sourceElement.name !== 'ComplexSource') continue;
+        const kind = sourceElement.name;
+        const filenameElement = child(sourceElement, 'SourceFilename');
+        if (!filenameElement?.text) throw new ReadError(`${name}: a ${kind} of band ${index + 1} has no <SourceFilename>`);
         const source: VRTSource = {
           kind,
-          filename,
-          relativeToVRT: typeof filenameNode === 'object' && String((filenameNode as XmlNode)['@_relativeToVRT'] ?? '0') === '1',
-          band: Number(text(sourceNode.SourceBand) ?? 1),
+          filename: filenameElement.text,
+          relativeToVRT: (filenameElement.attributes.relativeToVRT ?? '0') === '1',
+          band: Number(childText(sourceElement, 'SourceBand') ?? 1),
         };
-        const srcRect = rect(sourceNode.SrcRect);
+        const srcRect = rect(child(sourceElement, 'SrcRect'));
         if (srcRect) source.srcRect = srcRect;
-        const dstRect = rect(sourceNode.DstRect);
+        const dstRect = rect(child(sourceElement, 'DstRect'));
         if (dstRect) source.dstRect = dstRect;
-        const sourceNodata = parseNumber(text(sourceNode.NODATA));
+        const sourceNodata = parseNumber(childText(sourceElement, 'NODATA'));
         if (sourceNodata !== undefined) source.nodata = sourceNodata;
-        const ratio = parseNumber(text(sourceNode.ScaleRatio));
+        const ratio = parseNumber(childText(sourceElement, 'ScaleRatio'));
         if (ratio !== undefined) source.scaleRatio = ratio;
-        const scaleOffset = parseNumber(text(sourceNode.ScaleOffset));
+        const scaleOffset = parseNumber(childText(sourceElement, 'ScaleOffset'));
         if (scaleOffset !== undefined) source.scaleOffset = scaleOffset;
         band.sources.push(source);
       }
-    }
-    return band;
-  });
+      return band;
+    });
   if (bands.length === 0) throw new ReadError(`${name} has no <VRTRasterBand>`);
   return { width, height, crs: srs ? crsFromSrsText(srs) : null, transform, bands };
 }

@@ -2,7 +2,7 @@
 // GeoTIFF or GDAL), so a mosaic works without GDAL installed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Dataset } from '../dataset/dataset.js';
+import type { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { OptionError } from '../errors/option-error.js';
 import { ReadError } from '../errors/read-error.js';
