@@ -14,6 +14,7 @@ import {
   type BandInfo,
   type DataType,
   type GeoTransform,
+  type Grid,
   type OverviewLevel,
   type RasterSource,
   type ReadRequest,
@@ -43,6 +44,29 @@ const DATA_TYPES: Record<string, DataType> = {
 };
 const READABLE = new Set<DataType>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']);
 const DEFAULT_PIXELS_PER_READ = 4_194_304;
+const WARP_METHODS: Record<string, string> = {
+  nearest: 'near',
+  bilinear: 'bilinear',
+  cubic: 'cubic',
+  cubicspline: 'cubicspline',
+  lanczos: 'lanczos',
+  average: 'average',
+  mode: 'mode',
+  min: 'min',
+  max: 'max',
+  median: 'med',
+  q1: 'q1',
+  q3: 'q3',
+};
+
+/** Options of the GDAL source's native `warp`. */
+export interface GDALWarpOptions {
+  /** Resampling: nearest (default), bilinear, cubic, cubicspline, lanczos, average, mode, min, max, median, q1, q3. */
+  resampling?: string;
+  /** 0-based band indexes; all bands when omitted. */
+  bands?: number[];
+  signal?: AbortSignal;
+}
 
 const scopes = new WeakMap<object, ConfigScope>();
 function scopeFor(gdal: GDALModule): ConfigScope {
@@ -216,7 +240,8 @@ function bandName(band: GDALRasterBand, metadata: Record<string, string>, dimens
   return parts.length > 0 ? parts.join(',') : undefined;
 }
 
-class GDALRasterSource implements RasterSource {
+/** A RasterSource read by GDAL, with GDAL's warper as `warp`. */
+export class GDALRasterSource implements RasterSource {
   readonly href: string;
   readonly grid: RasterSource['grid'];
   readonly levels: OverviewLevel[];
@@ -333,6 +358,49 @@ class GDALRasterSource implements RasterSource {
         plugin: 'gdal',
         cause: error,
       });
+    }
+  }
+
+  /**
+   * Warps the source onto `target` with GDAL's warper (the gdalwarp library call, so
+   * the pixels equal `gdalwarp -t_srs -te -ts -r` of the same file; overviews are used
+   * as gdalwarp's `-ovr AUTO` does). One typed array per requested band.
+   */
+  async warp(target: Grid, options: GDALWarpOptions = {}): Promise<TypedArray[]> {
+    const { signal } = options;
+    throwIfAborted(signal);
+    if (!target.crs) throw new OptionError('the target grid of a warp needs a CRS', { plugin: 'gdal' });
+    if (!this.grid.crs) throw new OptionError(`${this.describe()} has no CRS, so it cannot be warped`, { plugin: 'gdal' });
+    const [originX, pixelWidth, rotationX, originY, rotationY, pixelHeight] = target.transform;
+    if (rotationX !== 0 || rotationY !== 0 || pixelWidth <= 0 || pixelHeight >= 0) {
+      throw new OptionError('the target grid of a warp must be north-up (no rotation, negative pixel height)', { plugin: 'gdal' });
+    }
+    const resampling = options.resampling ?? 'nearest';
+    const method = WARP_METHODS[resampling];
+    if (!method) throw new OptionError(`resampling '${resampling}' is not one of ${Object.keys(WARP_METHODS).join(', ')}`, { plugin: 'gdal' });
+    const bands = options.bands ?? this.bands.map((_, index) => index);
+    for (const index of bands) {
+      if (!this.bands[index]) throw new OptionError(`band index ${index} does not exist; ${this.describe()} has band indexes 0..${this.bands.length - 1}`, { plugin: 'gdal' });
+    }
+    const bounds = [originX, originY + target.height * pixelHeight, originX + target.width * pixelWidth, originY];
+    const args = ['-of', 'MEM', '-t_srs', target.crs, '-te', ...bounds.map(String), '-ts', String(target.width), String(target.height), '-r', method];
+    try {
+      return await scopeFor(this.gdal).run(this.plan.config, async () => {
+        const warped = await this.gdal.warpAsync(`pyramids-warp-${randomUUID()}`, null, [this.dataset], args);
+        try {
+          const results: TypedArray[] = [];
+          for (const index of bands) {
+            throwIfAborted(signal);
+            results.push((await warped.bands.get(index + 1).pixels.readAsync(0, 0, target.width, target.height)) as unknown as TypedArray);
+          }
+          return results;
+        } finally {
+          warped.close();
+        }
+      });
+    } catch (error) {
+      if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
+      throw new ReadError(`GDAL could not warp ${this.describe()}: ${redactMessage((error as Error).message ?? String(error))}`, { plugin: 'gdal', cause: error });
     }
   }
 
