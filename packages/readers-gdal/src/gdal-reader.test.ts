@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +123,47 @@ describe('gdalReader on the fixtures equals gdal_translate', () => {
       expectSamePixels(data, translatePixels(GRIB2, ['-b', '2', '-b', '5']));
     } finally {
       await dataset.close();
+    }
+  });
+});
+
+describe('gdalReader on Zarr and HDF5 written by GDAL', () => {
+  const RGB = path.join(rasters, 'rasterio/RGB.byte.tif');
+
+  it('reads a variable of a Zarr store (a directory) equal to gdal_translate', async () => {
+    const { dir, remove } = makeTempDir();
+    try {
+      const store = path.join(dir, 'tile.zarr');
+      execFileSync('gdal_translate', ['-q', '-of', 'ZARR', '-srcwin', '300', '200', '64', '48', RGB, store]);
+      const dataset = await loadAsset(itemFor(store, 'application/vnd+zarr'), 'data', { registry: registry(), readerOptions: { variable: 'Band2' } });
+      expect(dataset.crs).toBe('EPSG:32618');
+      expect([dataset.width, dataset.height]).toEqual([64, 48]);
+      expect((dataset.source.metadata as { variable: string }).variable).toBe('/Band2');
+      const { data } = await dataset.read();
+      expectSamePixels(data, translatePixels(`ZARR:"${store}":/Band2`));
+      await dataset.close();
+    } finally {
+      remove();
+    }
+  });
+
+  it('reads an HDF5-based (NetCDF-4) file chosen by the HDF5 media type', async () => {
+    const { dir, remove } = makeTempDir();
+    try {
+      // GDAL writes NetCDF-4 (an HDF5 file) only under a NetCDF name; as .h5 its HDF5 driver opens it.
+      const written = path.join(dir, 'tile.nc');
+      const file = path.join(dir, 'tile.h5');
+      execFileSync('gdal_translate', ['-q', '-of', 'netCDF', '-co', 'FORMAT=NC4', '-b', '1', '-srcwin', '300', '200', '64', '48', RGB, written]);
+      copyFileSync(written, file);
+      const dataset = await loadAsset(itemFor(file, 'application/x-hdf5'), 'data', { registry: registry() });
+      expect(dataset.readerId).toBe('gdal');
+      expect((dataset.source.metadata as { driver: string }).driver).toBe('HDF5Image');
+      expect([dataset.width, dataset.height]).toEqual([64, 48]);
+      const { data } = await dataset.read();
+      expectSamePixels(data, translatePixels(file));
+      await dataset.close();
+    } finally {
+      remove();
     }
   });
 });
