@@ -125,4 +125,36 @@ describe('per-read credentials through GDAL', () => {
     expect((error as Error).message).toContain('127.0.0.1');
     expect((error as Error).message).not.toContain('SECRET-SAS-TOKEN');
   });
+
+  it('asks the signer again before each read, so a rotated token reaches GDAL', async () => {
+    const tiff = readFileSync(path.join(fixturesDir, 'rasters/rasterio/RGB.byte.tif'));
+    let current = 'token-1';
+    const seen: string[] = [];
+    const server = http.createServer((request, response) => {
+      seen.push(request.headers.authorization ?? '(none)');
+      if (request.headers.authorization !== `Bearer ${current}`) return void response.writeHead(403).end();
+      const range = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = Math.min(range?.[2] ? Number(range[2]) : tiff.length - 1, tiff.length - 1);
+      response.writeHead(range ? 206 : 200, { 'content-length': end - start + 1, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${start}-${end}/${tiff.length}` } : {}) });
+      response.end(request.method === 'HEAD' ? undefined : tiff.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/RGB.byte.tif`;
+    const signer: Signer = { kind: 'signer', id: 'rotating', apiVersion: PLUGIN_API_VERSION, matches: (candidate) => candidate.startsWith(url), headers: async () => ({ Authorization: `Bearer ${current}` }) };
+    try {
+      const dataset = await openRaster(url, { registry: createRegistry().use(gdalReader({ geotiff: true })), signer });
+      const top = await dataset.read({ window: { x: 0, y: 0, width: 791, height: 10 } });
+      current = 'token-2';
+      const bottom = await dataset.read({ window: { x: 0, y: 700, width: 791, height: 18 } });
+      const expected = translatePixels(path.join(fixturesDir, 'rasters/rasterio/RGB.byte.tif'), ['-srcwin', '0', '700', '791', '18']);
+      bottom.data.forEach((band, index) => expect(firstDifference(band, expected[index]!)).toBe(-1));
+      expect(top.data[0]!.length).toBe(7910);
+      expect(seen).toContain('Bearer token-2');
+      expect(seen.filter((value) => value !== 'Bearer token-1' && value !== 'Bearer token-2')).toEqual([]);
+      await dataset.close();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

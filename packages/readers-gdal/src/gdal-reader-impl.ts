@@ -107,51 +107,82 @@ function parseHeaderList(text: string): Record<string, string> {
 /** How one href is opened: its GDAL path, the config it needs, and what to clean up. */
 interface AccessPlan {
   path: string;
+  /** Process-wide GDAL options for this dataset's calls (refreshed before each read). */
   config: Record<string, string>;
   headerFile?: string;
+  /** Asks the signer again (tokens expire during long jobs) and updates the header file and config. */
+  refresh(signal?: AbortSignal): Promise<void>;
+}
+
+interface Credentials {
+  headers: Record<string, string>;
+  config: Record<string, string>;
+}
+
+function headerText(headers: Record<string, string>): string {
+  return `${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n')}\n`;
+}
+
+/** The signer's credentials for one read of `href`: HTTP headers (when they can travel in the path) and GDAL options. */
+async function credentialsFor(href: string, context: ReaderContext, options: GDALReaderOptions, headersInPath: boolean, signal?: AbortSignal): Promise<Credentials> {
+  const signer = context.signer;
+  const env = signer?.gdalEnv && signer.matches(href) ? await signer.gdalEnv(href, signal) : {};
+  const config: Record<string, string> = { ...(options.config ?? {}), ...env };
+  let headers: Record<string, string> = /^https?:\/\//i.test(href) ? { ...(await headersFor(signer, href, { method: 'GET' }, signal)) } : {};
+  if (headersInPath) {
+    if (config.GDAL_HTTP_HEADERS) headers = { ...parseHeaderList(config.GDAL_HTTP_HEADERS), ...headers };
+    if (config.GDAL_HTTP_BEARER) headers = { Authorization: `Bearer ${config.GDAL_HTTP_BEARER}`, ...headers };
+    delete config.GDAL_HTTP_HEADERS;
+    delete config.GDAL_HTTP_BEARER;
+  } else if (Object.keys(headers).length > 0) {
+    // An archive inside an HTTP file: GDAL takes headers only from the process-wide option here.
+    config.GDAL_HTTP_HEADERS = headerText(headers).trim();
+    headers = {};
+  }
+  return { headers, config };
 }
 
 async function planAccess(gdal: GDALModule, href: string, context: ReaderContext, options: GDALReaderOptions): Promise<AccessPlan> {
-  const signer = context.signer;
-  const env = signer?.gdalEnv && signer.matches(href) ? await signer.gdalEnv(href, context.signal) : {};
-  const config: Record<string, string> = { ...(options.config ?? {}), ...env };
-  const isHttp = /^https?:\/\//i.test(href);
   const gdalPath = hrefToGDALPath(href);
-  const plainHttp = isHttp && gdalPath === `/vsicurl/${href}`;
-  let headers: Record<string, string> = {};
-  if (isHttp) headers = { ...(await headersFor(signer, href, { method: 'GET' }, context.signal)) };
-  if (config.GDAL_HTTP_HEADERS && plainHttp) {
-    headers = { ...parseHeaderList(config.GDAL_HTTP_HEADERS), ...headers };
-    delete config.GDAL_HTTP_HEADERS;
-  }
-  if (config.GDAL_HTTP_BEARER && plainHttp) {
-    headers = { Authorization: `Bearer ${config.GDAL_HTTP_BEARER}`, ...headers };
-    delete config.GDAL_HTTP_BEARER;
-  }
+  const plainHttp = /^https?:\/\//i.test(href) && gdalPath === `/vsicurl/${href}`;
+  const remote = gdalPath.startsWith('/vsi') && !plainHttp;
+  const withDefaults = (config: Record<string, string>) =>
+    remote && !('GDAL_DISABLE_READDIR_ON_OPEN' in config) ? { ...config, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' } : config;
+  const first = await credentialsFor(href, context, options, plainHttp, context.signal);
+  let path = gdalPath;
+  let headerFile: string | undefined;
+  let currentHeaders = '';
   if (plainHttp) {
     // Credentials travel in the path (a header file in /vsimem/), so they apply to this
     // dataset's requests only, on any thread, with no process-wide option set.
     const parts = ['list_dir=no'];
-    let headerFile: string | undefined;
-    if (Object.keys(headers).length > 0) {
+    if (Object.keys(first.headers).length > 0) {
       headerFile = `/vsimem/pyramids-readers-gdal/headers-${randomUUID()}.txt`;
-      const text = Object.entries(headers)
-        .map(([name, value]) => `${name}: ${value}`)
-        .join('\n');
-      gdal.vsimem.set(Buffer.from(`${text}\n`), headerFile);
+      currentHeaders = headerText(first.headers);
+      gdal.vsimem.set(Buffer.from(currentHeaders), headerFile);
       parts.push(`header_file=${encodeURIComponent(headerFile)}`);
     }
     parts.push(`url=${encodeURIComponent(href)}`);
-    return { path: `/vsicurl?${parts.join('&')}`, config, ...(headerFile ? { headerFile } : {}) };
+    path = `/vsicurl?${parts.join('&')}`;
   }
-  if (Object.keys(headers).length > 0) {
-    // An archive inside an HTTP file: GDAL takes headers only from the process-wide option here.
-    config.GDAL_HTTP_HEADERS = Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}`)
-      .join('\n');
-  }
-  if (gdalPath.startsWith('/vsi') && !('GDAL_DISABLE_READDIR_ON_OPEN' in config)) config.GDAL_DISABLE_READDIR_ON_OPEN = 'EMPTY_DIR';
-  return { path: gdalPath, config };
+  const plan: AccessPlan = {
+    path,
+    config: withDefaults(first.config),
+    ...(headerFile ? { headerFile } : {}),
+    async refresh(signal) {
+      if (!context.signer) return;
+      const next = await credentialsFor(href, context, options, plainHttp, signal);
+      plan.config = withDefaults(next.config);
+      const text = headerText(next.headers);
+      if (headerFile && text !== currentHeaders) {
+        gdal.vsimem.set(Buffer.from(text), headerFile);
+        currentHeaders = text;
+      }
+    },
+  };
+  return plan;
 }
 
 /** The CRS of a GDAL dataset as `EPSG:n` when GDAL identifies it, else WKT; null when none. */
@@ -332,6 +363,7 @@ export class GDALRasterSource implements RasterSource {
     const scope = scopeFor(this.gdal);
     const results: TypedArray[] = [];
     try {
+      await this.plan.refresh(signal);
       for (const index of bands) {
         const band = level === 0 ? this.dataset.bands.get(index + 1) : this.dataset.bands.get(index + 1).overviews.get(level - 1);
         let output: TypedArray | undefined;
@@ -385,6 +417,7 @@ export class GDALRasterSource implements RasterSource {
     const bounds = [originX, originY + target.height * pixelHeight, originX + target.width * pixelWidth, originY];
     const args = ['-of', 'MEM', '-t_srs', target.crs, '-te', ...bounds.map(String), '-ts', String(target.width), String(target.height), '-r', method];
     try {
+      await this.plan.refresh(signal);
       return await scopeFor(this.gdal).run(this.plan.config, async () => {
         const warped = await this.gdal.warpAsync(`pyramids-warp-${randomUUID()}`, null, [this.dataset], args);
         try {
