@@ -4,9 +4,9 @@
 // until every call running under other options has finished. Calls with the same
 // options run concurrently. FIFO, so no set of options starves another.
 //
-// This holds inside one JS realm. Worker threads share the native library, so for
-// per-read isolation across threads use credentials carried in the path (HTTP headers
-// via a header file, presigned or SAS URLs), which the reader prefers whenever it can.
+// This holds for the whole process: gdal-async's binding loads in one thread per process
+// only, so all GDAL calls of a process go through one ConfigScope. Credentials that can
+// travel in the path (HTTP headers via a header file) still go there, needing no scope.
 
 /** Sets or clears one GDAL config option (null clears). */
 export type SetConfigOption = (name: string, value: string | null) => void;

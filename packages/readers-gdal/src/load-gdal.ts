@@ -21,6 +21,13 @@ export async function importGDAL(importer: () => Promise<unknown>): Promise<GDAL
   try {
     module = await importer();
   } catch (error) {
+    if (/did not self-register/i.test((error as Error)?.message ?? '')) {
+      throw new GDALUnavailableError(
+        'gdal-async is already loaded by another thread of this process, and its native binding loads in one thread only: ' +
+          'run the GDAL reads of a process on one thread (the main thread or a single worker)',
+        { cause: error },
+      );
+    }
     throw new GDALUnavailableError(
       `@pyramids/readers-gdal needs gdal-async, which could not be loaded (${(error as Error)?.message?.split('\n')[0] ?? String(error)}); ${INSTALL_HINT}`,
       { cause: error },
