@@ -2,7 +2,9 @@
 // read both through GDAL (this reader) and through core's pure-JS VRT reader. The
 // GeoTIFF tiles are read by this reader registered with { geotiff: true }.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -160,6 +162,46 @@ describe('VRT mosaics of two abutting tiles', () => {
     const result = await buildVrtDocument(remote, 'visual', { signer });
     expect(result.xml).toContain('<SourceFilename relativeToVRT="0">/vsicurl?header.Authorization=Bearer%20abc&amp;url=https%3A%2F%2Fdata.example.com%2Fleft.tif</SourceFilename>');
     expect(result.warnings.join(' ')).toContain('AWS_SECRET_ACCESS_KEY');
+    expect(result.warnings.join(' ')).toContain('carries the HTTP headers Authorization in clear text');
+    expect(result.warnings.join(' ')).not.toContain('Bearer abc');
     expect(result.warnings.join(' ')).not.toContain('never-printed');
+  });
+
+  it('reads a VRT whose HTTP sources carry embedded headers with the JS reader, no signer needed', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((request, response) => {
+      seen.push(request.headers.authorization ?? '(none)');
+      const file = request.url === '/left.tif' ? items[0]!.assets.visual!.href : request.url === '/right.tif' ? items[1]!.assets.visual!.href : undefined;
+      if (!file) return void response.writeHead(404).end();
+      if (request.headers.authorization !== 'Bearer abc') return void response.writeHead(403).end();
+      const bytes = readFileSync(file);
+      const range = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = Math.min(range?.[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1);
+      response.writeHead(range ? 206 : 200, { 'content-length': end - start + 1, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}) });
+      response.end(request.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const remote = items.map((item) => {
+        const copy = structuredClone(item) as StacItem;
+        copy.assets.visual!.href = `${base}${item.id}.tif`;
+        return copy;
+      });
+      const signer: Signer = { kind: 'signer', id: 'bearer', apiVersion: PLUGIN_API_VERSION, matches: (url) => url.startsWith(base), headers: async () => ({ Authorization: 'Bearer abc' }) };
+      const output = path.join(temp.dir, 'remote.vrt');
+      writeFileSync(output, (await buildVrtDocument(remote, 'visual', { signer, registry: gdalRegistry() })).xml);
+      const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false }));
+      registry.use(vrtReader({ registry }));
+      const dataset = await openRaster(output, { registry });
+      const { data } = await dataset.read();
+      const expected = translatePixels(SOURCE, ['-srcwin', '100', '300', '220', '80']);
+      data.forEach((band, index) => expect(firstDifference(band, expected[index]!)).toBe(-1));
+      expect(new Set(seen)).toEqual(new Set(['Bearer abc']));
+      await dataset.close();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -111,6 +111,12 @@ async function describeSource(item: StacItem, asset: string, options: BuildVRTOp
   if (/^https?:\/\//i.test(signed) && hrefToGDALPath(signed) === `/vsicurl/${signed}`) {
     const headers = await headersFor(options.signer, signed, { method: 'GET' }, options.signal);
     filename = Object.keys(headers).length > 0 ? vsicurlPathWithHeaders(signed, headers) : hrefToGDALPath(signed);
+    if (Object.keys(headers).length > 0) {
+      warnings.add(
+        `the VRT carries the HTTP headers ${Object.keys(headers).join(', ')} in clear text (/vsicurl?header.<name>=…): share it like a secret; ` +
+          'GDAL releases without the header.<name> option (3.6 among them) ignore it with a warning, while the JS vrtReader of @pyramids/core sends them',
+      );
+    }
   } else {
     const gdalPath = hrefToGDALPath(signed);
     filename = gdalPath.startsWith('/vsi') || path.isAbsolute(gdalPath) ? gdalPath : path.resolve(gdalPath);
