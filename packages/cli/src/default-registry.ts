@@ -4,11 +4,13 @@ import { geotiffReader } from '@pyramids/readers-geotiff';
 
 /**
  * The plugins the CLI ships with, registered on a fresh registry. GeoTIFF goes to the
- * pure-JS reader; JPEG 2000, NetCDF, GRIB, Zarr, HDF5 and VRT to GDAL (loaded only
- * when such a file is opened); the JS VRT reader serves VRTs when GDAL is not installed.
+ * pure-JS reader; JPEG 2000, NetCDF, GRIB, Zarr and HDF5 to GDAL (loaded only when such
+ * a file is opened). VRTs go to the JS VRT reader, so a mosaic reads without GDAL;
+ * VRTs only GDAL can read (warped, derived) are handed to GDAL.
  */
 export function createDefaultRegistry(): Registry {
   const registry = createRegistry().use(geotiffReader());
-  registry.use(vrtReader({ registry }));
-  return registry.use(gdalReader());
+  const gdal = gdalReader();
+  registry.use(gdal);
+  return registry.use(vrtReader({ registry, fallback: gdal }));
 }

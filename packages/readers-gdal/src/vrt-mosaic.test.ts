@@ -204,4 +204,20 @@ describe('VRT mosaics of two abutting tiles', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('hands a warped VRT, which only GDAL reads, to its fallback reader', async () => {
+    const warped = path.join(temp.dir, 'warped.vrt');
+    execFileSync('gdalwarp', ['-q', '-of', 'VRT', '-t_srs', 'EPSG:4326', items[0]!.assets.visual!.href, warped]);
+    const alone = createRegistry();
+    alone.use(vrtReader({ registry: alone }));
+    await expect(openRaster(warped, { registry: alone })).rejects.toThrow(/VRTWarpedDataset, which only GDAL reads/);
+    const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false }));
+    registry.use(vrtReader({ registry, fallback: gdalReader({ geotiff: true }) }));
+    const dataset = await openRaster(warped, { registry });
+    expect(dataset.crs).toBe('EPSG:4326');
+    const { data } = await dataset.read();
+    const expected = translatePixels(warped);
+    data.forEach((band, index) => expect(firstDifference(band, expected[index]!)).toBe(-1));
+    await dataset.close();
+  });
 });

@@ -204,7 +204,7 @@ export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
   const dataset = elements.find((element) => element.name === 'VRTDataset');
   if (!dataset) throw new ReadError(`${name} is not a GDAL VRT: no <VRTDataset> element`);
   if (dataset.attributes.subClass) {
-    throw new ReadError(`${name} is a ${dataset.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`);
+    throw new ReadError(`${name} is a ${dataset.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`, { details: { gdalOnly: true } });
   }
   const width = Number(dataset.attributes.rasterXSize);
   const height = Number(dataset.attributes.rasterYSize);
@@ -221,10 +221,14 @@ export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
     .filter((element) => element.name === 'VRTRasterBand')
     .map((bandElement, index) => {
       if (bandElement.attributes.subClass) {
-        throw new ReadError(`${name}: band ${index + 1} is a ${bandElement.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`);
+        throw new ReadError(`${name}: band ${index + 1} is a ${bandElement.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`, {
+          details: { gdalOnly: true },
+        });
       }
       for (const unsupported of ['KernelFilteredSource', 'AveragedSource', 'NoDataFromMaskSource']) {
-        if (child(bandElement, unsupported)) throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`);
+        if (child(bandElement, unsupported)) {
+          throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`, { details: { gdalOnly: true } });
+        }
       }
       const band: VRTBand = { dataType: dataTypeFromGDALName(bandElement.attributes.dataType ?? 'Byte'), sources: [] };
       const nodata = parseNumber(childText(bandElement, 'NoDataValue'));

@@ -51,6 +51,7 @@ export function resolveVrtSource(source: Pick<VRTSource, 'filename' | 'relativeT
   if (!href) {
     throw new ReadError(
       `VRT source ${redactHref(filename)} is a GDAL-only path (archive or in-memory file); register @pyramids/readers-gdal to read this VRT`,
+      { details: { gdalOnly: true } },
     );
   }
   return { href, headers };

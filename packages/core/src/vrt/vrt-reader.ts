@@ -7,19 +7,28 @@ import type { Registry } from '../plugins/registry.js';
 import { headersFor } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
 import { PLUGIN_API_VERSION } from '../version.js';
-import { parseVrtXml } from './vrt-document.js';
-import { VRTRasterSource } from './vrt-raster-source.js';
+import { parseVrtXml, type VRTDocument } from './vrt-document.js';
+import { resolveVrtSource, VRTRasterSource } from './vrt-raster-source.js';
+
+function localPath(href: string): string {
+  return href.startsWith('file://') ? fileURLToPath(href) : href;
+}
 
 /** Options of the JS VRT reader. */
 export interface VRTReaderOptions {
   /** Registry whose readers open the VRT's sources (usually the one this reader is registered on). */
   registry: Registry;
+  /**
+   * Reader for VRTs that only GDAL reads (warped or derived VRTs, pixel functions,
+   * archive sources), e.g. `gdalReader()`; without it those fail with a ReadError.
+   */
+  fallback?: ReaderPlugin;
 }
 
 /**
  * The pure-JS GDAL VRT reader: simple and complex sources (band, windows, nodata,
  * linear scaling), each source opened through `registry`, so a mosaic reads without
- * GDAL. Warped or derived VRTs need @pyramids/readers-gdal.
+ * GDAL. Warped or derived VRTs need GDAL: pass `fallback: gdalReader()` to hand them over.
  *
  * ```ts
  * const registry = createRegistry().use(geotiffReader());
@@ -57,10 +66,19 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
             cause: error,
           });
         }
-        const document = parseVrtXml(xml, `VRT ${redactHref(href)}`);
+        let document: VRTDocument;
+        try {
+          document = parseVrtXml(xml, `VRT ${redactHref(href)}`);
+          for (const band of document.bands) for (const source of band.sources) resolveVrtSource(source, localPath(href));
+        } catch (error) {
+          if (options.fallback && ReadError.isInstance(error) && error.details.gdalOnly === true) {
+            return (await options.fallback.load()).open(href, context);
+          }
+          throw error;
+        }
         return new VRTRasterSource(document, {
           registry: options.registry,
-          vrtHref: href.startsWith('file://') ? fileURLToPath(href) : href,
+          vrtHref: localPath(href),
           ...(context.signer ? { signer: context.signer } : {}),
           ...(context.fetch ? { fetch: context.fetch } : {}),
         });
