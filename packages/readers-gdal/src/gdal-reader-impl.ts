@@ -189,17 +189,22 @@ async function planAccess(gdal: GDALModule, href: string, context: ReaderContext
 function crsOf(dataset: GDALDataset): string | null {
   const srs = dataset.srs;
   if (!srs) return null;
-  for (const target of [null, srs.isProjected() ? 'PROJCS' : 'GEOGCS']) {
+  const epsg = (candidate: typeof srs): string | undefined => {
     try {
-      if (srs.getAuthorityName(target) === 'EPSG' && srs.getAuthorityCode(target) && target === null) return `EPSG:${srs.getAuthorityCode(null)}`;
+      const code = candidate.getAuthorityCode(null);
+      return candidate.getAuthorityName(null) === 'EPSG' && code ? `EPSG:${code}` : undefined;
     } catch {
-      // no authority on this node
+      return undefined;
     }
-  }
+  };
+  const direct = epsg(srs);
+  if (direct) return direct;
   try {
+    // CF grid mappings and GRIB grids often lack an authority; identify one when GDAL can.
     const clone = srs.clone();
     clone.autoIdentifyEPSG();
-    if (clone.getAuthorityName(null) === 'EPSG' && clone.getAuthorityCode(null)) return `EPSG:${clone.getAuthorityCode(null)}`;
+    const identified = epsg(clone);
+    if (identified) return identified;
   } catch {
     // not identifiable: keep the WKT
   }
