@@ -1,7 +1,16 @@
-import { createRegistry, type Registry } from '@pyramids/core';
+import { createRegistry, vrtReader, type Registry } from '@pyramids/core';
+import { gdalReader } from '@pyramids/readers-gdal';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 
-/** The plugins the CLI ships with, registered on a fresh registry. */
+/**
+ * The plugins the CLI ships with, registered on a fresh registry. GeoTIFF goes to the
+ * pure-JS reader; JPEG 2000, NetCDF, GRIB, Zarr and HDF5 to GDAL (loaded only when such
+ * a file is opened). VRTs go to the JS VRT reader, so a mosaic reads without GDAL;
+ * VRTs only GDAL can read (warped, derived) are handed to GDAL.
+ */
 export function createDefaultRegistry(): Registry {
-  return createRegistry().use(geotiffReader());
+  const registry = createRegistry().use(geotiffReader());
+  const gdal = gdalReader();
+  registry.use(gdal);
+  return registry.use(vrtReader({ registry, fallback: gdal }));
 }

@@ -6,6 +6,7 @@ import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
 import { registerItemCommand } from './commands/item-command.js';
+import { registerVrtCommand } from './commands/vrt-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -25,5 +26,6 @@ export function createProgram(): Command {
   registerSignCommand(program);
   registerItemCommand(program);
   addSignerOption(registerDownloadCommand(program));
+  addSignerOption(registerVrtCommand(program));
   return program;
 }

@@ -177,3 +177,25 @@ export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
 export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
 export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
 export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';
+// VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
+export { hrefToGDALPath, gdalPathToHref, parseVSICurlOptions, vsicurlPathWithHeaders } from './vrt/gdal-path.js';
+export {
+  type VRTDocument,
+  type VRTBand,
+  type VRTSource,
+  type VRTRect,
+  writeVrtXml,
+  parseVrtXml,
+  gdalDataTypeName,
+  dataTypeFromGDALName,
+} from './vrt/vrt-document.js';
+export { VRTRasterSource, resolveVrtSource, type VRTSourceOptions } from './vrt/vrt-raster-source.js';
+export { vrtReader, type VRTReaderOptions } from './vrt/vrt-reader.js';
+export {
+  buildVrtFromStac,
+  buildVrtDocument,
+  writeFileAtomic,
+  type BuildVRTOptions,
+  type VRTBuildResult,
+  type SkippedVRTSource,
+} from './vrt/build-vrt-from-stac.js';
