@@ -3,5 +3,5 @@ import { workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'core', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'] },
+  test: { name: 'core', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
 });

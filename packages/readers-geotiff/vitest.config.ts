@@ -3,5 +3,5 @@ import { workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'readers-geotiff', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'] },
+  test: { name: 'readers-geotiff', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
 });

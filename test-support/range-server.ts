@@ -1,0 +1,78 @@
+// A loopback static file server with HTTP Range support, a request log and
+// hooks to inject failures. Only for tests; listens on 127.0.0.1 only.
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface LoggedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface RangeServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  requests: LoggedRequest[];
+  /** Return true after writing a response to take over a request (failure injection). */
+  intercept?: (request: IncomingMessage, response: ServerResponse, count: number) => boolean;
+  close(): Promise<void>;
+}
+
+/** Serves files under `root` at `/…`, honouring single `Range: bytes=a-b` headers. */
+export async function startRangeServer(root: string): Promise<RangeServer> {
+  const state: RangeServer = {
+    url: '',
+    requests: [],
+    close: async () => {},
+  };
+  const server: Server = createServer((request, response) => {
+    state.requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers });
+    if (state.intercept?.(request, response, state.requests.length)) return;
+    const relative = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const file = path.join(root, path.normalize(relative));
+    if (!file.startsWith(root)) {
+      response.writeHead(403).end('forbidden');
+      return;
+    }
+    let size: number;
+    try {
+      const stats = statSync(file);
+      if (!stats.isFile()) throw new Error('not a file');
+      size = stats.size;
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    if (range) {
+      const start = Number(range[1]);
+      const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+      if (start >= size) {
+        response.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+        return;
+      }
+      response.writeHead(206, {
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'content-length': String(end - start + 1),
+        'accept-ranges': 'bytes',
+        'content-type': 'application/octet-stream',
+      });
+      if (request.method === 'HEAD') response.end();
+      else createReadStream(file, { start, end }).pipe(response);
+      return;
+    }
+    response.writeHead(200, { 'content-length': String(size), 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
+}
