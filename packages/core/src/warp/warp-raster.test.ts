@@ -52,7 +52,7 @@ function gdalwarp(source: string, grid: Grid, resampling: Resampling, extra: str
     '-ts', String(grid.width), String(grid.height), ...extra, source, output,
   ]);
   const { bands } = readWithGdal(output, { scratch });
-  return Float64Array.from(bands[0]!, (value) => (value === NODATA ? Number.NaN : value));
+  return Float64Array.from(bands[0] as Uint16Array, (value) => (value === NODATA ? Number.NaN : value));
 }
 
 /** Our result rounded like GDAL writes integer output. */
