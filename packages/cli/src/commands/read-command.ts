@@ -1,0 +1,60 @@
+import { loadAsset, openRaster, OptionError, writeGeoTIFF, type Dataset } from '@pyramids/core';
+import type { Command } from 'commander';
+import { createDefaultRegistry } from '../default-registry.js';
+import { loadItems, pickItem } from '../load-items.js';
+import { looksLikeItems, parseBbox, parseIntegerList } from '../parse-options.js';
+
+interface ReadOptions {
+  asset?: string;
+  item?: string;
+  bbox?: string;
+  bboxCrs?: string;
+  bands?: string;
+  overview?: string;
+  output: string;
+}
+
+/** `pyramids read SOURCE -o OUT.tif`: a (windowed) read of one asset or raster, written as a GeoTIFF. */
+export function registerReadCommand(program: Command): void {
+  program
+    .command('read')
+    .description('read one asset of an Item, or a raster path/URL, and write the (windowed) pixels as a GeoTIFF')
+    .argument('<source>', 'an Items file (with --asset) or a raster path or URL')
+    .option('--asset <key>', 'asset key, when SOURCE is an Items file')
+    .option('--item <id>', 'item id when the file holds several (default: the first)')
+    .option('--bbox <minx,miny,maxx,maxy>', 'bounds to read (in --bbox-crs, default the raster CRS)')
+    .option('--bbox-crs <crs>', 'CRS of --bbox, e.g. EPSG:4326')
+    .option('--bands <list>', '1-based band numbers, e.g. 1,2')
+    .option('--overview <level>', 'overview level to read: 0 = full resolution (default), 1 = first overview, …')
+    .requiredOption('-o, --output <file.tif>', 'output GeoTIFF')
+    .action(async (source: string, options: ReadOptions) => {
+      const registry = createDefaultRegistry();
+      let dataset: Dataset;
+      if (looksLikeItems(source) || options.asset) {
+        if (!options.asset) throw new OptionError(`${source} is an Items file: pass --asset KEY to choose the asset to read`);
+        const { items, baseHref } = await loadItems(source, registry);
+        dataset = await loadAsset(pickItem(items, options.item), options.asset, { registry, baseHref });
+      } else {
+        dataset = await openRaster(source, { registry });
+      }
+      try {
+        const result = await dataset.read({
+          ...(options.bbox ? { bbox: parseBbox(options.bbox) } : {}),
+          ...(options.bboxCrs ? { bboxCrs: options.bboxCrs } : {}),
+          ...(options.bands ? { bands: parseIntegerList(options.bands, '--bands') } : {}),
+          ...(options.overview ? { overview: Number(options.overview) } : {}),
+        });
+        const metadata = dataset.source.metadata ?? {};
+        await writeGeoTIFF(options.output, {
+          grid: result.grid,
+          bands: result.bands,
+          data: result.data,
+          // Keep the source's own GeoKeys when the CRS is not a plain EPSG code, so it survives exactly.
+          ...(metadata['geoKeys'] && !/^EPSG:\d+$/.test(result.grid.crs ?? '') ? { geoKeys: metadata['geoKeys'] as never } : {}),
+        });
+        process.stderr.write(`wrote ${options.output}: ${result.window.width} × ${result.window.height} px, ${result.data.length} band(s)\n`);
+      } finally {
+        await dataset.close();
+      }
+    });
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createRegistry,
+  IncompatiblePluginError,
+  PLUGIN_API_VERSION,
+  UnsupportedAssetError,
+  type ReaderPlugin,
+} from '@pyramids/core';
+
+function reader(id: string, mediaTypes: string[], extensions: string[], sniff?: (head: Uint8Array) => boolean): ReaderPlugin {
+  return {
+    kind: 'reader',
+    id,
+    apiVersion: PLUGIN_API_VERSION,
+    mediaTypes,
+    extensions,
+    ...(sniff ? { sniff } : {}),
+    load: async () => ({ open: async () => { throw new Error('not opened in these tests'); } }),
+  };
+}
+
+describe('registry', () => {
+  it('refuses a plugin built for another contract version, naming both versions', () => {
+    const old = { ...reader('old', [], []), apiVersion: 'pyramids.plugin.v0' } as unknown as ReaderPlugin;
+    expect(() => createRegistry().use(old)).toThrowError(IncompatiblePluginError);
+    expect(() => createRegistry().use(old)).toThrowError(/'old' was built for plugin API "pyramids.plugin.v0".*speaks pyramids.plugin.v1/);
+  });
+
+  it('refuses something that is not a plugin', () => {
+    expect(() => createRegistry().use({} as ReaderPlugin)).toThrowError(/not a pyramids plugin/);
+  });
+
+  it('chooses by media type: prefix, case-insensitive, parameters ignored', async () => {
+    const registry = createRegistry().use(reader('tiff', ['image/tiff'], ['.tif']));
+    const choice = await registry.selectReader({ href: 'x.bin', mediaType: 'IMAGE/TIFF; application=geotiff; profile=cloud-optimized' });
+    expect(choice).toMatchObject({ matchedBy: 'media type' });
+    expect(choice.reader.id).toBe('tiff');
+  });
+
+  it('falls back to the extension with query string and trailing slash stripped', async () => {
+    const registry = createRegistry().use(reader('tiff', ['image/tiff'], ['.tif'])).use(reader('zarr', ['application/vnd+zarr'], ['.zarr']));
+    expect((await registry.selectReader({ href: 'https://h/a/B04.TIF?sig=1' })).reader.id).toBe('tiff');
+    expect((await registry.selectReader({ href: 'https://h/store.zarr/' })).reader.id).toBe('zarr');
+    expect((await registry.selectReader({ href: 'https://h/a.tif', mediaType: 'application/octet-stream' })).matchedBy).toBe('extension');
+  });
+
+  it('sniffs content last', async () => {
+    const registry = createRegistry().use(reader('tiff', ['image/tiff'], ['.tif'], (head) => head[0] === 0x49 && head[1] === 0x49));
+    let reads = 0;
+    const choice = await registry.selectReader({ href: 'https://h/object', readHead: async () => (reads++, new Uint8Array([0x49, 0x49, 0x2a, 0])) });
+    expect(choice).toMatchObject({ matchedBy: 'content' });
+    expect(reads).toBe(1);
+    // Media type or extension decides without reading.
+    await registry.selectReader({ href: 'https://h/a.tif', readHead: async () => (reads++, new Uint8Array()) });
+    expect(reads).toBe(1);
+  });
+
+  it('the last registered reader wins a tie', async () => {
+    const registry = createRegistry().use(reader('first', ['image/tiff'], ['.tif'])).use(reader('second', ['image/tiff'], ['.tif']));
+    expect((await registry.selectReader({ href: 'a.tif', mediaType: 'image/tiff' })).reader.id).toBe('second');
+  });
+
+  it('names what was tried and the package that would read it', async () => {
+    const registry = createRegistry().use(reader('tiff', ['image/tiff'], ['.tif']));
+    const error = await registry.selectReader({ href: 'https://h/T29_SCL.jp2?token=SECRET', mediaType: 'image/jp2' }).catch((caught: unknown) => caught);
+    expect(UnsupportedAssetError.isInstance(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toMatch(/media type "image\/jp2"/);
+    expect(message).toMatch(/extension "\.jp2"/);
+    expect(message).toMatch(/registered readers: tiff/);
+    expect(message).toMatch(/@pyramids\/readers-gdal/);
+    expect(message).not.toMatch(/SECRET/);
+  });
+});
