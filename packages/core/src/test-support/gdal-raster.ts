@@ -75,7 +75,7 @@ interface GdalInfo {
   size: [number, number];
   geoTransform?: GeoTransform;
   coordinateSystem?: { wkt: string };
-  bands: { band: number; type: string; noDataValue?: number | string; overviews?: { size: [number, number] }[]; description?: string; scale?: number; offset?: number }[];
+  bands: { band: number; type: string; block?: [number, number]; noDataValue?: number | string; overviews?: { size: [number, number] }[]; description?: string; scale?: number; offset?: number }[];
 }
 
 /** `gdalinfo -json` of a file. */
@@ -110,7 +110,7 @@ export function readWithGdal(file: string, options: { overview?: number; scratch
 }
 
 /** The grid, levels and bands of a raster as gdalinfo reports them. */
-export function describeWithGdal(file: string): { grid: Grid; levels: OverviewLevel[]; bands: BandInfo[] } {
+export function describeWithGdal(file: string): { grid: Grid; levels: OverviewLevel[]; bands: BandInfo[]; blockSize?: { width: number; height: number } } {
   const info = gdalInfo(file);
   const transform = info.geoTransform ?? [0, 1, 0, 0, 0, 1];
   const grid: Grid = { crs: crsOfInfo(info), transform, width: info.size[0], height: info.size[1] };
@@ -130,7 +130,8 @@ export function describeWithGdal(file: string): { grid: Grid; levels: OverviewLe
     if (band.offset !== undefined) result.offset = band.offset;
     return result;
   });
-  return { grid, levels, bands };
+  const block = info.bands[0]!.block;
+  return { grid, levels, bands, ...(block ? { blockSize: { width: block[0], height: block[1] } } : {}) };
 }
 
 /**
@@ -138,7 +139,7 @@ export function describeWithGdal(file: string): { grid: Grid; levels: OverviewLe
  * testing warp and cube logic before a JS reader exists. Counts its reads.
  */
 export function gdalRasterSource(file: string, scratch: string): RasterSource & { reads: ReadRequest[] } {
-  const { grid, levels, bands } = describeWithGdal(file);
+  const { grid, levels, bands, blockSize } = describeWithGdal(file);
   const decoded = levels.map((_, level) => readWithGdal(file, { scratch, ...(level === 0 ? {} : { overview: level - 1 }) }));
   const reads: ReadRequest[] = [];
   return {
@@ -146,6 +147,7 @@ export function gdalRasterSource(file: string, scratch: string): RasterSource & 
     grid,
     levels,
     bands,
+    ...(blockSize ? { blockSize } : {}),
     reads,
     async read(request: ReadRequest): Promise<TypedArray[]> {
       request.signal?.throwIfAborted();
