@@ -36,6 +36,9 @@ export function normalizeCrs(input: string | number | object | null | undefined)
   const urn = /^urn:ogc:def:crs:([a-z]+):[^:]*:(\d+)$/i.exec(text) ?? /opengis\.net\/def\/crs\/([a-z]+)\/[^/]+\/(\d+)$/i.exec(text);
   if (urn) return `${urn[1]!.toUpperCase()}:${urn[2]}`;
   if (/^crs84$/i.test(text) || /OGC[:/]1\.3[:/]CRS84$/i.test(text)) return 'EPSG:4326';
+  // WKT whose root carries an EPSG id names that code: compare it as the code.
+  const rootId = /,\s*(?:ID\["EPSG",\s*(\d+)\]|AUTHORITY\["EPSG",\s*"(\d+)"\])\s*\]\s*$/.exec(text);
+  if (rootId && /^[A-Z]+\[/.test(text)) return `EPSG:${rootId[1] ?? rootId[2]}`;
   if (text.startsWith('{')) {
     try {
       return normalizeCrs(JSON.parse(text) as object);
@@ -83,7 +86,8 @@ export function ensureCrs(crs: string): string {
         proj4.defs(crs, definition);
       }
     } else if (!proj4.defs(crs)) {
-      proj4.defs(crs, crs);
+      // PROJJSON arrives as text; proj4 takes it as an object.
+      proj4.defs(crs, crs.startsWith('{') ? (JSON.parse(crs) as never) : crs);
     }
     // Building a converter validates the definition once, here, with a clear error.
     proj4(crs, 'EPSG:4326');

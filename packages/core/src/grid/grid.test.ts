@@ -74,6 +74,23 @@ describe('CRS', () => {
     }
   });
 
+  it('accepts WKT2 and PROJJSON, taking the root EPSG id as the code', () => {
+    const wkt2 = execFileSync('gdalsrsinfo', ['-o', 'wkt2', 'EPSG:32633'], { encoding: 'utf8' }).trim();
+    expect(normalizeCrs(wkt2)).toBe('EPSG:32633');
+    const withoutId = wkt2.replace(/,\s*ID\["EPSG",32633\]\]\s*$/, ']');
+    expect(normalizeCrs(withoutId)).toBe(withoutId);
+    const [lon] = createTransformer(withoutId, 'EPSG:4326')(500000, 5000000);
+    expect(lon).toBeCloseTo(15, 9);
+    const projjson = JSON.parse(execFileSync('gdalsrsinfo', ['-o', 'projjson', 'EPSG:2193'], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(normalizeCrs(projjson)).toBe('EPSG:2193');
+    delete projjson['id'];
+    const text = normalizeCrs(projjson)!;
+    const [x, y] = createTransformer(text, 'EPSG:4326')(1600000, 5400000);
+    const [codeX, codeY] = createTransformer('EPSG:2193', 'EPSG:4326')(1600000, 5400000);
+    expect(x).toBeCloseTo(codeX, 6);
+    expect(y).toBeCloseTo(codeY, 6);
+  });
+
   it('densifies edges when transforming bounds', () => {
     const bounds = transformBounds([300000, 4000000, 800000, 4500000], 'EPSG:32633', 'EPSG:4326');
     const corners = transformBounds([300000, 4000000, 800000, 4500000], 'EPSG:32633', 'EPSG:4326', 1);
