@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
@@ -9,5 +10,6 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  registerCubeCommand(program);
   return program;
 }

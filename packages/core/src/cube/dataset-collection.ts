@@ -1,5 +1,7 @@
 // The lazy cube: dims time × band × y × x over a target grid, built from STAC
 // Items with no pixel read. Reads run as chunk tasks (see chunk-task.ts).
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
@@ -27,6 +29,7 @@ import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { planWarp } from '../warp/warp-raster.js';
+import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
 import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
@@ -84,6 +87,17 @@ export interface CubeEstimate {
   requests: number;
   /** Bytes of the cube's output arrays. */
   outputBytes: number;
+}
+
+/** Options of `cube.write`: a read's options plus the GeoTIFF writer's. */
+export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal'> {
+  /** Pixels already read with `cube.read()`, to write without reading again. */
+  array?: CubeArray;
+}
+
+/** A time label fit for a file name. */
+function fileNameOf(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 interface SourceEntry extends ChunkSource {
@@ -582,6 +596,68 @@ export class DatasetCollection {
   /** Reads the whole cube. */
   async read(options: CubeReadOptions = {}): Promise<CubeArray> {
     return this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options);
+  }
+
+  /**
+   * Writes the cube as GeoTIFF. A file target gets every band of every time step,
+   * time-major (t0/b0, t0/b1, t1/b0, …), each described `<time label>/<band name>`,
+   * with nodata, CRS and geotransform of the target grid. A directory target (an
+   * existing directory, or a path ending in `/`) gets one GeoTIFF per time step,
+   * named after its label. Nothing is left behind on failure or abort.
+   * Returns the files written.
+   */
+  async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
+    const { array: given, signal, onProgress, ...writerOptions } = options;
+    const isDirectory = target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
+    const names = this.bands.map((band) => band.name);
+    const metadata = {
+      PYRAMIDS_DIMS: 'time,band,y,x',
+      PYRAMIDS_RESAMPLING: this.resampling,
+      PYRAMIDS_METHOD: this.method,
+      PYRAMIDS_RESCALED: String(this.rescaled),
+    };
+    const planeOf = (array: CubeArray, time: number, band: number): TypedArray => {
+      const size = array.shape[2] * array.shape[3];
+      const start = (time * array.shape[1] + band) * size;
+      return array.data.subarray(start, start + size) as TypedArray;
+    };
+    const bandInfo = (time: number, index: number) => {
+      const band = this.bands[index]!;
+      return {
+        dataType: band.dataType,
+        nodata: band.nodata,
+        ...(band.scale !== 1 ? { scale: band.scale } : {}),
+        ...(band.offset !== 0 ? { offset: band.offset } : {}),
+        ...(band.unit ? { unit: band.unit } : {}),
+        name: `${this.steps[time]!.label}/${band.name}`,
+      };
+    };
+    const readOptions = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
+    const { writeGeoTIFF } = await import('../write/geotiff-writer.js');
+    const array = given ?? (await this.read(readOptions));
+    const written: string[] = [];
+    if (isDirectory) {
+      await mkdir(target, { recursive: true });
+      for (let time = 0; time < this.steps.length; time++) {
+        const file = path.join(target, `${fileNameOf(this.steps[time]!.label)}.tif`);
+        await writeGeoTIFF(
+          file,
+          {
+            grid: this.grid,
+            bands: names.map((_, band) => bandInfo(time, band)),
+            data: names.map((_, band) => planeOf(array, time, band)),
+            metadata: { ...metadata, PYRAMIDS_TIME: this.steps[time]!.label },
+          },
+          { ...writerOptions, ...(signal ? { signal } : {}) },
+        );
+        written.push(file);
+      }
+      return written;
+    }
+    const bands = this.steps.flatMap((_, time) => names.map((__, band) => bandInfo(time, band)));
+    const data = this.steps.flatMap((_, time) => names.map((__, band) => planeOf(array, time, band)));
+    await writeGeoTIFF(target, { grid: this.grid, bands, data, metadata }, { ...writerOptions, ...(signal ? { signal } : {}) });
+    return [target];
   }
 
   /**

@@ -27,12 +27,14 @@ export const FILTER_RADIUS: Record<Resampling, number> = {
 };
 
 /**
- * GDAL's kernel scale for one axis: target pixels per source pixel, capped at 1,
- * snapped to 1/n when within 1e-3 of it.
+ * GDAL's kernel scale for one axis: target pixels per source pixel; 1 from 0.95
+ * up; snapped to 1/n when within 1e-3 of it.
  */
 export function kernelScale(targetPixels: number, sourcePixels: number): number {
   if (!(sourcePixels > 0) || targetPixels >= sourcePixels) return 1;
   let scale = targetPixels / sourcePixels;
+  // Within 5% of 1 the kernel is not stretched, as in GDAL (its 0.95 threshold).
+  if (scale >= 0.95) return 1;
   const inverse = 1 / scale;
   const rounded = Math.round(inverse);
   if (Math.abs(inverse - rounded) < 1e-3) scale = 1 / rounded;
@@ -252,6 +254,8 @@ function resampleArea(
       // The transform may flip the order of the corners (GDAL #5433).
       if (xMin > xMax) [xMin, xMax] = [xMax, xMin];
       if (yMin > yMax) [yMin, yMax] = [yMax, yMin];
+      // A target pixel that only touches the source's edge covers none of it.
+      if (xMax <= 0 || yMax <= 0 || xMin >= sourceWidth || yMin >= sourceHeight) continue;
       const x0 = Math.max(Math.floor(xMin + 1e-10), 0);
       let x1 = Math.min(Math.ceil(xMax - 1e-10), sourceWidth);
       const y0 = Math.max(Math.floor(yMin + 1e-10), 0);

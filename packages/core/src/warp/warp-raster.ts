@@ -31,8 +31,8 @@ export interface WarpPlan {
   sourceWindow: PixelWindow | null;
   /** Target window filled. */
   targetWindow: PixelWindow;
-  /** Kernel scale per axis (1 unless downsampling without a matching overview). */
-  scale: [number, number];
+  /** The target window in parts, each with the source window it needs and its kernel scale. */
+  parts: WarpPart[];
   /** Target pixel → level pixel transformer. */
   transformer: PixelTransformer;
   resampling: Resampling;
@@ -46,25 +46,38 @@ export interface WarpResult {
   plan: WarpPlan;
 }
 
+/** One part of a planned warp: a target window, the level window it reads and the kernel scale per axis. */
+export interface WarpPart {
+  targetWindow: PixelWindow;
+  sourceWindow: PixelWindow;
+  /** 1 unless downsampling without a matching overview. */
+  scale: [number, number];
+}
+
 /** What planning needs of a source: its grid and levels. */
 export type WarpSourceShape = Pick<RasterSource, 'grid' | 'levels'>;
 
 function sampleFootprint(transformer: PixelTransformer, window: PixelWindow): [number, number, number, number] | null {
-  // Edges densely (21 steps, as GDAL's ComputeSourceWindow) plus an interior lattice,
-  // so a footprint that bulges or wraps is still covered.
+  // As GDAL's ComputeSourceWindow: 21 points along each edge; a 21 × 21 lattice
+  // when some edge point does not transform (a pole, a CRS's edge).
   const steps = 20;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i <= steps; i++) {
-    const fraction = i / steps;
-    for (let j = 0; j <= steps; j += i === 0 || i === steps ? 1 : 4) {
-      xs.push(window.x + window.width * fraction);
-      ys.push(window.y + window.height * (j / steps));
+  const collect = (grid: boolean) => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i <= steps; i++) {
+      for (let j = 0; j <= steps; j++) {
+        if (!grid && i !== 0 && i !== steps && j !== 0 && j !== steps) continue;
+        xs.push(window.x + (window.width * i) / steps);
+        ys.push(window.y + (window.height * j) / steps);
+      }
     }
-  }
-  const pointX = Float64Array.from(xs);
-  const pointY = Float64Array.from(ys);
-  transformer.transformExact(pointX, pointY, pointX.length);
+    const pointX = Float64Array.from(xs);
+    const pointY = Float64Array.from(ys);
+    transformer.transformExact(pointX, pointY, pointX.length);
+    return { pointX, pointY };
+  };
+  let { pointX, pointY } = collect(false);
+  if (pointX.some((value) => !Number.isFinite(value))) ({ pointX, pointY } = collect(true));
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -79,6 +92,82 @@ function sampleFootprint(transformer: PixelTransformer, window: PixelWindow): [n
     maxY = Math.max(maxY, y);
   }
   return Number.isFinite(minX) ? [minX, minY, maxX, maxY] : null;
+}
+
+/** The source window GDAL computes for one target window, with its fill ratio and kernel scale. */
+interface SourceWindowInfo {
+  window: PixelWindow | null;
+  fillRatio: number;
+  scale: [number, number];
+}
+
+/**
+ * GDAL's ComputeSourceWindow + kernel scale for one target window: the
+ * footprint's bbox, clamped to the level, padded by the kernel's reach; the kernel
+ * scale is the target size over the footprint's size clipped to the raster.
+ */
+function computeSourceWindow(
+  transformer: PixelTransformer,
+  window: PixelWindow,
+  level: OverviewLevel,
+  resampling: Resampling,
+): SourceWindowInfo {
+  const footprint = sampleFootprint(transformer, window);
+  if (!footprint) return { window: null, fillRatio: 0, scale: [1, 1] };
+  const [minX, minY, maxX, maxY] = footprint;
+  const radius = FILTER_RADIUS[resampling];
+  const axis = (min: number, max: number, targetSize: number, levelSize: number) => {
+    const rawScale = targetSize / (max - min);
+    const reach = rawScale < 0.95 ? Math.ceil(radius / rawScale) : radius;
+    let clampedMin = Math.trunc(Math.max(0, min));
+    let clampedMax = Math.trunc(Math.min(Math.ceil(max), levelSize));
+    let rawSize = Math.max(0, Math.min(levelSize - clampedMin, max - min));
+    // Covering more than 90% of the raster: take all of it (GDAL, for antimeridian discontinuities).
+    if (clampedMax - clampedMin > 0.9 * levelSize) {
+      clampedMin = 0;
+      clampedMax = levelSize;
+      rawSize = levelSize;
+    }
+    const offset = Math.max(0, clampedMin - reach);
+    const size = Math.min(levelSize - offset, clampedMax - offset + reach);
+    return { offset, size, reach, scale: rawSize > 0 ? kernelScale(targetSize, rawSize) : 1 };
+  };
+  const x = axis(minX, maxX, window.width, level.width);
+  const y = axis(minY, maxY, window.height, level.height);
+  const fillRatio = (Math.max(0, x.size) * Math.max(0, y.size)) / Math.max(1, (maxX - minX + 2 * x.reach) * (maxY - minY + 2 * y.reach));
+  // One pixel more than GDAL reads on each side: the kernels treat the window edge as the raster edge.
+  const x0 = Math.max(0, x.offset - 1);
+  const y0 = Math.max(0, y.offset - 1);
+  const x1 = Math.min(level.width, x.offset + x.size + 1);
+  const y1 = Math.min(level.height, y.offset + y.size + 1);
+  return {
+    window: x.size > 0 && y.size > 0 && x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null,
+    fillRatio: x.size > 0 && y.size > 0 ? fillRatio : 0,
+    scale: [x.scale, y.scale],
+  };
+}
+
+/**
+ * Splits a target window as GDAL's CollectChunkList does when the source covers
+ * less than half of what the window asks for (its fill-ratio heuristic): halve
+ * the longer side (width on ties) and recurse. Each part gets its own kernel
+ * scale and approximate-transform rows, as in gdalwarp.
+ */
+function splitLikeGdal(transformer: PixelTransformer, window: PixelWindow, level: OverviewLevel, resampling: Resampling, parts: WarpPart[]): void {
+  const info = computeSourceWindow(transformer, window, level, resampling);
+  if (info.fillRatio > 0 && info.fillRatio < 0.5 && (window.width > 100 || window.height > 100)) {
+    if (window.width > window.height) {
+      const half = Math.floor(window.width / 2);
+      splitLikeGdal(transformer, { ...window, width: half }, level, resampling, parts);
+      splitLikeGdal(transformer, { ...window, x: window.x + half, width: window.width - half }, level, resampling, parts);
+    } else {
+      const half = Math.floor(window.height / 2);
+      splitLikeGdal(transformer, { ...window, height: half }, level, resampling, parts);
+      splitLikeGdal(transformer, { ...window, y: window.y + half, height: window.height - half }, level, resampling, parts);
+    }
+    return;
+  }
+  if (info.window) parts.push({ targetWindow: window, sourceWindow: info.window, scale: info.scale });
 }
 
 /**
@@ -133,25 +222,14 @@ export function planWarp(source: WarpSourceShape, target: Grid, options: WarpOpt
   if (!levelInfo) throw new OptionError(`overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`);
   const transformer =
     level === 0 ? fullTransformer : createPixelTransformer(target, { crs: source.grid.crs, transform: levelInfo.transform }, transformerOptions);
-  const footprint = level === 0 ? fullFootprint : sampleFootprint(transformer, targetWindow);
-  if (!footprint) return { level, sourceWindow: null, targetWindow, scale: [1, 1], transformer, resampling };
-  const radius = FILTER_RADIUS[resampling];
-  const axis = (min: number, max: number, targetSize: number, levelSize: number) => {
-    // As GDAL's ComputeSourceWindow and WarpRegion: the reach grows when the kernel is
-    // stretched, and the kernel scale is the target size over the footprint's size
-    // clipped to the raster (so a footprint cut by the raster edge is not "downsampling").
-    const rawScale = targetSize / (max - min);
-    const reach = rawScale < 0.95 ? Math.ceil(radius / rawScale) : radius;
-    const start = Math.max(0, Math.floor(min) - reach - 1);
-    const end = Math.min(levelSize, Math.ceil(max) + reach + 1);
-    const clippedSize = Math.max(0, Math.min(levelSize - Math.max(0, Math.floor(min) - reach), max - min));
-    return { start, end, scale: clippedSize > 0 ? kernelScale(targetSize, clippedSize) : 1 };
-  };
-  const x = axis(footprint[0], footprint[2], targetWindow.width, levelInfo.width);
-  const y = axis(footprint[1], footprint[3], targetWindow.height, levelInfo.height);
-  const scale: [number, number] = [x.scale, y.scale];
-  const sourceWindow = x.end > x.start && y.end > y.start ? { x: x.start, y: y.start, width: x.end - x.start, height: y.end - y.start } : null;
-  return { level, sourceWindow, targetWindow, scale, transformer, resampling };
+  const parts: WarpPart[] = [];
+  splitLikeGdal(transformer, targetWindow, levelInfo, resampling, parts);
+  if (parts.length === 0) return { level, sourceWindow: null, targetWindow, parts, transformer, resampling };
+  const x0 = Math.min(...parts.map((part) => part.sourceWindow.x));
+  const y0 = Math.min(...parts.map((part) => part.sourceWindow.y));
+  const x1 = Math.max(...parts.map((part) => part.sourceWindow.x + part.sourceWindow.width));
+  const y1 = Math.max(...parts.map((part) => part.sourceWindow.y + part.sourceWindow.height));
+  return { level, sourceWindow: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, targetWindow, parts, transformer, resampling };
 }
 
 /** Source values as float64 with NaN where the source has nodata (or NaN). */
@@ -167,8 +245,20 @@ export function toValidFloat64(values: TypedArray, nodata: number | undefined): 
 
 /** Resamples pixels already read (one array per band over `plan.sourceWindow`) as planned. */
 export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64Array[] {
-  if (!plan.sourceWindow) return bands.map(() => new Float64Array(plan.targetWindow.width * plan.targetWindow.height).fill(Number.NaN));
-  return resampleWindow(plan.transformer, plan.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, plan.scale);
+  const { width, height } = plan.targetWindow;
+  const outputs = bands.map(() => new Float64Array(width * height).fill(Number.NaN));
+  if (!plan.sourceWindow) return outputs;
+  for (const part of plan.parts) {
+    const results = resampleWindow(plan.transformer, part.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, part.scale);
+    const offsetX = part.targetWindow.x - plan.targetWindow.x;
+    const offsetY = part.targetWindow.y - plan.targetWindow.y;
+    results.forEach((result, band) => {
+      for (let row = 0; row < part.targetWindow.height; row++) {
+        outputs[band]!.set(result.subarray(row * part.targetWindow.width, (row + 1) * part.targetWindow.width), (offsetY + row) * width + offsetX);
+      }
+    });
+  }
+  return outputs;
 }
 
 /**
