@@ -16,4 +16,16 @@ export const workspaceAliases: Record<string, string> = Object.fromEntries(
     }),
 );
 
-export const fixturesDir = path.resolve(root, '../shared/fixtures');
+/**
+ * The shared fixtures: `../shared/fixtures` beside the repository, found by walking up,
+ * so that a git worktree nested deeper (e.g. `wt/<name>/`) finds them too.
+ */
+export const fixturesDir = findFixturesDir(root);
+
+function findFixturesDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, '..', 'shared', 'fixtures');
+    if (existsSync(candidate)) return path.resolve(candidate);
+    if (path.dirname(dir) === dir) return path.resolve(start, '../shared/fixtures');
+  }
+}

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerSearchCommand } from './commands/search-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -11,5 +12,6 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInfoCommand(program);
   registerCubeCommand(program);
+  registerSearchCommand(program);
   return program;
 }

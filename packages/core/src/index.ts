@@ -115,6 +115,32 @@ export {
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
 
+// Search: STAC API client, item search, CQL2 text, datetime, point AOI
+export { openClient, StacApiClient, joinUrl, type OpenClientOptions, type StacCollection, type SearchEndpoint } from './search/stac-api-client.js';
+export {
+  itemSearch,
+  search,
+  ItemSearch,
+  type SearchOptions,
+  type SearchParameters,
+  type SearchPage,
+  type SortKey,
+  type FieldsSpec,
+} from './search/item-search.js';
+export { conformsToClass, conformanceUri, type ConformanceName } from './search/conformance.js';
+export { formatDatetime, type DatetimeInput, type DatetimeComponent } from './search/format-datetime.js';
+export { parseCql2Text, type Cql2Json } from './search/parse-cql2-text.js';
+export type { TransportOptions } from './search/request-json.js';
+export {
+  pointAoi,
+  pointSearchOptions,
+  roundHalfEven,
+  PLANETARY_COMPUTER_STAC_URL,
+  type PointAoi,
+  type PointAoiOptions,
+  type PointSearchOptions,
+} from './search/point-aoi.js';
+
 // Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube
 export { type Resampling, RESAMPLING_METHODS, parseResampling, isAreaResampling } from './warp/resampling.js';
 export {

@@ -448,7 +448,10 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
           ...(nodata !== undefined && Number.isFinite(nodata) ? { fillValue: nodata } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
         });
-        return Array.from(data as unknown as TypedArray[]);
+        // 64-bit integers come back as BigInt arrays; bands are number arrays.
+        return Array.from(data as unknown as (TypedArray | BigInt64Array | BigUint64Array)[], (band) =>
+          band instanceof BigInt64Array || band instanceof BigUint64Array ? Float64Array.from(band, Number) : band,
+        );
       } catch (caught) {
         const error = unwrapBlockError(caught, client);
         if (isAbortError(error) || request.signal?.aborted) throw request.signal?.reason ?? error;

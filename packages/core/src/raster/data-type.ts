@@ -17,7 +17,10 @@ export type DataType =
   | 'cfloat64'
   | 'other';
 
-/** Typed arrays a band can be held in. */
+/**
+ * Typed arrays a band is held in. 64-bit integers are held in Float64Array
+ * (exact up to 2^53), so every band is a plain number array.
+ */
 export type TypedArray =
   | Int8Array
   | Uint8Array
@@ -27,9 +30,7 @@ export type TypedArray =
   | Int32Array
   | Uint32Array
   | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+  | Float64Array;
 
 type NumericArrayConstructor =
   | Int8ArrayConstructor
@@ -51,15 +52,17 @@ const CONSTRUCTORS: Partial<Record<DataType, NumericArrayConstructor>> = {
   float16: Float32Array, // decoded to float32: JS has no float16 array on Node 20
   float32: Float32Array,
   float64: Float64Array,
+  int64: Float64Array, // exact up to 2^53
+  uint64: Float64Array,
 };
 
-/** The typed-array constructor that holds `dataType`; undefined for 64-bit ints and complex types. */
+/** The typed-array constructor that holds `dataType`; undefined for complex types. */
 export function typedArrayFor(dataType: DataType): NumericArrayConstructor | undefined {
   return CONSTRUCTORS[dataType];
 }
 
 /** Allocates a typed array of `length` for `dataType`, or throws for types without one. */
-export function allocateArray(dataType: DataType, length: number): Exclude<TypedArray, BigInt64Array | BigUint64Array | Uint8ClampedArray> {
+export function allocateArray(dataType: DataType, length: number): Exclude<TypedArray, Uint8ClampedArray> {
   const Constructor = typedArrayFor(dataType);
   if (!Constructor) throw new TypeError(`no typed array holds data type '${dataType}'`);
   return new Constructor(length);
@@ -74,9 +77,7 @@ export function dataTypeOf(array: TypedArray): DataType {
   if (array instanceof Int32Array) return 'int32';
   if (array instanceof Uint32Array) return 'uint32';
   if (array instanceof Float32Array) return 'float32';
-  if (array instanceof Float64Array) return 'float64';
-  if (array instanceof BigInt64Array) return 'int64';
-  return 'uint64';
+  return 'float64';
 }
 
 /** Bytes per sample of `dataType`. */
