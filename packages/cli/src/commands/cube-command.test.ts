@@ -145,6 +145,7 @@ describe('pyramids cube', () => {
     ]);
     expect(result.stderr).toMatch(/wrote .*cube\.tif: 2 time step\(s\) × 2 band\(s\), 400 × 350 px; preview/);
     expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('chunks |'); // no progress bar when stderr is not a terminal
     const info = gdalInfo(output) as ReturnType<typeof gdalInfo> & { bands: { description?: string; noDataValue?: number }[] };
     expect(info.size).toEqual([400, 350]);
     expect(info.geoTransform).toEqual(TARGET.transform);

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
+import { SignerError } from '../errors/signer-error.js';
 import { GridError } from '../errors/grid-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { ReadError } from '../errors/read-error.js';
@@ -166,9 +168,13 @@ describe('fromStac: target grid rules', { timeout: 60_000 }, () => {
     expect((error as Error).message).toBe('pass either like or crs + resolution (+ bounds), not both; got like and resolution');
   });
 
-  it('like takes the grid of a raster path or a Grid', async () => {
-    const cube = await DatasetCollection.fromStac(zone32(items), base({ like: path.join(scratch, 'B-20240501_B05.tif') }));
-    expect(cube.grid).toEqual({ crs: 'EPSG:32632', transform: [700500, 20, 0, 5320500, 0, -20], width: 100, height: 100 });
+  it('like takes the grid of a raster path, a Dataset or a Grid', async () => {
+    const file = path.join(scratch, 'B-20240501_B05.tif');
+    const expected = { crs: 'EPSG:32632', transform: [700500, 20, 0, 5320500, 0, -20], width: 100, height: 100 };
+    expect((await DatasetCollection.fromStac(zone32(items), base({ like: file }))).grid).toEqual(expected);
+    const dataset = await openRaster(file, { registry });
+    expect((await DatasetCollection.fromStac(zone32(items), base({ like: dataset }))).grid).toEqual(expected);
+    expect((await DatasetCollection.fromStac(zone32(items), base({ like: dataset.grid }))).grid).toEqual(expected);
   });
 
   it('refuses grids over maxPixels unless raised', async () => {
@@ -311,6 +317,22 @@ describe('reading', { timeout: 120_000 }, () => {
     const whole = await cube.read();
     const { x, y, width } = task.window;
     expect(alone.data[0]![width + 3]).toBe(whole.data[(task.time * 250 + y + 1) * 350 + x + 3]);
+    // A worker rebuilds the signer from its description through its own registry.
+    const signed: string[] = [];
+    const signer: Signer = {
+      kind: 'signer',
+      id: 'worker-signer',
+      apiVersion: PLUGIN_API_VERSION,
+      matches: () => true,
+      signHref: async (href) => (signed.push(href), href),
+      describe: () => ({ id: 'worker-signer', options: {} }),
+    };
+    const withSigner = structuredClone((await DatasetCollection.fromStac(zone32(items), base({ signer, chunkSize: 100 }))).tasks()[0]!);
+    await runChunkTask(withSigner, { registry: createRegistry().use(gdalTestReader()).use(signer) });
+    expect(signed.length).toBeGreaterThan(0);
+    const error = await runChunkTask(withSigner, { registry }).catch((caught: unknown) => caught);
+    expect(SignerError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe("this chunk needs signer 'worker-signer', which is not registered here; register it with registry.use(...)");
     // Sources that do not meet the chunk are left out of it.
     expect(cube.tasks()[0]!.bands[0]!.map((source) => source.item)).toEqual(['A-20240501']);
   });
