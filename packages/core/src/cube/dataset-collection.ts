@@ -32,6 +32,7 @@ import { planWarp } from '../warp/warp-raster.js';
 import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
+import { commonDataType } from './common-data-type.js';
 import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
 import { groupItems, itemIntersectsBbox, type ItemGroup } from './group-items.js';
 
@@ -304,7 +305,11 @@ export class DatasetCollection {
         if (!metadata.has(key)) metadata.set(key, readExtensionMetadata(item, asset));
         return metadata.get(key)!;
       };
-      const nativeGrid = async (item: StacItem, asset: string): Promise<Grid> => metadataOf(item, asset).grid ?? (await header(item, asset)).grid;
+      const nativeGrid = async (item: StacItem, asset: string): Promise<Grid> => {
+        const own = metadataOf(item, asset).grid;
+        // An Item with a transform but no CRS says too little: ask the file.
+        return own?.crs ? own : (await header(item, asset)).grid;
+      };
 
       if (options.align === false) {
         for (const item of kept) {
@@ -332,7 +337,7 @@ export class DatasetCollection {
           return { dataType: info.dataType, nodata: band?.nodata ?? info.nodata, scale: band?.scale ?? info.scale, offset: band?.offset ?? info.offset, unit: band?.unit ?? info.unit };
         }),
       );
-      const commonType = sourceBands.every((band) => band.dataType === sourceBands[0]!.dataType) ? sourceBands[0]!.dataType : 'float64';
+      const commonType = commonDataType(sourceBands.map((band) => band.dataType));
       const dataType: DataType = options.dtype ?? (options.rescale ? 'float32' : method === 'count' ? 'uint16' : commonType);
       const bands: CubeBand[] = assets.map((asset, index) => {
         const source = sourceBands[index]!;
@@ -374,7 +379,12 @@ export class DatasetCollection {
       const grid = await (async (): Promise<Grid> => {
         if (options.like !== undefined) {
           const like = options.like;
-          const chosen = typeof like === 'string' ? (await openRaster(like, { registry: options.registry, ...(options.fetch ? { fetch: options.fetch } : {}) })).grid : 'source' in like ? like.grid : like;
+          let chosen: Grid;
+          if (typeof like === 'string') {
+            const opened = await openRaster(like, { registry: options.registry, ...(options.fetch ? { fetch: options.fetch } : {}) });
+            chosen = opened.grid;
+            await opened.close();
+          } else chosen = 'source' in like ? like.grid : like;
           checkGridSize(chosen, maxPixels);
           return { ...chosen, transform: [...chosen.transform] as Grid['transform'] };
         }
