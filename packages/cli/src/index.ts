@@ -2,3 +2,12 @@
 export { main } from './main.js';
 export { createProgram } from './program.js';
 export { createDefaultRegistry } from './default-registry.js';
+export {
+  addSignerOption,
+  createSignerFromEnvironment,
+  createSignerFromDescription,
+  signerFromOptions,
+  SIGNER_NAMES,
+  type SignerName,
+  type SignerEnvironment,
+} from './signer-option.js';

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
+import { registerSignCommand } from './commands/sign-command.js';
+import { addSignerOption, signerFromOptions } from './signer-option.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -12,6 +14,12 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInfoCommand(program);
   registerCubeCommand(program);
-  registerSearchCommand(program);
+  addSignerOption(
+    registerSearchCommand(program, {
+      // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+    }),
+  );
+  registerSignCommand(program);
   return program;
 }

@@ -140,6 +140,14 @@ export {
   type PointAoiOptions,
   type PointSearchOptions,
 } from './search/point-aoi.js';
+// Signer building blocks (issue 5): bearer tokens, token caches, host matching, S3 hrefs, signing Items
+export { bearerTokenSigner, type BearerTokenSignerOptions, type BearerTokenSource } from './signers/bearer-token-signer.js';
+export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedToken } from './signers/token-cache.js';
+export { matchHost } from './signers/match-host.js';
+export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
+export { signItemAssets, signItemsWith } from './signers/sign-items.js';
+export { redactSecrets } from './signers/redact.js';
+
 
 // Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube
 export { type Resampling, RESAMPLING_METHODS, parseResampling, isAreaResampling } from './warp/resampling.js';

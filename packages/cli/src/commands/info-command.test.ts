@@ -6,6 +6,7 @@ import { runCli } from '../run-cli-for-tests.js';
 
 const items = path.join(fixturesDir, 'stac/items');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture JSON is walked freely in assertions
 function json(file: string): Record<string, any> {
   return JSON.parse(readFileSync(path.join(items, file), 'utf8'));
 }

@@ -224,7 +224,7 @@ export function registerSearchCommand(program: Command, hooks: SearchCommandHook
         options.method = method;
       }
       const registry = createDefaultRegistry();
-      const signer = await hooks.resolveSigner?.(options, registry);
+      const signer = await hooks.resolveSigner?.({ ...options, url }, registry);
       await runSearchCommand(url, options, { registry, ...(signer ? { signer } : {}) });
     });
 }

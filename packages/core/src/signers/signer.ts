@@ -1,5 +1,6 @@
 import type { StacItem } from '../stac/stac-types.js';
 import type { PluginBase } from '../plugins/plugin-types.js';
+import type { SignerError } from '../errors/signer-error.js';
 
 /** An HTTP request a signer may change before a STAC API call. */
 export interface SignableRequest {
@@ -28,6 +29,12 @@ export interface Signer extends PluginBase {
   headers?(url: string, request?: { method: string }, signal?: AbortSignal): Promise<Record<string, string>>;
   /** GDAL config options for reading `href` through GDAL. */
   gdalEnv?(href: string, signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * Explains a refused read of `url` (401, 403, an S3 wrong-region 301) as a
+   * SignerError that names the provider and what to set, or undefined when the
+   * signer has nothing to add. Readers call it when a signed read fails.
+   */
+  describeFailure?(url: string, response: { status: number; headers: Headers }): SignerError | undefined;
   /**
    * What a worker needs to rebuild this signer: its id and non-secret options.
    * Secrets come from the environment on the other side, never from here.

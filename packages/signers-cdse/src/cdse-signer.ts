@@ -1,0 +1,110 @@
+import {
+  bearerTokenSigner,
+  PLUGIN_API_VERSION,
+  redactHref,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
+import type { CDSESignerImplementation } from './cdse-signer-impl.js';
+
+/** The CDSE OpenID Connect token endpoint (Keycloak). */
+export const CDSE_TOKEN_URL =
+  'https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token';
+
+/**
+ * Hosts a CDSE access token is sent to: the OData download services, the
+ * catalogues and Sentinel Hub. Not `eodata.dataspace.copernicus.eu`, which takes
+ * S3 keys ({@link cdseS3Signer}), never a bearer token.
+ */
+export const CDSE_HOSTS: readonly string[] = [
+  'zipper.dataspace.copernicus.eu',
+  'download.dataspace.copernicus.eu',
+  'catalogue.dataspace.copernicus.eu',
+  'stac.dataspace.copernicus.eu',
+  'sh.dataspace.copernicus.eu',
+];
+
+/** Options of {@link cdseSigner}. */
+export interface CDSESignerOptions {
+  /** CDSE account e-mail; default `CDSE_USERNAME`. */
+  username?: string;
+  /** CDSE account password; default `CDSE_PASSWORD`. */
+  password?: string;
+  /** OpenID Connect client id (default `cdse-public`). */
+  clientId?: string;
+  /** Token endpoint (default {@link CDSE_TOKEN_URL}). */
+  tokenUrl?: string;
+  /** Hosts the token is sent to (default {@link CDSE_HOSTS}). */
+  hosts?: readonly string[];
+  /** Milliseconds before expiry at which an access token is replaced (default 60 000; tokens live 10 minutes). */
+  refreshWindow?: number;
+  /** HTTP client for the token endpoint (default the global fetch). */
+  fetch?: typeof fetch;
+  /** Retries of a token request on 429/5xx/resets (default 3). */
+  retries?: number;
+  /** Clock in epoch ms (default `Date.now`). */
+  now?: () => number;
+  /** Environment read for defaults (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Signer for the Copernicus Data Space Ecosystem's HTTPS services: an OpenID
+ * Connect access token (password grant with `client_id=cdse-public`) sent as
+ * `Authorization: Bearer` to CDSE hosts only. A held refresh token is tried
+ * first when the access token runs out; when it is refused, the password grant
+ * is used again.
+ */
+export function cdseSigner(options: CDSESignerOptions = {}): Signer {
+  const env = options.env ?? process.env;
+  const hosts = [...(options.hosts ?? CDSE_HOSTS)];
+  const resolved = {
+    ...options,
+    username: options.username ?? (env['CDSE_USERNAME'] || undefined),
+    password: options.password ?? (env['CDSE_PASSWORD'] || undefined),
+    clientId: options.clientId ?? 'cdse-public',
+    tokenUrl: options.tokenUrl ?? CDSE_TOKEN_URL,
+    refreshWindow: options.refreshWindow ?? 60_000,
+  };
+  let implementation: Promise<CDSESignerImplementation> | undefined;
+  const load = () =>
+    (implementation ??= import('./cdse-signer-impl.js').then((module) =>
+      module.createCDSESignerImplementation(resolved),
+    ));
+  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
+    hosts,
+    id: 'cdse',
+  });
+  return {
+    ...bearer,
+    kind: 'signer',
+    id: 'cdse',
+    apiVersion: PLUGIN_API_VERSION,
+    packageName: '@pyramids/signers-cdse',
+    async gdalEnv(href, signal): Promise<Record<string, string>> {
+      const headers = await bearer.gdalEnv!(href, signal);
+      return Object.keys(headers).length
+        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
+        : {};
+    },
+    describeFailure(url, response) {
+      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
+        return undefined;
+      void implementation?.then((loaded) => loaded.forget());
+      return new SignerError(
+        `cdse: ${redactHref(url)} refused the CDSE access token (HTTP ${response.status}); the token was dropped and the next read logs in again. ` +
+          'If it persists, check CDSE_USERNAME and CDSE_PASSWORD and that the account may download this product',
+        { plugin: 'cdse', details: { url: redactHref(url), status: response.status } },
+      );
+    },
+    describe: () => ({
+      id: 'cdse',
+      options: {
+        hosts,
+        tokenUrl: resolved.tokenUrl,
+        clientId: resolved.clientId,
+        refreshWindow: resolved.refreshWindow,
+      },
+    }),
+  } satisfies Signer;
+}

@@ -1,0 +1,107 @@
+import {
+  bearerTokenSigner,
+  PLUGIN_API_VERSION,
+  redactHref,
+  SignerError,
+  type Signer,
+} from '@pyramids/core';
+import type { EarthdataSignerImplementation } from './earthdata-signer-impl.js';
+
+/** The Earthdata Login endpoint that returns a user's token, creating one when there is none. */
+export const DEFAULT_TOKEN_URL = 'https://urs.earthdata.nasa.gov/api/users/find_or_create_token';
+
+/** Hosts an Earthdata token is sent to by default: Earthdata Login, CMR, the DAACs' data hosts. */
+export const EARTHDATA_HOSTS: readonly string[] = [
+  'earthdata.nasa.gov',
+  '*.earthdata.nasa.gov',
+  '*.earthdatacloud.nasa.gov',
+  '*.eosdis.nasa.gov',
+  'n5eil01u.ecs.nsidc.org',
+  'e4ftl01.cr.usgs.gov',
+  '*.asf.alaska.edu',
+];
+
+/** Options of {@link earthdataSigner}. */
+export interface EarthdataSignerOptions {
+  /** A user token (EDL "Generate Token"); default `EARTHDATA_TOKEN`, then `EARTHDATA_PAT`. */
+  token?: string;
+  /** Earthdata Login user name, to mint a token when none is given; default `EARTHDATA_USERNAME`. */
+  username?: string;
+  /** Earthdata Login password; default `EARTHDATA_PASSWORD`. */
+  password?: string;
+  /** Hosts the token is sent to (default {@link EARTHDATA_HOSTS}). */
+  hosts?: readonly string[];
+  /** Token endpoint used with a user name and password (default {@link DEFAULT_TOKEN_URL}). */
+  tokenUrl?: string;
+  /** Milliseconds before expiry at which a minted token is replaced (default 3 600 000). */
+  refreshWindow?: number;
+  /** HTTP client for the token endpoint (default the global fetch). */
+  fetch?: typeof fetch;
+  /** Retries of the token request on 429/5xx/resets (default 3). */
+  retries?: number;
+  /** Clock in epoch ms (default `Date.now`). */
+  now?: () => number;
+  /** Environment read for defaults (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Signer for NASA Earthdata: `Authorization: Bearer <token>` on requests to
+ * Earthdata hosts only (CMR-STAC, the DAACs' data hosts). The data hosts answer
+ * with a redirect to a presigned S3 URL, which `httpRequest` follows without the
+ * token, since S3 is not an Earthdata host. The token is given, or minted at
+ * Earthdata Login from a user name and password and cached until it expires.
+ */
+export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
+  const env = options.env ?? process.env;
+  const hosts = [...(options.hosts ?? EARTHDATA_HOSTS)];
+  const resolved = {
+    ...options,
+    token: options.token ?? (env['EARTHDATA_TOKEN'] || env['EARTHDATA_PAT'] || undefined),
+    username: options.username ?? (env['EARTHDATA_USERNAME'] || undefined),
+    password: options.password ?? (env['EARTHDATA_PASSWORD'] || undefined),
+    tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
+    refreshWindow: options.refreshWindow ?? 3_600_000,
+  };
+  // An explicit user name wins over a token from the environment.
+  if (options.username && !options.token) resolved.token = undefined;
+  let implementation: Promise<EarthdataSignerImplementation> | undefined;
+  const load = () =>
+    (implementation ??= import('./earthdata-signer-impl.js').then((module) =>
+      module.createEarthdataSignerImplementation(resolved),
+    ));
+  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
+    hosts,
+    id: 'earthdata',
+  });
+  return {
+    ...bearer,
+    kind: 'signer',
+    id: 'earthdata',
+    apiVersion: PLUGIN_API_VERSION,
+    packageName: '@pyramids/signers-earthdata',
+    async gdalEnv(href, signal): Promise<Record<string, string>> {
+      const headers = await bearer.gdalEnv!(href, signal);
+      return Object.keys(headers).length
+        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
+        : {};
+    },
+    describeFailure(url, response) {
+      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
+        return undefined;
+      void implementation?.then((loaded) => loaded.forget());
+      return new SignerError(
+        `earthdata: ${redactHref(url)} refused the Earthdata token (HTTP ${response.status}); ` +
+          (resolved.token
+            ? 'the token may have expired: generate a new one at https://urs.earthdata.nasa.gov (Generate Token) and set EARTHDATA_TOKEN'
+            : 'check EARTHDATA_USERNAME and EARTHDATA_PASSWORD') +
+          ", and approve this DAAC's application and EULA in your Earthdata Login profile",
+        { plugin: 'earthdata', details: { url: redactHref(url), status: response.status } },
+      );
+    },
+    describe: () => ({
+      id: 'earthdata',
+      options: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
+    }),
+  } satisfies Signer;
+}
