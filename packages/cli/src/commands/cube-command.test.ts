@@ -186,6 +186,15 @@ describe('pyramids cube', () => {
     expect((await dry('--bbox', `${bbox[0]},${bbox[1]},${bbox[0]! + 0.001},${bbox[1]! + 0.001}`)).items).toBe(2); // tile A, two dates
     expect((await dry('--rescale')).dataType).toBe('float32');
     expect((await dry('--dtype', 'int32')).dataType).toBe('int32');
+    expect((await dry('--nodata', '7')).nodata).toEqual([7]);
+    expect((await dry('--groupby', 'grid:code')).time).toEqual(['32TPT', '32TQT', '33TUN']);
+    const chunked = await dry('--chunk-size', '100', '--concurrency', '2');
+    expect(chunked.chunks).toBe(4 * Math.ceil(chunked.grid.width / 100) * Math.ceil(chunked.grid.height / 100));
+    expect(chunked.chunks).toBeGreaterThan((await dry()).chunks);
+    const like = JSON.parse((await runCli(['cube', itemsFile, '--asset', 'B04', '--like', path.join(scratch, 'B-20240501_B05.tif'), '--dry-run'])).stdout);
+    expect(like.grid).toEqual({ crs: 'EPSG:32632', transform: [700500, 20, 0, 5320500, 0, -20], width: 100, height: 100 });
+    const skipped = await runCli(['cube', itemsFile, '--asset', 'B09', '--skip-missing', '--dry-run']);
+    expect(skipped.stderr).toMatch(/StacAssetError: none of the 4 item\(s\) has all of the assets B09/);
     const failed = await runCli(['cube', itemsFile, '--asset', 'B04', '--asset', 'B05', '--no-align', '--dry-run']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/AlignmentError: assets of item A-20240501 are on different grids/);

@@ -119,7 +119,7 @@ export function registerCubeCommand(program: Command): void {
       const cube = await DatasetCollection.fromStac(items, cubeOptionsFromFlags(flags, { registry, baseHref }));
       if (flags.dryRun) {
         const estimate = await cube.estimate();
-        const summary = { ...estimate, grid: cube.grid, time: cube.coords.time, band: cube.coords.band, dataType: cube.dataType };
+        const summary = { ...estimate, grid: cube.grid, time: cube.coords.time, band: cube.coords.band, dataType: cube.dataType, nodata: cube.bands.map((band) => band.nodata) };
         process.stdout.write(`${JSON.stringify(summary, nanReplacer, 2)}\n`);
         return;
       }
