@@ -177,6 +177,12 @@ describe('fromStac: target grid rules', { timeout: 60_000 }, () => {
     expect((await DatasetCollection.fromStac(zone32(items), base({ like: dataset.grid }))).grid).toEqual(expected);
   });
 
+  it('refuses an unknown CRS by name', async () => {
+    const error = await DatasetCollection.fromStac(items, base({ crs: 'EPSG:999999', resolution: 10 })).catch((caught: unknown) => caught);
+    expect(GridError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/unknown CRS EPSG:999999/);
+  });
+
   it('refuses grids over maxPixels unless raised', async () => {
     const options = base({ crs: 'EPSG:32632', resolution: 1, bounds: [690000, 5310000, 710000, 5330000] });
     await expect(DatasetCollection.fromStac(items, options)).rejects.toThrow(/20000 × 20000 = 400,000,000 pixels per band exceeds the limit of 250,000,000/);

@@ -8,7 +8,7 @@ import { AlignmentError } from '../errors/alignment-error.js';
 import { GridError } from '../errors/grid-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { StacAssetError } from '../errors/stac-asset-error.js';
-import { createTransformer, isGeographic, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
+import { createTransformer, ensureCrs, isGeographic, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
 import {
   checkGridSize,
   DEFAULT_MAX_PIXELS,
@@ -414,6 +414,7 @@ export class DatasetCollection {
             crs = `EPSG:${utmZoneEpsg(centreLon, (extent[1] + extent[3]) / 2)}`;
           }
           if (!crs) throw new OptionError(`crs ${JSON.stringify(options.crs)} is empty`);
+          ensureCrs(crs); // an unknown CRS fails here, with its own message
           const resolution = options.resolution!;
           const bounds = options.bounds ?? (await itemsExtent(crs));
           return gridFromBounds(crs, bounds, resolution, { maxPixels });
