@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir } from '../../../../vitest.shared.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
 import { SignerError } from '../errors/signer-error.js';
@@ -135,6 +137,27 @@ describe('fromStac: building the cube reads no pixels', { timeout: 60_000 }, () 
     expect(limited.coords.time).toEqual(['A-20240501', 'B-20240501']);
     expect(opened).toEqual([]);
     await expect(DatasetCollection.fromStac(zone32(items), base({ bbox: [-10, -10, -9, -9] }))).rejects.toThrow(/no item intersects bbox \[-10,-10,-9,-9\]/);
+  });
+});
+
+describe('fromStac on real Earth Search Sentinel-2 Items (metadata only)', () => {
+  const collection = JSON.parse(readFileSync(path.join(fixturesDir, 'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json'), 'utf8'));
+
+  it('takes the 10 m grid of the first asset, fuses by solar day and keeps each item’s scale and offset', async () => {
+    const cube = await DatasetCollection.fromStac(collection, base({ asset: ['red', 'nir08'], groupby: 'solar_day', bbox: [-105.2, 39.8, -105.1, 39.9] }));
+    expect(cube.grid.crs).toBe('EPSG:32613');
+    expect(cube.grid.transform[1]).toBe(10);
+    // The default extent is clipped to the bbox: about 8.6 × 11.1 km, not the 110 km tile.
+    expect(cube.grid.width).toBeGreaterThan(800);
+    expect(cube.grid.width).toBeLessThan(1000);
+    expect(cube.grid.height).toBeLessThan(1200);
+    expect(cube.coords.band).toEqual(['red', 'nir08']);
+    // Ten items, ten distinct solar days (UTC 17:53–18:03 at about 105.5°W is before noon local).
+    expect(cube.coords.time).toEqual(['2024-03-31', '2024-04-02', '2024-04-05', '2024-04-07', '2024-04-10', '2024-04-12', '2024-04-15', '2024-04-17', '2024-04-20', '2024-04-22']);
+    expect(cube.bands[0]).toMatchObject({ dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1 });
+    const task = cube.tasks()[0]!;
+    expect(task.bands[1]![0]).toMatchObject({ asset: 'nir08', scale: 0.0001, offset: -0.1, nodata: 0 });
+    expect(task.bands[0]![0]!.href).toMatch(/^https:\/\/.*\/B04\.tif$|red/);
   });
 });
 
