@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
@@ -13,6 +14,7 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  addSignerOption(registerReadCommand(program));
   registerCubeCommand(program);
   addSignerOption(
     registerSearchCommand(program, {

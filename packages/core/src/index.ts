@@ -147,6 +147,27 @@ export { matchHost } from './signers/match-host.js';
 export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
 export { redactSecrets } from './signers/redact.js';
+// Writing GeoTIFF
+export {
+  writeGeoTIFF,
+  encodeGeoTIFF,
+  type WritableRaster,
+  type WritableBand,
+  type WriteGeoTIFFOptions,
+} from './write/geotiff-writer.js';
+export {
+  type GeoKeyDirectory,
+  type GeoKeyEntry,
+  type GeoKeyType,
+  GEO_KEY_IDS,
+  geoKeyDirectoryFromTags,
+  geoKeyDirectoryFromParsed,
+  geoKeysForEpsg,
+  geoKeysForCrs,
+  epsgForCrs,
+} from './write/geo-key-directory.js';
+export { type OverviewResampling } from './write/overviews.js';
+
 
 
 // Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube

@@ -86,8 +86,8 @@ export function cubeOptionsFromFlags(flags: CubeCommandOptions, base: Pick<CubeO
  * time × band cube on one grid and writes it as GeoTIFF; `--dry-run` prints the
  * estimate; `--preview` writes a PNG quicklook of the first time step.
  */
-export function registerCubeCommand(program: Command): void {
-  program
+export function registerCubeCommand(program: Command): Command {
+  return program
     .command('cube')
     .description('stack STAC Items into a time × band × y × x cube on one grid and write it as GeoTIFF')
     .argument('<items>', 'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin')

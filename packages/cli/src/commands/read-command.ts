@@ -1,10 +1,12 @@
-import { loadAsset, openRaster, OptionError, writeGeoTIFF, type Dataset } from '@pyramids/core';
+import { geoKeyDirectoryFromTags, loadAsset, openRaster, OptionError, writeGeoTIFF, type Dataset } from '@pyramids/core';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems, pickItem } from '../load-items.js';
 import { looksLikeItems, parseBbox, parseIntegerList } from '../parse-options.js';
+import { signerFromOptions } from '../signer-option.js';
 
 interface ReadOptions {
+  signer?: string;
   asset?: string;
   item?: string;
   bbox?: string;
@@ -15,8 +17,8 @@ interface ReadOptions {
 }
 
 /** `pyramids read SOURCE -o OUT.tif`: a (windowed) read of one asset or raster, written as a GeoTIFF. */
-export function registerReadCommand(program: Command): void {
-  program
+export function registerReadCommand(program: Command): Command {
+  return program
     .command('read')
     .description('read one asset of an Item, or a raster path/URL, and write the (windowed) pixels as a GeoTIFF')
     .argument('<source>', 'an Items file (with --asset) or a raster path or URL')
@@ -29,13 +31,14 @@ export function registerReadCommand(program: Command): void {
     .requiredOption('-o, --output <file.tif>', 'output GeoTIFF')
     .action(async (source: string, options: ReadOptions) => {
       const registry = createDefaultRegistry();
+      const signer = signerFromOptions(options, { targets: [source] });
       let dataset: Dataset;
       if (looksLikeItems(source) || options.asset) {
         if (!options.asset) throw new OptionError(`${source} is an Items file: pass --asset KEY to choose the asset to read`);
         const { items, baseHref } = await loadItems(source, registry);
-        dataset = await loadAsset(pickItem(items, options.item), options.asset, { registry, baseHref });
+        dataset = await loadAsset(pickItem(items, options.item), options.asset, { registry, baseHref, ...(signer ? { signer } : {}) });
       } else {
-        dataset = await openRaster(source, { registry });
+        dataset = await openRaster(source, { registry, ...(signer ? { signer } : {}) });
       }
       try {
         const result = await dataset.read({
@@ -45,12 +48,19 @@ export function registerReadCommand(program: Command): void {
           ...(options.overview ? { overview: Number(options.overview) } : {}),
         });
         const metadata = dataset.source.metadata ?? {};
+        const rawKeys = metadata['geoKeys'] as { directory: number[]; doubleParams?: number[]; asciiParams?: string } | undefined;
+        const gcps = metadata['gcps'] as { pixel: number; line: number; x: number; y: number; z: number }[] | undefined;
+        // A window of a GCP-georeferenced raster moves its GCPs by the window offset.
+        const shiftedGcps = gcps?.map((gcp) => ({ ...gcp, pixel: gcp.pixel - result.window.x, line: gcp.line - result.window.y }));
         await writeGeoTIFF(options.output, {
           grid: result.grid,
           bands: result.bands,
           data: result.data,
-          // Keep the source's own GeoKeys when the CRS is not a plain EPSG code, so it survives exactly.
-          ...(metadata['geoKeys'] && !/^EPSG:\d+$/.test(result.grid.crs ?? '') ? { geoKeys: metadata['geoKeys'] as never } : {}),
+          // The source's own GeoKeys when its CRS is not a plain EPSG code, so it survives exactly.
+          ...(rawKeys && !/^EPSG:\d+$/.test(result.grid.crs ?? '')
+            ? { geoKeys: geoKeyDirectoryFromTags(rawKeys.directory, rawKeys.doubleParams, rawKeys.asciiParams) }
+            : {}),
+          ...(shiftedGcps ? { gcps: shiftedGcps } : {}),
         });
         process.stderr.write(`wrote ${options.output}: ${result.window.width} × ${result.window.height} px, ${result.data.length} band(s)\n`);
       } finally {

@@ -29,7 +29,7 @@ import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { planWarp } from '../warp/warp-raster.js';
-import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import { writeGeoTIFF, type WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
 import { commonDataType } from './common-data-type.js';
@@ -644,7 +644,6 @@ export class DatasetCollection {
       };
     };
     const readOptions = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
-    const { writeGeoTIFF } = await import('../write/geotiff-writer.js');
     const array = given ?? (await this.read(readOptions));
     const written: string[] = [];
     if (isDirectory) {

@@ -1,0 +1,90 @@
+// Issue 2's done-when: `pyramids read FILE -o out.tif` on every GeoTIFF fixture gives the
+// data type, pixels, CRS, geotransform and nodata GDAL reads from the source.
+import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir } from '../../../../vitest.shared.js';
+import { gdalInfo, gdalReadPixels } from '../../../../test-support/gdal.js';
+import { runCli } from '../run-cli-for-tests.js';
+
+const rastersDir = path.join(fixturesDir, 'rasters');
+const tiffs = readdirSync(rastersDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => /\.tiff?$/.test(file))
+  .sort();
+let directory: string;
+
+beforeAll(() => {
+  directory = mkdtempSync(path.join(tmpdir(), 'pyramids-read-'));
+});
+afterAll(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) {
+    if (a[index] !== b[index] && !(Number.isNaN(a[index]) && Number.isNaN(b[index]))) return false;
+  }
+  return true;
+}
+
+describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
+  for (const relative of tiffs) {
+    it(relative, async () => {
+      const source = path.join(rastersDir, relative);
+      const output = path.join(directory, `${relative.replace(/[/.]/g, '_')}.tif`);
+      const sourceInfo = gdalInfo(source);
+      const compression = sourceInfo.metadata['IMAGE_STRUCTURE']?.['COMPRESSION'] ?? '';
+      const result = await runCli(['read', source, '-o', output]);
+      if (compression === 'WEBP' || sourceInfo.bands[0]!.type.startsWith('C')) {
+        // Allowed to refuse, with one line naming the reader that can, and no output left behind.
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/UnsupportedAssetError: .*@pyramids\/readers-gdal/);
+        expect(existsSync(output)).toBe(false);
+        return;
+      }
+      expect(result.stderr).toMatch(/^wrote /);
+      expect(result.code).toBe(0);
+      const outputInfo = gdalInfo(output);
+      expect(outputInfo.size).toEqual(sourceInfo.size);
+      expect(outputInfo.bands.map((band) => band.type)).toEqual(sourceInfo.bands.map((band) => band.type));
+      expect(outputInfo.bands.map((band) => band.noDataValue)).toEqual(sourceInfo.bands.map((band) => band.noDataValue));
+      if (sourceInfo.geoTransform) {
+        outputInfo.geoTransform!.forEach((value, index) => expect(value).toBeCloseTo(sourceInfo.geoTransform![index]!, 6));
+      } else {
+        expect(outputInfo.geoTransform).toBeUndefined();
+      }
+      expect(outputInfo.coordinateSystem?.wkt ?? '').toBe(sourceInfo.coordinateSystem?.wkt ?? '');
+      expect(outputInfo.gcps?.gcpList.length ?? 0).toBe(sourceInfo.gcps?.gcpList.length ?? 0);
+      // Pixels: our file, decoded by GDAL, against the source decoded by GDAL.
+      const expected = gdalReadPixels(source);
+      const actual = gdalReadPixels(output);
+      expected.data.forEach((band, index) => {
+        if (/JPEG/.test(compression)) return; // lossy decode: the reader tests bound the difference
+        expect(sameValues(actual.data[index]!, band), `band ${index + 1}`).toBe(true);
+      });
+    });
+  }
+
+  it('reads a bbox window of an Item asset from the bundled sample data', async () => {
+    const output = path.join(directory, 'window.tif');
+    const items = path.resolve(import.meta.dirname, '../../../../sample-data/items.json');
+    const info = JSON.parse((await runCli(['info', items, '--asset', 'B04'])).stdout) as { transform: number[]; crs: string };
+    const [originX, , , originY] = info.transform;
+    const bbox = [originX! + 100, originY! - 600, originX! + 700, originY! - 100].join(',');
+    const result = await runCli(['read', items, '--asset', 'B04', '--bbox', bbox, '-o', output]);
+    expect(result.code).toBe(0);
+    const outputInfo = gdalInfo(output);
+    expect(outputInfo.size).toEqual([60, 50]);
+    expect(outputInfo.geoTransform![0]).toBeCloseTo(originX! + 100, 6);
+    expect(outputInfo.geoTransform![3]).toBeCloseTo(originY! - 100, 6);
+  });
+
+  it('an Items file without --asset is one line saying to pass it', async () => {
+    const items = path.resolve(import.meta.dirname, '../../../../sample-data/items.json');
+    const result = await runCli(['read', items, '-o', path.join(directory, 'x.tif')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/pass --asset KEY/);
+  });
+});
