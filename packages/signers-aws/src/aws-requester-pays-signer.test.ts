@@ -6,7 +6,7 @@ import { headersFor, httpRequest, SignerError } from '@pyramids/core';
 import { awsRequesterPaysSigner } from '@pyramids/signers-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../vitest.shared.js';
-import { startSigV4Server, type SigV4Server } from './testing/sigv4-test-server.js';
+import { startSigV4Server, type SigV4Server } from '../../../test-support/sigv4-test-server.js';
 
 const run = promisify(execFile);
 const ACCESS_KEY = 'AKIDPYRAMIDSTEST0001';

@@ -12,7 +12,7 @@ import {
 import { cdseS3Signer } from '@pyramids/signers-cdse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../vitest.shared.js';
-import { startSigV4Server, type SigV4Server } from './testing/sigv4-test-server.js';
+import { startSigV4Server, type SigV4Server } from '../../../test-support/sigv4-test-server.js';
 
 const run = promisify(execFile);
 const ACCESS = 'CDSEACCESSKEY01';
