@@ -284,6 +284,19 @@ describe('reading', { timeout: 120_000 }, () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
+  it('dtype and nodata shape what is read; relative hrefs resolve against baseHref', async () => {
+    const relative = structuredClone([items[0]!]);
+    relative[0]!.assets['B04']!.href = 'A-20240501_B04.tif';
+    const cube = await DatasetCollection.fromStac(relative, base({ dtype: 'int32', nodata: -1, baseHref: `${scratch}/` }));
+    const result = await cube.read();
+    expect(result.data).toBeInstanceOf(Int32Array);
+    const raw = await (await DatasetCollection.fromStac([items[0]!], base())).read();
+    const hole = Array.from(raw.data).indexOf(0);
+    expect(hole).toBeGreaterThanOrEqual(0);
+    expect(result.data[hole]).toBe(-1);
+    expect(result.data[0]).toBe(raw.data[0]);
+  });
+
   it('rescale applies each source’s scale and offset', async () => {
     const raw = await (await DatasetCollection.fromStac([items[0]!], base())).read();
     const rescaled = await (await DatasetCollection.fromStac([items[0]!], base({ rescale: true }))).read();
