@@ -16,12 +16,23 @@ export async function fuseLayers(
   const output = new Float64Array(length).fill(Number.NaN);
   if (method === 'first' || method === 'last') {
     let missing = length;
+    let filled = false;
     for (let step = 0; step < count && missing > 0; step++) {
       const layer = await layerAt(method === 'first' ? step : count - 1 - step);
       if (!layer) continue;
+      if (!filled) {
+        // The first readable layer is taken whole.
+        output.set(layer);
+        filled = true;
+        missing = 0;
+        for (let index = 0; index < length; index++) if (output[index] !== output[index]) missing++;
+        continue;
+      }
       for (let index = 0; index < length; index++) {
-        if (Number.isNaN(output[index]!) && !Number.isNaN(layer[index]!)) {
-          output[index] = layer[index]!;
+        const value = layer[index]!;
+        // x !== x is NaN, without a call in this hot loop.
+        if (output[index] !== output[index] && value === value) {
+          output[index] = value;
           missing--;
         }
       }

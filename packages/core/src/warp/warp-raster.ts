@@ -248,6 +248,10 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
   const { width, height } = plan.targetWindow;
   const outputs = bands.map(() => new Float64Array(width * height).fill(Number.NaN));
   if (!plan.sourceWindow) return outputs;
+  const only = plan.parts.length === 1 ? plan.parts[0]! : undefined;
+  if (only && only.targetWindow.width === width && only.targetWindow.height === height) {
+    return resampleWindow(plan.transformer, only.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, only.scale);
+  }
   for (const part of plan.parts) {
     const results = resampleWindow(plan.transformer, part.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, part.scale);
     const offsetX = part.targetWindow.x - plan.targetWindow.x;
