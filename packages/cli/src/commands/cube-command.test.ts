@@ -9,7 +9,9 @@ import { geotiffReader } from '@pyramids/readers-geotiff';
 import { createCubeScene } from '../../../core/src/test-support/cube-scene.js';
 import { gdalInfo, readWithGdal, runGdal } from '../../../core/src/test-support/gdal-raster.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
+import { Command } from 'commander';
 import { runCli } from '../run-cli-for-tests.js';
+import { registerCubeCommand } from './cube-command.js';
 
 let scratch: string;
 let server: RangeServer;
@@ -204,6 +206,31 @@ describe('pyramids cube', () => {
     expect(method.stderr).toMatch(/OptionError: unknown method "avg"/);
     const resampling = await runCli(['cube', itemsFile, '--asset', 'B04', '--resampling', 'lanczos', '--dry-run']);
     expect(resampling.stderr).toMatch(/OptionError: unknown resampling "lanczos"/);
+  });
+
+  it('signs every read with the signer the resolveSigner hook returns (where --signer plugs in)', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const signer: Signer = {
+      kind: 'signer',
+      id: 'hook-signer',
+      apiVersion: PLUGIN_API_VERSION,
+      matches: (url) => url.startsWith(server.url),
+      headers: async () => ({ 'x-signed': 'yes' }),
+    };
+    const program = new Command('pyramids').exitOverride();
+    registerCubeCommand(program, { resolveSigner: (options) => (seen.push(options), signer) });
+    server.requests.length = 0;
+    const output = path.join(scratch, 'signed.tif');
+    const originalErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(['node', 'pyramids', 'cube', itemsFile, '--asset', 'B04', '--max-items', '1', '-o', output]);
+    } finally {
+      process.stderr.write = originalErr;
+    }
+    expect(seen[0]).toMatchObject({ asset: ['B04'], maxItems: '1' });
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.every((request) => request.headers['x-signed'] === 'yes')).toBe(true);
   });
 
   it('explains what is missing', async () => {

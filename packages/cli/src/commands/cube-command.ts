@@ -4,7 +4,9 @@ import {
   type CubeOptions,
   type DataType,
   type FuseMethod,
+  type Registry,
   type Resampling,
+  type Signer,
 } from '@pyramids/core';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -82,11 +84,19 @@ export function cubeOptionsFromFlags(flags: CubeCommandOptions, base: Pick<CubeO
 }
 
 /**
+ * Hooks for options other parts of the CLI add to `cube`: `resolveSigner` turns the parsed
+ * options (e.g. `--signer NAME`, added by the signer option helper) into the Signer of every read.
+ */
+export interface CubeCommandHooks {
+  resolveSigner?: (options: Record<string, unknown>, registry: Registry) => Signer | undefined | Promise<Signer | undefined>;
+}
+
+/**
  * `pyramids cube ITEMS --asset KEY … -o OUT.tif|DIR`: stacks Items into a
  * time × band cube on one grid and writes it as GeoTIFF; `--dry-run` prints the
  * estimate; `--preview` writes a PNG quicklook of the first time step.
  */
-export function registerCubeCommand(program: Command): Command {
+export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = {}): Command {
   return program
     .command('cube')
     .description('stack STAC Items into a time × band × y × x cube on one grid and write it as GeoTIFF')
@@ -116,7 +126,8 @@ export function registerCubeCommand(program: Command): Command {
       if (!flags.dryRun && !flags.output) throw new OptionError('pass -o OUT.tif (or a directory) to write the cube, or --dry-run to estimate it');
       const registry = createDefaultRegistry();
       const { items, baseHref } = await loadItems(source, registry);
-      const cube = await DatasetCollection.fromStac(items, cubeOptionsFromFlags(flags, { registry, baseHref }));
+      const signer = await hooks.resolveSigner?.(flags as unknown as Record<string, unknown>, registry);
+      const cube = await DatasetCollection.fromStac(items, { ...cubeOptionsFromFlags(flags, { registry, baseHref }), ...(signer ? { signer } : {}) });
       if (flags.dryRun) {
         const estimate = await cube.estimate();
         const summary = { ...estimate, grid: cube.grid, time: cube.coords.time, band: cube.coords.band, dataType: cube.dataType, nodata: cube.bands.map((band) => band.nodata) };
