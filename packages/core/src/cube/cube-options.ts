@@ -69,6 +69,8 @@ export interface CubeOptions {
   baseHref?: string;
   /** HTTP client for the readers. */
   fetch?: typeof fetch;
+  /** Cancels the header reads `fromStac` may need (reads take their own signal). */
+  signal?: AbortSignal;
   /** Receives warnings (redacted); default `console.warn`. */
   onWarning?: (message: string) => void;
 }

@@ -344,6 +344,13 @@ describe('reading', { timeout: 120_000 }, () => {
     expect(JSON.stringify(cube.tasks()[0])).not.toContain('token=abc');
   });
 
+  it('fromStac takes a signal for the header reads it may need', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await DatasetCollection.fromStac(zone32(items), base({ like: path.join(scratch, 'A-20240501_B04.tif'), signal: controller.signal })).catch((caught: unknown) => caught);
+    expect((error as Error).name).toBe('AbortError');
+  });
+
   it('an aborted read rethrows the abort, unwrapped', async () => {
     const cube = await DatasetCollection.fromStac(zone32(items), base({ chunkSize: 32, concurrency: 2 }));
     const controller = new AbortController();

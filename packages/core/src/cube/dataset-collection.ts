@@ -251,6 +251,7 @@ export class DatasetCollection {
    */
   static async fromStac(input: ItemsInput | unknown[], options: CubeOptions): Promise<DatasetCollection> {
     const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
+    options.signal?.throwIfAborted();
     let items = Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input);
     // Client-side post-filters, before anything is opened.
     if (options.bbox) items = items.filter((item) => itemIntersectsBbox(item, options.bbox!));
@@ -293,6 +294,7 @@ export class DatasetCollection {
             ...(mediaType ? { mediaType } : {}),
             ...(options.signer ? { signer: options.signer } : {}),
             ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
           }),
         );
       }
@@ -381,7 +383,11 @@ export class DatasetCollection {
           const like = options.like;
           let chosen: Grid;
           if (typeof like === 'string') {
-            const opened = await openRaster(like, { registry: options.registry, ...(options.fetch ? { fetch: options.fetch } : {}) });
+            const opened = await openRaster(like, {
+              registry: options.registry,
+              ...(options.fetch ? { fetch: options.fetch } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
             chosen = opened.grid;
             await opened.close();
           } else chosen = 'source' in like ? like.grid : like;
