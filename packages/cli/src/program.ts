@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDownloadCommand } from './commands/download-command.js';
+import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
 import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
@@ -17,6 +18,11 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInfoCommand(program);
   addSignerOption(registerReadCommand(program));
+  addSignerOption(
+    registerCubeCommand(program, {
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }),
+    }),
+  );
   addSignerOption(
     registerSearchCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.

@@ -199,3 +199,42 @@ export {
   type VRTBuildResult,
   type SkippedVRTSource,
 } from './vrt/build-vrt-from-stac.js';
+
+
+
+// Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube
+export { type Resampling, RESAMPLING_METHODS, parseResampling, isAreaResampling } from './warp/resampling.js';
+export {
+  createPixelTransformer,
+  DEFAULT_ERROR_THRESHOLD,
+  type PixelTransformer,
+  type PixelSpace,
+} from './warp/approx-transformer.js';
+export { chooseOverviewLevel } from './warp/choose-overview.js';
+export { resampleWindow, kernelScale, type SourcePixels } from './warp/resample-window.js';
+export {
+  warpRaster,
+  planWarp,
+  resamplePlanned,
+  type WarpOptions,
+  type WarpPlan,
+  type WarpResult,
+  type WarpSourceShape,
+} from './warp/warp-raster.js';
+export {
+  DatasetCollection,
+  type CubeBand,
+  type CubeTimeStep,
+  type CubeArray,
+  type CubeEstimate,
+} from './cube/dataset-collection.js';
+export {
+  FUSE_METHODS,
+  type CubeOptions,
+  type CubeReadOptions,
+  type CubeProgress,
+  type FuseMethod,
+  type GroupBy,
+} from './cube/cube-options.js';
+export { runChunkTask, type ChunkTask, type ChunkSource, type ChunkResult, type ChunkContext } from './cube/chunk-task.js';
+export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';

@@ -1,0 +1,156 @@
+// One chunk of a cube as data: a serialisable task (structured-clonable, no
+// secrets, no functions) and the pure function that runs it. A worker thread or
+// another machine can run the same task with its own registry and signer.
+import type { Dataset } from '../dataset/dataset.js';
+import { openRaster } from '../dataset/load-asset.js';
+import { isAbortError } from '../errors/abort.js';
+import { PyramidsError } from '../errors/pyramids-error.js';
+import { ReadError } from '../errors/read-error.js';
+import { SignerError } from '../errors/signer-error.js';
+import type { Grid } from '../grid/grid.js';
+import type { Registry } from '../plugins/registry.js';
+import type { DataType, TypedArray } from '../raster/data-type.js';
+import type { PixelWindow } from '../raster/raster-source.js';
+import { redactHref } from '../signers/redact.js';
+import type { Signer } from '../signers/signer.js';
+import type { Resampling } from '../warp/resampling.js';
+import { warpRaster } from '../warp/warp-raster.js';
+import type { FuseMethod } from './cube-options.js';
+import { fuseLayers, toOutputArray } from './fuse-pixels.js';
+
+/** One source layer of a chunk: which band of which asset, with the Item's own nodata/scale/offset. */
+export interface ChunkSource {
+  item: string;
+  asset: string;
+  /** Resolved and patched href, unsigned (signing happens at read time). */
+  href: string;
+  mediaType?: string;
+  /** 0-based band of the asset. */
+  band: number;
+  /** From the Item's raster metadata; the file's own values are used when absent. */
+  nodata?: number;
+  scale?: number;
+  offset?: number;
+}
+
+/** Everything a chunk read depends on. */
+export interface ChunkTask {
+  kind: 'pyramids.cube-chunk';
+  version: 1;
+  grid: Grid;
+  window: PixelWindow;
+  /** Time step index and label. */
+  time: number;
+  label: string;
+  /** Per cube band, its sources in fusing order. */
+  bands: ChunkSource[][];
+  options: {
+    resampling: Resampling;
+    method: FuseMethod;
+    rescale: boolean;
+    dtype: DataType;
+    /** Output nodata per band. */
+    nodata: number[];
+    errorsAsNodata: boolean;
+    errorThreshold?: number;
+    /** The signer's non-secret description (`signer.describe()`), to rebuild it elsewhere. */
+    signer?: { id: string; options: Record<string, unknown> };
+  };
+}
+
+/** The pixels of one chunk: one array per cube band over the task's window. */
+export interface ChunkResult {
+  time: number;
+  label: string;
+  window: PixelWindow;
+  data: TypedArray[];
+}
+
+/** What running a task needs besides the task: I/O, credentials, cancellation. */
+export interface ChunkContext {
+  registry: Registry;
+  /** The signer; when absent and the task names one, it is looked up in the registry by id. */
+  signer?: Signer;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Opens (or reuses) a source; default opens through `openRaster` every time. */
+  openSource?: (source: ChunkSource, open: () => Promise<Dataset>) => Promise<Dataset>;
+  onWarning?: (message: string) => void;
+}
+
+function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefined {
+  if (context.signer) return context.signer;
+  const wanted = task.options.signer;
+  if (!wanted || wanted.id === 'anonymous') return undefined;
+  const signer = context.registry.getSigner(wanted.id);
+  if (!signer) {
+    throw new SignerError(`this chunk needs signer '${wanted.id}', which is not registered here; register it with registry.use(...)`, {
+      plugin: wanted.id,
+    });
+  }
+  return signer;
+}
+
+/**
+ * Runs one chunk task: for each band, warps each source onto the chunk window
+ * (opening it through the registry, signing per read) and fuses them. A pure
+ * function of (sources, window, options); aborts rethrow unwrapped.
+ */
+export async function runChunkTask(task: ChunkTask, context: ChunkContext): Promise<ChunkResult> {
+  const signer = resolveSigner(task, context);
+  const { window, options } = task;
+  const length = window.width * window.height;
+  const data: TypedArray[] = [];
+  for (let bandIndex = 0; bandIndex < task.bands.length; bandIndex++) {
+    const sources = task.bands[bandIndex]!;
+    const layerAt = async (index: number): Promise<Float64Array | undefined> => {
+      context.signal?.throwIfAborted();
+      const source = sources[index]!;
+      const open = () =>
+        openRaster(source.href, {
+          registry: context.registry,
+          ...(source.mediaType ? { mediaType: source.mediaType } : {}),
+          ...(signer ? { signer } : {}),
+          ...(context.fetch ? { fetch: context.fetch } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
+        });
+      try {
+        const dataset = await (context.openSource ? context.openSource(source, open) : open());
+        if (source.band >= dataset.bands.length) {
+          throw new ReadError(`asset '${source.asset}' of item ${source.item} has ${dataset.bands.length} band(s); band ${source.band + 1} does not exist`);
+        }
+        const result = await warpRaster(dataset.source, task.grid, {
+          window,
+          bands: [source.band],
+          resampling: options.resampling,
+          nodata: [source.nodata],
+          ...(options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold }),
+          ...(context.signal ? { signal: context.signal } : {}),
+        });
+        const layer = result.data[0]!;
+        if (options.rescale) {
+          const info = dataset.bands[source.band]!;
+          const scale = source.scale ?? info.scale ?? 1;
+          const offset = source.offset ?? info.offset ?? 0;
+          if (scale !== 1 || offset !== 0) for (let pixel = 0; pixel < layer.length; pixel++) layer[pixel] = layer[pixel]! * scale + offset;
+        }
+        return layer;
+      } catch (error) {
+        if (isAbortError(error)) throw error;
+        const message = (error as Error).message ?? String(error);
+        if (options.errorsAsNodata) {
+          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}; using nodata for it`);
+          return undefined;
+        }
+        if (PyramidsError.isInstance(error)) throw error;
+        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}`, {
+          cause: error,
+          details: { item: source.item, asset: source.asset },
+        });
+      }
+    };
+    const fused = await fuseLayers(options.method, length, sources.length, layerAt);
+    data.push(toOutputArray(fused, options.dtype, options.nodata[bandIndex]!));
+  }
+  return { time: task.time, label: task.label, window, data };
+}

@@ -1,0 +1,88 @@
+import type { Dataset } from '../dataset/dataset.js';
+import type { Bounds, Grid } from '../grid/grid.js';
+import type { Registry } from '../plugins/registry.js';
+import type { DataType } from '../raster/data-type.js';
+import type { Signer } from '../signers/signer.js';
+import type { StacItem } from '../stac/stac-types.js';
+import type { Resampling } from '../warp/resampling.js';
+
+/** How items become time steps: a built-in key, any property name, or a function of the Item. */
+export type GroupBy = 'solar_day' | 'time' | 'id' | (string & {}) | ((item: StacItem) => string | number | Date);
+
+/** How the items of one time step are fused into one pixel. */
+export type FuseMethod = 'first' | 'last' | 'min' | 'max' | 'mean' | 'median' | 'count';
+
+/** Every fusing method. */
+export const FUSE_METHODS: readonly FuseMethod[] = ['first', 'last', 'min', 'max', 'mean', 'median', 'count'];
+
+/** Options of `DatasetCollection.fromStac`, after pyramids.stac and odc-stac. */
+export interface CubeOptions {
+  /** The readers (and signers) to open assets with. */
+  registry: Registry;
+  /** One asset key (one band per time step) or several, stacked on the band axis in this order. */
+  asset: string | string[];
+  /** Resample assets at other native grids onto the first asset's grid (default true); false refuses a mismatch. */
+  align?: boolean;
+  /** Drop items that lack a requested asset instead of failing (default false). */
+  skipMissing?: boolean;
+  /** Group items into time steps; without it each item is its own time step. */
+  groupby?: GroupBy;
+  /** How a group is fused per pixel (default `first` valid pixel). */
+  method?: FuseMethod;
+  /** Fuse in input order instead of (datetime, id) order. */
+  preserveOrder?: boolean;
+  /** Target grid of an existing raster: a Dataset, a Grid, or a path/URL opened through the registry. */
+  like?: Dataset | Grid | string;
+  /** Target CRS (`EPSG:n`, WKT, a number, or `utm` for the local UTM zone of the items' centre). */
+  crs?: string | number;
+  /** Target resolution in CRS units: one number or [x, y]. */
+  resolution?: number | [number, number];
+  /** Target bounds [minX, minY, maxX, maxY] in the target CRS; snapped outward to the resolution. */
+  bounds?: Bounds;
+  /** Largest grid accepted, in pixels per band (default 250 million). */
+  maxPixels?: number;
+  /** Resampling onto the target grid (default `nearest`). */
+  resampling?: Resampling;
+  /** Keep only items whose bbox intersects this [west, south, east, north] (lon/lat; west > east crosses the antimeridian). */
+  bbox?: Bounds;
+  /** Keep at most this many items (after `bbox`). */
+  maxItems?: number;
+  /** Rewrites every asset href before signing (e.g. s3:// → https://). */
+  patchUrl?: (href: string) => string;
+  /** Signs each read. */
+  signer?: Signer;
+  /** Apply scale/offset and return float32 with NaN nodata (default false). */
+  rescale?: boolean;
+  /** Output data type (default: the assets' type; float32 with `rescale`). */
+  dtype?: DataType;
+  /** Output nodata (default: the assets' nodata; NaN for floats without one; 0 for integers without one). */
+  nodata?: number;
+  /** An unreadable source becomes nodata with a warning instead of failing (default false). */
+  errorsAsNodata?: boolean;
+  /** Chunk size in target pixels: one number or [width, height] (default 1024). */
+  chunkSize?: number | [number, number];
+  /** Most sources read at once (default 8). */
+  concurrency?: number;
+  /** Largest error of the approximate coordinate transformer, in source pixels (default 0.125; 0 = exact). */
+  errorThreshold?: number;
+  /** Base that relative asset hrefs resolve against (default: each Item's self link). */
+  baseHref?: string;
+  /** HTTP client for the readers. */
+  fetch?: typeof fetch;
+  /** Cancels the header reads `fromStac` may need (reads take their own signal). */
+  signal?: AbortSignal;
+  /** Receives warnings (redacted); default `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+/** Progress of a read: chunk tasks done out of all. */
+export interface CubeProgress {
+  completed: number;
+  total: number;
+}
+
+/** Options of a cube read. */
+export interface CubeReadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: CubeProgress) => void;
+}

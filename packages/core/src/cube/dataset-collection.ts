@@ -1,0 +1,743 @@
+// The lazy cube: dims time × band × y × x over a target grid, built from STAC
+// Items with no pixel read. Reads run as chunk tasks (see chunk-task.ts).
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dataset } from '../dataset/dataset.js';
+import { openRaster } from '../dataset/load-asset.js';
+import { AlignmentError } from '../errors/alignment-error.js';
+import { GridError } from '../errors/grid-error.js';
+import { OptionError } from '../errors/option-error.js';
+import { StacAssetError } from '../errors/stac-asset-error.js';
+import { createTransformer, ensureCrs, isGeographic, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
+import {
+  checkGridSize,
+  DEFAULT_MAX_PIXELS,
+  gridBounds,
+  gridFromBounds,
+  gridResolution,
+  gridsEqual,
+  xCoordinates,
+  yCoordinates,
+  type Bounds,
+  type Grid,
+} from '../grid/grid.js';
+import type { DataType, TypedArray } from '../raster/data-type.js';
+import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.js';
+import type { PixelWindow } from '../raster/raster-source.js';
+import { assetMediaType, hasAsset, itemBbox, resolveAssetHref } from '../stac/accessors.js';
+import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
+import { toItems } from '../stac/items.js';
+import type { ItemsInput, StacItem } from '../stac/stac-types.js';
+import { planWarp } from '../warp/warp-raster.js';
+import { writeGeoTIFF, type WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import { parseResampling, type Resampling } from '../warp/resampling.js';
+import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
+import { commonDataType } from './common-data-type.js';
+import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
+import { groupItems, itemIntersectsBbox, type ItemGroup } from './group-items.js';
+
+/** One band of the cube: an asset, with its output type and nodata, and what the source says. */
+export interface CubeBand {
+  /** Band name: the asset key. */
+  name: string;
+  asset: string;
+  /** Output data type of the cube's arrays. */
+  dataType: DataType;
+  /** Output nodata. */
+  nodata: number;
+  /** Scale and offset still to apply to output values (1 and 0 once rescaled). */
+  scale: number;
+  offset: number;
+  unit?: string;
+  /** What the first item says about the source band. */
+  source: { dataType: DataType; nodata?: number; scale?: number; offset?: number };
+}
+
+/** One time step: its label, time and the items fused into it. */
+export interface CubeTimeStep {
+  label: string;
+  datetime: Date | undefined;
+  items: { id: string; collection?: string; properties: Record<string, unknown> }[];
+}
+
+/** Cube pixels with their dims and coordinates. */
+export interface CubeArray {
+  /** Row-major over `shape`: time, band, y, x. */
+  data: TypedArray;
+  shape: [number, number, number, number];
+  dims: ['time', 'band', 'y', 'x'];
+  coords: { time: string[]; band: string[]; y: Float64Array; x: Float64Array };
+  /** The grid of exactly these pixels. */
+  grid: Grid;
+}
+
+/** What reading the cube will cost, from Items and file headers, reading no pixels. */
+export interface CubeEstimate {
+  items: number;
+  timeSteps: number;
+  bands: number;
+  shape: [number, number, number, number];
+  chunks: number;
+  /** Distinct source files. */
+  sources: number;
+  /** Distinct internal tiles (or strips) the reads touch. */
+  tiles: number;
+  /** Upper bound of bytes fetched: touched tiles at their uncompressed size, plus one header read per source. */
+  bytes: number;
+  /** Upper bound of requests: one per touched tile plus one per source header. */
+  requests: number;
+  /** Bytes of the cube's output arrays. */
+  outputBytes: number;
+}
+
+/** Options of `cube.write`: a read's options plus the GeoTIFF writer's. */
+export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal'> {
+  /** Pixels already read with `cube.read()`, to write without reading again. */
+  array?: CubeArray;
+}
+
+/** A time label fit for a file name. */
+function fileNameOf(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+interface SourceEntry extends ChunkSource {
+  /** Footprint in the target CRS, when the Item says; undefined = unknown (always read). */
+  bounds?: Bounds;
+}
+
+interface CubeState {
+  grid: Grid;
+  bands: CubeBand[];
+  groups: ItemGroup[];
+  /** sources[time][band] in fusing order. */
+  sources: SourceEntry[][][];
+  options: CubeOptions;
+  resampling: Resampling;
+  method: FuseMethod;
+  chunkSize: [number, number];
+  concurrency: number;
+  itemCount: number;
+}
+
+function describeGrid(grid: Grid): string {
+  const [resX, resY] = gridResolution(grid);
+  return `${grid.crs ?? 'no CRS'} ${grid.width} × ${grid.height} at ${resX} × ${resY}, origin (${grid.transform[0]}, ${grid.transform[3]})`;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new OptionError(`${name} must be a positive integer; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function checkOptions(options: CubeOptions): { assets: string[]; method: FuseMethod; resampling: Resampling; chunkSize: [number, number]; concurrency: number } {
+  if (!options || typeof options !== 'object' || !options.registry) throw new OptionError('fromStac needs options with a registry: createRegistry().use(geotiffReader())');
+  const assets = typeof options.asset === 'string' ? [options.asset] : Array.isArray(options.asset) ? options.asset : [];
+  if (assets.length === 0 || assets.some((asset) => typeof asset !== 'string' || asset === '')) {
+    throw new OptionError(`asset must be an asset key or a non-empty list of keys; got ${JSON.stringify(options.asset)}`);
+  }
+  if (new Set(assets).size !== assets.length) throw new OptionError(`asset lists a key twice: ${assets.join(', ')}`);
+  const method = options.method ?? 'first';
+  if (!FUSE_METHODS.includes(method)) throw new OptionError(`unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`);
+  const resampling = parseResampling(options.resampling);
+  const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter((name) => options[name] !== undefined);
+  if (options.like !== undefined && gridOptions.length > 0) {
+    throw new OptionError(`pass either like or crs + resolution (+ bounds), not both; got like and ${gridOptions.join(', ')}`);
+  }
+  if (gridOptions.length > 0 && (options.crs === undefined || options.resolution === undefined)) {
+    throw new OptionError(
+      `a target grid needs crs and resolution together (and optionally bounds); got only ${gridOptions.join(', ')}`,
+    );
+  }
+  if (options.bounds !== undefined && (!Array.isArray(options.bounds) || options.bounds.length !== 4 || options.bounds.some((value) => !Number.isFinite(value)))) {
+    throw new OptionError(`bounds must be [minX, minY, maxX, maxY]; got ${JSON.stringify(options.bounds)}`);
+  }
+  if (options.bbox !== undefined && (!Array.isArray(options.bbox) || options.bbox.length !== 4 || options.bbox.some((value) => !Number.isFinite(value)))) {
+    throw new OptionError(`bbox must be [west, south, east, north] in degrees; got ${JSON.stringify(options.bbox)}`);
+  }
+  if (options.maxItems !== undefined) positiveInteger(options.maxItems, 'maxItems');
+  const size = options.chunkSize ?? 1024;
+  const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
+  chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
+  const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
+  return { assets, method, resampling, chunkSize, concurrency };
+}
+
+/** Snaps bounds outward onto the pixel lattice of `grid` (same origin and resolution). */
+function gridOnLattice(lattice: Grid, bounds: Bounds, maxPixels: number): Grid {
+  const [resX, resY] = [Math.abs(lattice.transform[1]), Math.abs(lattice.transform[5])];
+  const originX = lattice.transform[0];
+  const originY = lattice.transform[3];
+  const minX = originX + Math.floor((bounds[0] - originX) / resX + 1e-9) * resX;
+  const maxX = originX + Math.ceil((bounds[2] - originX) / resX - 1e-9) * resX;
+  const maxY = originY - Math.floor((originY - bounds[3]) / resY + 1e-9) * resY;
+  const minY = originY - Math.ceil((originY - bounds[1]) / resY - 1e-9) * resY;
+  const grid: Grid = {
+    crs: lattice.crs,
+    transform: [minX, resX, 0, maxY, 0, -resY],
+    width: Math.max(1, Math.round((maxX - minX) / resX)),
+    height: Math.max(1, Math.round((maxY - minY) / resY)),
+  };
+  checkGridSize(grid, maxPixels);
+  return grid;
+}
+
+function union(boxes: Bounds[]): Bounds | undefined {
+  if (boxes.length === 0) return undefined;
+  return [
+    Math.min(...boxes.map((box) => box[0])),
+    Math.min(...boxes.map((box) => box[1])),
+    Math.max(...boxes.map((box) => box[2])),
+    Math.max(...boxes.map((box) => box[3])),
+  ];
+}
+
+function intersects(a: Bounds, b: Bounds): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/**
+ * A lazy cube with dims time × band × y × x: coordinates, grid, per-band
+ * nodata/scale/offset/type, and per time step the properties of the items fused
+ * into it. Build with `DatasetCollection.fromStac(items, options)`.
+ */
+export class DatasetCollection {
+  readonly grid: Grid;
+  readonly dims = ['time', 'band', 'y', 'x'] as const;
+  readonly bands: CubeBand[];
+  readonly steps: CubeTimeStep[];
+  /** True when scale/offset were applied (float32, NaN nodata). */
+  readonly rescaled: boolean;
+  readonly resampling: Resampling;
+  readonly method: FuseMethod;
+  private readonly state: CubeState;
+
+  private constructor(state: CubeState) {
+    this.state = state;
+    this.grid = state.grid;
+    this.bands = state.bands;
+    this.rescaled = state.options.rescale === true;
+    this.resampling = state.resampling;
+    this.method = state.method;
+    this.steps = state.groups.map((group) => ({
+      label: group.label,
+      datetime: group.datetime,
+      items: group.items.map((item) => ({
+        id: item.id,
+        ...(typeof item.collection === 'string' ? { collection: item.collection } : {}),
+        properties: item.properties,
+      })),
+    }));
+  }
+
+  /** [time, band, y, x] sizes. */
+  get shape(): [number, number, number, number] {
+    return [this.steps.length, this.bands.length, this.grid.height, this.grid.width];
+  }
+
+  /** Coordinates: time labels, band names, pixel-centre y and x. */
+  get coords(): CubeArray['coords'] {
+    return { time: this.steps.map((step) => step.label), band: this.bands.map((band) => band.name), y: yCoordinates(this.grid), x: xCoordinates(this.grid) };
+  }
+
+  /** Data type of the arrays `read` returns (common to all bands). */
+  get dataType(): DataType {
+    return this.bands[0]!.dataType;
+  }
+
+  /**
+   * Builds the cube from STAC Items without reading pixels (headers are read only
+   * where the Items lack projection or raster metadata). See `CubeOptions`.
+   */
+  static async fromStac(input: ItemsInput | unknown[], options: CubeOptions): Promise<DatasetCollection> {
+    const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
+    options.signal?.throwIfAborted();
+    let items = Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input);
+    // Client-side post-filters, before anything is opened.
+    if (options.bbox) items = items.filter((item) => itemIntersectsBbox(item, options.bbox!));
+    if (options.maxItems !== undefined) items = items.slice(0, options.maxItems);
+    if (items.length === 0) {
+      throw new StacAssetError(options.bbox ? `no item intersects bbox ${JSON.stringify(options.bbox)}` : 'no items to build a cube from');
+    }
+    const kept: StacItem[] = [];
+    for (const item of items) {
+      const missing = assets.filter((asset) => !hasAsset(item, asset));
+      if (missing.length === 0) kept.push(item);
+      else if (!options.skipMissing) {
+        throw new StacAssetError(
+          `asset '${missing[0]}' not found on item ${item.id}; available: ${Object.keys(item.assets).join(', ') || '(none)'}. ` +
+            'Pass skipMissing to drop such items',
+          { details: { item: item.id, asset: missing[0], available: Object.keys(item.assets) } },
+        );
+      }
+    }
+    if (kept.length === 0) {
+      throw new StacAssetError(`none of the ${items.length} item(s) has all of the assets ${assets.join(', ')}; check the asset keys`, {
+        details: { assets },
+      });
+    }
+
+    // Headers are opened only where Item metadata is missing, once per href.
+    const headers = new Map<string, Promise<Dataset>>();
+    const hrefOf = (item: StacItem, asset: string) => {
+      const href = resolveAssetHref(item, asset, options.baseHref);
+      return options.patchUrl ? options.patchUrl(href) : href;
+    };
+    const header = (item: StacItem, asset: string): Promise<Dataset> => {
+      const href = hrefOf(item, asset);
+      if (!headers.has(href)) {
+        const mediaType = assetMediaType(item, asset);
+        headers.set(
+          href,
+          openRaster(href, {
+            registry: options.registry,
+            ...(mediaType ? { mediaType } : {}),
+            ...(options.signer ? { signer: options.signer } : {}),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        );
+      }
+      return headers.get(href)!;
+    };
+    try {
+      const metadata = new Map<string, ExtensionMetadata>();
+      const metadataOf = (item: StacItem, asset: string) => {
+        const key = `${item.id}\u0000${asset}`;
+        if (!metadata.has(key)) metadata.set(key, readExtensionMetadata(item, asset));
+        return metadata.get(key)!;
+      };
+      const nativeGrid = async (item: StacItem, asset: string): Promise<Grid> => {
+        const own = metadataOf(item, asset).grid;
+        // An Item with a transform but no CRS says too little: ask the file.
+        return own?.crs ? own : (await header(item, asset)).grid;
+      };
+
+      if (options.align === false) {
+        for (const item of kept) {
+          const first = await nativeGrid(item, assets[0]!);
+          for (const asset of assets.slice(1)) {
+            const other = await nativeGrid(item, asset);
+            if (!gridsEqual(first, other)) {
+              throw new AlignmentError(
+                `assets of item ${item.id} are on different grids: '${assets[0]}' is ${describeGrid(first)}, '${asset}' is ${describeGrid(other)}; ` +
+                  'leave align on (the default) to resample them onto the first asset’s grid',
+                { details: { item: item.id, assets: [assets[0], asset] } },
+              );
+            }
+          }
+        }
+      }
+
+      // Bands: what the first item says, else its header.
+      const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+      const sourceBands = await Promise.all(
+        assets.map(async (asset) => {
+          const band = metadataOf(kept[0]!, asset).bands[0];
+          if (band?.dataType) return { dataType: band.dataType, nodata: band.nodata, scale: band.scale, offset: band.offset, unit: band.unit };
+          const info = (await header(kept[0]!, asset)).bands[0]!;
+          return { dataType: info.dataType, nodata: band?.nodata ?? info.nodata, scale: band?.scale ?? info.scale, offset: band?.offset ?? info.offset, unit: band?.unit ?? info.unit };
+        }),
+      );
+      const commonType = commonDataType(sourceBands.map((band) => band.dataType));
+      const dataType: DataType = options.dtype ?? (options.rescale ? 'float32' : method === 'count' ? 'uint16' : commonType);
+      const bands: CubeBand[] = assets.map((asset, index) => {
+        const source = sourceBands[index]!;
+        let nodata = options.nodata ?? (options.rescale ? Number.NaN : method === 'count' ? 0 : source.nodata);
+        if (nodata === undefined || (Number.isNaN(nodata) && !isFloatType(dataType))) nodata = isFloatType(dataType) ? Number.NaN : 0;
+        return {
+          name: asset,
+          asset,
+          dataType,
+          nodata,
+          scale: options.rescale ? 1 : (source.scale ?? 1),
+          offset: options.rescale ? 0 : (source.offset ?? 0),
+          ...(source.unit ? { unit: source.unit } : {}),
+          source: {
+            dataType: source.dataType,
+            ...(source.nodata === undefined ? {} : { nodata: source.nodata }),
+            ...(source.scale === undefined ? {} : { scale: source.scale }),
+            ...(source.offset === undefined ? {} : { offset: source.offset }),
+          },
+        };
+      });
+
+      // Footprints in lon/lat (for `utm`) and in a CRS.
+      const footprintIn = async (item: StacItem, asset: string, crs: string): Promise<Bounds | undefined> => {
+        const own = metadataOf(item, asset).grid;
+        try {
+          if (own?.crs) return transformBounds(gridBounds(own), own.crs, crs);
+          const bbox = itemBbox(item);
+          if (bbox && bbox[0] <= bbox[2]) return transformBounds(bbox, 'EPSG:4326', crs);
+          if (bbox) return undefined; // crosses the antimeridian: keep it in every chunk
+          const opened = await header(item, asset);
+          return opened.crs ? transformBounds(opened.bounds, opened.crs, crs) : undefined;
+        } catch (error) {
+          if (GridError.isInstance(error)) return undefined;
+          throw error;
+        }
+      };
+
+      const grid = await (async (): Promise<Grid> => {
+        if (options.like !== undefined) {
+          const like = options.like;
+          let chosen: Grid;
+          if (typeof like === 'string') {
+            const opened = await openRaster(like, {
+              registry: options.registry,
+              ...(options.fetch ? { fetch: options.fetch } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
+            chosen = opened.grid;
+            await opened.close();
+          } else chosen = 'source' in like ? like.grid : like;
+          checkGridSize(chosen, maxPixels);
+          return { ...chosen, transform: [...chosen.transform] as Grid['transform'] };
+        }
+        const bboxIn = (crs: string): Bounds | undefined => {
+          if (!options.bbox || options.bbox[0] > options.bbox[2]) return undefined;
+          try {
+            return transformBounds(options.bbox, 'EPSG:4326', crs);
+          } catch {
+            return undefined;
+          }
+        };
+        const itemsExtent = async (crs: string): Promise<Bounds> => {
+          const boxes = (await Promise.all(kept.map((item) => footprintIn(item, assets[0]!, crs)))).filter((box): box is Bounds => box !== undefined);
+          let extent = union(boxes);
+          const limit = bboxIn(crs);
+          if (extent && limit) extent = [Math.max(extent[0], limit[0]), Math.max(extent[1], limit[1]), Math.min(extent[2], limit[2]), Math.min(extent[3], limit[3])];
+          if (!extent || !(extent[2] > extent[0]) || !(extent[3] > extent[1])) {
+            throw new GridError(`cannot work out the items' extent in ${crs}; pass bounds`);
+          }
+          return extent;
+        };
+        if (options.crs !== undefined) {
+          let crs = normalizeCrs(options.crs);
+          if (typeof crs === 'string' && crs.toLowerCase() === 'utm') {
+            const extent = await itemsExtent('EPSG:4326');
+            const centreLon = extent[0] + (extent[2] - extent[0]) / 2;
+            crs = `EPSG:${utmZoneEpsg(centreLon, (extent[1] + extent[3]) / 2)}`;
+          }
+          if (!crs) throw new OptionError(`crs ${JSON.stringify(options.crs)} is empty`);
+          ensureCrs(crs); // an unknown CRS fails here, with its own message
+          const resolution = options.resolution!;
+          const bounds = options.bounds ?? (await itemsExtent(crs));
+          return gridFromBounds(crs, bounds, resolution, { maxPixels });
+        }
+        const crsList = [...new Set(await Promise.all(kept.map(async (item) => (await nativeGrid(item, assets[0]!)).crs ?? 'none')))];
+        if (crsList.length > 1) {
+          throw new GridError(
+            `the items are in ${crsList.length} CRSs (${crsList.slice(0, 4).join(', ')}${crsList.length > 4 ? ', …' : ''}); ` +
+              "pass crs and resolution (e.g. crs: 'utm', resolution: 10) to choose one target grid",
+            { details: { crs: crsList } },
+          );
+        }
+        const first = await nativeGrid(kept[0]!, assets[0]!);
+        if (!first.crs) throw new GridError(`asset '${assets[0]}' of item ${kept[0]!.id} has no CRS; pass like, or crs and resolution`);
+        if (first.transform[2] !== 0 || first.transform[4] !== 0) {
+          return gridFromBounds(first.crs, await itemsExtent(first.crs), gridResolution(first), { maxPixels });
+        }
+        return gridOnLattice(first, await itemsExtent(first.crs), maxPixels);
+      })();
+      if (grid.crs && !isGeographic(grid.crs)) createTransformer(grid.crs, 'EPSG:4326'); // validates the CRS early
+
+      const groups = groupItems(kept, options.groupby, options.preserveOrder === true);
+      const sources: SourceEntry[][][] = [];
+      for (const group of groups) {
+        const perBand: SourceEntry[][] = [];
+        for (const asset of assets) {
+          const list: SourceEntry[] = [];
+          for (const item of group.items) {
+            const band = metadataOf(item, asset).bands[0];
+            const mediaType = assetMediaType(item, asset);
+            const bounds = grid.crs ? await footprintIn(item, asset, grid.crs) : undefined;
+            list.push({
+              item: item.id,
+              asset,
+              href: hrefOf(item, asset),
+              ...(mediaType ? { mediaType } : {}),
+              band: 0,
+              ...(band?.nodata === undefined ? {} : { nodata: band.nodata }),
+              ...(band?.scale === undefined ? {} : { scale: band.scale }),
+              ...(band?.offset === undefined ? {} : { offset: band.offset }),
+              ...(bounds ? { bounds } : {}),
+            });
+          }
+          perBand.push(list);
+        }
+        sources.push(perBand);
+      }
+      return new DatasetCollection({ grid, bands, groups, sources, options, resampling, method, chunkSize, concurrency, itemCount: kept.length });
+    } finally {
+      for (const pending of headers.values()) {
+        pending.then((dataset) => dataset.close()).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * The chunk tasks covering `window` of the grid (the whole grid by default):
+   * time-major, then chunk rows, then chunk columns. Each is serialisable and
+   * lists only the sources whose footprint meets the chunk.
+   */
+  tasks(window?: PixelWindow): ChunkTask[] {
+    const area = window ?? { x: 0, y: 0, width: this.grid.width, height: this.grid.height };
+    if (
+      !Number.isInteger(area.x) || !Number.isInteger(area.y) || area.width < 1 || area.height < 1 || area.x < 0 || area.y < 0 ||
+      area.x + area.width > this.grid.width || area.y + area.height > this.grid.height
+    ) {
+      throw new OptionError(`window ${JSON.stringify(window)} is not inside the cube's grid (${this.grid.width} × ${this.grid.height})`);
+    }
+    const [chunkWidth, chunkHeight] = this.state.chunkSize;
+    const { options } = this.state;
+    const signer = options.signer?.describe?.();
+    const tasks: ChunkTask[] = [];
+    const t = this.grid.transform;
+    for (let time = 0; time < this.steps.length; time++) {
+      for (let y = area.y; y < area.y + area.height; y += chunkHeight) {
+        for (let x = area.x; x < area.x + area.width; x += chunkWidth) {
+          const chunk = { x, y, width: Math.min(chunkWidth, area.x + area.width - x), height: Math.min(chunkHeight, area.y + area.height - y) };
+          const chunkBounds = gridBounds({ crs: this.grid.crs, transform: [t[0] + x * t[1] + y * t[2], t[1], t[2], t[3] + x * t[4] + y * t[5], t[4], t[5]], width: chunk.width, height: chunk.height });
+          tasks.push({
+            kind: 'pyramids.cube-chunk',
+            version: 1,
+            grid: this.grid,
+            window: chunk,
+            time,
+            label: this.steps[time]!.label,
+            bands: this.state.sources[time]!.map((list) =>
+              list.filter((source) => !source.bounds || intersects(source.bounds, chunkBounds)).map(({ bounds: _bounds, ...source }) => source),
+            ),
+            options: {
+              resampling: this.resampling,
+              method: this.method,
+              rescale: this.rescaled,
+              dtype: this.dataType,
+              nodata: this.bands.map((band) => band.nodata),
+              errorsAsNodata: options.errorsAsNodata === true,
+              ...(options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold }),
+              ...(signer ? { signer } : {}),
+            },
+          });
+        }
+      }
+    }
+    return tasks;
+  }
+
+  private context(signal: AbortSignal | undefined, cache: Map<string, Promise<Dataset>>): ChunkContext {
+    const { options } = this.state;
+    return {
+      registry: options.registry,
+      ...(options.signer ? { signer: options.signer } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(signal ? { signal } : {}),
+      onWarning: options.onWarning ?? ((message) => console.warn(`pyramids: ${message}`)),
+      openSource: (source, open) => {
+        let pending = cache.get(source.href);
+        if (!pending) {
+          pending = open();
+          cache.set(source.href, pending);
+          // A failed open is not cached: the next chunk may try again.
+          pending.catch(() => cache.delete(source.href));
+        }
+        return pending;
+      },
+    };
+  }
+
+  /**
+   * Runs the chunk tasks of `window` with a bounded number in flight, yielding
+   * each chunk as it completes. Aborting stops the reads and rethrows the abort.
+   */
+  async *chunks(options: CubeReadOptions & { window?: PixelWindow } = {}): AsyncGenerator<ChunkResult> {
+    const tasks = this.tasks(options.window);
+    const cache = new Map<string, Promise<Dataset>>();
+    const context = this.context(options.signal, cache);
+    let next = 0;
+    let completed = 0;
+    const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
+    const start = () => {
+      const id = next++;
+      running.set(id, runChunkTask(tasks[id]!, context).then((result) => ({ id, result })));
+    };
+    try {
+      options.signal?.throwIfAborted();
+      while (next < tasks.length && running.size < this.state.concurrency) start();
+      while (running.size > 0) {
+        const { id, result } = await Promise.race(running.values());
+        running.delete(id);
+        completed++;
+        options.onProgress?.({ completed, total: tasks.length });
+        if (next < tasks.length) start();
+        yield result;
+      }
+    } finally {
+      // Let stragglers settle (their errors are already reported or irrelevant), then release files.
+      await Promise.allSettled(running.values());
+      await Promise.allSettled([...cache.values()].map(async (pending) => (await pending).close()));
+    }
+  }
+
+  /** Reads a window of the grid for every time step and band: shape [time, band, window.height, window.width]. */
+  async readWindow(window: PixelWindow, options: CubeReadOptions = {}): Promise<CubeArray> {
+    const [times, bandCount] = [this.steps.length, this.bands.length];
+    const data = allocateArray(this.dataType, times * bandCount * window.width * window.height);
+    for await (const chunk of this.chunks({ ...options, window })) {
+      for (let band = 0; band < bandCount; band++) {
+        const values = chunk.data[band]!;
+        const planeStart = (chunk.time * bandCount + band) * window.width * window.height;
+        for (let row = 0; row < chunk.window.height; row++) {
+          const targetStart = planeStart + (chunk.window.y - window.y + row) * window.width + (chunk.window.x - window.x);
+          (data as Float64Array).set((values as Float64Array).subarray(row * chunk.window.width, (row + 1) * chunk.window.width), targetStart);
+        }
+      }
+    }
+    const t = this.grid.transform;
+    const grid: Grid = {
+      crs: this.grid.crs,
+      transform: [t[0] + window.x * t[1] + window.y * t[2], t[1], t[2], t[3] + window.x * t[4] + window.y * t[5], t[4], t[5]],
+      width: window.width,
+      height: window.height,
+    };
+    return {
+      data,
+      shape: [times, bandCount, window.height, window.width],
+      dims: ['time', 'band', 'y', 'x'],
+      coords: { time: this.steps.map((step) => step.label), band: this.bands.map((band) => band.name), y: yCoordinates(grid), x: xCoordinates(grid) },
+      grid,
+    };
+  }
+
+  /** Reads the whole cube. */
+  async read(options: CubeReadOptions = {}): Promise<CubeArray> {
+    return this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options);
+  }
+
+  /**
+   * Writes the cube as GeoTIFF. A file target gets every band of every time step,
+   * time-major (t0/b0, t0/b1, t1/b0, …), each described `<time label>/<band name>`,
+   * with nodata, CRS and geotransform of the target grid. A directory target (an
+   * existing directory, or a path ending in `/`) gets one GeoTIFF per time step,
+   * named after its label. Nothing is left behind on failure or abort.
+   * Returns the files written.
+   */
+  async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
+    const { array: given, signal, onProgress, ...writerOptions } = options;
+    const isDirectory = target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
+    const names = this.bands.map((band) => band.name);
+    const metadata = {
+      PYRAMIDS_DIMS: 'time,band,y,x',
+      PYRAMIDS_RESAMPLING: this.resampling,
+      PYRAMIDS_METHOD: this.method,
+      PYRAMIDS_RESCALED: String(this.rescaled),
+    };
+    const planeOf = (array: CubeArray, time: number, band: number): TypedArray => {
+      const size = array.shape[2] * array.shape[3];
+      const start = (time * array.shape[1] + band) * size;
+      return array.data.subarray(start, start + size) as TypedArray;
+    };
+    const bandInfo = (time: number, index: number) => {
+      const band = this.bands[index]!;
+      return {
+        dataType: band.dataType,
+        nodata: band.nodata,
+        ...(band.scale !== 1 ? { scale: band.scale } : {}),
+        ...(band.offset !== 0 ? { offset: band.offset } : {}),
+        ...(band.unit ? { unit: band.unit } : {}),
+        name: `${this.steps[time]!.label}/${band.name}`,
+      };
+    };
+    const readOptions = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
+    const array = given ?? (await this.read(readOptions));
+    const written: string[] = [];
+    if (isDirectory) {
+      await mkdir(target, { recursive: true });
+      for (let time = 0; time < this.steps.length; time++) {
+        const file = path.join(target, `${fileNameOf(this.steps[time]!.label)}.tif`);
+        await writeGeoTIFF(
+          file,
+          {
+            grid: this.grid,
+            bands: names.map((_, band) => bandInfo(time, band)),
+            data: names.map((_, band) => planeOf(array, time, band)),
+            metadata: { ...metadata, PYRAMIDS_TIME: this.steps[time]!.label },
+          },
+          { ...writerOptions, ...(signal ? { signal } : {}) },
+        );
+        written.push(file);
+      }
+      return written;
+    }
+    const bands = this.steps.flatMap((_, time) => names.map((__, band) => bandInfo(time, band)));
+    const data = this.steps.flatMap((_, time) => names.map((__, band) => planeOf(array, time, band)));
+    await writeGeoTIFF(target, { grid: this.grid, bands, data, metadata }, { ...writerOptions, ...(signal ? { signal } : {}) });
+    return [target];
+  }
+
+  /**
+   * What reading the cube will cost — sources, tiles, bytes, requests — from the
+   * Items and file headers only (no pixel is read). Bytes and requests are upper
+   * bounds: `first`/`last` may stop early and readers merge adjacent ranges.
+   */
+  async estimate(options: { signal?: AbortSignal } = {}): Promise<CubeEstimate> {
+    const tasks = this.tasks();
+    const cache = new Map<string, Promise<Dataset>>();
+    const context = this.context(options.signal, cache);
+    const tiles = new Set<string>();
+    let bytes = 0;
+    try {
+      for (const task of tasks) {
+        for (const list of task.bands) {
+          for (const source of list) {
+            options.signal?.throwIfAborted();
+            const dataset = await context.openSource!(source, () =>
+              openRaster(source.href, {
+                registry: this.state.options.registry,
+                ...(source.mediaType ? { mediaType: source.mediaType } : {}),
+                ...(this.state.options.signer ? { signer: this.state.options.signer } : {}),
+                ...(this.state.options.fetch ? { fetch: this.state.options.fetch } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+              }),
+            );
+            const plan = planWarp(dataset.source, task.grid, {
+              window: task.window,
+              resampling: task.options.resampling,
+              ...(task.options.errorThreshold === undefined ? {} : { errorThreshold: task.options.errorThreshold }),
+            });
+            if (!plan.sourceWindow) continue;
+            const level = dataset.levels[plan.level]!;
+            const block = dataset.source.blockSize ?? { width: level.width, height: level.height };
+            const sample = bytesPerSample(dataset.bands[source.band]?.dataType ?? 'uint8');
+            const { x, y, width, height } = plan.sourceWindow;
+            for (let row = Math.floor(y / block.height); row <= Math.floor((y + height - 1) / block.height); row++) {
+              for (let col = Math.floor(x / block.width); col <= Math.floor((x + width - 1) / block.width); col++) {
+                const key = `${source.href}\u0000${plan.level}\u0000${source.band}\u0000${col},${row}`;
+                if (tiles.has(key)) continue;
+                tiles.add(key);
+                bytes += block.width * block.height * sample;
+              }
+            }
+          }
+        }
+      }
+      const sources = cache.size;
+      const shape = this.shape;
+      return {
+        items: this.state.itemCount,
+        timeSteps: shape[0],
+        bands: shape[1],
+        shape,
+        chunks: tasks.length,
+        sources,
+        tiles: tiles.size,
+        bytes: bytes + sources * 16_384,
+        requests: tiles.size + sources,
+        outputBytes: shape[0] * shape[1] * shape[2] * shape[3] * bytesPerSample(this.dataType),
+      };
+    } finally {
+      await Promise.allSettled([...cache.values()].map(async (pending) => (await pending).close()));
+    }
+  }
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Grid } from '../grid/grid.js';
+import { gdalRasterSource, readWithGdal, runGdal, syntheticBand, writeRasterWithGdal } from '../test-support/gdal-raster.js';
+import { createPixelTransformer } from './approx-transformer.js';
+import { chooseOverviewLevel } from './choose-overview.js';
+import type { Resampling } from './resampling.js';
+import { planWarp, warpRaster } from './warp-raster.js';
+
+let scratch: string;
+let sourceFile: string;
+let cogFile: string;
+const NODATA = 0;
+// 300 × 300 px at 10 m in UTM 32N near the eastern zone edge (about 11.7°E, 48°N).
+const SOURCE_TRANSFORM: Grid['transform'] = [700000, 10, 0, 5320000, 0, -10];
+
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'pyramids-warp-'));
+  const raster = {
+    width: 300,
+    height: 300,
+    dataType: 'uint16' as const,
+    bands: [syntheticBand(300, 300, 1, { nodata: NODATA, hole: [120, 40, 170, 90] })],
+    crs: 'EPSG:32632',
+    transform: SOURCE_TRANSFORM,
+    nodata: NODATA,
+  };
+  sourceFile = writeRasterWithGdal(path.join(scratch, 'source.tif'), raster);
+  cogFile = writeRasterWithGdal(path.join(scratch, 'source-cog.tif'), raster, {
+    format: 'COG',
+    creationOptions: ['BLOCKSIZE=64', 'OVERVIEWS=IGNORE_EXISTING', 'OVERVIEW_RESAMPLING=AVERAGE'],
+  });
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const sources = new Map<string, ReturnType<typeof gdalRasterSource>>();
+/** Decoding through GDAL is the slow part: once per file. */
+function cachedSource(file: string): ReturnType<typeof gdalRasterSource> {
+  if (!sources.has(file)) sources.set(file, gdalRasterSource(file, scratch));
+  return sources.get(file)!;
+}
+
+function gdalwarp(source: string, grid: Grid, resampling: Resampling, extra: string[] = []): Float64Array {
+  const output = path.join(scratch, `gdalwarp-${process.hrtime.bigint()}.tif`);
+  const t = grid.transform;
+  runGdal('gdalwarp', [
+    '-q', '-overwrite', '-t_srs', grid.crs!, '-r', resampling === 'median' ? 'med' : resampling,
+    '-te', String(t[0]), String(t[3] + t[5] * grid.height), String(t[0] + t[1] * grid.width), String(t[3]),
+    '-ts', String(grid.width), String(grid.height), ...extra, source, output,
+  ]);
+  const { bands } = readWithGdal(output, { scratch });
+  return Float64Array.from(bands[0] as Uint16Array, (value) => (value === NODATA ? Number.NaN : value));
+}
+
+/** Our result rounded like GDAL writes integer output. */
+function asUint16(values: Float64Array): Float64Array {
+  return values.map((value) => (Number.isNaN(value) ? Number.NaN : Math.min(65535, Math.max(0, Math.floor(value + 0.5)))));
+}
+
+function differences(ours: Float64Array, theirs: Float64Array, tolerance = 0): number[] {
+  const indexes: number[] = [];
+  for (let index = 0; index < ours.length; index++) {
+    const a = ours[index]!;
+    const b = theirs[index]!;
+    if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > tolerance) indexes.push(index);
+  }
+  return indexes;
+}
+
+describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
+  // Shifted by a third of a pixel so interpolating methods really interpolate.
+  const shifted: Grid = { crs: 'EPSG:32632', transform: [700503.3, 10, 0, 5319496.7, 0, -10], width: 200, height: 180 };
+  const coarse: Grid = { crs: 'EPSG:32632', transform: [700200, 30, 0, 5319800, 0, -30], width: 80, height: 80 };
+
+  for (const resampling of ['nearest', 'bilinear', 'cubic'] as const) {
+    it(`${resampling} on a shifted 10 m grid`, async () => {
+      const source = cachedSource(sourceFile);
+      const ours = asUint16((await warpRaster(source, shifted, { resampling })).data[0]!);
+      const theirs = gdalwarp(sourceFile, shifted, resampling);
+      const tolerance = resampling === 'nearest' ? 0 : 1;
+      expect(differences(ours, theirs, tolerance)).toEqual([]);
+      expect(ours.filter(Number.isNaN).length).toBeGreaterThan(1000); // the nodata hole survived
+    });
+  }
+
+  for (const resampling of ['average', 'mode', 'min', 'max', 'median'] as const) {
+    it(`${resampling} onto a 30 m grid with nodata`, async () => {
+      const source = cachedSource(sourceFile);
+      const ours = asUint16((await warpRaster(source, coarse, { resampling })).data[0]!);
+      const theirs = gdalwarp(sourceFile, coarse, resampling);
+      expect(differences(ours, theirs, resampling === 'average' ? 1 : 0)).toEqual([]);
+    });
+  }
+
+  it('bilinear downsampling without overviews stretches the kernel as GDAL does', async () => {
+    const source = cachedSource(sourceFile);
+    const ours = asUint16((await warpRaster(source, coarse, { resampling: 'bilinear' })).data[0]!);
+    const theirs = gdalwarp(sourceFile, coarse, 'bilinear');
+    expect(differences(ours, theirs, 1)).toEqual([]);
+  });
+});
+
+describe('overview choice', { timeout: 60_000 }, () => {
+  it('picks the coarsest level still at least as fine as the target, like gdalwarp -ovr AUTO', () => {
+    const levels = [1, 2, 4, 8].map((factor) => ({ width: 800 / factor, height: 800 / factor, transform: [0, factor, 0, 0, 0, -factor] as Grid['transform'] }));
+    expect(chooseOverviewLevel(levels, 1)).toBe(0);
+    expect(chooseOverviewLevel(levels, 1.95)).toBe(0);
+    expect(chooseOverviewLevel(levels, 2)).toBe(1);
+    expect(chooseOverviewLevel(levels, 3)).toBe(1);
+    expect(chooseOverviewLevel(levels, 3.95)).toBe(1);
+    expect(chooseOverviewLevel(levels, 4.05)).toBe(2);
+    expect(chooseOverviewLevel(levels, 100)).toBe(3);
+  });
+
+  it('reads the overview gdalwarp reads and gives its pixels', async () => {
+    const source = gdalRasterSource(cogFile, scratch);
+    const target: Grid = { crs: 'EPSG:32632', transform: [700000, 20, 0, 5320000, 0, -20], width: 150, height: 150 };
+    const plan = planWarp(source, target, { resampling: 'nearest' });
+    expect(plan.level).toBe(1);
+    const result = await warpRaster(source, target, { resampling: 'nearest' });
+    expect(source.reads.every((read) => read.level === 1)).toBe(true);
+    expect(differences(asUint16(result.data[0]!), gdalwarp(cogFile, target, 'nearest'))).toEqual([]);
+  });
+});
+
+describe('warpRaster against gdalwarp across UTM zones', { timeout: 60_000 }, () => {
+  // The source area seen from UTM 33N: 10 m pixels, a rotated footprint.
+  const target: Grid = { crs: 'EPSG:32633', transform: [253000, 10, 0, 5322000, 0, -10], width: 260, height: 260 };
+
+  it('nearest with exact transforms equals gdalwarp -et 0 except at exact pixel boundaries', async () => {
+    const source = cachedSource(sourceFile);
+    const ours = (await warpRaster(source, target, { resampling: 'nearest', errorThreshold: 0 })).data[0]!;
+    const theirs = gdalwarp(sourceFile, target, 'nearest', ['-et', '0']);
+    expect(ours.filter((value) => !Number.isNaN(value)).length).toBeGreaterThan(30_000);
+    const exact = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM }, { errorThreshold: 0 });
+    for (const index of differences(ours, theirs)) {
+      const xs = Float64Array.of((index % target.width) + 0.5);
+      const ys = Float64Array.of(Math.floor(index / target.width) + 0.5);
+      exact.transformExact(xs, ys, 1);
+      const distance = Math.min(Math.abs(xs[0]! - Math.round(xs[0]!)), Math.abs(ys[0]! - Math.round(ys[0]!)));
+      expect(distance).toBeLessThan(1e-6);
+    }
+  });
+
+  it('bilinear with exact transforms within 1 unit of gdalwarp -et 0', async () => {
+    const source = cachedSource(sourceFile);
+    const ours = asUint16((await warpRaster(source, target, { resampling: 'bilinear', errorThreshold: 0 })).data[0]!);
+    const theirs = gdalwarp(sourceFile, target, 'bilinear', ['-et', '0']);
+    expect(differences(ours, theirs, 1)).toEqual([]);
+  });
+
+  it('bilinear within 1 unit of gdalwarp, both with the default approximate transformer', async () => {
+    const source = cachedSource(sourceFile);
+    const ours = asUint16((await warpRaster(source, target, { resampling: 'bilinear' })).data[0]!);
+    const theirs = gdalwarp(sourceFile, target, 'bilinear');
+    expect(differences(ours, theirs, 1)).toEqual([]);
+  });
+
+  it('the approximate transformer stays within 0.125 source pixels of the exact one', () => {
+    const approximate = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM });
+    const exact = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM }, { errorThreshold: 0 });
+    expect(approximate.affine).toBe(false);
+    let worst = 0;
+    for (let row = 0; row < target.height; row += 7) {
+      const ax = Float64Array.from({ length: target.width }, (_, col) => col + 0.5);
+      const ay = new Float64Array(target.width).fill(row + 0.5);
+      const ex = ax.slice();
+      const ey = ay.slice();
+      approximate.transformRow(ax, ay, target.width);
+      exact.transformExact(ex, ey, target.width);
+      for (let col = 0; col < target.width; col++) worst = Math.max(worst, Math.abs(ax[col]! - ex[col]!) + Math.abs(ay[col]! - ey[col]!));
+    }
+    expect(worst).toBeLessThanOrEqual(0.125);
+    expect(worst).toBeGreaterThan(0); // it did approximate
+  });
+});

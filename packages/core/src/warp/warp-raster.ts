@@ -1,0 +1,292 @@
+import { OptionError } from '../errors/option-error.js';
+import type { Grid } from '../grid/grid.js';
+import type { TypedArray } from '../raster/data-type.js';
+import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
+import { createPixelTransformer, type PixelTransformer } from './approx-transformer.js';
+import { chooseOverviewLevel } from './choose-overview.js';
+import { FILTER_RADIUS, kernelScale, resampleWindow } from './resample-window.js';
+import { parseResampling, type Resampling } from './resampling.js';
+
+/** Options of `warpRaster` and `planWarp`. */
+export interface WarpOptions {
+  /** Resampling method (default `nearest`). */
+  resampling?: Resampling;
+  /** 0-based source bands to warp; all when omitted. */
+  bands?: number[];
+  /** Window of the target grid to fill; the whole grid when omitted. */
+  window?: PixelWindow;
+  /** Source level to read (0 = full resolution); chosen from the target resolution when omitted. */
+  level?: number;
+  /** Nodata per requested band, overriding the source's own (undefined = use the source's). */
+  nodata?: (number | undefined)[];
+  /** Largest error of the approximate transformer in source pixels (default 0.125; 0 = exact). */
+  errorThreshold?: number;
+  signal?: AbortSignal;
+}
+
+/** What a warp will read: the level, the window of it (null when the target misses the source) and the kernel scale. */
+export interface WarpPlan {
+  level: number;
+  /** Window of the level to read, or null when no source pixel is needed. */
+  sourceWindow: PixelWindow | null;
+  /** Target window filled. */
+  targetWindow: PixelWindow;
+  /** The target window in parts, each with the source window it needs and its kernel scale. */
+  parts: WarpPart[];
+  /** Target pixel → level pixel transformer. */
+  transformer: PixelTransformer;
+  resampling: Resampling;
+}
+
+/** The warped pixels of one target window. */
+export interface WarpResult {
+  /** One array per band, row-major over the target window; NaN where no valid source pixel. */
+  data: Float64Array[];
+  window: PixelWindow;
+  plan: WarpPlan;
+}
+
+/** One part of a planned warp: a target window, the level window it reads and the kernel scale per axis. */
+export interface WarpPart {
+  targetWindow: PixelWindow;
+  sourceWindow: PixelWindow;
+  /** 1 unless downsampling without a matching overview. */
+  scale: [number, number];
+}
+
+/** What planning needs of a source: its grid and levels. */
+export type WarpSourceShape = Pick<RasterSource, 'grid' | 'levels'>;
+
+function sampleFootprint(transformer: PixelTransformer, window: PixelWindow): [number, number, number, number] | null {
+  // As GDAL's ComputeSourceWindow: 21 points along each edge; a 21 × 21 lattice
+  // when some edge point does not transform (a pole, a CRS's edge).
+  const steps = 20;
+  const collect = (grid: boolean) => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i <= steps; i++) {
+      for (let j = 0; j <= steps; j++) {
+        if (!grid && i !== 0 && i !== steps && j !== 0 && j !== steps) continue;
+        xs.push(window.x + (window.width * i) / steps);
+        ys.push(window.y + (window.height * j) / steps);
+      }
+    }
+    const pointX = Float64Array.from(xs);
+    const pointY = Float64Array.from(ys);
+    transformer.transformExact(pointX, pointY, pointX.length);
+    return { pointX, pointY };
+  };
+  let { pointX, pointY } = collect(false);
+  if (pointX.some((value) => !Number.isFinite(value))) ({ pointX, pointY } = collect(true));
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let index = 0; index < pointX.length; index++) {
+    const x = pointX[index]!;
+    const y = pointY[index]!;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  return Number.isFinite(minX) ? [minX, minY, maxX, maxY] : null;
+}
+
+/** The source window GDAL computes for one target window, with its fill ratio and kernel scale. */
+interface SourceWindowInfo {
+  window: PixelWindow | null;
+  fillRatio: number;
+  scale: [number, number];
+}
+
+/**
+ * GDAL's ComputeSourceWindow + kernel scale for one target window: the
+ * footprint's bbox, clamped to the level, padded by the kernel's reach; the kernel
+ * scale is the target size over the footprint's size clipped to the raster.
+ */
+function computeSourceWindow(
+  transformer: PixelTransformer,
+  window: PixelWindow,
+  level: OverviewLevel,
+  resampling: Resampling,
+): SourceWindowInfo {
+  const footprint = sampleFootprint(transformer, window);
+  if (!footprint) return { window: null, fillRatio: 0, scale: [1, 1] };
+  const [minX, minY, maxX, maxY] = footprint;
+  const radius = FILTER_RADIUS[resampling];
+  const axis = (min: number, max: number, targetSize: number, levelSize: number) => {
+    const rawScale = targetSize / (max - min);
+    const reach = rawScale < 0.95 ? Math.ceil(radius / rawScale) : radius;
+    let clampedMin = Math.trunc(Math.max(0, min));
+    let clampedMax = Math.trunc(Math.min(Math.ceil(max), levelSize));
+    let rawSize = Math.max(0, Math.min(levelSize - clampedMin, max - min));
+    // Covering more than 90% of the raster: take all of it (GDAL, for antimeridian discontinuities).
+    if (clampedMax - clampedMin > 0.9 * levelSize) {
+      clampedMin = 0;
+      clampedMax = levelSize;
+      rawSize = levelSize;
+    }
+    const offset = Math.max(0, clampedMin - reach);
+    const size = Math.min(levelSize - offset, clampedMax - offset + reach);
+    return { offset, size, reach, scale: rawSize > 0 ? kernelScale(targetSize, rawSize) : 1 };
+  };
+  const x = axis(minX, maxX, window.width, level.width);
+  const y = axis(minY, maxY, window.height, level.height);
+  const fillRatio = (Math.max(0, x.size) * Math.max(0, y.size)) / Math.max(1, (maxX - minX + 2 * x.reach) * (maxY - minY + 2 * y.reach));
+  // One pixel more than GDAL reads on each side: the kernels treat the window edge as the raster edge.
+  const x0 = Math.max(0, x.offset - 1);
+  const y0 = Math.max(0, y.offset - 1);
+  const x1 = Math.min(level.width, x.offset + x.size + 1);
+  const y1 = Math.min(level.height, y.offset + y.size + 1);
+  return {
+    window: x.size > 0 && y.size > 0 && x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null,
+    fillRatio: x.size > 0 && y.size > 0 ? fillRatio : 0,
+    scale: [x.scale, y.scale],
+  };
+}
+
+/**
+ * Splits a target window as GDAL's CollectChunkList does when the source covers
+ * less than half of what the window asks for (its fill-ratio heuristic): halve
+ * the longer side (width on ties) and recurse. Each part gets its own kernel
+ * scale and approximate-transform rows, as in gdalwarp.
+ */
+function splitLikeGdal(transformer: PixelTransformer, window: PixelWindow, level: OverviewLevel, resampling: Resampling, parts: WarpPart[]): void {
+  const info = computeSourceWindow(transformer, window, level, resampling);
+  if (info.fillRatio > 0 && info.fillRatio < 0.5 && (window.width > 100 || window.height > 100)) {
+    if (window.width > window.height) {
+      const half = Math.floor(window.width / 2);
+      splitLikeGdal(transformer, { ...window, width: half }, level, resampling, parts);
+      splitLikeGdal(transformer, { ...window, x: window.x + half, width: window.width - half }, level, resampling, parts);
+    } else {
+      const half = Math.floor(window.height / 2);
+      splitLikeGdal(transformer, { ...window, height: half }, level, resampling, parts);
+      splitLikeGdal(transformer, { ...window, y: window.y + half, height: window.height - half }, level, resampling, parts);
+    }
+    return;
+  }
+  if (info.window) parts.push({ targetWindow: window, sourceWindow: info.window, scale: info.scale });
+}
+
+/**
+ * Source pixels per target pixel along each target axis, from the local
+ * derivatives at the window centre (a rotation between grids does not count as
+ * downsampling); the footprint's extent when the centre does not transform.
+ */
+function sourcePixelsPerTargetPixel(
+  transformer: PixelTransformer,
+  window: PixelWindow,
+  footprint: [number, number, number, number],
+): [number, number] {
+  const centreX = window.x + window.width / 2;
+  const centreY = window.y + window.height / 2;
+  const xs = Float64Array.of(centreX, centreX + 1, centreX);
+  const ys = Float64Array.of(centreY, centreY, centreY + 1);
+  transformer.transformExact(xs, ys, 3);
+  const perX = Math.hypot(xs[1]! - xs[0]!, ys[1]! - ys[0]!);
+  const perY = Math.hypot(xs[2]! - xs[0]!, ys[2]! - ys[0]!);
+  if (Number.isFinite(perX) && Number.isFinite(perY) && perX > 0 && perY > 0) return [perX, perY];
+  return [(footprint[2] - footprint[0]) / window.width, (footprint[3] - footprint[1]) / window.height];
+}
+
+function checkWindow(window: PixelWindow, grid: Grid): void {
+  if (
+    !Number.isInteger(window.x) || !Number.isInteger(window.y) || !Number.isInteger(window.width) || !Number.isInteger(window.height) ||
+    window.width < 1 || window.height < 1 || window.x < 0 || window.y < 0 ||
+    window.x + window.width > grid.width || window.y + window.height > grid.height
+  ) {
+    throw new OptionError(`target window ${JSON.stringify(window)} is not inside the target grid (${grid.width} × ${grid.height})`);
+  }
+}
+
+/**
+ * Plans a warp without reading: which level of the source suits the target
+ * resolution and which window of it covers the target window (plus the kernel's
+ * reach). Pure: depends only on the source's grid and levels and on the target.
+ */
+export function planWarp(source: WarpSourceShape, target: Grid, options: WarpOptions = {}): WarpPlan {
+  const resampling = parseResampling(options.resampling);
+  const targetWindow = options.window ?? { x: 0, y: 0, width: target.width, height: target.height };
+  checkWindow(targetWindow, target);
+  const transformerOptions = options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold };
+  const fullTransformer = createPixelTransformer(target, { crs: source.grid.crs, transform: source.grid.transform }, transformerOptions);
+  const fullFootprint = sampleFootprint(fullTransformer, targetWindow);
+  let level = options.level ?? 0;
+  if (options.level === undefined && fullFootprint) {
+    const [perX, perY] = sourcePixelsPerTargetPixel(fullTransformer, targetWindow, fullFootprint);
+    level = chooseOverviewLevel(source.levels, Math.min(perX, perY));
+  }
+  const levelInfo: OverviewLevel | undefined = source.levels[level];
+  if (!levelInfo) throw new OptionError(`overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`);
+  const transformer =
+    level === 0 ? fullTransformer : createPixelTransformer(target, { crs: source.grid.crs, transform: levelInfo.transform }, transformerOptions);
+  const parts: WarpPart[] = [];
+  splitLikeGdal(transformer, targetWindow, levelInfo, resampling, parts);
+  if (parts.length === 0) return { level, sourceWindow: null, targetWindow, parts, transformer, resampling };
+  const x0 = Math.min(...parts.map((part) => part.sourceWindow.x));
+  const y0 = Math.min(...parts.map((part) => part.sourceWindow.y));
+  const x1 = Math.max(...parts.map((part) => part.sourceWindow.x + part.sourceWindow.width));
+  const y1 = Math.max(...parts.map((part) => part.sourceWindow.y + part.sourceWindow.height));
+  return { level, sourceWindow: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, targetWindow, parts, transformer, resampling };
+}
+
+/** Source values as float64 with NaN where the source has nodata (or NaN). */
+export function toValidFloat64(values: TypedArray, nodata: number | undefined): Float64Array {
+  const output = new Float64Array(values.length);
+  const checkNodata = nodata !== undefined && !Number.isNaN(nodata);
+  for (let index = 0; index < values.length; index++) {
+    const value = Number(values[index]!);
+    output[index] = checkNodata && value === nodata ? Number.NaN : value;
+  }
+  return output;
+}
+
+/** Resamples pixels already read (one array per band over `plan.sourceWindow`) as planned. */
+export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64Array[] {
+  const { width, height } = plan.targetWindow;
+  const outputs = bands.map(() => new Float64Array(width * height).fill(Number.NaN));
+  if (!plan.sourceWindow) return outputs;
+  const only = plan.parts.length === 1 ? plan.parts[0]! : undefined;
+  if (only && only.targetWindow.width === width && only.targetWindow.height === height) {
+    return resampleWindow(plan.transformer, only.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, only.scale);
+  }
+  for (const part of plan.parts) {
+    const results = resampleWindow(plan.transformer, part.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, part.scale);
+    const offsetX = part.targetWindow.x - plan.targetWindow.x;
+    const offsetY = part.targetWindow.y - plan.targetWindow.y;
+    results.forEach((result, band) => {
+      for (let row = 0; row < part.targetWindow.height; row++) {
+        outputs[band]!.set(result.subarray(row * part.targetWindow.width, (row + 1) * part.targetWindow.width), (offsetY + row) * width + offsetX);
+      }
+    });
+  }
+  return outputs;
+}
+
+/**
+ * Warps a window of `source` onto `target` (any CRS, any resolution): picks the
+ * overview level that suits the target resolution, reads only the source window
+ * the target needs, and resamples with GDAL's semantics, honouring nodata.
+ * An aborted read rethrows the abort.
+ */
+export async function warpRaster(source: RasterSource, target: Grid, options: WarpOptions = {}): Promise<WarpResult> {
+  const plan = planWarp(source, target, options);
+  const bands = options.bands ?? source.bands.map((_, index) => index);
+  for (const band of bands) {
+    if (!Number.isInteger(band) || band < 0 || band >= source.bands.length) {
+      throw new OptionError(`band index ${band} does not exist; the source has bands 0..${source.bands.length - 1}`);
+    }
+  }
+  if (!plan.sourceWindow) return { data: resamplePlanned(plan, bands.map(() => new Float64Array(0))), window: plan.targetWindow, plan };
+  options.signal?.throwIfAborted();
+  const raw = await source.read({
+    window: plan.sourceWindow,
+    bands,
+    level: plan.level,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const values = raw.map((array, index) => toValidFloat64(array, options.nodata?.[index] ?? source.bands[bands[index]!]!.nodata));
+  return { data: resamplePlanned(plan, values), window: plan.targetWindow, plan };
+}
