@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { buildVrtDocument, OptionError, writeFileAtomic, type Signer } from '@pyramids/core';
+import { signerFromOptions } from '../signer-option.js';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
@@ -46,8 +47,8 @@ export async function runVrtCommand(source: string, options: VRTCommandOptions, 
 }
 
 /** `pyramids vrt ITEMS --asset KEY [--separate] -o mosaic.vrt`: a GDAL VRT mosaic of one asset of the Items. */
-export function registerVrtCommand(program: Command): void {
-  program
+export function registerVrtCommand(program: Command): Command {
+  return program
     .command('vrt')
     .description('write a GDAL VRT mosaic of one asset of the Items (opens in GDAL and QGIS; `pyramids read` reads it lazily)')
     .argument('<items>', 'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin')
@@ -57,5 +58,8 @@ export function registerVrtCommand(program: Command): void {
     .option('--band <n>', 'band of each Item used with --separate (default 1)')
     .option('--strict', 'fail when an Item cannot be placed (other CRS, rotated grid) instead of leaving it out')
     .option('--resolution <how>', 'highest, lowest or average (default) resolution of the Items')
-    .action(async (source: string, options: VRTCommandOptions) => runVrtCommand(source, options));
+    .action(async (source: string, options: VRTCommandOptions & { signer?: string }) => {
+      const signer = signerFromOptions(options);
+      await runVrtCommand(source, options, signer ? { signer } : {});
+    });
 }
