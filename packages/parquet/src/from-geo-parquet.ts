@@ -227,19 +227,29 @@ function orderItem(item: Record<string, unknown>, properties: Record<string, unk
   return ordered as StacItem;
 }
 
-/** Drops nulls from objects (absent in this Item), turns BigInt into number; keeps nulls inside lists. */
+/**
+ * Drops nulls from objects (fields absent in this Item), turns BigInt into number,
+ * keeps nulls inside lists. A struct whose fields are all null was absent (required
+ * struct groups cannot be null), so it is dropped too.
+ */
 function cleanValue(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map((entry) => (entry === null || entry === undefined ? null : cleanValue(entry)));
+  if (Array.isArray(value)) return value.map((entry) => cleanValue(entry) ?? null);
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-      const cleaned = cleanValue(entry);
-      if (cleaned !== undefined) out[key] = cleaned;
+    let keys = 0;
+    let kept = 0;
+    for (const key in value as Record<string, unknown>) {
+      keys++;
+      const cleaned = cleanValue((value as Record<string, unknown>)[key]);
+      if (cleaned !== undefined) {
+        out[key] = cleaned;
+        kept++;
+      }
     }
-    return out;
+    return keys > 0 && kept === 0 ? undefined : out;
   }
   return value;
 }

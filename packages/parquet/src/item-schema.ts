@@ -161,8 +161,11 @@ export function schemaElements(name: string, type: FieldType): SchemaElement[] {
         ...schemaElements('element', type.element),
       ];
     case 'struct':
+      // REQUIRED groups: readers assemble them without a wrapper array per level
+      // (optional nested structs are many times slower in hyparquet). An absent
+      // struct is written as one whose fields are all null, and read back as absent.
       return [
-        { name, repetition_type: 'OPTIONAL', num_children: type.fields.size },
+        { name, repetition_type: 'REQUIRED', num_children: type.fields.size },
         ...[...type.fields].flatMap(([key, field]) => schemaElements(key, field)),
       ];
   }
@@ -170,7 +173,7 @@ export function schemaElements(name: string, type: FieldType): SchemaElement[] {
 
 /** Converts a JSON value to what the Parquet writer expects for a column of `type`. */
 export function toColumnValue(value: unknown, type: FieldType): unknown {
-  if (value === null || value === undefined) return null;
+  if (value === null || value === undefined) return type.kind === 'struct' ? emptyStruct(type) : null;
   switch (type.kind) {
     case 'int':
       return BigInt(value as number);
@@ -190,4 +193,10 @@ export function toColumnValue(value: unknown, type: FieldType): unknown {
     default:
       return value;
   }
+}
+
+function emptyStruct(type: Extract<FieldType, { kind: 'struct' }>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of type.fields) out[key] = field.kind === 'struct' ? emptyStruct(field) : null;
+  return out;
 }

@@ -15,7 +15,7 @@ import {
   type FieldType,
 } from './item-schema.js';
 import { VERSION } from './version.js';
-import { geoParquetGeometryType, geometryDimensions, geometryToWkb } from './wkb.js';
+import { geoParquetGeometryType, geometryToWkb } from './wkb.js';
 
 /** Where the bytes of a file go: a path (Node), or a sink that receives chunks in order. */
 export type GeoParquetTarget = string | GeoParquetSink;
