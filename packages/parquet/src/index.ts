@@ -23,3 +23,12 @@ export {
   type HttpSourceStats,
 } from './parquet-source.js';
 export { VERSION } from './version.js';
+export {
+  searchGeoParquet,
+  searchGeoParquetItems,
+  parseInterval,
+  type GeoParquetSearch,
+  type GeoParquetSearchStats,
+  type SearchGeoParquetOptions,
+} from './search-geo-parquet.js';
+export { evaluateCql2, validateCql2, type Cql2Expression } from './cql2-evaluate.js';
