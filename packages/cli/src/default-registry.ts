@@ -1,7 +1,8 @@
 import { createRegistry, type Registry } from '@pyramids/core';
+import { geoparquetCodec } from '@pyramids/parquet';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 
 /** The plugins the CLI ships with, registered on a fresh registry. */
 export function createDefaultRegistry(): Registry {
-  return createRegistry().use(geotiffReader());
+  return createRegistry().use(geotiffReader()).use(geoparquetCodec());
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInfoCommand } from './commands/info-command.js';
+import { registerParquetCommand } from './commands/parquet-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -9,5 +10,6 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInfoCommand(program);
+  registerParquetCommand(program);
   return program;
 }
