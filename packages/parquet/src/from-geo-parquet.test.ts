@@ -62,7 +62,7 @@ describe('fromGeoParquet reads files written by others', () => {
   it('reads the older single-JSON-column layout (id, stac_item, geometry)', async () => {
     const items = ((await readJson('stac-geoparquet-py/sentinel-2-l2a.json')) as StacItem[]).slice(0, 3);
     const writer = new ByteWriter();
-    parquetWrite({
+    await parquetWrite({
       writer,
       columnData: [
         { name: 'id', data: items.map((item) => item.id), type: 'STRING' },
@@ -96,7 +96,7 @@ describe('fromGeoParquet reads files written by others', () => {
     expect((error as Error).message).toMatch(/corrupt\.parquet is not a readable Parquet file/);
     const plain = path.join(directory, 'plain.parquet');
     const writer = new ByteWriter();
-    parquetWrite({ writer, columnData: [{ name: 'name', data: ['a'], type: 'STRING' }] });
+    await parquetWrite({ writer, columnData: [{ name: 'name', data: ['a'], type: 'STRING' }] });
     await writeFile(plain, writer.getBytes());
     await expect(readGeoParquet(plain)).rejects.toThrow(/is not stac-geoparquet: it has no "id" column/);
   });

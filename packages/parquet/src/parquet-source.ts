@@ -10,6 +10,7 @@ import {
   type Signer,
 } from '@pyramids/core';
 import type { AsyncBuffer } from 'hyparquet';
+import type { FileHandle } from 'node:fs/promises';
 
 /** What {@link fromGeoParquet} and {@link searchGeoParquet} read: a path, a URL, bytes, or an AsyncBuffer. */
 export type GeoParquetSource = string | URL | Uint8Array | ArrayBuffer | AsyncBuffer;
@@ -73,7 +74,7 @@ export async function openParquetSource(source: GeoParquetSource, options: GeoPa
 async function openFileBuffer(source: string | URL): Promise<AsyncBuffer> {
   const fs = await import('node:fs/promises');
   const name = String(source);
-  let handle: import('node:fs/promises').FileHandle;
+  let handle: FileHandle;
   let size: number;
   try {
     handle = await fs.open(source, 'r');

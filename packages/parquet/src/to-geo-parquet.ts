@@ -4,6 +4,12 @@
 import { asItem, isAbortError, redactHref, WriteError, type StacItem } from '@pyramids/core';
 import type { KeyValue, SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+// Types only: the Node modules themselves are imported lazily, so browsers never load them.
+import type * as Fs from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
+import type * as Os from 'node:os';
+import type * as Path from 'node:path';
+import type * as Readline from 'node:readline';
 import {
   EXTRA_COLUMN,
   finalizeType,
@@ -351,11 +357,11 @@ interface FileSpool extends ItemSpool {
 
 /** A temporary NDJSON file in Node; memory elsewhere (browsers have no temporary files). */
 async function openFileSpool(): Promise<FileSpool> {
-  let fs: typeof import('node:fs/promises');
-  let os: typeof import('node:os');
-  let path: typeof import('node:path');
-  let readline: typeof import('node:readline');
-  let nodeFs: typeof import('node:fs');
+  let fs: typeof FsPromises;
+  let os: typeof Os;
+  let path: typeof Path;
+  let readline: typeof Readline;
+  let nodeFs: typeof Fs;
   try {
     [fs, os, path, readline, nodeFs] = await Promise.all([
       import('node:fs/promises'),
@@ -410,7 +416,7 @@ async function openFileSpool(): Promise<FileSpool> {
 async function fileSink(target: string): Promise<GeoParquetSink> {
   const fs = await import('node:fs/promises');
   const partial = `${target}.partial-${process.pid}-${Date.now()}`;
-  let handle: import('node:fs/promises').FileHandle;
+  let handle: FsPromises.FileHandle;
   try {
     handle = await fs.open(partial, 'w');
   } catch (error) {
