@@ -4,6 +4,7 @@
 import { isAbortError, PyramidsError, ReadError, redactHref, type Geometry, type StacItem } from '@pyramids/core';
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
+import { assembleRows, canAssemble } from './assemble-rows.js';
 import { closeParquetSource, openParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
 import { EXTRA_COLUMN, TOP_LEVEL_COLUMNS } from './item-schema.js';
 import { formatTimestampMicros, formatTimestampNanos } from './timestamps.js';
@@ -39,6 +40,8 @@ export interface GeoParquetInfo {
 export interface OpenedGeoParquet {
   file: AsyncBuffer;
   metadata: FileMetaData;
+  /** True when our record assembly handles every column (else hyparquet's is used). */
+  assemble: boolean;
   info: GeoParquetInfo;
   label: string;
 }
@@ -86,6 +89,7 @@ export async function openGeoParquet(source: GeoParquetSource, options: GeoParqu
   return {
     file,
     metadata,
+    assemble: canAssemble(metadata),
     label,
     info: { rows: Number(metadata.num_rows), rowGroups, columns, geo: keyValue('geo'), stacGeoParquet: keyValue('stac-geoparquet'), layout, jsonColumn },
   };
@@ -143,7 +147,17 @@ export async function readRows(
   request: { columns?: string[]; rowStart: number; rowEnd: number; signal?: AbortSignal },
 ): Promise<Record<string, unknown>[]> {
   request.signal?.throwIfAborted();
+  const parsers = {
+    timestampFromMilliseconds: (millis: bigint) => formatTimestampMicros(millis * 1000n),
+    timestampFromMicroseconds: (micros: bigint) => formatTimestampMicros(micros),
+    timestampFromNanoseconds: (nanos: bigint) => formatTimestampNanos(nanos),
+    geometryFromBytes: (bytes: Uint8Array) => bytes,
+    geographyFromBytes: (bytes: Uint8Array) => bytes,
+  };
   try {
+    if (opened.assemble) {
+      return await assembleRows(opened.file, opened.metadata, { ...request, parsers });
+    }
     return await parquetReadObjects({
       file: opened.file,
       metadata: opened.metadata,
@@ -153,13 +167,7 @@ export async function readRows(
       compressors,
       utf8: false,
       geoparquet: false,
-      parsers: {
-        timestampFromMilliseconds: (millis: bigint) => formatTimestampMicros(millis * 1000n),
-        timestampFromMicroseconds: (micros: bigint) => formatTimestampMicros(micros),
-        timestampFromNanoseconds: (nanos: bigint) => formatTimestampNanos(nanos),
-        geometryFromBytes: (bytes: Uint8Array) => bytes,
-        geographyFromBytes: (bytes: Uint8Array) => bytes,
-      },
+      parsers,
     });
   } catch (error) {
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
