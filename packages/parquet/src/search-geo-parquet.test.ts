@@ -97,6 +97,17 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
     expect(ids(spatial)).toEqual(ids(await searchGeoParquet(file, { bbox: [10, 25, 20, 40] })));
   });
 
+  it('takes the same filter as CQL2 text', async () => {
+    const text = await searchGeoParquet(file, { filter: "eo:cloud_cover <= 40 AND collection = 'sentinel-2-l2a'" });
+    const json = await searchGeoParquet(file, {
+      filter: { op: 'and', args: [{ op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] }, { op: '=', args: [{ property: 'collection' }, 'sentinel-2-l2a'] }] },
+    });
+    expect(text.features.length).toBeGreaterThan(0);
+    expect(ids(text)).toEqual(ids(json));
+    const spatial = await searchGeoParquet(file, { filter: 'S_INTERSECTS(geometry, BBOX(10, 25, 20, 40))', filterLang: 'cql2-text' });
+    expect(ids(spatial)).toEqual(ids(await searchGeoParquet(file, { bbox: [10, 25, 20, 40] })));
+  });
+
   it('filters by an intersects geometry exactly, not by bbox alone', async () => {
     const target = items.find((item) => item.collection === 'sentinel-2-l2a')!;
     const [x0, y0, x1, y1] = [west(target), south(target), east(target), north(target)];
@@ -112,7 +123,7 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
   it('rejects bad parameters with OptionError', async () => {
     await expect(searchGeoParquet(file, { bbox: [0, 0, 1, 1], intersects: { type: 'Point', coordinates: [0, 0] } })).rejects.toThrow(OptionError);
     await expect(searchGeoParquet(file, { datetime: 'yesterday' })).rejects.toThrow(/datetime 'yesterday' is not an RFC 3339/);
-    await expect(searchGeoParquet(file, { filter: 'eo:cloud_cover < 10' })).rejects.toThrow(/CQL2 text is not parsed here/);
+    await expect(searchGeoParquet(file, { filter: 'eo:cloud_cover <' })).rejects.toThrow(/CQL2 text: unexpected end of the filter/);
     await expect(searchGeoParquet(file, { filter: { op: 'frobnicate', args: [] } })).rejects.toThrow(/CQL2 operator 'frobnicate' is not supported/);
     await expect(searchGeoParquet(file, { bbox: [1, 2, 3] })).rejects.toThrow(/bbox must be 4 or 6 numbers/);
   });

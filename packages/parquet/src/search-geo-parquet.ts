@@ -8,6 +8,7 @@ import type { ColumnChunk, FileMetaData, RowGroup } from 'hyparquet';
 import { closeParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
 import { openGeoParquet, readColumnsFor, readRows, rowToItem, type OpenedGeoParquet } from './from-geo-parquet.js';
 import { evaluateCql2, validateCql2 } from './cql2-evaluate.js';
+import { parseCql2Text } from './cql2-text.js';
 import { geometriesIntersect, geometryBounds, type Bounds } from './geometry-bounds.js';
 import { parseTimestampMicros } from './timestamps.js';
 
@@ -21,9 +22,9 @@ export interface GeoParquetSearch {
   datetime?: string;
   collections?: string[];
   ids?: string[];
-  /** A CQL2-JSON filter (object, or its JSON text). CQL2 text is not parsed here. */
+  /** A CQL2 filter: CQL2-JSON (object or its JSON text) or CQL2 text. */
   filter?: unknown;
-  /** `cql2-json` (default); `cql2-text` is refused with a clear error. */
+  /** `cql2-json` or `cql2-text`; guessed from the filter when omitted (text unless it starts with `{`). */
   filterLang?: 'cql2-json' | 'cql2-text';
   /** Stop after this many Items. */
   maxItems?: number;
@@ -158,11 +159,12 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
     tests.push((item) => wanted.has(item.id));
   }
   if (search.filter !== undefined && search.filter !== null) {
-    if (search.filterLang === 'cql2-text' || (typeof search.filter === 'string' && !search.filter.trim().startsWith('{'))) {
-      throw new OptionError('searchGeoParquet takes CQL2-JSON filters; CQL2 text is not parsed here, so convert it to CQL2-JSON first');
-    }
     let filter: unknown = search.filter;
-    if (typeof filter === 'string') {
+    const isText = search.filterLang === 'cql2-text' || (typeof filter === 'string' && !filter.trim().startsWith('{'));
+    if (isText) {
+      if (typeof filter !== 'string') throw new OptionError('filterLang cql2-text needs the filter as a string');
+      filter = parseCql2Text(filter);
+    } else if (typeof filter === 'string') {
       try {
         filter = JSON.parse(filter) as unknown;
       } catch (error) {
