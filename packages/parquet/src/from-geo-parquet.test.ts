@@ -6,6 +6,10 @@ import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGeoParquet, readGeoParquet, readGeoParquetInfo } from '@pyramids/parquet';
 import { fixturesDir } from '../../../vitest.shared.js';
+import type { FileMetaData, SchemaElement } from 'hyparquet';
+import { canAssemble } from './assemble-rows.js';
+import { openGeoParquet, readRows, rowToItem } from './from-geo-parquet.js';
+import { closeParquetSource } from './parquet-source.js';
 import { normalizeItem } from './test-fixtures.js';
 import { geometryToWkb } from './wkb.js';
 
@@ -75,6 +79,30 @@ describe('fromGeoParquet reads files written by others', () => {
     const info = await readGeoParquetInfo(file);
     expect(info).toMatchObject({ layout: 'json', jsonColumn: 'stac_item', rows: 3 });
     expect(await readGeoParquet(file)).toEqual(items);
+  });
+
+  it('reads the same Items through hyparquet’s record assembly, the fallback for maps and legacy lists', async () => {
+    const file = path.join(geoparquetDir, 'rustac/sentinel-1-global-mosaics.parquet');
+    const opened = await openGeoParquet(file);
+    try {
+      const range = { rowStart: 0, rowEnd: opened.info.rows };
+      const ours = (await readRows(opened, range)).map((row) => rowToItem(row, opened.info));
+      const fallback = (await readRows({ ...opened, assemble: false }, range)).map((row) => rowToItem(row, opened.info));
+      expect(opened.assemble).toBe(true);
+      expect(fallback).toEqual(ours);
+    } finally {
+      await closeParquetSource(opened.file);
+    }
+    const schema = (children: SchemaElement[]) => ({ schema: [{ name: 'root', num_children: 1 }, ...children] }) as FileMetaData;
+    const map = schema([
+      { name: 'tags', converted_type: 'MAP', repetition_type: 'OPTIONAL', num_children: 1 },
+      { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+      { name: 'key', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED' },
+      { name: 'value', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
+    ]);
+    map.schema[0]!.num_children = 1;
+    expect(canAssemble(map)).toBe(false);
+    expect(canAssemble(schema([{ name: 'tags', type: 'BYTE_ARRAY', repetition_type: 'REPEATED' }]))).toBe(false);
   });
 
   it('reads only the columns asked for', async () => {
