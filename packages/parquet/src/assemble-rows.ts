@@ -22,6 +22,12 @@ interface Step {
   repetition: number;
 }
 
+/**
+ * Rows built here: they hold no nulls in objects (an absent or all-null struct is
+ * not created), numbers instead of BigInt, and need no cleaning before use.
+ */
+export const assembledRows = new WeakSet<object>();
+
 /** True when every column of the file has a layout the fast assembler handles. */
 export function canAssemble(metadata: FileMetaData): boolean {
   const check = (node: SchemaTree): boolean => {
@@ -85,7 +91,11 @@ export async function assembleRows(
 ): Promise<Record<string, unknown>[]> {
   const schema = parquetSchema(metadata);
   const wanted = request.columns ? new Set(request.columns) : undefined;
-  const rows: Record<string, unknown>[] = Array.from({ length: Math.max(0, request.rowEnd - request.rowStart) }, () => ({}));
+  const rows: Record<string, unknown>[] = Array.from({ length: Math.max(0, request.rowEnd - request.rowStart) }, () => {
+    const row = {};
+    assembledRows.add(row);
+    return row;
+  });
   const parsers = { ...DEFAULT_PARSERS, ...request.parsers } as ParquetParsers;
   let groupStart = 0;
   for (const group of metadata.row_groups) {
@@ -154,6 +164,10 @@ function assembleColumn(
   }
   const leaf = schemaPath.at(-1)!;
   const maxDefinition = steps.at(-1)!.defined;
+  // Below this level nothing is written: no value, and no list (empty or with a null element) to create.
+  const firstList = steps.find((step) => step.kind === 'list')?.defined ?? Infinity;
+  // For a null value, a struct is only worth creating when a list below it exists.
+  const listBelow = steps.map((_, level) => steps.slice(level + 1).find((step) => step.kind === 'list')?.defined ?? Infinity);
   const decoder = {
     pathInSchema: path,
     type: meta.type,
@@ -198,20 +212,26 @@ function assembleColumn(
       if (repetition === 0) row++;
       const value = definition === maxDefinition ? values[valueIndex++] : undefined;
       if (row < 0 || row >= rows.length) continue;
+      if (definition !== maxDefinition && definition < firstList) continue;
       let holder = rows[row] as Record<string | number, unknown>;
       let key: string | number = steps[0]!.name;
       for (let level = 0; level < steps.length; level++) {
         const step = steps[level]!;
         if (definition < step.defined) {
-          // Null at this level: a null field, or a null list element.
-          if (holder[key] === undefined) holder[key] = null;
+          // Null at this level: a null list element is kept, a null field is left out.
+          if (Array.isArray(holder) && holder[key as number] === undefined) holder[key as number] = null;
           break;
         }
         if (step.kind === 'leaf') {
-          holder[key] = value;
+          holder[key] = typeof value === 'bigint' ? Number(value) : value;
           break;
         }
         if (step.kind === 'struct') {
+          if (definition !== maxDefinition && definition < listBelow[level]!) {
+            // Nothing below to write: a list element still exists (as an empty object), a field does not.
+            if (Array.isArray(holder) && holder[key as number] === undefined) holder[key as number] = {};
+            break;
+          }
           const existing = holder[key];
           holder = (existing && typeof existing === 'object' ? existing : (holder[key] = {})) as Record<string | number, unknown>;
           key = steps[level + 1]!.name;

@@ -4,7 +4,7 @@
 import { isAbortError, PyramidsError, ReadError, redactHref, type Geometry, type StacItem } from '@pyramids/core';
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { assembleRows, canAssemble } from './assemble-rows.js';
+import { assembledRows, assembleRows, canAssemble } from './assemble-rows.js';
 import { closeParquetSource, openParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
 import { EXTRA_COLUMN, TOP_LEVEL_COLUMNS } from './item-schema.js';
 import { formatTimestampMicros, formatTimestampNanos } from './timestamps.js';
@@ -195,8 +195,9 @@ export function rowToItem(row: Record<string, unknown>, info: GeoParquetInfo, la
   const properties: Record<string, unknown> = {};
   const extraMembers: Record<string, unknown> = {};
   const extraProperties: Record<string, unknown> = {};
+  const clean = assembledRows.has(row);
   for (const [key, raw] of Object.entries(row)) {
-    const value = cleanValue(raw);
+    const value = clean ? raw : cleanValue(raw);
     switch (key) {
       case 'type':
         if (typeof value === 'string') item['type'] = value;
@@ -240,7 +241,7 @@ function orderItem(item: Record<string, unknown>, properties: Record<string, unk
  * keeps nulls inside lists. A struct whose fields are all null was absent (required
  * struct groups cannot be null), so it is dropped too.
  */
-function cleanValue(value: unknown): unknown {
+export function cleanValue(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.map((entry) => cleanValue(entry) ?? null);
