@@ -1,4 +1,5 @@
 import { createRegistry, vrtReader, type Registry } from '@pyramids/core';
+import { geoparquetCodec } from '@pyramids/parquet';
 import { gdalReader } from '@pyramids/readers-gdal';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 
@@ -9,7 +10,7 @@ import { geotiffReader } from '@pyramids/readers-geotiff';
  * VRTs only GDAL can read (warped, derived) are handed to GDAL.
  */
 export function createDefaultRegistry(): Registry {
-  const registry = createRegistry().use(geotiffReader());
+  const registry = createRegistry().use(geotiffReader()).use(geoparquetCodec());
   const gdal = gdalReader();
   registry.use(gdal);
   return registry.use(vrtReader({ registry, fallback: gdal }));

@@ -8,6 +8,7 @@ import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
+import { registerParquetCommand } from './commands/parquet-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -33,5 +34,6 @@ export function createProgram(): Command {
   registerItemCommand(program);
   addSignerOption(registerDownloadCommand(program));
   addSignerOption(registerVrtCommand(program));
+  registerParquetCommand(program);
   return program;
 }

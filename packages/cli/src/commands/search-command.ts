@@ -1,6 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  formatDatetime,
   itemSearch,
   openClient,
   OptionError,
@@ -11,6 +12,7 @@ import {
   type SearchOptions,
   type Signer,
 } from '@pyramids/core';
+import { searchGeoParquet } from '@pyramids/parquet';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 
@@ -167,6 +169,29 @@ export async function runSearchCommand(url: string, options: SearchCommandOption
   const registry = context.registry ?? createDefaultRegistry();
   const stdout = context.stdout ?? process.stdout;
   const searchOptions = await toSearchOptions(options, context.signer);
+  if (/\.(geo)?parquet$/i.test(url.split(/[?#]/)[0]!)) {
+    // A stac-geoparquet file (local or remote) searched as a catalog, with the same flags.
+    if (options.matched) throw new OptionError('--matched needs a STAC API; count the Items of a parquet file with `pyramids parquet read`');
+    if (options.output) checkItemsTarget(options.output, registry);
+    const collection = await searchGeoParquet(
+      url,
+      {
+        ...(searchOptions.bbox ? { bbox: typeof searchOptions.bbox === 'string' ? searchOptions.bbox.split(',').map(Number) : searchOptions.bbox } : {}),
+        ...(searchOptions.intersects ? { intersects: searchOptions.intersects } : {}),
+        // Shorthand (`2024-04`, `2023/2024`) expands to full UTC ranges, as for an API.
+        ...(searchOptions.datetime ? { datetime: formatDatetime(searchOptions.datetime) } : {}),
+        ...(searchOptions.collections ? { collections: searchOptions.collections } : {}),
+        ...(searchOptions.ids ? { ids: searchOptions.ids } : {}),
+        ...(searchOptions.filter ? { filter: searchOptions.filter } : {}),
+        ...(searchOptions.filterLang ? { filterLang: searchOptions.filterLang } : {}),
+        ...(searchOptions.maxItems !== undefined ? { maxItems: searchOptions.maxItems } : {}),
+      } as Parameters<typeof searchGeoParquet>[1],
+      context.signer ? { signer: context.signer } : {},
+    );
+    if (options.output) await writeItemsFile(options.output, collection, registry);
+    else stdout.write(`${JSON.stringify(collection)}\n`);
+    return;
+  }
   // Parameters and the output format are checked before the landing page is even requested.
   itemSearch(url, searchOptions);
   if (options.output && !options.matched) checkItemsTarget(options.output, registry);
