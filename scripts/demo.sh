@@ -9,5 +9,12 @@ echo
 echo "== pyramids info: what the sample Item says about its B04 asset (no pixels read)"
 pnpm exec pyramids info sample-data/items.json --asset B04
 echo
-echo "== pyramids read: a window of B04 as a GeoTIFF"
-pnpm exec pyramids read sample-data/items.json --asset B04 --bbox 500500,5298000,502000,5299500 -o out/b04-window.tif
+echo "== pyramids cube --dry-run: what the cube will cost, from headers only"
+pnpm exec pyramids cube sample-data/items.json --asset B04 --asset B03 --asset B02 --groupby solar_day --dry-run
+echo
+echo "== pyramids cube: B04/B03/B02 of every solar day on one grid, a GeoTIFF and a PNG quicklook"
+pnpm exec pyramids cube sample-data/items.json --asset B04 --asset B03 --asset B02 \
+  --groupby solar_day --resampling bilinear -o out/cube.tif --preview out/cube.png
+echo
+echo "Wrote out/cube.tif (bands time-major: <solar day>/<band>) and out/cube.png.
+Open the GeoTIFF in QGIS, or: gdalinfo out/cube.tif"
