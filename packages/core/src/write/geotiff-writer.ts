@@ -375,7 +375,7 @@ function sampleFormat(dataType: DataType): number {
   return dataType.startsWith('int') ? 2 : 1;
 }
 
-/** The fields every level has; offsets and byte counts hold placeholders of the right length. */
+/** The fields every level has; offsets and byte counts hold zeros of the right length until the layout is known. */
 function imageFields(
   plan: Plan,
   width: number,
