@@ -22,7 +22,10 @@ import { fuseLayers, toOutputArray } from './fuse-pixels.js';
 export interface ChunkSource {
   item: string;
   asset: string;
-  /** Resolved and patched href, unsigned (signing happens at read time). */
+  /**
+   * Resolved and patched href, unsigned (signing happens at read time). A pre-signed
+   * href (SAS token, presigned URL) is here without its query: the task's signer signs it again.
+   */
   href: string;
   mediaType?: string;
   /** 0-based band of the asset. */
@@ -76,6 +79,8 @@ export interface ChunkContext {
   /** Opens (or reuses) a source; default opens through `openRaster` every time. */
   openSource?: (source: ChunkSource, open: () => Promise<Dataset>) => Promise<Dataset>;
   onWarning?: (message: string) => void;
+  /** The href to open for a task's href (the cube restores pre-signed queries it kept out of tasks); default the href itself. */
+  resolveHref?: (href: string) => string;
 }
 
 function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefined {
@@ -107,7 +112,7 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
       context.signal?.throwIfAborted();
       const source = sources[index]!;
       const open = () =>
-        openRaster(source.href, {
+        openRaster(context.resolveHref?.(source.href) ?? source.href, {
           registry: context.registry,
           ...(source.mediaType ? { mediaType: source.mediaType } : {}),
           ...(signer ? { signer } : {}),
