@@ -111,8 +111,9 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
     const layerAt = async (index: number): Promise<Float64Array | undefined> => {
       context.signal?.throwIfAborted();
       const source = sources[index]!;
+      const href = context.resolveHref?.(source.href) ?? source.href;
       const open = () =>
-        openRaster(context.resolveHref?.(source.href) ?? source.href, {
+        openRaster(href, {
           registry: context.registry,
           ...(source.mediaType ? { mediaType: source.mediaType } : {}),
           ...(signer ? { signer } : {}),
@@ -144,11 +145,11 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
         if (isAbortError(error)) throw error;
         const message = (error as Error).message ?? String(error);
         if (options.errorsAsNodata) {
-          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}; using nodata for it`);
+          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}; using nodata for it`);
           return undefined;
         }
         if (PyramidsError.isInstance(error)) throw error;
-        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}`, {
+        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}`, {
           cause: error,
           details: { item: source.item, asset: source.asset },
         });
