@@ -147,7 +147,7 @@ export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedT
 export { matchHost } from './signers/match-host.js';
 export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
-export { redactSecrets } from './signers/redact.js';
+export { redactSecrets, redactRequestSecrets, withoutSignedQuery } from './signers/redact.js';
 // Writing GeoTIFF
 export {
   writeGeoTIFF,

@@ -17,6 +17,7 @@ import {
   normalizeCrs,
   ReadError,
   redactHref,
+  redactRequestSecrets,
   responseSnippet,
   UnsupportedAssetError,
   type BandInfo,
@@ -82,8 +83,9 @@ class SignedHttpClient extends BaseClient {
 
   override async request(init: RequestInit = {}): Promise<BaseResponse> {
     const extra = (init.headers ?? {}) as Record<string, string>;
+    let sent: Record<string, string> = {};
     const response = await httpRequest(this.url, {
-      headers: async (url) => ({ ...extra, ...(await headersFor(this.signer, url, { method: 'GET' })) }),
+      headers: async (url) => (sent = { ...extra, ...(await headersFor(this.signer, url, { method: 'GET' })) }),
       ...(init.signal ? { signal: init.signal } : {}),
       ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
       retries: this.readerOptions.retries ?? 3,
@@ -99,7 +101,8 @@ class SignedHttpClient extends BaseClient {
           : response.status === 404
             ? '; check the href'
             : '';
-      const snippet = await responseSnippet(response, 200);
+      // A server may quote the request back (its token, its SAS query): never into the message.
+      const snippet = redactRequestSecrets(await responseSnippet(response, 200), this.url, sent);
       this.lastError = new ReadError(`HTTP ${response.status} reading ${redactHref(this.url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
         plugin: 'geotiff',
         details: { status: response.status, href: redactHref(this.url) },

@@ -22,7 +22,10 @@ import { fuseLayers, toOutputArray } from './fuse-pixels.js';
 export interface ChunkSource {
   item: string;
   asset: string;
-  /** Resolved and patched href, unsigned (signing happens at read time). */
+  /**
+   * Resolved and patched href, unsigned (signing happens at read time). A pre-signed
+   * href (SAS token, presigned URL) is here without its query: the task's signer signs it again.
+   */
   href: string;
   mediaType?: string;
   /** 0-based band of the asset. */
@@ -76,6 +79,8 @@ export interface ChunkContext {
   /** Opens (or reuses) a source; default opens through `openRaster` every time. */
   openSource?: (source: ChunkSource, open: () => Promise<Dataset>) => Promise<Dataset>;
   onWarning?: (message: string) => void;
+  /** The href to open for a task's href (the cube restores pre-signed queries it kept out of tasks); default the href itself. */
+  resolveHref?: (href: string) => string;
 }
 
 function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefined {
@@ -106,8 +111,9 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
     const layerAt = async (index: number): Promise<Float64Array | undefined> => {
       context.signal?.throwIfAborted();
       const source = sources[index]!;
+      const href = context.resolveHref?.(source.href) ?? source.href;
       const open = () =>
-        openRaster(source.href, {
+        openRaster(href, {
           registry: context.registry,
           ...(source.mediaType ? { mediaType: source.mediaType } : {}),
           ...(signer ? { signer } : {}),
@@ -139,11 +145,11 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
         if (isAbortError(error)) throw error;
         const message = (error as Error).message ?? String(error);
         if (options.errorsAsNodata) {
-          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}; using nodata for it`);
+          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}; using nodata for it`);
           return undefined;
         }
         if (PyramidsError.isInstance(error)) throw error;
-        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(source.href)}): ${message}`, {
+        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}`, {
           cause: error,
           details: { item: source.item, asset: source.asset },
         });

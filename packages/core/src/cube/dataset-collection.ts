@@ -28,6 +28,7 @@ import { assetMediaType, hasAsset, itemBbox, resolveAssetHref } from '../stac/ac
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
+import { withoutSignedQuery } from '../signers/redact.js';
 import { planWarp } from '../warp/warp-raster.js';
 import { writeGeoTIFF, type WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
@@ -104,6 +105,8 @@ function fileNameOf(label: string): string {
 interface SourceEntry extends ChunkSource {
   /** Footprint in the target CRS, when the Item says; undefined = unknown (always read). */
   bounds?: Bounds;
+  /** The href as given, when its query signs it (a SAS token, a presigned URL): read with it, kept out of tasks. */
+  signedHref?: string;
 }
 
 interface CubeState {
@@ -452,10 +455,13 @@ export class DatasetCollection {
             const band = metadataOf(item, asset).bands[0];
             const mediaType = assetMediaType(item, asset);
             const bounds = grid.crs ? await footprintIn(item, asset, grid.crs) : undefined;
+            const given = hrefOf(item, asset);
+            const href = withoutSignedQuery(given);
             list.push({
               item: item.id,
               asset,
-              href: hrefOf(item, asset),
+              href,
+              ...(href === given ? {} : { signedHref: given }),
               ...(mediaType ? { mediaType } : {}),
               band: 0,
               ...(band?.nodata === undefined ? {} : { nodata: band.nodata }),
@@ -507,7 +513,9 @@ export class DatasetCollection {
             time,
             label: this.steps[time]!.label,
             bands: this.state.sources[time]!.map((list) =>
-              list.filter((source) => !source.bounds || intersects(source.bounds, chunkBounds)).map(({ bounds: _bounds, ...source }) => source),
+              list
+                .filter((source) => !source.bounds || intersects(source.bounds, chunkBounds))
+                .map(({ bounds: _bounds, signedHref: _signedHref, ...source }) => source),
             ),
             options: {
               resampling: this.resampling,
@@ -528,8 +536,12 @@ export class DatasetCollection {
 
   private context(signal: AbortSignal | undefined, cache: Map<string, Promise<Dataset>>): ChunkContext {
     const { options } = this.state;
+    // Pre-signed hrefs were left out of the tasks; reads in this process still use them.
+    const signedHrefs = new Map<string, string>();
+    for (const source of this.state.sources.flat(2)) if (source.signedHref) signedHrefs.set(source.href, source.signedHref);
     return {
       registry: options.registry,
+      resolveHref: (href) => signedHrefs.get(href) ?? href,
       ...(options.signer ? { signer: options.signer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(signal ? { signal } : {}),
@@ -693,7 +705,7 @@ export class DatasetCollection {
           for (const source of list) {
             options.signal?.throwIfAborted();
             const dataset = await context.openSource!(source, () =>
-              openRaster(source.href, {
+              openRaster(context.resolveHref!(source.href), {
                 registry: this.state.options.registry,
                 ...(source.mediaType ? { mediaType: source.mediaType } : {}),
                 ...(this.state.options.signer ? { signer: this.state.options.signer } : {}),

@@ -5,7 +5,7 @@ import { PyramidsError } from '../errors/pyramids-error.js';
 import { ReadError } from '../errors/read-error.js';
 import { SearchError } from '../errors/search-error.js';
 import { httpRequest } from '../http/http-request.js';
-import { redactHref } from '../signers/redact.js';
+import { redactHref, redactRequestSecrets } from '../signers/redact.js';
 import type { SignableRequest, Signer } from '../signers/signer.js';
 
 /** Transport settings shared by every request of a client. */
@@ -118,7 +118,8 @@ export async function requestJson(request: JsonRequest, options: TransportOption
     });
     const text = await response.text();
     if (!response.ok && !accept.includes(response.status)) {
-      const message = serverMessage(text);
+      // A server may quote the request back (its token, its signed query): never into the message.
+      const message = redactRequestSecrets(serverMessage(text), signed.url, signed.headers);
       throw new SearchError(
         `${request.method} ${shown} failed with HTTP ${response.status}${message ? `: ${message}` : ''}` +
           (response.status === 401 || response.status === 403 ? ' (check the credentials or the signer)' : ''),
