@@ -17,6 +17,7 @@ export interface GdalInfo {
   coordinateSystem?: { wkt?: string };
   stac?: Record<string, unknown>;
   wgs84Extent?: { type: string; coordinates: [number, number][][] };
+  metadata?: Record<string, Record<string, string>>;
   bands: {
     band: number;
     type: string;
