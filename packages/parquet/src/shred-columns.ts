@@ -6,12 +6,21 @@
 import { parseTimestampMicros } from './timestamps.js';
 import type { FieldType } from './item-schema.js';
 
-/** The levels and values of one leaf column for the rows added so far. */
+/** The levels and values of one leaf column for the rows added so far, as hyparquet-writer takes them. */
 export interface LeafData {
   values: unknown[];
-  definitionLevels: number[];
+  definitionLevels: ArrayLike<number>;
   /** Empty for leaves with no list above them, as hyparquet-writer expects. */
-  repetitionLevels: number[];
+  repetitionLevels: ArrayLike<number>;
+  maxDefinitionLevel: number;
+}
+
+/** Levels in reused, growing byte arrays: millions of small numbers, no garbage per row group. */
+interface LeafBuffer {
+  values: unknown[];
+  definitions: Uint8Array;
+  repetitions: Uint8Array | undefined;
+  length: number;
   maxDefinitionLevel: number;
 }
 
@@ -30,8 +39,7 @@ interface ShredNode {
  * lists as `LIST` groups with a repeated `list` and its `element`.
  */
 export class ColumnShredder {
-  readonly leaves: LeafData[] = [];
-  private readonly repeated: boolean[] = [];
+  private readonly leaves: LeafBuffer[] = [];
   private readonly root: ShredNode;
 
   constructor(type: FieldType) {
@@ -43,13 +51,28 @@ export class ColumnShredder {
     this.shred(this.root, value, 0, 0, 0);
   }
 
-  /** Empties every leaf, keeping the layout, for the next row group. */
+  /** Number of leaf columns. */
+  get leafCount(): number {
+    return this.leaves.length;
+  }
+
+  /** The levels and values of leaf `index`; valid until the next `add` or `reset`. */
+  leafData(index: number): LeafData {
+    const leaf = this.leaves[index]!;
+    return {
+      values: leaf.values,
+      definitionLevels: leaf.definitions.subarray(0, leaf.length),
+      repetitionLevels: leaf.repetitions ? leaf.repetitions.subarray(0, leaf.length) : [],
+      maxDefinitionLevel: leaf.maxDefinitionLevel,
+    };
+  }
+
+  /** Empties every leaf, keeping the layout and buffers, for the next row group. */
   reset(): void {
-    this.leaves.forEach((leaf, index) => {
+    for (const leaf of this.leaves) {
       leaf.values = [];
-      leaf.definitionLevels = [];
-      leaf.repetitionLevels = this.repeated[index] ? [] : leaf.repetitionLevels;
-    });
+      leaf.length = 0;
+    }
   }
 
   private compile(type: FieldType, definition: number, repeated: boolean): ShredNode {
@@ -64,8 +87,8 @@ export class ColumnShredder {
       const element = this.compile(type.element, definition + 2, true);
       return { kind: 'list', leafStart, leafEnd: this.leaves.length, element };
     }
-    this.leaves.push({ values: [], definitionLevels: [], repetitionLevels: [], maxDefinitionLevel: definition + 1 });
-    this.repeated.push(repeated);
+    if (definition + 1 > 255) throw new Error('internal: nesting too deep for a Parquet column');
+    this.leaves.push({ values: [], definitions: new Uint8Array(1024), repetitions: repeated ? new Uint8Array(1024) : undefined, length: 0, maxDefinitionLevel: definition + 1 });
     return { kind: type.kind, leafStart, leafEnd: leafStart + 1 };
   }
 
@@ -76,9 +99,14 @@ export class ColumnShredder {
 
   private push(index: number, definition: number, repetition: number, value: unknown): void {
     const leaf = this.leaves[index]!;
+    const at = leaf.length++;
+    if (at === leaf.definitions.length) {
+      leaf.definitions = grow(leaf.definitions);
+      if (leaf.repetitions) leaf.repetitions = grow(leaf.repetitions);
+    }
     leaf.values.push(value);
-    leaf.definitionLevels.push(definition);
-    if (this.repeated[index]) leaf.repetitionLevels.push(repetition);
+    leaf.definitions[at] = definition;
+    if (leaf.repetitions) leaf.repetitions[at] = repetition;
   }
 
   private shred(node: ShredNode, value: unknown, definition: number, repetition: number, depth: number): void {
@@ -125,4 +153,10 @@ function leafValue(kind: FieldType['kind'], value: unknown): unknown {
       // JSON leaves are serialised by the writer itself.
       return value;
   }
+}
+
+function grow(levels: Uint8Array): Uint8Array {
+  const grown = new Uint8Array(levels.length * 2);
+  grown.set(levels);
+  return grown;
 }

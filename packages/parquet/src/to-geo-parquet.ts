@@ -14,8 +14,7 @@ import type * as Readline from 'node:readline';
 import {
   EXTRA_COLUMN,
   finalizeType,
-  inferType,
-  mergeTypes,
+  mergeValue,
   schemaElements,
   TOP_LEVEL_COLUMNS,
   type FieldType,
@@ -141,16 +140,12 @@ class LayoutBuilder {
   add(item: StacItem): void {
     this.rows++;
     for (const key of ['type', 'stac_version', 'stac_extensions', 'links', 'assets', 'collection'] as const) {
-      const existing = this.topLevel.get(key);
-      const type = inferType(item[key], key);
-      this.topLevel.set(key, existing ? mergeTypes(existing, type) : type);
+      this.topLevel.set(key, mergeValue(this.topLevel.get(key), item[key], key));
     }
     if (extraFields(item, this.jsonColumn)) this.hasExtra = true;
     for (const [key, value] of Object.entries(item.properties)) {
       if (isReservedProperty(key, this.jsonColumn)) continue;
-      const existing = this.properties.get(key);
-      const type = inferType(value, key, true);
-      this.properties.set(key, existing ? mergeTypes(existing, type) : type);
+      this.properties.set(key, mergeValue(this.properties.get(key), value, key, true));
     }
     if (item.geometry) this.geometryTypes.add(geoParquetGeometryType(item.geometry));
     const bbox = item.bbox;
@@ -308,7 +303,7 @@ async function writeRowGroups(
     }
   }
   const encoders = columns.flatMap((column) =>
-    column.shredder.leaves.map((_, index) => {
+    Array.from({ length: column.shredder.leafCount }, (_, index) => {
       const schemaPath = leafPaths.shift();
       if (!schemaPath || schemaPath[1]!.name !== column.name) throw new Error(`internal: leaf ${index} of column ${column.name} does not match the schema`);
       const element = schemaPath.at(-1)!;
@@ -336,8 +331,8 @@ async function writeRowGroups(
     const chunks: ColumnChunk[] = [];
     let leafIndex = 0;
     for (const column of columns) {
-      for (const leaf of column.shredder.leaves) {
-        const result = writeColumn({ writer, column: encoders[leafIndex++] as never, pageData: leaf as never });
+      for (let index = 0; index < column.shredder.leafCount; index++) {
+        const result = writeColumn({ writer, column: encoders[leafIndex++] as never, pageData: column.shredder.leafData(index) as never });
         chunks.push(result.chunk);
         state.pendingIndexes.push(result);
       }
