@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console, process, performance */
 // Compares the two browser-capable Parquet stacks for stac-geoparquet on the same
 // Sentinel-2-like Items: hyparquet + hyparquet-writer (pure JS, what @pyramids/parquet
 // uses) and parquet-wasm + apache-arrow (Rust compiled to WASM). Prints write time,

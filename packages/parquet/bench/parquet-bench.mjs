@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console, process, performance */
 // Writes and reads 10 000 Sentinel-2-like Items as stac-geoparquet and prints the times.
 // Run: pnpm --filter @pyramids/core --filter @pyramids/parquet build && node packages/parquet/bench/parquet-bench.mjs [count]
 import { mkdtemp, rm, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-/* global process, structuredClone */
+/* global structuredClone */
 // Sentinel-2-like Items for the benchmarks: one real Earth Search v1 Item from the
 // shared fixtures, repeated with a new id, time, footprint and cloud cover each.
 import { readFileSync } from 'node:fs';

@@ -88,6 +88,54 @@ export function inferType(value: unknown, name: string, topLevelProperty = false
   }
 }
 
+/**
+ * `mergeTypes(type, inferType(value, …))` without building the value's type when
+ * it adds nothing new: the schema pass over many Items with large `assets` then
+ * allocates almost nothing per Item. Structs are merged in place, as in `mergeTypes`.
+ */
+export function mergeValue(type: FieldType | undefined, value: unknown, name: string, topLevelProperty = false): FieldType {
+  if (value === null || value === undefined) return type ?? NULL;
+  if (type === undefined || type.kind === 'null') return inferType(value, name, topLevelProperty);
+  switch (type.kind) {
+    case 'json':
+      return type;
+    case 'string':
+      if (typeof value === 'string') return type;
+      break;
+    case 'bool':
+      if (typeof value === 'boolean') return type;
+      break;
+    case 'float':
+      if (typeof value === 'number') return type;
+      break;
+    case 'int':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && !FLOAT_FIELDS.has(name)) return type;
+      break;
+    case 'timestamp':
+      if (typeof value === 'string' && topLevelProperty && TIMESTAMP_PROPERTIES.has(name) && parseTimestampMicros(value) !== undefined) return type;
+      break;
+    case 'struct':
+      if (typeof value === 'object' && !Array.isArray(value)) {
+        const record = value as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+          const existing = type.fields.get(key);
+          const merged = mergeValue(existing, record[key], key);
+          if (merged !== existing) type.fields.set(key, merged);
+        }
+        return type;
+      }
+      break;
+    case 'list':
+      if (Array.isArray(value)) {
+        let element = type.element;
+        for (const entry of value) element = mergeValue(element, entry, name);
+        return element === type.element ? type : { kind: 'list', element };
+      }
+      break;
+  }
+  return mergeTypes(type, inferType(value, name, topLevelProperty));
+}
+
 /** The narrowest type that holds values of both types; `json` when they cannot share a column. */
 export function mergeTypes(a: FieldType, b: FieldType): FieldType {
   if (a.kind === 'null') return b;

@@ -2,8 +2,9 @@
 // one-shot inputs to a temporary NDJSON file in Node); pass two writes row groups
 // as it goes, so memory holds one row group at a time, not the whole input.
 import { asItem, isAbortError, redactHref, WriteError, type StacItem } from '@pyramids/core';
-import type { KeyValue, SchemaElement } from 'hyparquet';
+import { parquetSchema, type ColumnChunk, type FileMetaData, type KeyValue, type RowGroup, type SchemaElement, type SchemaTree } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { writeColumn } from 'hyparquet-writer/src/column.js';
 // Types only: the Node modules themselves are imported lazily, so browsers never load them.
 import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
@@ -13,13 +14,12 @@ import type * as Readline from 'node:readline';
 import {
   EXTRA_COLUMN,
   finalizeType,
-  inferType,
-  mergeTypes,
+  mergeValue,
   schemaElements,
   TOP_LEVEL_COLUMNS,
-  toColumnValue,
   type FieldType,
 } from './item-schema.js';
+import { ColumnShredder } from './shred-columns.js';
 import { VERSION } from './version.js';
 import { geoParquetGeometryType, geometryToWkb } from './wkb.js';
 
@@ -140,16 +140,12 @@ class LayoutBuilder {
   add(item: StacItem): void {
     this.rows++;
     for (const key of ['type', 'stac_version', 'stac_extensions', 'links', 'assets', 'collection'] as const) {
-      const existing = this.topLevel.get(key);
-      const type = inferType(item[key], key);
-      this.topLevel.set(key, existing ? mergeTypes(existing, type) : type);
+      this.topLevel.set(key, mergeValue(this.topLevel.get(key), item[key], key));
     }
     if (extraFields(item, this.jsonColumn)) this.hasExtra = true;
     for (const [key, value] of Object.entries(item.properties)) {
       if (isReservedProperty(key, this.jsonColumn)) continue;
-      const existing = this.properties.get(key);
-      const type = inferType(value, key, true);
-      this.properties.set(key, existing ? mergeTypes(existing, type) : type);
+      this.properties.set(key, mergeValue(this.properties.get(key), value, key, true));
     }
     if (item.geometry) this.geometryTypes.add(geoParquetGeometryType(item.geometry));
     const bbox = item.bbox;
@@ -279,7 +275,7 @@ async function writeRowGroups(
   rowGroupSize: number,
   options: ToGeoParquetOptions,
 ): Promise<GeoParquetWriteSummary> {
-  const writer = new ByteWriter(1 << 20) as ByteWriter & { flush?: () => Promise<void>; index: number };
+  const writer = new ByteWriter(1 << 20) as ByteWriter & { flush: () => Promise<void>; index: number; offset: number };
   let bytes = 0;
   const drain = async () => {
     if (writer.index === 0) return;
@@ -296,39 +292,82 @@ async function writeRowGroups(
     kvMetadata: plan.metadata,
     createdBy: `@pyramids/parquet ${VERSION} (hyparquet-writer)`,
   });
-  const buffer: StacItem[] = [];
+  // Shred each Item once into every leaf column (see shred-columns.ts), then hand
+  // whole columns to hyparquet-writer's column encoder.
+  const leafPaths = leafSchemaPaths(plan.schema);
+  const columns: { name: string; shredder: ColumnShredder; value: (item: StacItem) => unknown; statistics: boolean }[] = [];
+  for (const column of plan.columns) {
+    columns.push({ name: column.name, shredder: new ColumnShredder(column.type), value: column.value, statistics: wantsStatistics(column.name, column.type) });
+    if (column.name === 'id') {
+      columns.push({ name: 'geometry', shredder: new ColumnShredder({ kind: 'string' }), value: (item) => (item.geometry ? geometryToWkb(item.geometry) : null), statistics: false });
+    }
+  }
+  const encoders = columns.flatMap((column) =>
+    Array.from({ length: column.shredder.leafCount }, (_, index) => {
+      const schemaPath = leafPaths.shift();
+      if (!schemaPath || schemaPath[1]!.name !== column.name) throw new Error(`internal: leaf ${index} of column ${column.name} does not match the schema`);
+      const element = schemaPath.at(-1)!;
+      return {
+        columnName: schemaPath.slice(1).map((entry) => entry.name).join('.'),
+        element,
+        schemaPath,
+        codec: options.compression ?? 'SNAPPY',
+        compressors: (parquet as unknown as { compressors: Record<string, unknown> }).compressors,
+        stats: column.statistics,
+        pageSize: 1 << 20,
+        columnIndex: false,
+        offsetIndex: true,
+      };
+    }),
+  );
+  const state = parquet as unknown as { row_groups: RowGroup[]; num_rows: bigint; pendingIndexes: unknown[] };
+  let buffered = 0;
   let rows = 0;
   let rowGroups = 0;
   const flushGroup = async () => {
-    if (buffer.length === 0) return;
+    if (buffered === 0) return;
     options.signal?.throwIfAborted();
-    const columnData: { name: string; data: never; statistics?: boolean }[] = [
-      { name: 'type', data: buffer.map((item) => item.type ?? 'Feature') as never, statistics: false },
-    ];
-    for (const column of plan.columns) {
-      if (column.name === 'type') continue;
-      columnData.push({
-        name: column.name,
-        data: buffer.map((item) => toColumnValue(column.value(item), column.type)) as never,
-        statistics: wantsStatistics(column.name, column.type),
-      });
-      if (column.name === 'id') {
-        columnData.push({ name: 'geometry', data: buffer.map((item) => (item.geometry ? geometryToWkb(item.geometry) : null)) as never, statistics: false });
+    const groupStart = writer.offset;
+    const chunks: ColumnChunk[] = [];
+    let leafIndex = 0;
+    for (const column of columns) {
+      for (let index = 0; index < column.shredder.leafCount; index++) {
+        const result = writeColumn({ writer, column: encoders[leafIndex++] as never, pageData: column.shredder.leafData(index) as never });
+        chunks.push(result.chunk);
+        state.pendingIndexes.push(result);
       }
+      column.shredder.reset();
     }
-    await parquet.write({ columnData, rowGroupSize: buffer.length });
-    rows += buffer.length;
+    let totalBytes = 0n;
+    for (const chunk of chunks) totalBytes += chunk.meta_data?.total_uncompressed_size ?? 0n;
+    state.num_rows += BigInt(buffered);
+    state.row_groups.push({ columns: chunks, total_byte_size: totalBytes, num_rows: BigInt(buffered), total_compressed_size: BigInt(writer.offset - groupStart) });
+    await writer.flush();
+    rows += buffered;
     rowGroups++;
-    buffer.length = 0;
+    buffered = 0;
   };
   for await (const item of spool.items()) {
-    buffer.push(item);
-    if (buffer.length >= rowGroupSize) await flushGroup();
+    for (const column of columns) column.shredder.add(column.name === 'type' ? (item.type ?? 'Feature') : column.value(item));
+    buffered++;
+    if (buffered >= rowGroupSize) await flushGroup();
   }
   await flushGroup();
   await parquet.finish();
   await drain();
   return { rows, rowGroups, bytes };
+}
+
+/** The schema elements from the root to each leaf column, in file order. */
+function leafSchemaPaths(schema: SchemaElement[]): SchemaElement[][] {
+  const paths: SchemaElement[][] = [];
+  const walk = (node: SchemaTree, path: SchemaElement[]) => {
+    const here = [...path, node.element];
+    if (node.children.length === 0) paths.push(here);
+    else for (const child of node.children) walk(child, here);
+  };
+  walk(parquetSchema({ schema } as FileMetaData), []);
+  return paths;
 }
 
 /** Iterates the input once, checking each Item and feeding `visit`; returns a way to iterate it again. */
