@@ -16,5 +16,4 @@ export type { FromGeoParquetOptions, GeoParquetInfo } from './from-geo-parquet.j
 export type { GeoParquetSource, GeoParquetSourceOptions, HttpAsyncBuffer, HttpSourceStats } from './parquet-source.js';
 export type { GeoParquetSearch, GeoParquetSearchStats, SearchGeoParquetOptions } from './search-geo-parquet.js';
 export { evaluateCql2, validateCql2, type Cql2Expression } from './cql2-evaluate.js';
-export { parseCql2Text } from './cql2-text.js';
 export { VERSION } from './version.js';

@@ -3,12 +3,11 @@
 // statistics (or datetime statistics) cannot match are skipped without reading
 // them; the rest are read in two steps, the filter columns first, then the full
 // rows of the matches only.
-import { OptionError, type Geometry, type ItemCollection, type StacItem } from '@pyramids/core';
+import { OptionError, parseCql2Text, SearchError, type Geometry, type ItemCollection, type StacItem } from '@pyramids/core';
 import type { ColumnChunk, FileMetaData, RowGroup } from 'hyparquet';
 import { closeParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
 import { openGeoParquet, readColumnsFor, readRows, rowToItem, type OpenedGeoParquet } from './from-geo-parquet.js';
 import { evaluateCql2, validateCql2 } from './cql2-evaluate.js';
-import { parseCql2Text } from './cql2-text.js';
 import { geometriesIntersect, geometryBounds, type Bounds } from './geometry-bounds.js';
 import { parseTimestampMicros } from './timestamps.js';
 
@@ -163,7 +162,13 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
     const isText = search.filterLang === 'cql2-text' || (typeof filter === 'string' && !filter.trim().startsWith('{'));
     if (isText) {
       if (typeof filter !== 'string') throw new OptionError('filterLang cql2-text needs the filter as a string');
-      filter = parseCql2Text(filter);
+      // Core's CQL2 text parser, the one the STAC API client uses.
+      try {
+        filter = parseCql2Text(filter);
+      } catch (error) {
+        if (SearchError.isInstance(error)) throw new OptionError(error.message, { cause: error });
+        throw error;
+      }
     } else if (typeof filter === 'string') {
       try {
         filter = JSON.parse(filter) as unknown;
