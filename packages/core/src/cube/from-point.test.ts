@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, createTransformer, DatasetCollection, OptionError, PLUGIN_API_VERSION, SearchError, type ReaderPlugin } from '@pyramids/core';
+import { createRegistry, createTransformer, DatasetCollection, httpRequest, OptionError, PLUGIN_API_VERSION, SearchError, type ReaderPlugin } from '@pyramids/core';
 import { gdalRasterSource, readWithGdal, runGdal } from '../test-support/gdal-raster.js';
 import { createPointScene, POINT, POINT_COLLECTION, startPointStacServer, type PointStacServer } from '../test-support/point-stac-server.js';
 
@@ -24,7 +24,8 @@ function httpGdalReader(): ReaderPlugin {
     extensions: ['.tif'],
     load: async () => ({
       open: async (href: string) => {
-        const response = await fetch(href);
+        // httpRequest retries a reset keep-alive connection, as the real readers do.
+        const response = await httpRequest(href);
         if (!response.ok) throw new Error(`GET ${href}: ${response.status}`);
         const file = path.join(scratch, `download-${++downloads}.tif`);
         writeFileSync(file, Buffer.from(await response.arrayBuffer()));
