@@ -9,6 +9,7 @@ import { addSignerOption, signerFromOptions } from './signer-option.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
+import { registerPointCommand } from './commands/point-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -35,5 +36,11 @@ export function createProgram(): Command {
   addSignerOption(registerDownloadCommand(program));
   addSignerOption(registerVrtCommand(program));
   registerParquetCommand(program);
+  addSignerOption(
+    registerPointCommand(program, {
+      // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
+    }),
+  );
   return program;
 }

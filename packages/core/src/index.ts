@@ -238,3 +238,6 @@ export {
 } from './cube/cube-options.js';
 export { runChunkTask, type ChunkTask, type ChunkSource, type ChunkResult, type ChunkContext } from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
+
+// Cube around a point (issue 4): the options of DatasetCollection.fromPoint
+export type { FromPointOptions } from './cube/from-point.js';

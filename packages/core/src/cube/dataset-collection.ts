@@ -35,6 +35,7 @@ import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
 import { commonDataType } from './common-data-type.js';
 import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
+import { cubeFromPoint, type FromPointOptions } from './from-point.js';
 import { groupItems, itemIntersectsBbox, type ItemGroup } from './group-items.js';
 
 /** One band of the cube: an asset, with its output type and nodata, and what the source says. */
@@ -480,6 +481,21 @@ export class DatasetCollection {
         pending.then((dataset) => dataset.close()).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * Builds the cube around a point, as pyramids.stac's `from_point`: the local UTM zone
+   * (6° zones, equator north, no Norway/Svalbard exception), the centre projected and
+   * snapped to the resolution (round half to even), a square AOI of exactly `edgeSize` ×
+   * `edgeSize` pixels (`units: 'px'`, default) or metres (`units: 'm'`), a search of
+   * `collection` over the AOI's reprojected corners and `[startDate, endDate]` in `stac`
+   * (default: the Planetary Computer STAC API), then `fromStac` with `bands` as the assets,
+   * on exactly the AOI's grid, items grouped by `solar_day` unless `groupby` says otherwise.
+   * `signer` signs the search, the returned Items and every read.
+   * @throws SearchError when nothing is found (naming the collection, dates and bbox).
+   */
+  static async fromPoint(options: FromPointOptions): Promise<DatasetCollection> {
+    return (await cubeFromPoint((items, cubeOptions) => DatasetCollection.fromStac(items, cubeOptions), options)).cube;
   }
 
   /**
