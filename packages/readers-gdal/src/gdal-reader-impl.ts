@@ -6,6 +6,7 @@ import {
   OptionError,
   PyramidsError,
   ReadError,
+  dataTypeFromGDALName,
   headersFor,
   hrefToGDALPath,
   isAbortError,
@@ -26,22 +27,6 @@ import { ConfigScope } from './config-scope.js';
 import type { GDALOpenOptions, GDALReaderOptions } from './gdal-reader.js';
 import { loadGDAL, type GDALModule } from './load-gdal.js';
 
-const DATA_TYPES: Record<string, DataType> = {
-  Byte: 'uint8',
-  Int8: 'int8',
-  UInt16: 'uint16',
-  Int16: 'int16',
-  UInt32: 'uint32',
-  Int32: 'int32',
-  UInt64: 'uint64',
-  Int64: 'int64',
-  Float32: 'float32',
-  Float64: 'float64',
-  CInt16: 'cint16',
-  CInt32: 'cint32',
-  CFloat32: 'cfloat32',
-  CFloat64: 'cfloat64',
-};
 const READABLE = new Set<DataType>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']);
 const DEFAULT_PIXELS_PER_READ = 4_194_304;
 const WARP_METHODS: Record<string, string> = {
@@ -321,7 +306,7 @@ export class GDALRasterSource implements RasterSource {
       const band = dataset.bands.get(number);
       const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
       bandMetadata.push(metadata);
-      const info: BandInfo = { dataType: DATA_TYPES[band.dataType ?? ''] ?? 'other' };
+      const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
       if (band.noDataValue !== null && band.noDataValue !== undefined) info.nodata = band.noDataValue;
       if (band.scale !== null && band.scale !== undefined && band.scale !== 1) info.scale = band.scale;
       if (band.offset !== null && band.offset !== undefined && band.offset !== 0) info.offset = band.offset;
