@@ -1,5 +1,5 @@
 import type { DataType, TypedArray } from '../raster/data-type.js';
-import { allocateArray, isFloatType } from '../raster/data-type.js';
+import { allocateArray, INTEGER_RANGES, isFloatType } from '../raster/data-type.js';
 import type { FuseMethod } from './cube-options.js';
 
 /**
@@ -76,14 +76,6 @@ export async function fuseLayers(
   return output;
 }
 
-const RANGES: Partial<Record<DataType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 
 /**
  * Float64 values (NaN = no data) → the output type: NaN becomes `nodata`;
@@ -91,7 +83,7 @@ const RANGES: Partial<Record<DataType, [number, number]>> = {
  */
 export function toOutputArray(values: Float64Array, dataType: DataType, nodata: number): TypedArray {
   const output = allocateArray(dataType, values.length);
-  const range = RANGES[dataType];
+  const range = INTEGER_RANGES[dataType];
   if (isFloatType(dataType) || !range) {
     for (let index = 0; index < values.length; index++) output[index] = Number.isNaN(values[index]!) ? nodata : values[index]!;
     return output;

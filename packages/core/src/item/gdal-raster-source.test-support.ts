@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataType, TypedArray } from '../raster/data-type.js';
+import { dataTypeFromGDALName } from '../vrt/vrt-document.js';
 import type { BandInfo, OverviewLevel, RasterSource } from '../raster/raster-source.js';
 import type { GeoTransform } from '../grid/geotransform.js';
 
@@ -29,22 +30,6 @@ export interface GdalInfo {
   }[];
 }
 
-const TYPES: Record<string, DataType> = {
-  Byte: 'uint8',
-  Int8: 'int8',
-  UInt16: 'uint16',
-  Int16: 'int16',
-  UInt32: 'uint32',
-  Int32: 'int32',
-  UInt64: 'uint64',
-  Int64: 'int64',
-  Float32: 'float32',
-  Float64: 'float64',
-  CInt16: 'cint16',
-  CInt32: 'cint32',
-  CFloat32: 'cfloat32',
-  CFloat64: 'cfloat64',
-};
 
 /** Runs `gdalinfo -json` on a file. */
 export function gdalinfo(file: string, extra: string[] = []): GdalInfo {
@@ -105,7 +90,7 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
   const [width, height] = info.size;
   const transform: GeoTransform = info.geoTransform ?? [0, 1, 0, 0, 0, 1];
   const bands: BandInfo[] = info.bands.map((band) => {
-    const result: BandInfo = { dataType: TYPES[band.type] ?? 'other' };
+    const result: BandInfo = { dataType: dataTypeFromGDALName(band.type) };
     const nodata = parseNodata(band.noDataValue);
     if (nodata !== undefined) result.nodata = nodata;
     if (band.scale !== undefined) result.scale = band.scale;

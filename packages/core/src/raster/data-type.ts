@@ -117,3 +117,13 @@ export function bytesPerSample(dataType: DataType): number {
 export function isFloatType(dataType: DataType): boolean {
   return dataType === 'float16' || dataType === 'float32' || dataType === 'float64';
 }
+
+/** Smallest and largest value of each integer type held in a plain number array. */
+export const INTEGER_RANGES: Readonly<Partial<Record<DataType, readonly [number, number]>>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};

@@ -7,7 +7,7 @@ import { WriteError } from '../errors/write-error.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import type { Grid } from '../grid/grid.js';
-import { dataTypeOf, bytesPerSample, type DataType, type WritableArray } from '../raster/data-type.js';
+import { dataTypeOf, bytesPerSample, INTEGER_RANGES, type DataType, type WritableArray } from '../raster/data-type.js';
 import type { BandInfo } from '../raster/raster-source.js';
 import {
   encodeGeoKeyDirectory,
@@ -115,14 +115,6 @@ const WRITABLE_TYPES = new Set<DataType>([
   'float32',
   'float64',
 ]);
-const INTEGER_RANGES: Partial<Record<DataType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
