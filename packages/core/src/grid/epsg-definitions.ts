@@ -27,7 +27,8 @@ export async function loadEpsgDefinition(code: number): Promise<EpsgDefinition |
   if (!Number.isInteger(code) || code <= 0) return undefined;
   if (!definitions.has(code)) {
     try {
-      const module = (await import(/* @vite-ignore */ specifier(code), { with: { type: 'json' } })) as { default: EpsgDefinition };
+      // A template literal in place: bundlers keep it, and its import attributes, as written.
+      const module = (await import(/* @vite-ignore */ `epsg-index/s/${code}.json`, { with: { type: 'json' } })) as { default: EpsgDefinition };
       definitions.set(code, module.default);
     } catch {
       definitions.set(code, null);
