@@ -130,7 +130,7 @@ describe('the browser example in headless Chromium', () => {
     epsgServer = await startRangeServer(epsgFolder, { cors: true, contentTypes: true });
     const built = await buildBrowserExample({ outdir: path.join(scratch, 'page'), epsgBase: `${epsgServer.url}/` });
     // The chunks holding pako (geotiff.js's pure-JS inflate): the stream decoder should make them unnecessary.
-    pakoChunks = Object.entries(built.metafile.outputs)
+    pakoChunks = Object.entries(built.metafile!.outputs)
       .filter(([, output]) => Object.keys(output.inputs).some((input) => input.includes('/pako/')))
       .map(([file]) => path.basename(file));
     pageServer = await startRangeServer(path.join(scratch, 'page'), { contentTypes: true });
