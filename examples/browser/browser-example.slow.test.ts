@@ -25,7 +25,7 @@ const PARQUET = path.join(fixturesDir, 'geoparquet/stac-geoparquet-py/naip.parqu
 const DATES = ['2024-06-01T17:00:00Z', '2024-07-01T17:00:00Z', '2024-08-01T17:00:00Z'];
 const BANDS = ['red', 'green', 'blue'];
 const WINDOW = [40, 30, 64, 48] as const;
-const CUBE_OPTIONS = { crs: 'EPSG:26913', resolution: 0.6 };
+const CUBE_OPTIONS = { crs: 'EPSG:26913', resolution: 0.6, chunkSize: 32 };
 
 /** Debian's Chromium, which scripts/install-chromium.sh (run by scripts/setup.sh) installs. */
 function chromiumPath(): string {
@@ -143,6 +143,8 @@ describe('the browser example in headless Chromium', () => {
       query: '{}',
       crs: CUBE_OPTIONS.crs,
       resolution: String(CUBE_OPTIONS.resolution),
+      chunkSize: String(CUBE_OPTIONS.chunkSize),
+      workers: '2',
       cog: `${dataServer.url}/rgb.tif`,
       window: WINDOW.join(','),
       parquet: `${dataServer.url}/naip.parquet`,
@@ -206,6 +208,13 @@ describe('the browser example in headless Chromium', () => {
     // The dates differ (each was stretched differently), so a mix-up of time steps shows.
     const plane = array.shape[1] * array.shape[2] * array.shape[3];
     expect(result.cube!.data.slice(0, plane)).not.toEqual(result.cube!.data.slice(plane, 2 * plane));
+  });
+
+  it('gets the same cube when its chunk tasks run on two Web Workers', () => {
+    expect(result.workerCube!.workers).toBe(2);
+    expect(result.workerCube!.tasks).toBeGreaterThan(3); // several chunks per date, spread over the workers
+    expect(result.workerCube!.data).toEqual(result.cube!.data);
+    expect(pageServer.requests.some((request) => request.url === '/chunk-worker.js')).toBe(true);
   });
 
   it('reads the stac-geoparquet file over Range requests into the Items Node reads', async () => {

@@ -1,4 +1,4 @@
-// Builds the browser example with esbuild: dist/index.html + dist/main.js.
+// Builds the browser example with esbuild: dist/index.html, dist/main.js, dist/chunk-worker.js.
 //   node examples/browser/build.mjs [--epsg-base=<URL of epsg-index/s/>]
 // Workspace packages resolve to their sources, so no package build is needed first.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,7 +30,7 @@ async function workspaceAliases() {
 export async function buildBrowserExample({ outdir = path.join(here, 'dist'), epsgBase = DEFAULT_EPSG_BASE } = {}) {
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [path.join(here, 'src/main.ts')],
+    entryPoints: { main: path.join(here, 'src/main.ts'), 'chunk-worker': path.join(here, 'src/chunk-worker.ts') },
     outdir,
     // Lazy imports (geotiff.js, its codecs, the Parquet library) become chunks loaded on first use.
     splitting: true,

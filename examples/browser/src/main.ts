@@ -2,7 +2,18 @@
 // area and draw it on a canvas, read one COG window, and read a stac-geoparquet file,
 // all with the default entries of @pyramids/core, @pyramids/readers-geotiff and
 // @pyramids/parquet. Settings come from the page's query string (see README.md).
-import { createRegistry, createTransformer, crsName, DatasetCollection, loadCrs, openRaster, search, type Bounds, type CubeArray } from '@pyramids/core';
+import {
+  createRegistry,
+  createTransformer,
+  createWebWorkerPool,
+  crsName,
+  DatasetCollection,
+  loadCrs,
+  openRaster,
+  search,
+  type Bounds,
+  type CubeArray,
+} from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { readGeoParquet } from '@pyramids/parquet';
 
@@ -10,6 +21,8 @@ import { readGeoParquet } from '@pyramids/parquet';
 export interface ExampleResult {
   items: string[];
   cube?: { shape: number[]; time: string[]; band: string[]; crs: string | null; data: number[] };
+  /** The same cube, its chunk tasks run on Web Workers (`?workers=n`). */
+  workerCube?: { workers: number; tasks: number; data: number[] };
   window?: { href: string; x: number; y: number; width: number; height: number; bands: number[][] };
   parquet?: { href: string; items: unknown[] };
   crs?: { code: string; name: string | undefined; point: [number, number] };
@@ -76,6 +89,7 @@ async function run(): Promise<ExampleResult> {
     ...(settings.has('crs') ? { crs: settings.get('crs')! } : { crs: 'utm' }),
     resolution: Number(setting('resolution', '20')),
     ...(settings.has('bounds') ? { bounds: numbers(settings.get('bounds')!) as Bounds } : {}),
+    ...(settings.has('chunkSize') ? { chunkSize: Number(settings.get('chunkSize')) } : {}),
   });
   const array = await cube.read();
   result.cube = {
@@ -86,6 +100,30 @@ async function run(): Promise<ExampleResult> {
     data: Array.from(array.data, Number),
   };
   log(`cube: ${array.shape.join(' × ')} (${array.dims.join(', ')}) in ${array.grid.crs}`);
+  if (settings.has('workers')) {
+    // The chunk tasks are plain data: run them on a pool of module workers and place each result.
+    const pool = createWebWorkerPool({
+      createWorker: () => new Worker(new URL('./chunk-worker.js', import.meta.url), { type: 'module' }),
+      size: Number(settings.get('workers')),
+    });
+    const tasks = cube.tasks();
+    const [, bandCount, height, width] = array.shape;
+    const data = new Float64Array(array.data.length);
+    try {
+      for (const chunk of await Promise.all(tasks.map((task) => pool.run(task)))) {
+        for (const [band, values] of chunk.data.entries()) {
+          for (let row = 0; row < chunk.window.height; row++) {
+            const start = ((chunk.time * bandCount + band) * height + chunk.window.y + row) * width + chunk.window.x;
+            data.set(values.subarray(row * chunk.window.width, (row + 1) * chunk.window.width), start);
+          }
+        }
+      }
+    } finally {
+      pool.terminate();
+    }
+    result.workerCube = { workers: Number(settings.get('workers')), tasks: tasks.length, data: Array.from(data) };
+    log(`cube on ${result.workerCube.workers} Web Workers: ${tasks.length} chunk tasks`);
+  }
   const canvases = document.querySelector('#canvases')!;
   for (let time = 0; time < array.shape[0]; time++) {
     const canvas = document.createElement('canvas');

@@ -103,7 +103,7 @@ export {
   utmZoneEpsg,
   loadCrs,
 } from './grid/crs.js';
-export { loadEpsgDefinition, type EpsgDefinition } from './grid/epsg-definitions.js';
+export { loadEpsgDefinition, loadedEpsgDefinitions, addEpsgDefinitions, type EpsgDefinition } from './grid/epsg-definitions.js';
 // Node built-ins reached at call time, so the default entry bundles for browsers (issue 15)
 export { nodeBuiltin, hasNodeBuiltins, fileUrlToPath, type NodeBuiltins } from './platform/node-builtin.js';
 
@@ -239,6 +239,15 @@ export {
 } from './cube/cube-options.js';
 export { runChunkTask, type ChunkTask, type ChunkSource, type ChunkResult, type ChunkContext } from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
+// Chunk tasks on Web Workers (issue 15)
+export {
+  createWebWorkerPool,
+  serveChunkTasks,
+  type WebWorkerPool,
+  type WebWorkerPoolOptions,
+  type WorkerLike,
+  type WorkerScopeLike,
+} from './cube/web-worker-pool.js';
 
 // Cube around a point (issue 4): the options of DatasetCollection.fromPoint
 export type { FromPointOptions } from './cube/from-point.js';

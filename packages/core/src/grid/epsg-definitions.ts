@@ -54,3 +54,16 @@ export function epsgDefinition(code: number): EpsgDefinition | undefined {
   }
   return definitions.get(code) ?? undefined;
 }
+
+/** Every EPSG definition loaded so far, to hand to a worker (which has no import map of its own). */
+export function loadedEpsgDefinitions(): EpsgDefinition[] {
+  return [...definitions.values()].filter((definition): definition is EpsgDefinition => definition !== null);
+}
+
+/** Adds definitions loaded elsewhere (e.g. by the page that started this worker); known codes are kept. */
+export function addEpsgDefinitions(list: readonly EpsgDefinition[]): void {
+  for (const definition of list) {
+    const code = Number(definition.code);
+    if (Number.isInteger(code) && code > 0 && !definitions.get(code)) definitions.set(code, definition);
+  }
+}
