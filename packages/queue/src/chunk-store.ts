@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { OptionError } from '@pyramids/core';
 import { QueueError } from './queue-error.js';
 
@@ -27,6 +28,8 @@ export interface ChunkStore {
 }
 
 const PARTIAL = '.partial-';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- the SDK loads lazily
 
 /** `s3://bucket/prefix` or a path → a store description (paths made absolute). */
 export function parseStoreTarget(target: string, options: { endpoint?: string; region?: string } = {}): StoreDescription {
@@ -123,7 +126,7 @@ export function s3ChunkStore(description: Extract<StoreDescription, { kind: 's3'
   const { bucket, prefix } = description;
   const keyOf = (key: string) => (prefix ? `${prefix}/${key}` : key);
   const where = `s3://${bucket}/${prefix}`;
-  let client: Promise<{ sdk: typeof import('@aws-sdk/client-s3'); s3: import('@aws-sdk/client-s3').S3Client }> | undefined;
+  let client: Promise<{ sdk: S3Sdk; s3: S3Client }> | undefined;
   const connect = () =>
     (client ??= import('@aws-sdk/client-s3').then((sdk) => ({
       sdk,

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerTokenSigner, createRegistry, DatasetCollection, type CubeOptions, type StacItem } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { FileSystemStore } from '@zarrita/storage';
+import S3rver from 's3rver';
 import * as zarr from 'zarrita';
 import { startRangeServer, type RangeServer } from '../../../test-support/range-server.js';
-import { decodeChunkJob, encodeChunkJob, QueueError, runCubeOnQueue, startCubeWorker, writeCubeStore, type CubeWorker } from './index.js';
+import { decodeChunkJob, encodeChunkJob, QueueError, runCubeOnQueue, s3ChunkStore, startCubeWorker, writeCubeStore, type CubeWorker } from './index.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-connection.js';
 import { startRedis, type TestRedis } from './redis-server.test-support.js';
 
@@ -115,6 +116,35 @@ describe('runCubeOnQueue', () => {
     const third = await withWorkers(1, 'resume', () => runCubeOnQueue(cube, { redis: redis.url, store: target, queueName: 'resume' }));
     expect(third.written).toBe(2);
     expect(third.skipped).toBe(third.chunks - 2);
+  });
+
+  it('writes to S3 (a local S3-compatible server) the same objects as the local build', async () => {
+    const directory = path.join(scratch, 's3rver');
+    const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'cubes', configs: [] }] });
+    const { port } = (await s3.run()) as { port: number };
+    const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
+    // s3rver's fixed credentials, seen by the AWS SDK's default chain as a real deployment's would be.
+    process.env['AWS_ACCESS_KEY_ID'] = 'S3RVER';
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'S3RVER';
+    try {
+      const cube = await cubeOf({ asset: 'B04' });
+      const local = path.join(scratch, 's3-reference.zarr');
+      await writeCubeStore(cube, local);
+      const store = { kind: 's3' as const, bucket: 'cubes', prefix: 'runs/cube.zarr', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' };
+      const result = await withWorkers(2, 's3', () => runCubeOnQueue(cube, { redis: redis.url, store, queueName: 's3' }));
+      expect(result.written).toBe(result.chunks);
+      const remote = s3ChunkStore(store);
+      const reference = await storeFiles(local);
+      const keys = await remote.list('');
+      expect(keys).toEqual([...reference.keys()].map((key) => key.split(path.sep).join('/')).sort());
+      for (const [key, bytes] of reference) expect(Buffer.from((await remote.get(key.split(path.sep).join('/')))!).equals(bytes), key).toBe(true);
+    } finally {
+      process.env['AWS_ACCESS_KEY_ID'] = saved.id;
+      process.env['AWS_SECRET_ACCESS_KEY'] = saved.secret;
+      if (saved.id === undefined) delete process.env['AWS_ACCESS_KEY_ID'];
+      if (saved.secret === undefined) delete process.env['AWS_SECRET_ACCESS_KEY'];
+      await s3.close();
+    }
   });
 
   it('refuses a store that holds another cube', async () => {

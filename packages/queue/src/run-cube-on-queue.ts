@@ -202,5 +202,7 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
       await store.put(key, await encodeChunk({ time, label: '', window: { x: col * width, y: row * height, width, height }, data }, layout.encoding));
     }
   }
+  // A worker killed while writing may have left a temporary file; the chunk itself was redone.
+  await store.removeLeftovers();
   return result;
 }
