@@ -33,7 +33,9 @@ beforeAll(async () => {
   slow = createServer((request, response) => {
     setTimeout(() => {
       void fetch(`${files.url}${request.url}`, { headers: request.headers.range ? { range: request.headers.range } : {} }).then(async (upstream) => {
-        response.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+        const headers: Record<string, string> = {};
+        upstream.headers.forEach((value, name) => (headers[name] = value));
+        response.writeHead(upstream.status, headers);
         response.end(Buffer.from(await upstream.arrayBuffer()));
       });
     }, 40);
