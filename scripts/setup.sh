@@ -13,6 +13,7 @@ fi
 
 bash scripts/install-gdal.sh
 bash scripts/install-redis.sh
+command -v chromium >/dev/null 2>&1 || bash scripts/install-chromium.sh
 
 echo "setup: installing workspace packages"
 pnpm install --frozen-lockfile --reporter=append-only

@@ -20,8 +20,30 @@ export interface RangeServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startRangeServer}. */
+export interface RangeServerOptions {
+  /** Answer CORS preflights and allow any origin to read (and Range-read) the files, as a browser page needs. */
+  cors?: boolean;
+  /** Send `content-type` by extension (.html, .js, .json, .map) instead of application/octet-stream, as module scripts need. */
+  contentTypes?: boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
+  'access-control-allow-headers': 'range, content-type, authorization',
+  'access-control-expose-headers': 'content-range, content-length, accept-ranges',
+};
+
 /** Serves files under `root` at `/…`, honouring single `Range: bytes=a-b` headers. */
-export async function startRangeServer(root: string): Promise<RangeServer> {
+export async function startRangeServer(root: string, options: RangeServerOptions = {}): Promise<RangeServer> {
   const state: RangeServer = {
     url: '',
     requests: [],
@@ -29,6 +51,13 @@ export async function startRangeServer(root: string): Promise<RangeServer> {
   };
   const server: Server = createServer((request, response) => {
     state.requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers });
+    if (options.cors) {
+      for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204).end();
+        return;
+      }
+    }
     if (state.intercept?.(request, response, state.requests.length)) return;
     const relative = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const file = path.join(root, path.normalize(relative));
@@ -45,6 +74,7 @@ export async function startRangeServer(root: string): Promise<RangeServer> {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    const contentType = (options.contentTypes && CONTENT_TYPES[path.extname(file)]) || 'application/octet-stream';
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range) {
       const start = Number(range[1]);
@@ -57,13 +87,13 @@ export async function startRangeServer(root: string): Promise<RangeServer> {
         'content-range': `bytes ${start}-${end}/${size}`,
         'content-length': String(end - start + 1),
         'accept-ranges': 'bytes',
-        'content-type': 'application/octet-stream',
+        'content-type': contentType,
       });
       if (request.method === 'HEAD') response.end();
       else createReadStream(file, { start, end }).pipe(response);
       return;
     }
-    response.writeHead(200, { 'content-length': String(size), 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' });
+    response.writeHead(200, { 'content-length': String(size), 'accept-ranges': 'bytes', 'content-type': contentType });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
   });

@@ -101,7 +101,11 @@ export {
   createTransformer,
   transformBounds,
   utmZoneEpsg,
+  loadCrs,
 } from './grid/crs.js';
+export { loadEpsgDefinition, loadedEpsgDefinitions, addEpsgDefinitions, type EpsgDefinition } from './grid/epsg-definitions.js';
+// Node built-ins reached at call time, so the default entry bundles for browsers (issue 15)
+export { nodeBuiltin, hasNodeBuiltins, fileUrlToPath, type NodeBuiltins } from './platform/node-builtin.js';
 
 // HTTP
 export { httpRequest, parseRetryAfter, responseSnippet, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
@@ -173,10 +177,7 @@ export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './it
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
 export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
 
-// Downloads
-export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
-export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
-export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';
+// Downloads: Node only, in '@pyramids/core/node'
 // VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
 export { hrefToGDALPath, gdalPathToHref, parseVSICurlOptions, vsicurlPathWithHeaders } from './vrt/gdal-path.js';
 export {
@@ -238,6 +239,15 @@ export {
 } from './cube/cube-options.js';
 export { runChunkTask, type ChunkTask, type ChunkSource, type ChunkResult, type ChunkContext } from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
+// Chunk tasks on Web Workers (issue 15)
+export {
+  createWebWorkerPool,
+  serveChunkTasks,
+  type WebWorkerPool,
+  type WebWorkerPoolOptions,
+  type WorkerLike,
+  type WorkerScopeLike,
+} from './cube/web-worker-pool.js';
 
 // Cube around a point (issue 4): the options of DatasetCollection.fromPoint
 export type { FromPointOptions } from './cube/from-point.js';

@@ -3,6 +3,7 @@
 import {
   headersFor,
   httpRequest,
+  nodeBuiltin,
   ReadError,
   redactHref,
   responseSnippet,
@@ -12,8 +13,8 @@ import {
 import type { AsyncBuffer } from 'hyparquet';
 import type { FileHandle } from 'node:fs/promises';
 
-/** What {@link fromGeoParquet} and {@link searchGeoParquet} read: a path, a URL, bytes, or an AsyncBuffer. */
-export type GeoParquetSource = string | URL | Uint8Array | ArrayBuffer | AsyncBuffer;
+/** What {@link fromGeoParquet} and {@link searchGeoParquet} read: a path (Node), a URL, bytes, a Blob (or File), or an AsyncBuffer. */
+export type GeoParquetSource = string | URL | Uint8Array | ArrayBuffer | Blob | AsyncBuffer;
 
 /** How remote files are fetched. */
 export interface GeoParquetSourceOptions {
@@ -64,6 +65,11 @@ export async function openParquetSource(source: GeoParquetSource, options: GeoPa
     return { byteLength: bytes.byteLength, slice: (start, end) => bytes.slice(start, end).buffer as ArrayBuffer };
   }
   if (source instanceof ArrayBuffer) return source;
+  // A Blob (a File from an <input> in a browser) is read slice by slice, like a Range request.
+  if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    const blob = source;
+    return { byteLength: blob.size, slice: (start, end) => blob.slice(start, end).arrayBuffer() };
+  }
   if (isHttpUrl(source)) return openHttpBuffer(String(source), options);
   if (typeof source === 'string' || source instanceof URL) return openFileBuffer(source);
   if (source && typeof (source as AsyncBuffer).slice === 'function' && typeof (source as AsyncBuffer).byteLength === 'number') return source as AsyncBuffer;
@@ -72,7 +78,7 @@ export async function openParquetSource(source: GeoParquetSource, options: GeoPa
 
 /** A local file read with positional reads; only the bytes asked for are read. */
 async function openFileBuffer(source: string | URL): Promise<AsyncBuffer> {
-  const fs = await import('node:fs/promises');
+  const fs = nodeBuiltin('node:fs/promises', 'reading a local stac-geoparquet file');
   const name = String(source);
   let handle: FileHandle;
   let size: number;

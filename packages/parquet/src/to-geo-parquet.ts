@@ -1,16 +1,12 @@
 // Items → stac-geoparquet. Pass one merges the schema over every Item (spooling
 // one-shot inputs to a temporary NDJSON file in Node); pass two writes row groups
 // as it goes, so memory holds one row group at a time, not the whole input.
-import { asItem, isAbortError, redactHref, WriteError, type StacItem } from '@pyramids/core';
+import { asItem, hasNodeBuiltins, isAbortError, nodeBuiltin, redactHref, WriteError, type StacItem } from '@pyramids/core';
 import { parquetSchema, type ColumnChunk, type FileMetaData, type KeyValue, type RowGroup, type SchemaElement, type SchemaTree } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 // Types only: the Node modules themselves are imported lazily, so browsers never load them.
-import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
-import type * as Os from 'node:os';
-import type * as Path from 'node:path';
-import type * as Readline from 'node:readline';
 import {
   EXTRA_COLUMN,
   finalizeType,
@@ -413,20 +409,7 @@ interface FileSpool extends ItemSpool {
 
 /** A temporary NDJSON file in Node; memory elsewhere (browsers have no temporary files). */
 async function openFileSpool(): Promise<FileSpool> {
-  let fs: typeof FsPromises;
-  let os: typeof Os;
-  let path: typeof Path;
-  let readline: typeof Readline;
-  let nodeFs: typeof Fs;
-  try {
-    [fs, os, path, readline, nodeFs] = await Promise.all([
-      import('node:fs/promises'),
-      import('node:os'),
-      import('node:path'),
-      import('node:readline'),
-      import('node:fs'),
-    ]);
-  } catch {
+  if (!hasNodeBuiltins()) {
     const items: StacItem[] = [];
     return {
       append: async (item) => void items.push(item),
@@ -435,6 +418,14 @@ async function openFileSpool(): Promise<FileSpool> {
       dispose: async () => {},
     };
   }
+  const purpose = 'spooling Items to a temporary file';
+  const [fs, os, path, readline, nodeFs] = [
+    nodeBuiltin('node:fs/promises', purpose),
+    nodeBuiltin('node:os', purpose),
+    nodeBuiltin('node:path', purpose),
+    nodeBuiltin('node:readline', purpose),
+    nodeBuiltin('node:fs', purpose),
+  ];
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pyramids-parquet-'));
   const file = path.join(directory, 'items.ndjson');
   const handle = await fs.open(file, 'w');
@@ -470,7 +461,7 @@ async function openFileSpool(): Promise<FileSpool> {
 
 /** Writes to `path.partial-…` and renames on close; removes the partial file on abort. */
 async function fileSink(target: string): Promise<GeoParquetSink> {
-  const fs = await import('node:fs/promises');
+  const fs = nodeBuiltin('node:fs/promises', 'writing a stac-geoparquet file');
   const partial = `${target}.partial-${process.pid}-${Date.now()}`;
   let handle: FsPromises.FileHandle;
   try {

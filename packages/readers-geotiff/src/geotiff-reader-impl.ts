@@ -1,7 +1,5 @@
 // The heavy half of the GeoTIFF reader: geotiff.js, imported only when a
 // GeoTIFF is first opened.
-import { access } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import {
   fromCustomClient,
   fromFile,
@@ -11,9 +9,11 @@ import {
   type GeoTIFFImage,
 } from 'geotiff';
 import {
+  fileUrlToPath,
   headersFor,
   httpRequest,
   isAbortError,
+  nodeBuiltin,
   normalizeCrs,
   ReadError,
   redactHref,
@@ -32,6 +32,7 @@ import {
   type TypedArray,
 } from '@pyramids/core';
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
+import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
 
 const IDENTITY: GeoTransform = [0, 1, 0, 0, 0, 1];
 
@@ -144,10 +145,11 @@ function isHttp(href: string): boolean {
 }
 
 function localPath(href: string): string {
-  return href.startsWith('file://') ? fileURLToPath(href) : href;
+  return href.startsWith('file://') ? fileUrlToPath(href) : href;
 }
 
 async function exists(path: string): Promise<boolean> {
+  const { access } = nodeBuiltin('node:fs/promises', 'reading a local GeoTIFF');
   try {
     await access(path);
     return true;
@@ -479,6 +481,7 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
 
 /** The reader implementation, configured with the plugin's options. */
 export function createGeoTIFFReaderImplementation(options: GeoTIFFReaderOptions): ReaderImplementation {
+  useStreamDeflateDecoder();
   return {
     open: (href, context) => openGeoTIFF(href, context, options),
   };

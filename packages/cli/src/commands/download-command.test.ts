@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DownloadError, encodeMultihash, OptionError, type StacItem } from '@pyramids/core';
+import { DownloadError, OptionError, type StacItem } from '@pyramids/core';
+import { encodeMultihash } from '@pyramids/core/node';
 import { fixturesDir } from '../../../../vitest.shared.js';
 // Core's test support: a loopback file server with Range/ETag/If-Range.
 import { startFileServer, type LoopbackFileServer } from '../../../core/src/download/loopback-file-server.test-support.js';

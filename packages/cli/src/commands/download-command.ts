@@ -1,4 +1,5 @@
-import { downloadItems, OptionError, type DownloadOptions, type DownloadProgress, type OverwriteMode, type Registry, type Signer } from '@pyramids/core';
+import { OptionError, type Registry, type Signer } from '@pyramids/core';
+import { downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from '@pyramids/core/node';
 import { signerFromOptions } from '../signer-option.js';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';

@@ -1,14 +1,12 @@
 // The lazy cube: dims time × band × y × x over a target grid, built from STAC
 // Items with no pixel read. Reads run as chunk tasks (see chunk-task.ts).
-import { mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
 import { GridError } from '../errors/grid-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { StacAssetError } from '../errors/stac-asset-error.js';
-import { createTransformer, ensureCrs, isGeographic, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
+import { createTransformer, isGeographic, loadCrs, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
 import {
   checkGridSize,
   DEFAULT_MAX_PIXELS,
@@ -37,6 +35,7 @@ import { commonDataType } from './common-data-type.js';
 import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
 import { cubeFromPoint, type FromPointOptions } from './from-point.js';
 import { groupItems, itemIntersectsBbox, type ItemGroup } from './group-items.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 
 /** One band of the cube: an asset, with its output type and nodata, and what the source says. */
 export interface CubeBand {
@@ -370,7 +369,7 @@ export class DatasetCollection {
       const footprintIn = async (item: StacItem, asset: string, crs: string): Promise<Bounds | undefined> => {
         const own = metadataOf(item, asset).grid;
         try {
-          if (own?.crs) return transformBounds(gridBounds(own), own.crs, crs);
+          if (own?.crs) return transformBounds(gridBounds(own), await loadCrs(own.crs), await loadCrs(crs));
           const bbox = itemBbox(item);
           if (bbox && bbox[0] <= bbox[2]) return transformBounds(bbox, 'EPSG:4326', crs);
           if (bbox) return undefined; // crosses the antimeridian: keep it in every chunk
@@ -424,7 +423,7 @@ export class DatasetCollection {
             crs = `EPSG:${utmZoneEpsg(centreLon, (extent[1] + extent[3]) / 2)}`;
           }
           if (!crs) throw new OptionError(`crs ${JSON.stringify(options.crs)} is empty`);
-          ensureCrs(crs); // an unknown CRS fails here, with its own message
+          await loadCrs(crs); // an unknown CRS fails here, with its own message
           const resolution = options.resolution!;
           const bounds = options.bounds ?? (await itemsExtent(crs));
           return gridFromBounds(crs, bounds, resolution, { maxPixels });
@@ -653,6 +652,8 @@ export class DatasetCollection {
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
     const { array: given, signal, onProgress, ...writerOptions } = options;
+    const { mkdir, stat } = nodeBuiltin('node:fs/promises', 'writing a cube to files');
+    const path = nodeBuiltin('node:path', 'writing a cube to files');
     const isDirectory = target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
     const names = this.bands.map((band) => band.name);
     const metadata = {

@@ -1,8 +1,9 @@
-import { open as openFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileUrlToPath, nodeBuiltin } from '../platform/node-builtin.js';
 import { isAbortError } from '../errors/abort.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import { ReadError } from '../errors/read-error.js';
+import { epsgCode } from '../grid/crs.js';
+import { loadEpsgDefinition } from '../grid/epsg-definitions.js';
 import { httpRequest } from '../http/http-request.js';
 import type { Registry } from '../plugins/registry.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
@@ -43,8 +44,8 @@ async function readHead(href: string, options: OpenRasterOptions, length = 64): 
     if (!response.ok) throw new ReadError(`HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer()).subarray(0, length);
   }
-  const path = href.startsWith('file://') ? fileURLToPath(href) : href;
-  const handle = await openFile(path, 'r');
+  const path = href.startsWith('file://') ? fileUrlToPath(href) : href;
+  const handle = await nodeBuiltin('node:fs/promises', 'reading a local file').open(path, 'r');
   try {
     const buffer = new Uint8Array(length);
     const { bytesRead } = await handle.read(buffer, 0, length, 0);
@@ -74,6 +75,9 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.readerOptions ? { options: options.readerOptions } : {}),
     });
+    // The file's CRS definition is loaded now, so the synchronous CRS math works in a browser too.
+    const code = epsgCode(source.grid.crs);
+    if (code !== undefined) await loadEpsgDefinition(code);
     return new Dataset(source, choice.reader.id);
   } catch (error) {
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DownloadError, downloadItem, downloadItems, encodeMultihash, PLUGIN_API_VERSION, type DownloadProgress, type Signer, type StacItem } from '@pyramids/core';
+import { DownloadError, PLUGIN_API_VERSION, type Signer, type StacItem } from '@pyramids/core';
+import { downloadItem, downloadItems, encodeMultihash, type DownloadProgress } from '@pyramids/core/node';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { startFileServer, type LoopbackFileServer } from './loopback-file-server.test-support.js';
 

@@ -1,19 +1,10 @@
 // CRS handling through proj4. Codes beyond proj4's built-ins come from the
 // epsg-index definitions package, loaded one code at a time on first use.
 import proj4 from 'proj4';
-import { createRequire } from 'node:module';
 import { GridError } from '../errors/grid-error.js';
+import { epsgDefinition, loadEpsgDefinition, type EpsgDefinition } from './epsg-definitions.js';
 import type { Bounds } from './grid.js';
 
-interface EpsgEntry {
-  code: string;
-  kind: string;
-  name: string;
-  proj4: string;
-  wkt: string;
-}
-
-const require = createRequire(import.meta.url);
 const registered = new Set<string>();
 const kinds = new Map<string, string>();
 
@@ -55,12 +46,20 @@ export function epsgCode(crs: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function loadEpsg(code: number): EpsgEntry | undefined {
-  try {
-    return require(`epsg-index/s/${code}.json`) as EpsgEntry;
-  } catch {
-    return undefined;
-  }
+function loadEpsg(code: number): EpsgDefinition | undefined {
+  return epsgDefinition(code);
+}
+
+/**
+ * Loads what proj4 needs for `crs` (an EPSG code's definition, by a lazy ESM import)
+ * and registers it; the synchronous CRS functions then work for it in any runtime.
+ * Async entry points (opening a raster, building a cube) call it; call it yourself
+ * before using an EPSG code outside them in a browser. Returns the proj4 key.
+ */
+export async function loadCrs(crs: string): Promise<string> {
+  const code = epsgCode(crs);
+  if (code !== undefined && !registered.has(crs) && !proj4.defs(crs) && !utmDefinition(code)) await loadEpsgDefinition(code);
+  return ensureCrs(crs);
 }
 
 function utmDefinition(code: number): string | undefined {
@@ -90,7 +89,9 @@ export function ensureCrs(crs: string): string {
       if (!proj4.defs(crs)) {
         const definition = optionalGrids(utmDefinition(code) ?? loadEpsg(code)?.proj4);
         if (!definition) {
-          throw new GridError(`unknown CRS ${crs}: it is not in the EPSG definitions known to pyramids; pass it as WKT2 or PROJJSON instead`);
+          throw new GridError(
+            `unknown CRS ${crs}: it is not in the EPSG definitions known to pyramids (in a browser, await loadCrs('${crs}') first); pass it as WKT2 or PROJJSON instead`,
+          );
         }
         proj4.defs(crs, definition);
       }

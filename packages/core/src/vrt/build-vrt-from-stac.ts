@@ -1,6 +1,4 @@
 // STAC Items → a GDAL VRT mosaic (one source per Item), and a lazy Dataset over it.
-import { rename, writeFile, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
@@ -19,6 +17,7 @@ import { assetMediaType, getAsset, resolveAssetHref } from '../stac/accessors.js
 import { readExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 import { hrefToGDALPath, vsicurlPathWithHeaders } from './gdal-path.js';
 import { writeVrtXml, type VRTBand, type VRTDocument, type VRTSource } from './vrt-document.js';
 import { VRTRasterSource } from './vrt-raster-source.js';
@@ -119,7 +118,8 @@ async function describeSource(item: StacItem, asset: string, options: BuildVRTOp
     }
   } else {
     const gdalPath = hrefToGDALPath(signed);
-    filename = gdalPath.startsWith('/vsi') || path.isAbsolute(gdalPath) ? gdalPath : path.resolve(gdalPath);
+    const isResolved = gdalPath.startsWith('/vsi') || /^(?:\/|[a-z]:[\\/])/i.test(gdalPath);
+    filename = isResolved ? gdalPath : nodeBuiltin('node:path', 'a relative local href').resolve(gdalPath);
   }
   if (options.signer?.gdalEnv && options.signer.matches(signed)) {
     const env = await options.signer.gdalEnv(signed, options.signal);
@@ -270,6 +270,8 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
 
 /** Writes text to `target` through a temporary file, so a failure never leaves a partial file. */
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
+  const path = nodeBuiltin('node:path', 'writing a file');
+  const { rename, writeFile, unlink } = nodeBuiltin('node:fs/promises', 'writing a file');
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await writeFile(temporary, text, 'utf8');
@@ -296,7 +298,7 @@ export async function buildVrtFromStac(items: ItemsInput | StacItem[], asset: st
     result.document,
     {
       registry: options.registry,
-      ...(options.output ? { vrtHref: path.resolve(options.output) } : {}),
+      ...(options.output ? { vrtHref: nodeBuiltin('node:path', 'writing a file').resolve(options.output) } : {}),
       ...(options.signer ? { signer: options.signer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },

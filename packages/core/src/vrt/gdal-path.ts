@@ -1,5 +1,5 @@
 // Hrefs (URLs, cloud URIs, local paths) ↔ GDAL virtual file system paths.
-import { fileURLToPath } from 'node:url';
+import { fileUrlToPath } from '../platform/node-builtin.js';
 
 const ARCHIVES: Record<string, string> = { zip: '/vsizip/', tar: '/vsitar/', gzip: '/vsigzip/', gz: '/vsigzip/' };
 
@@ -11,7 +11,7 @@ function plainToGDALPath(href: string): string {
     case undefined:
       return href;
     case 'file':
-      return fileURLToPath(href);
+      return fileUrlToPath(href);
     case 'http':
     case 'https':
     case 'ftp':

@@ -1,7 +1,6 @@
 // Reads a VRT in pure JS: each source is opened through the registry (any reader,
 // GeoTIFF or GDAL), so a mosaic works without GDAL installed.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileUrlToPath, nodeBuiltin } from '../platform/node-builtin.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { OptionError } from '../errors/option-error.js';
@@ -41,8 +40,9 @@ export function resolveVrtSource(source: Pick<VRTSource, 'filename' | 'relativeT
   if (source.relativeToVRT && vrtHref && !filename.startsWith('/')) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(vrtHref)) {
       const resolved = new URL(filename, vrtHref).toString();
-      filename = resolved.startsWith('file://') ? fileURLToPath(resolved) : resolved;
+      filename = resolved.startsWith('file://') ? fileUrlToPath(resolved) : resolved;
     } else {
+      const path = nodeBuiltin('node:path', 'a VRT source relative to a local VRT');
       filename = path.resolve(path.dirname(vrtHref), filename);
     }
   }

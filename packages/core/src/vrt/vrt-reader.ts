@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileUrlToPath, nodeBuiltin } from '../platform/node-builtin.js';
 import { ReadError } from '../errors/read-error.js';
 import { httpRequest } from '../http/http-request.js';
 import type { ReaderPlugin } from '../plugins/plugin-types.js';
@@ -11,7 +10,7 @@ import { parseVrtXml, type VRTDocument } from './vrt-document.js';
 import { resolveVrtSource, VRTRasterSource } from './vrt-raster-source.js';
 
 function localPath(href: string): string {
-  return href.startsWith('file://') ? fileURLToPath(href) : href;
+  return href.startsWith('file://') ? fileUrlToPath(href) : href;
 }
 
 /** Options of the JS VRT reader. */
@@ -57,7 +56,8 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
             if (!response.ok) throw new ReadError(`HTTP ${response.status} for ${redactHref(href)}`);
             xml = await response.text();
           } else {
-            xml = await readFile(href.startsWith('file://') ? fileURLToPath(href) : href, 'utf8');
+            const { readFile } = nodeBuiltin('node:fs/promises', 'reading a local VRT');
+            xml = await readFile(href.startsWith('file://') ? fileUrlToPath(href) : href, 'utf8');
           }
         } catch (error) {
           if ((error as Error).name === 'AbortError' || ReadError.isInstance(error)) throw error;

@@ -9,6 +9,7 @@ import { PyramidsError } from '../errors/pyramids-error.js';
 import type { Grid } from '../grid/grid.js';
 import { dataTypeOf, bytesPerSample, INTEGER_RANGES, type DataType, type WritableArray } from '../raster/data-type.js';
 import type { BandInfo } from '../raster/raster-source.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 import {
   encodeGeoKeyDirectory,
   geoKeysForCrs,
@@ -679,10 +680,8 @@ export async function writeGeoTIFF(
 ): Promise<void> {
   throwIfAborted(options.signal);
   const prepared = prepare(path, raster, options);
-  const [{ open, rename, rm }, nodePath] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-  ]);
+  const { open, rename, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
+  const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
   const temporary = nodePath.join(
     nodePath.dirname(path),
     `.${nodePath.basename(path)}.${randomSuffix()}.tmp`,

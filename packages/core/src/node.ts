@@ -1,0 +1,7 @@
+// @pyramids/core/node: what needs a file system, kept out of the default entry so
+// that it bundles for a browser (issue 15). Everything else is in '@pyramids/core'.
+
+// Downloads
+export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
+export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
+export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';
