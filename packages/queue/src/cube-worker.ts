@@ -2,7 +2,7 @@
 // its own registry and signers (rebuilt from its own machine's environment), and
 // writes it straight into the store. Run any number of them, on any machines.
 import { Worker, type Job } from 'bullmq';
-import { runChunkTask, type ChunkTask, type Registry, type Signer } from '@pyramids/core';
+import { runChunkTask, type ChunkTask, type Dataset, type Registry, type Signer } from '@pyramids/core';
 import { decodeChunkJob, type CubeChunkJobData } from './chunk-job.js';
 import { openChunkStore, type ChunkStore } from './chunk-store.js';
 import { encodeChunk } from './cube-store-layout.js';
@@ -10,6 +10,9 @@ import { parseRedisUrl } from './redis-connection.js';
 
 /** The queue planners and workers meet on unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'pyramids-cube';
+
+/** Opened sources a worker keeps between chunks. */
+const MAX_OPEN_SOURCES = 64;
 
 /** What a finished job reports back to the planner. */
 export interface ChunkJobResult {
@@ -79,7 +82,31 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
     }
     return signer;
   };
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  // One counting fetch for the worker (opened sources keep the fetch they were opened with);
+  // a job reports what the counter moved while it ran (exact at concurrency 1).
+  let fetchedBytes = 0;
+  const fetchCounted = countingFetch(options.fetch ?? globalThis.fetch, (bytes) => (fetchedBytes += bytes));
+  // Chunks of one cube share sources: keep recently opened ones (their headers) instead of
+  // reading every header again for every chunk. Signing still happens per request.
+  const opened = new Map<string, Promise<Dataset>>();
+  const openSource = (source: { href: string }, open: () => Promise<Dataset>): Promise<Dataset> => {
+    let dataset = opened.get(source.href);
+    if (dataset) {
+      opened.delete(source.href);
+      opened.set(source.href, dataset);
+      return dataset;
+    }
+    dataset = open();
+    opened.set(source.href, dataset);
+    dataset.catch(() => opened.delete(source.href));
+    if (opened.size > MAX_OPEN_SOURCES) {
+      const [oldest, evicted] = opened.entries().next().value as [string, Promise<Dataset>];
+      opened.delete(oldest);
+      // Chunks still reading it hold their own reference; closing releases only idle resources.
+      evicted.then((old) => old.close(), () => undefined).catch(() => undefined);
+    }
+    return dataset;
+  };
 
   const process = async (job: Job<CubeChunkJobData>): Promise<ChunkJobResult> => {
     const chunk = decodeChunkJob(job.data);
@@ -88,17 +115,18 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
       options.onChunk?.({ key: chunk.key, status: 'skipped' });
       return { key: chunk.key, bytesRead: 0, skipped: true };
     }
-    let bytesRead = 0;
+    const before = fetchedBytes;
     const signer = await signerOf(chunk.task);
     const result = await runChunkTask(chunk.task, {
       registry: options.registry,
       ...(signer ? { signer } : {}),
-      fetch: countingFetch(baseFetch, (bytes) => (bytesRead += bytes)),
+      fetch: fetchCounted,
+      openSource,
       onWarning: (message) => options.onChunk?.({ key: chunk.key, status: 'done', message }),
     });
     await store.put(chunk.key, await encodeChunk(result, chunk.encoding));
     options.onChunk?.({ key: chunk.key, status: 'done' });
-    return { key: chunk.key, bytesRead, skipped: false };
+    return { key: chunk.key, bytesRead: fetchedBytes - before, skipped: false };
   };
 
   const lockDuration = options.lockDuration ?? 30_000;
@@ -119,6 +147,7 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
   return {
     async close() {
       await worker.close();
+      await Promise.allSettled([...opened.values()].map(async (dataset) => (await dataset).close()));
     },
   };
 }
