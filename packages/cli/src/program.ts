@@ -5,7 +5,8 @@ import { registerInfoCommand } from './commands/info-command.js';
 import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
-import { addSignerOption, signerFromOptions } from './signer-option.js';
+import { addSignerOption, createSignerFromEnvironment, signerFromOptions } from './signer-option.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
@@ -42,5 +43,7 @@ export function createProgram(): Command {
       resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
     }),
   );
+  // A worker rebuilds each chunk's signer from its own machine's environment.
+  registerWorkerCommand(program, { resolveSigner: (description) => createSignerFromEnvironment(description.id) });
   return program;
 }

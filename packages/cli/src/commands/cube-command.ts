@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
 import { parseBbox, parsePositive } from '../parse-options.js';
+import { runCubeCommandOnQueue } from './cube-queue.js';
 import { nanReplacer } from './info-command.js';
 import { writePreviewPng } from './write-preview-png.js';
 
@@ -38,6 +39,8 @@ interface CubeCommandOptions {
   dryRun?: boolean;
   preview?: string;
   output?: string;
+  queue?: string;
+  queueName?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -122,6 +125,8 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--dry-run', 'print what the cube would cost (sources, tiles, bytes, requests) as JSON and stop')
     .option('--preview <file.png>', 'also write a PNG quicklook of the first time step')
     .option('-o, --output <file.tif|dir/>', 'output GeoTIFF, or a directory for one GeoTIFF per time step')
+    .option('--queue <redis-url>', 'compute the chunks on `pyramids worker`s through this Redis queue; -o names a Zarr store (shared path or s3://)')
+    .option('--queue-name <name>', 'with --queue: the queue the workers listen on (default pyramids-cube)')
     .action(async (source: string, flags: CubeCommandOptions) => {
       if (!flags.dryRun && !flags.output) throw new OptionError('pass -o OUT.tif (or a directory) to write the cube, or --dry-run to estimate it');
       const registry = createDefaultRegistry();
@@ -134,6 +139,7 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
         process.stdout.write(`${JSON.stringify(summary, nanReplacer, 2)}\n`);
         return;
       }
+      if (flags.queue) return runCubeCommandOnQueue(cube, { ...flags, queue: flags.queue });
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'cube [{bar}] {percentage}% | {value}/{total} chunks | {duration_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
         : undefined;
