@@ -46,6 +46,14 @@ const DEFINITIONS: Record<string, { source: string; transform: typeof GEOGRAPHIC
   'Lambert conformal conic, two parallels': { source: '+proj=lcc +lat_0=40 +lon_0=-97 +lat_1=33 +lat_2=45 +x_0=0 +y_0=0 +datum=NAD83 +units=m +no_defs', transform: PROJECTED },
   'Albers equal area': { source: '+proj=aea +lat_0=23 +lon_0=-96 +lat_1=29.5 +lat_2=45.5 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs', transform: PROJECTED },
   'Lambert azimuthal equal area on a sphere': { source: '+proj=laea +lat_0=45 +lon_0=-100 +x_0=0 +y_0=0 +R=6370997 +units=m +no_defs', transform: PROJECTED },
+  'Mercator, scale at the equator': { source: '+proj=merc +lon_0=10 +k=0.98 +x_0=100 +y_0=0 +datum=WGS84 +units=m +no_defs', transform: PROJECTED },
+  'Lambert conformal conic, one parallel': { source: '+proj=lcc +lat_1=45 +lat_0=45 +lon_0=10 +k_0=0.99 +x_0=600000 +y_0=200000 +ellps=GRS80 +units=m +no_defs', transform: PROJECTED },
+  'oblique stereographic with a seven-parameter shift': {
+    source: '+proj=sterea +lat_0=52.15616055555555 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 +units=m +no_defs',
+    transform: PROJECTED,
+  },
+  'stereographic': { source: '+proj=stere +lat_0=40 +lon_0=10 +k=0.99 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs', transform: PROJECTED },
+  'equirectangular': { source: '+proj=eqc +lat_ts=30 +lat_0=0 +lon_0=20 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs', transform: PROJECTED },
   'Mercator, one parallel of true scale': { source: '+proj=merc +lat_ts=41 +lon_0=100 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs', transform: PROJECTED },
 };
 
