@@ -1,6 +1,7 @@
 // Issue 2's done-when: `pyramids read FILE -o out.tif` on every GeoTIFF fixture gives the
 // data type, pixels, CRS, geotransform and nodata GDAL reads from the source.
-import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +114,7 @@ describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
 // The other reader formats (through @pyramids/readers-gdal): the written GeoTIFF holds the
 // pixels, grid and CRS GDAL reads from the source; CRSs without an EPSG code (GRIB's sphere,
 // MODIS sinusoidal) compared with GDAL's IsSame.
-describe('pyramids read FILE -o out.tif, JPEG 2000, GRIB and NetCDF fixtures', { timeout: 120_000 }, () => {
+describe('pyramids read FILE -o out.tif, JPEG 2000, GRIB, NetCDF, Zarr and HDF5', { timeout: 120_000 }, () => {
   const others = [
     'rio-tiler/gfs.t06z.pgrb2.10p0.f010.grib2',
     'xarray/example.grib',
@@ -123,9 +124,30 @@ describe('pyramids read FILE -o out.tif, JPEG 2000, GRIB and NetCDF fixtures', {
     'sentinel2-jp2/T29UNU_20221005T115411_SCL_60m.jp2',
     'sentinel2-jp2/T29UNU_20221005T115411_AOT_60m.jp2',
   ];
-  for (const relative of others) {
+  // No Zarr or HDF5 fixture exists: made by GDAL from GeoTIFF fixtures (GDAL writes HDF5 only as NetCDF-4).
+  const generated: Record<string, () => string> = {
+    'Zarr (gdal_translate of rio-tiler/cog_int16.tif)': () => {
+      const target = path.join(directory, 'generated.zarr');
+      execFileSync('gdal_translate', ['-q', '-of', 'Zarr', path.join(rastersDir, 'rio-tiler/cog_int16.tif'), target]);
+      return target;
+    },
+    'HDF5 (NetCDF-4 of rasterio/byte.tif)': () => {
+      // GDAL's netCDF driver writes only to a .nc name; the bytes are HDF5, opened as such under .h5.
+      const written = path.join(directory, 'generated-hdf5.nc');
+      execFileSync('gdal_translate', ['-q', '-of', 'netCDF', '-co', 'FORMAT=NC4', path.join(rastersDir, 'rasterio/byte.tif'), written]);
+      const target = path.join(directory, 'generated.h5');
+      renameSync(written, target);
+      expect((gdalInfo(target) as unknown as { driverShortName: string }).driverShortName).toBe('HDF5Image');
+      return target;
+    },
+  };
+  const cases: [string, () => string][] = [
+    ...others.map((relative): [string, () => string] => [relative, () => path.join(rastersDir, relative)]),
+    ...Object.entries(generated),
+  ];
+  for (const [relative, sourceOf] of cases) {
     it(relative, async () => {
-      const source = path.join(rastersDir, relative);
+      const source = sourceOf();
       const output = path.join(directory, `${relative.replace(/[/.]/g, '_')}.tif`);
       const result = await runCli(['read', source, '-o', output]);
       expect(result.stderr).toMatch(/^wrote /);
