@@ -172,6 +172,7 @@ export {
   epsgForCrs,
 } from './write/geo-key-directory.js';
 export { type OverviewResampling } from './write/overviews.js';
+export { parseGdalMetadata, gdalMetadataXml, type GdalMetadata } from './write/gdal-metadata.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';

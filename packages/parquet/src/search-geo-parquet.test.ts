@@ -115,9 +115,36 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
     const cy = (y0 + y1) / 2;
     const found = await searchGeoParquet(file, { intersects: { type: 'Point', coordinates: [cx, cy] }, ids: [target.id] });
     expect(ids(found)).toEqual([target.id]);
-    // A point in the bbox corner but outside the footprint polygon (footprints are rotated or clipped).
-    const far = await searchGeoParquet(file, { intersects: { type: 'Point', coordinates: [x1 + 1, y1 + 1] }, ids: [target.id] });
-    expect(ids(far)).toEqual([]);
+    // A point inside the bbox but outside the footprint polygon (footprints are rotated or clipped):
+    // a bbox-only filter would keep the Item, an exact one must not. Chosen with the test's own
+    // even-odd ray casting over the Item's polygon.
+    const polygons = (target.geometry!.type === 'Polygon' ? [target.geometry!.coordinates] : target.geometry!.coordinates) as number[][][][];
+    const inside = (x: number, y: number) =>
+      polygons.some((rings) =>
+        rings.reduce((crossings, ring) => {
+          let count = crossings;
+          for (let index = 0, previous = ring.length - 1; index < ring.length; previous = index++) {
+            const [xi, yi] = ring[index]!;
+            const [xj, yj] = ring[previous]!;
+            if (yi! > y !== yj! > y && x < ((xj! - xi!) * (y - yi!)) / (yj! - yi!) + xi!) count++;
+          }
+          return count;
+        }, 0) % 2 === 1,
+      );
+    let outside: [number, number] | undefined;
+    for (let i = 1; i < 40 && !outside; i++) {
+      for (let j = 1; j < 40 && !outside; j++) {
+        const point: [number, number] = [x0 + ((x1 - x0) * i) / 40, y0 + ((y1 - y0) * j) / 40];
+        if (!inside(...point)) outside = point;
+      }
+    }
+    expect(outside, 'the footprint leaves part of its bbox uncovered').toBeDefined();
+    expect(outside![0]).toBeGreaterThan(x0);
+    expect(outside![1]).toBeLessThan(y1);
+    const byBbox = await searchGeoParquet(file, { bbox: [outside![0], outside![1], outside![0], outside![1]], ids: [target.id] });
+    expect(ids(byBbox)).toEqual([target.id]); // what a bbox-only filter keeps
+    const exact = await searchGeoParquet(file, { intersects: { type: 'Point', coordinates: outside! }, ids: [target.id] });
+    expect(ids(exact)).toEqual([]);
   });
 
   it('rejects bad parameters with OptionError', async () => {

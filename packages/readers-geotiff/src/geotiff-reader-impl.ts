@@ -15,6 +15,7 @@ import {
   isAbortError,
   nodeBuiltin,
   normalizeCrs,
+  parseGdalMetadata,
   ReadError,
   redactHref,
   redactRequestSecrets,
@@ -184,39 +185,6 @@ function dataTypeOf(format: number, bits: number, where: string): DataType {
     if (bits === 64) return 'uint64';
   }
   throw new ReadError(`${where}: unsupported sample format ${format} with ${bits} bits per sample`, { plugin: 'geotiff' });
-}
-
-/** Parses GDAL_METADATA XML into per-band and dataset items. */
-function parseGdalMetadata(xml: string | undefined): { dataset: Record<string, string>; bands: Map<number, Record<string, string>> } {
-  const dataset: Record<string, string> = {};
-  const bands = new Map<number, Record<string, string>>();
-  if (!xml) return { dataset, bands };
-  const itemPattern = /<Item\s+([^>]*)>([\s\S]*?)<\/Item>/g;
-  for (const match of xml.matchAll(itemPattern)) {
-    const attributes = Object.fromEntries(
-      [...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((attribute) => [attribute[1]!, attribute[2]!]),
-    );
-    const value = decodeXml(match[2]!);
-    const key = (attributes['role'] ?? attributes['name'] ?? '').toLowerCase();
-    if (attributes['sample'] !== undefined) {
-      const index = Number(attributes['sample']);
-      const band = bands.get(index) ?? {};
-      band[attributes['role'] ? key : (attributes['name'] ?? key)] = value;
-      bands.set(index, band);
-    } else if (attributes['name']) {
-      dataset[attributes['name']] = value;
-    }
-  }
-  return { dataset, bands };
-}
-
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 function parseNodata(text: string | undefined): number | undefined {

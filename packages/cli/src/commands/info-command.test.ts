@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../../vitest.shared.js';
@@ -46,10 +47,27 @@ describe('pyramids info', () => {
   });
 
   it('prints non-finite nodata as the raster extension spells it', async () => {
-    const file = path.join(items, 'planetary-computer/cop-dem-glo-30_4items.json');
-    const result = await runCli(['info', file, '--asset', 'data']);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).crs).toBe('EPSG:4326');
+    // The real Copernicus DEM Item, its asset given float32 bands with non-finite nodata
+    // (no fixture carries one; JSON can only spell them as these strings).
+    const item = json('planetary-computer/cop-dem-glo-30_4items.json')[0];
+    item.assets.data['raster:bands'] = [
+      { data_type: 'float32', nodata: 'nan' },
+      { data_type: 'float32', nodata: '-inf' },
+      { data_type: 'float32', nodata: 'inf' },
+    ];
+    const directory = mkdtempSync(path.join(tmpdir(), 'pyramids-info-'));
+    try {
+      const file = path.join(directory, 'item.json');
+      writeFileSync(file, JSON.stringify(item));
+      const result = await runCli(['info', file, '--asset', 'data']);
+      expect(result.code).toBe(0);
+      const info = JSON.parse(result.stdout);
+      expect(info.crs).toBe('EPSG:4326');
+      expect(info.bands.map((band: { nodata: unknown }) => band.nodata)).toEqual(['nan', '-inf', 'inf']);
+      expect(result.stdout).not.toMatch(/null|NaN|Infinity/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('a missing asset is one line naming the available keys, exit code 1', async () => {

@@ -17,7 +17,7 @@ import type { RasterSource, ReadRequest } from '../raster/raster-source.js';
 import type { Signer } from '../signers/signer.js';
 import type { StacItem } from '../stac/stac-types.js';
 import { createCubeScene, SCENE_OFFSET, SCENE_SCALE } from '../test-support/cube-scene.js';
-import { gdalRasterSource } from '../test-support/gdal-raster.js';
+import { gdalRasterSource, readWithGdal, runGdal } from '../test-support/gdal-raster.js';
 import { PLUGIN_API_VERSION } from '../version.js';
 import { runChunkTask } from './chunk-task.js';
 import type { CubeOptions } from './cube-options.js';
@@ -397,4 +397,59 @@ describe('reading', { timeout: 120_000 }, () => {
     expect(estimate.requests).toBe(48 + 3);
     expect(estimate.outputBytes).toBe(2 * 250 * 350 * 2);
   });
+});
+
+// Independent references for cube pixels: gdalwarp mosaics the same files onto the same grid.
+// gdalwarp writes its inputs in order, later valid pixels over earlier ones, so the inputs
+// in reverse (datetime, id) order give `first` fusing, and in order give `last`.
+describe('cube pixels against gdalwarp mosaics', { timeout: 120_000 }, () => {
+  const grid = { crs: 'EPSG:32632', resolution: 10, bounds: [698500, 5318000, 703500, 5321500] as [number, number, number, number] };
+
+  function gdalwarpMosaic(files: string[], resampling: string): Uint16Array {
+    const output = path.join(scratch, `mosaic-${process.hrtime.bigint()}.tif`);
+    const [west, south, east, north] = grid.bounds;
+    runGdal('gdalwarp', [
+      '-q', '-t_srs', grid.crs, '-te', String(west), String(south), String(east), String(north), '-tr', '10', '10',
+      '-r', resampling, '-srcnodata', '0', '-dstnodata', '0', ...files, output,
+    ]);
+    return readWithGdal(output, { scratch }).bands[0] as Uint16Array;
+  }
+
+  function fileOf(item: StacItem): string {
+    return item.assets['B04']!.href;
+  }
+
+  for (const [method, resampling, tolerance] of [
+    ['first', 'nearest', 0],
+    ['last', 'nearest', 0],
+    ['first', 'bilinear', 1],
+  ] as const) {
+    it(`groupby solar_day, ${method}, ${resampling}, across two UTM zones: gdalwarp's mosaic`, async () => {
+      const cube = await DatasetCollection.fromStac(items, base({ ...grid, groupby: 'solar_day', method, resampling }));
+      const result = await cube.read();
+      const [, , height, width] = result.shape;
+      expect(cube.coords.time).toEqual(['2024-05-01', '2024-05-06']);
+      // The UTM 33N tile takes part (reprojected).
+      expect(cube.tasks().some((task) => task.bands[0]!.some((source) => source.item === 'C-20240501'))).toBe(true);
+      cube.coords.time.forEach((_, time) => {
+        const group = items
+          .filter((item) => String(item.properties['datetime']).startsWith(cube.coords.time[time]!))
+          .sort((a, b) => String(a.properties['datetime']).localeCompare(String(b.properties['datetime'])));
+        const ordered = method === 'first' ? [...group].reverse() : group;
+        const reference = gdalwarpMosaic(ordered.map(fileOf), resampling);
+        expect(reference.length).toBe(width * height);
+        const ours = result.data.subarray(time * width * height, (time + 1) * width * height);
+        let valid = 0;
+        let differing = 0;
+        for (let index = 0; index < reference.length; index++) {
+          if (reference[index] !== 0) valid++;
+          if (Math.abs(ours[index]! - reference[index]!) > tolerance) differing++;
+        }
+        expect(valid).toBeGreaterThan(10_000);
+        // Reprojected nearest samples lying exactly on a source pixel edge may round either way: rare, counted.
+        console.info(`${method}/${resampling} ${cube.coords.time[time]}: ${differing} of ${valid} pixels differ from gdalwarp`);
+        expect(differing, `${differing} of ${valid} pixels differ`).toBeLessThanOrEqual(valid * 0.001);
+      });
+    });
+  }
 });

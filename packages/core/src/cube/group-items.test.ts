@@ -17,9 +17,15 @@ describe('solarDay', () => {
   });
 
   it('takes the centroid across the antimeridian', () => {
-    expect(Math.abs(bboxCentreLongitude([179, 0, -179, 1]))).toBe(180);
-    expect(bboxCentreLongitude([170, 0, -170, 1])).toBe(-180);
+    // The cases of pyramids.stac's documented rule: a box centred on the antimeridian is at +180°, never -180°.
+    expect(bboxCentreLongitude([179, 0, -179, 1])).toBe(180);
+    expect(bboxCentreLongitude([170, 0, -170, 5])).toBe(180);
+    expect(bboxCentreLongitude([170, 0, -150, 5])).toBe(-170);
     expect(bboxCentreLongitude([178, 0, -176, 1])).toBeCloseTo(-179);
+    expect(bboxCentreLongitude([-5, 0, 5, 5])).toBe(0);
+    // 23:00 UTC at +180° is 11:00 on the next day (at -180° it would wrongly stay on the same day).
+    expect(solarDay(item('antimeridian', '2024-05-01T23:00:00Z', [170, -10, -170, 10]))).toBe('2024-05-02');
+    expect(solarDay(item('antimeridian-early', '2024-05-01T11:00:00Z', [170, -10, -170, 10]))).toBe('2024-05-01');
     // 11:00 UTC at about 179°W (crossing bbox) is near midnight, the previous day, not 11:00 + 12 h.
     expect(solarDay(item('dateline', '2024-05-01T11:30:00Z', [178, 0, -176, 1]))).toBe('2024-04-30');
   });

@@ -12,11 +12,17 @@ export interface ItemGroup {
   items: StacItem[];
 }
 
-/** Centre longitude of an Item's bbox, antimeridian-aware (a bbox with west > east crosses it). */
+/**
+ * Centre longitude of an Item's bbox, antimeridian-aware (a bbox with west > east
+ * crosses it), in [-180, 180] by pyramids.stac's rule: a crossing box is averaged
+ * with its east edge moved by +360° and brought back only when past 180°, so a
+ * box centred on the antimeridian (170..-170) is at +180°, twelve hours ahead.
+ */
 export function bboxCentreLongitude(bbox: [number, number, number, number]): number {
   const [west, , east] = bbox;
-  const centre = west <= east ? (west + east) / 2 : (west + east + 360) / 2;
-  return ((((centre + 180) % 360) + 360) % 360) - 180;
+  if (west <= east) return (west + east) / 2;
+  const centre = (west + east + 360) / 2;
+  return centre > 180 ? centre - 360 : centre;
 }
 
 /**

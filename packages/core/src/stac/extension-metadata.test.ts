@@ -30,6 +30,30 @@ describe('readExtensionMetadata', () => {
     expect(metadata.bandNames).toEqual(['B01']);
   });
 
+  it('reads the STAC 1.1 band fields written on the asset itself (CDSE)', () => {
+    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
+    expect(readExtensionMetadata(item!, 'B04_10m').bands).toEqual([{ dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' }]);
+    // TCI shares only nodata and data type across its bands.
+    const tci = readExtensionMetadata(item!, 'TCI_10m');
+    expect(tci.bands.length).toBeGreaterThan(0);
+    for (const band of tci.bands) expect(band).toMatchObject({ dataType: 'uint8', nodata: 0 });
+    expect(tci.bands.every((band) => band.scale === undefined)).toBe(true);
+    // No band list at all: the asset-level fields describe its band.
+    expect(readExtensionMetadata(item!, 'thumbnail').bands).toEqual([{ dataType: 'uint8' }]);
+    expect(readExtensionMetadata(item!, 'safe_manifest').bands).toEqual([]);
+  });
+
+  it('lets band-level values win over asset-level ones', () => {
+    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
+    const asset = item!.assets['B04_10m']!;
+    const bands = asset['bands'] as Record<string, unknown>[];
+    const edited: StacItem = {
+      ...item!,
+      assets: { ...item!.assets, B04_10m: { ...asset, bands: [{ ...bands[0], nodata: 65535, 'raster:scale': 0.5 }] } },
+    };
+    expect(readExtensionMetadata(edited, 'B04_10m').bands).toEqual([{ dataType: 'uint16', nodata: 65535, scale: 0.5, offset: -0.1, name: 'B04' }]);
+  });
+
   it('reads only proj:epsg when that is all there is (DEA)', () => {
     const [item] = fixtureItems('dea/only_crs_proj.json');
     const metadata = readExtensionMetadata(item!);

@@ -1,5 +1,6 @@
 // Raster metadata from the projection, raster, eo and STAC 1.1 band fields of an
-// Item, with no I/O. Asset-level fields override item-level ones.
+// Item, with no I/O. Asset-level fields override item-level ones; band-level
+// fields override the asset-level ones STAC 1.1 shares across bands.
 import { StacAssetError } from '../errors/stac-asset-error.js';
 import { affineToGeotransform, type GeoTransform } from '../grid/geotransform.js';
 import type { Grid } from '../grid/grid.js';
@@ -87,6 +88,22 @@ function readBand(band: Record<string, unknown>): BandMetadata {
   return result;
 }
 
+/**
+ * The band fields STAC 1.1 allows on the asset (or the Item) when every band
+ * shares them: `nodata`, `data_type`, `unit`, `raster:scale`, `raster:offset`.
+ * Names stay per band.
+ */
+function readSharedBandFields(lookup: (field: string) => unknown): BandMetadata {
+  const fields: Record<string, unknown> = {};
+  for (const field of ['nodata', 'data_type', 'unit', 'raster:scale', 'raster:offset']) {
+    const value = lookup(field);
+    if (present(value)) fields[field] = value;
+  }
+  const shared = readBand(fields);
+  delete shared.name;
+  return shared;
+}
+
 function bandList(value: unknown): Record<string, unknown>[] | undefined {
   return Array.isArray(value) ? value.map((band) => (band && typeof band === 'object' ? (band as Record<string, unknown>) : {})) : undefined;
 }
@@ -107,7 +124,10 @@ function readCrs(lookup: (field: string) => unknown): Pick<ExtensionMetadata, 'c
 /**
  * Reads raster metadata of `item` (and of asset `assetKey` when given) from its
  * STAC extension fields, with zero I/O. Asset-level `proj:*` fields override
- * item-level ones. Throws StacAssetError when the asset does not exist or a
+ * item-level ones. Per band, values of the band (`raster:bands`, `bands`) win
+ * over the ones STAC 1.1 puts on the asset for all its bands (`nodata`,
+ * `data_type`, `unit`, `raster:scale`, `raster:offset`); an asset with such
+ * fields and no band list is described as one band. Throws StacAssetError when the asset does not exist or a
  * field is malformed.
  */
 export function readExtensionMetadata(item: StacItem, assetKey?: string): ExtensionMetadata {
@@ -145,9 +165,12 @@ export function readExtensionMetadata(item: StacItem, assetKey?: string): Extens
   const rasterBands = bandList(asset?.['raster:bands'] ?? (assetKey === undefined ? item.properties['raster:bands'] : undefined));
   const bands = bandList(asset?.['bands'] ?? (assetKey === undefined ? item.properties['bands'] : undefined));
   const eoBands = bandList(asset?.['eo:bands'] ?? (assetKey === undefined ? item.properties['eo:bands'] : undefined));
-  const count = Math.max(rasterBands?.length ?? 0, bands?.length ?? 0, eoBands?.length ?? 0);
+  // STAC 1.1 moves the fields all bands share onto the asset itself; the bands' own values win.
+  const shared = readSharedBandFields(lookup);
+  const count = Math.max(rasterBands?.length ?? 0, bands?.length ?? 0, eoBands?.length ?? 0, Object.keys(shared).length > 0 ? 1 : 0);
   for (let index = 0; index < count; index++) {
     const merged = {
+      ...shared,
       ...readBand(eoBands?.[index] ?? {}),
       ...readBand(bands?.[index] ?? {}),
       ...readBand(rasterBands?.[index] ?? {}),

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grid } from '../grid/grid.js';
 import { gdalRasterSource, readWithGdal, runGdal, syntheticBand, writeRasterWithGdal } from '../test-support/gdal-raster.js';
 import { createPixelTransformer } from './approx-transformer.js';
-import { chooseOverviewLevel } from './choose-overview.js';
 import type { Resampling } from './resampling.js';
 import { planWarp, warpRaster } from './warp-raster.js';
 
@@ -104,17 +103,6 @@ describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
 });
 
 describe('overview choice', { timeout: 60_000 }, () => {
-  it('picks the coarsest level still at least as fine as the target, like gdalwarp -ovr AUTO', () => {
-    const levels = [1, 2, 4, 8].map((factor) => ({ width: 800 / factor, height: 800 / factor, transform: [0, factor, 0, 0, 0, -factor] as Grid['transform'] }));
-    expect(chooseOverviewLevel(levels, 1)).toBe(0);
-    expect(chooseOverviewLevel(levels, 1.95)).toBe(0);
-    expect(chooseOverviewLevel(levels, 2)).toBe(1);
-    expect(chooseOverviewLevel(levels, 3)).toBe(1);
-    expect(chooseOverviewLevel(levels, 3.95)).toBe(1);
-    expect(chooseOverviewLevel(levels, 4.05)).toBe(2);
-    expect(chooseOverviewLevel(levels, 100)).toBe(3);
-  });
-
   it('reads the overview gdalwarp reads and gives its pixels', async () => {
     const source = gdalRasterSource(cogFile, scratch);
     const target: Grid = { crs: 'EPSG:32632', transform: [700000, 20, 0, 5320000, 0, -20], width: 150, height: 150 };
@@ -130,13 +118,18 @@ describe('warpRaster against gdalwarp across UTM zones', { timeout: 60_000 }, ()
   // The source area seen from UTM 33N: 10 m pixels, a rotated footprint.
   const target: Grid = { crs: 'EPSG:32633', transform: [253000, 10, 0, 5322000, 0, -10], width: 260, height: 260 };
 
-  it('nearest with exact transforms equals gdalwarp -et 0 except at exact pixel boundaries', async () => {
+  it('nearest with exact transforms equals gdalwarp -et 0 except at exact pixel boundaries, at most 0.1% of pixels', async () => {
     const source = cachedSource(sourceFile);
     const ours = (await warpRaster(source, target, { resampling: 'nearest', errorThreshold: 0 })).data[0]!;
     const theirs = gdalwarp(sourceFile, target, 'nearest', ['-et', '0']);
-    expect(ours.filter((value) => !Number.isNaN(value)).length).toBeGreaterThan(30_000);
+    const valid = ours.filter((value) => !Number.isNaN(value)).length;
+    expect(valid).toBeGreaterThan(30_000);
     const exact = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM }, { errorThreshold: 0 });
-    for (const index of differences(ours, theirs)) {
+    const differing = differences(ours, theirs);
+    // A sample exactly on a source pixel edge may round either way in floating point; such ties must stay rare.
+    console.info(`nearest across UTM zones: ${differing.length} of ${valid} pixels differ from gdalwarp, all on pixel edges`);
+    expect(differing.length, `${differing.length} of ${valid} pixels differ`).toBeLessThanOrEqual(valid * 0.001);
+    for (const index of differing) {
       const xs = Float64Array.of((index % target.width) + 0.5);
       const ys = Float64Array.of(Math.floor(index / target.width) + 0.5);
       exact.transformExact(xs, ys, 1);

@@ -3,7 +3,7 @@ import type { Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
 import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import { createPixelTransformer, type PixelTransformer } from './approx-transformer.js';
-import { chooseOverviewLevel } from './choose-overview.js';
+import { chooseOverviewLevel, overviewRatio } from './choose-overview.js';
 import { FILTER_RADIUS, kernelScale, resampleWindow } from './resample-window.js';
 import { parseResampling, type Resampling } from './resampling.js';
 
@@ -174,6 +174,7 @@ function splitLikeGdal(transformer: PixelTransformer, window: PixelWindow, level
  * Source pixels per target pixel along each target axis, from the local
  * derivatives at the window centre (a rotation between grids does not count as
  * downsampling); the footprint's extent when the centre does not transform.
+ * The fallback of overview choice when the source's extent cannot be mapped.
  */
 function sourcePixelsPerTargetPixel(
   transformer: PixelTransformer,
@@ -215,8 +216,9 @@ export function planWarp(source: WarpSourceShape, target: Grid, options: WarpOpt
   const fullFootprint = sampleFootprint(fullTransformer, targetWindow);
   let level = options.level ?? 0;
   if (options.level === undefined && fullFootprint) {
-    const [perX, perY] = sourcePixelsPerTargetPixel(fullTransformer, targetWindow, fullFootprint);
-    level = chooseOverviewLevel(source.levels, Math.min(perX, perY));
+    // From the source's whole extent, as gdalwarp; the window's local scale only when that cannot be measured.
+    const ratio = overviewRatio(source.grid, target) ?? Math.min(...sourcePixelsPerTargetPixel(fullTransformer, targetWindow, fullFootprint));
+    level = chooseOverviewLevel(source.levels, ratio);
   }
   const levelInfo: OverviewLevel | undefined = source.levels[level];
   if (!levelInfo) throw new OptionError(`overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`);

@@ -1,5 +1,6 @@
 // The two private TIFF tags GDAL keeps its raster metadata in: GDAL_METADATA
 // (42112, an XML document) and GDAL_NODATA (42113, the nodata value as text).
+// The one GDAL_METADATA codec: the writer encodes with it, the readers decode.
 import type { BandInfo } from '../raster/raster-source.js';
 
 /** Escapes text for XML (CPLEscapeString with CPLES_XML). */
@@ -17,6 +18,19 @@ export function formatGdalNumber(value: number): string {
   if (value === Number.POSITIVE_INFINITY) return 'inf';
   if (value === Number.NEGATIVE_INFINITY) return '-inf';
   return String(value);
+}
+
+/** Undoes one level of XML escaping (the five named entities and numeric references). */
+function unescapeXml(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g, (entity, body: string) => {
+    if (body === 'amp') return '&';
+    if (body === 'lt') return '<';
+    if (body === 'gt') return '>';
+    if (body === 'quot') return '"';
+    if (body === 'apos') return "'";
+    const code = body.startsWith('#x') ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
 }
 
 function item(name: string, value: string, band?: number, role?: string): string {
@@ -49,4 +63,44 @@ export function gdalMetadataXml(
     if (band.name) body += item('DESCRIPTION', band.name, index, 'description');
   });
   return body === '' ? undefined : `<GDALMetadata>\n${body}</GDALMetadata>\n`;
+}
+
+/** GDAL_METADATA decoded: dataset items by name, and per 0-based band its items by role (or name when it has no role). */
+export interface GdalMetadata {
+  dataset: Record<string, string>;
+  bands: Map<number, Record<string, string>>;
+}
+
+/**
+ * Decodes a GDAL_METADATA document as GDAL reads it: attribute values are
+ * unescaped once, item values twice (GDAL escapes them twice on writing, see
+ * `gdalMetadataXml`). Band items are keyed by their lower-cased `role`
+ * (`scale`, `offset`, `unittype`, `description`) or, without a role, by `name`;
+ * items of another `domain` than the default one are skipped. An absent or
+ * empty document gives empty maps.
+ */
+export function parseGdalMetadata(xml: string | undefined): GdalMetadata {
+  const dataset: Record<string, string> = {};
+  const bands = new Map<number, Record<string, string>>();
+  if (!xml) return { dataset, bands };
+  for (const match of xml.matchAll(/<Item\b([^>]*?)(?:\/>|>([\s\S]*?)<\/Item>)/g)) {
+    const attributes: Record<string, string> = {};
+    for (const attribute of match[1]!.matchAll(/([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+      attributes[attribute[1]!] = unescapeXml(attribute[2] ?? attribute[3] ?? '');
+    }
+    if (attributes['domain'] !== undefined && attributes['domain'] !== '') continue;
+    const value = unescapeXml(unescapeXml(match[2] ?? ''));
+    const name = attributes['name'];
+    if (attributes['sample'] !== undefined) {
+      const index = Number(attributes['sample']);
+      if (!Number.isInteger(index) || index < 0) continue;
+      const band = bands.get(index) ?? {};
+      const key = attributes['role'] !== undefined ? attributes['role'].toLowerCase() : name;
+      if (key !== undefined) band[key] = value;
+      bands.set(index, band);
+    } else if (name !== undefined) {
+      dataset[name] = value;
+    }
+  }
+  return { dataset, bands };
 }

@@ -3,6 +3,7 @@
 // GeoKeyDirectory / GeoDoubleParams / GeoAsciiParams tags.
 import proj4 from 'proj4';
 import { crsName, ensureCrs, epsgCode, isGeographic, normalizeCrs } from '../grid/crs.js';
+import { geoKeysForWkt } from './geo-keys-for-wkt.js';
 
 /** Where a GeoKey's value lives: inline in the directory, in GeoDoubleParams or in GeoAsciiParams. */
 export type GeoKeyType = 'short' | 'double' | 'ascii';
@@ -234,10 +235,19 @@ export function epsgForCrs(crs: string): number | undefined {
   return epsgCode(normalized) ?? (normalized === null ? undefined : epsgFromWkt(normalized));
 }
 
-/** GeoKeys for a CRS that has an EPSG code (see {@link epsgForCrs}), with its name as citation; undefined otherwise. */
+/**
+ * GeoKeys for a CRS: the EPSG code with its name as citation when it has one
+ * (see {@link epsgForCrs}); otherwise, for WKT (1 or 2), user-defined keys as
+ * GDAL writes them (datum, ellipsoid, prime meridian, projection parameters;
+ * see {@link geoKeysForWkt}). Undefined for other forms (proj4 strings,
+ * PROJJSON without a code). Throws a TypeError for WKT that GeoKeys cannot
+ * express.
+ */
 export function geoKeysForCrs(crs: string): GeoKeyDirectory | undefined {
   const code = epsgForCrs(crs);
-  return code === undefined ? undefined : geoKeysForEpsg(code, crsName(`EPSG:${code}`));
+  if (code !== undefined) return geoKeysForEpsg(code, crsName(`EPSG:${code}`));
+  const normalized = normalizeCrs(crs);
+  return normalized !== null && /^[A-Z_]+\s*\[/i.test(normalized.trim()) ? geoKeysForWkt(normalized) : undefined;
 }
 
 /** The three GeoTIFF tags a GeoKey directory is stored in. */
