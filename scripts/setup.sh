@@ -12,6 +12,7 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
 fi
 
 bash scripts/install-gdal.sh
+bash scripts/install-chromium.sh
 
 echo "setup: installing workspace packages"
 pnpm install --frozen-lockfile --reporter=append-only

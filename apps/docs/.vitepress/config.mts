@@ -7,14 +7,11 @@ const siteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 /** The sidebar of the generated API reference: one group per package, pages as TypeDoc wrote them. */
 function apiSidebar(): DefaultTheme.SidebarItem[] {
-  const apiDirectory = path.join(siteRoot, 'api');
+  const apiDirectory = path.join(siteRoot, 'api/@pyramids');
   if (!existsSync(apiDirectory)) return [];
   return readdirSync(apiDirectory, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => ({
-      text: `@pyramids/${entry.name}`,
-      link: `/api/${entry.name}/`,
-    }));
+    .map((entry) => ({ text: `@pyramids/${entry.name}`, link: `/api/@pyramids/${entry.name}/` }));
 }
 
 const guides: DefaultTheme.SidebarItem[] = [

@@ -14,7 +14,7 @@ export async function roundTripGeoParquet(
   const items = await readGeoParquet(parquetFile); // the same Items back
   const found = await searchGeoParquet(parquetFile, {
     bbox: [-105.5, 40, -105, 40.5],
-    datetime: '2024-01-01/2024-12-31',
+    datetime: '2024-01-01T00:00:00Z/2024-12-31T23:59:59Z',
     filter: 'eo:cloud_cover < 20', // CQL2 text (or JSON), evaluated on the file
     filterLang: 'cql2-text',
   });
