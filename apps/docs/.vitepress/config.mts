@@ -9,9 +9,11 @@ const siteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 function apiSidebar(): DefaultTheme.SidebarItem[] {
   const apiDirectory = path.join(siteRoot, 'api/@pyramids');
   if (!existsSync(apiDirectory)) return [];
-  return readdirSync(apiDirectory, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => ({ text: `@pyramids/${entry.name}`, link: `/api/@pyramids/${entry.name}/` }));
+  // One page per package (typedoc.json: outputFileStrategy "modules").
+  return readdirSync(apiDirectory)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => name.slice(0, -'.md'.length))
+    .map((name) => ({ text: `@pyramids/${name}`, link: `/api/@pyramids/${name}` }));
 }
 
 const guides: DefaultTheme.SidebarItem[] = [
@@ -48,6 +50,7 @@ const reference: DefaultTheme.SidebarItem[] = [
 export default defineConfig({
   title: 'pyramids',
   description: 'From a STAC catalog to analysis-ready rasters, in TypeScript.',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   cleanUrls: false,
   lastUpdated: false,
   // Every internal link must resolve; a dead link fails the build.

@@ -9,7 +9,7 @@ export function exampleTokenSigner(host: string, environment: NodeJS.ProcessEnv 
     id: 'example-token',
     apiVersion: PLUGIN_API_VERSION,
     matches: (url) => new URL(url).host === host, // never hand the token to another host
-    async headers() {
+    async headers(): Promise<Record<string, string>> {
       const token = environment['EXAMPLE_TOKEN'];
       if (!token) return {};
       return { authorization: `Bearer ${token}` };

@@ -10,7 +10,8 @@ export async function buildSampleMosaic(sampleDirectory: string, outputDirectory
     String(item.properties['datetime']).startsWith('2024-06-05'),
   );
   // #region vrt
-  const registry = createRegistry().use(geotiffReader()).use(vrtReader());
+  const registry = createRegistry().use(geotiffReader());
+  registry.use(vrtReader({ registry })); // the VRT's own sources open through the same registry
   const mosaic = await buildVrtFromStac(items, 'B04', {
     registry, // reads file headers where the Items lack proj:shape / proj:transform
     baseHref: `${path.resolve(sampleDirectory)}/`,
