@@ -101,7 +101,7 @@ function clipAtLongitude(ring: Ring, limit: number, keepBelow: boolean): Ring {
 
 /**
  * Splits one lon/lat ring into polygons (outer rings only) that each stay within
- * [-180, 180]: unchanged when it does not cross the antimeridian, two parts when
+ * `[-180, 180]`: unchanged when it does not cross the antimeridian, two parts when
  * it does, closed over the pole when it winds around one, and a longitude band
  * when it spans the whole globe. Latitudes are clamped to ±90.
  */
