@@ -6,6 +6,7 @@ export { PLUGIN_API_VERSION, type PluginApiVersion } from './version.js';
 export {
   PyramidsError,
   type PyramidsErrorOptions,
+  StacError,
   StacAssetError,
   UnsupportedAssetError,
   AlignmentError,
@@ -129,6 +130,13 @@ export {
   type FieldsSpec,
 } from './search/item-search.js';
 export { conformsToClass, conformanceUri, type ConformanceName } from './search/conformance.js';
+export {
+  searchCollections,
+  CollectionSearch,
+  type CollectionSearchOptions,
+  type CollectionSearchPage,
+} from './search/collection-search.js';
+export { getQueryables, type GetQueryablesOptions } from './search/get-queryables.js';
 export { formatDatetime, type DatetimeInput, type DatetimeComponent } from './search/format-datetime.js';
 export { parseCql2Text, type Cql2Json } from './search/parse-cql2-text.js';
 export type { TransportOptions } from './search/request-json.js';
