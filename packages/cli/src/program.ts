@@ -10,6 +10,7 @@ import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
 import { registerPointCommand } from './commands/point-command.js';
+import { registerCollectionsCommand } from './commands/collections-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -40,6 +41,11 @@ export function createProgram(): Command {
     registerPointCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
       resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
+    }),
+  );
+  addSignerOption(
+    registerCollectionsCommand(program, {
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
     }),
   );
   return program;
