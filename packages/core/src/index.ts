@@ -44,6 +44,7 @@ export {
   resolveAssetHref,
 } from './stac/accessors.js';
 export { toItems, toItemCollection, parseItemsText } from './stac/items.js';
+export { resolveAlternateHref, assetAlternates, type AlternateChoice, type AlternateHrefOptions } from './stac/alternate-href.js';
 
 // Plugins
 export type {

@@ -3,6 +3,7 @@ import type { Bounds, Grid } from '../grid/grid.js';
 import type { Registry } from '../plugins/registry.js';
 import type { DataType } from '../raster/data-type.js';
 import type { Signer } from '../signers/signer.js';
+import type { AlternateChoice } from '../stac/alternate-href.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 
@@ -67,6 +68,8 @@ export interface CubeOptions {
   errorThreshold?: number;
   /** Base that relative asset hrefs resolve against (default: each Item's self link). */
   baseHref?: string;
+  /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
+  alternate?: AlternateChoice;
   /** HTTP client for the readers. */
   fetch?: typeof fetch;
   /** Cancels the header reads `fromStac` may need (reads take their own signal). */

@@ -24,7 +24,8 @@ import {
 import type { DataType, TypedArray } from '../raster/data-type.js';
 import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
-import { assetMediaType, hasAsset, itemBbox, resolveAssetHref } from '../stac/accessors.js';
+import { assetMediaType, hasAsset, itemBbox } from '../stac/accessors.js';
+import { resolveAlternateHref } from '../stac/alternate-href.js';
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
@@ -284,7 +285,7 @@ export class DatasetCollection {
     // Headers are opened only where Item metadata is missing, once per href.
     const headers = new Map<string, Promise<Dataset>>();
     const hrefOf = (item: StacItem, asset: string) => {
-      const href = resolveAssetHref(item, asset, options.baseHref);
+      const href = resolveAlternateHref(item, asset, options);
       return options.patchUrl ? options.patchUrl(href) : href;
     };
     const header = (item: StacItem, asset: string): Promise<Dataset> => {
