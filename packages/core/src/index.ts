@@ -44,6 +44,13 @@ export {
   resolveAssetHref,
 } from './stac/accessors.js';
 export { toItems, toItemCollection, parseItemsText } from './stac/items.js';
+export {
+  applyBandConfig,
+  checkBandConfig,
+  type BandConfig,
+  type BandOverride,
+  type CollectionBandConfig,
+} from './cube/band-config.js';
 export { resolveAlternateHref, assetAlternates, type AlternateChoice, type AlternateHrefOptions } from './stac/alternate-href.js';
 
 // Plugins

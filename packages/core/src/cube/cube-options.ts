@@ -4,6 +4,7 @@ import type { Registry } from '../plugins/registry.js';
 import type { DataType } from '../raster/data-type.js';
 import type { Signer } from '../signers/signer.js';
 import type { AlternateChoice } from '../stac/alternate-href.js';
+import type { BandConfig } from './band-config.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 
@@ -70,6 +71,8 @@ export interface CubeOptions {
   baseHref?: string;
   /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
   alternate?: AlternateChoice;
+  /** Band aliases and metadata overrides per collection (`{ 'sentinel-2-l2a': { aliases: { red: 'B04' } } }`). */
+  bandConfig?: BandConfig;
   /** HTTP client for the readers. */
   fetch?: typeof fetch;
   /** Cancels the header reads `fromStac` may need (reads take their own signal). */

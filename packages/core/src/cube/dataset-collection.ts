@@ -26,6 +26,7 @@ import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.
 import type { PixelWindow } from '../raster/raster-source.js';
 import { assetMediaType, hasAsset, itemBbox } from '../stac/accessors.js';
 import { resolveAlternateHref } from '../stac/alternate-href.js';
+import { applyBandConfig } from './band-config.js';
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
@@ -257,7 +258,7 @@ export class DatasetCollection {
   static async fromStac(input: ItemsInput | unknown[], options: CubeOptions): Promise<DatasetCollection> {
     const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
     options.signal?.throwIfAborted();
-    let items = Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input);
+    let items = applyBandConfig(Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input), options.bandConfig);
     // Client-side post-filters, before anything is opened.
     if (options.bbox) items = items.filter((item) => itemIntersectsBbox(item, options.bbox!));
     if (options.maxItems !== undefined) items = items.slice(0, options.maxItems);
