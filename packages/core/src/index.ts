@@ -45,6 +45,15 @@ export {
 } from './stac/accessors.js';
 export { toItems, toItemCollection, parseItemsText } from './stac/items.js';
 export {
+  LabelledArray,
+  labelArray,
+  type LabelledAttrs,
+  type IndexSelection,
+  type LabelSelection,
+  type IndexList,
+  type IndexRange,
+} from './cube/labelled-array.js';
+export {
   applyBandConfig,
   checkBandConfig,
   type BandConfig,

@@ -27,6 +27,7 @@ import type { PixelWindow } from '../raster/raster-source.js';
 import { assetMediaType, hasAsset, itemBbox } from '../stac/accessors.js';
 import { resolveAlternateHref } from '../stac/alternate-href.js';
 import { applyBandConfig } from './band-config.js';
+import { labelArray, type LabelledArray } from './labelled-array.js';
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
@@ -640,9 +641,9 @@ export class DatasetCollection {
     };
   }
 
-  /** Reads the whole cube. */
-  async read(options: CubeReadOptions = {}): Promise<CubeArray> {
-    return this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options);
+  /** Reads the whole cube, labelled: `sel`, `isel` and `attrs` as in xarray. */
+  async read(options: CubeReadOptions = {}): Promise<LabelledArray> {
+    return labelArray(await this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options), this);
   }
 
   /**
