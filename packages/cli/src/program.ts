@@ -11,6 +11,7 @@ import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
 import { registerPointCommand } from './commands/point-command.js';
 import { registerCollectionsCommand } from './commands/collections-command.js';
+import { registerPointValuesCommand } from './commands/point-values-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -46,6 +47,11 @@ export function createProgram(): Command {
   addSignerOption(
     registerCollectionsCommand(program, {
       resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+    }),
+  );
+  addSignerOption(
+    registerPointValuesCommand(program, {
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['source'])] }),
     }),
   );
   return program;

@@ -4,6 +4,7 @@ import { OptionError } from '../errors/option-error.js';
 import { createTransformer } from '../grid/crs.js';
 import { worldToPixel } from '../grid/geotransform.js';
 import type { StacItem } from '../stac/stac-types.js';
+import type { Dataset } from './dataset.js';
 import { loadAsset, type LoadAssetOptions } from './load-asset.js';
 
 /** Options of {@link readItemPoint}. */
@@ -45,6 +46,21 @@ export async function readItemPoint(item: StacItem, key: string, points: Readonl
   points.forEach(checkPoint);
   const { bands: bandNumbers, ...loadOptions } = options;
   const dataset = await loadAsset(item, key, loadOptions);
+  try {
+    return await readPoints(dataset, item, key, points, bandNumbers, options.signal);
+  } finally {
+    await dataset.close();
+  }
+}
+
+async function readPoints(
+  dataset: Dataset,
+  item: StacItem,
+  key: string,
+  points: ReadonlyArray<readonly [number, number]>,
+  bandNumbers: number[] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<PointValues[]> {
   if (!dataset.crs) throw new GridError(`asset '${key}' of item ${item.id} has no CRS; lon/lat points cannot be placed on it`);
   const toRaster = createTransformer('EPSG:4326', dataset.crs);
   const bands = bandNumbers ?? dataset.bands.map((_, index) => index + 1);
@@ -58,7 +74,7 @@ export async function readItemPoint(item: StacItem, key: string, points: Readonl
       results.push({ lon, lat, x, y, values: null, nodata: null });
       continue;
     }
-    const read = await dataset.read({ window: { x: column, y: row, width: 1, height: 1 }, bands, ...(options.signal ? { signal: options.signal } : {}) });
+    const read = await dataset.read({ window: { x: column, y: row, width: 1, height: 1 }, bands, ...(signal ? { signal } : {}) });
     const values = read.data.map((array) => Number(array[0]));
     const nodata = values.map((value, index) => {
       const declared = dataset.bands[bands[index]! - 1]?.nodata;
