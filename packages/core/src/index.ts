@@ -134,6 +134,7 @@ export {
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
 export { readItemPoint, type ReadItemPointOptions, type PointValues } from './dataset/read-item-point.js';
+export { readItemFeature, type ReadItemFeatureOptions, type FeatureRead } from './dataset/read-item-feature.js';
 
 // Search: STAC API client, item search, CQL2 text, datetime, point AOI
 export { openClient, StacApiClient, joinUrl, type OpenClientOptions, type StacCollection, type SearchEndpoint } from './search/stac-api-client.js';
