@@ -11,6 +11,8 @@ import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
 import { registerPointCommand } from './commands/point-command.js';
+import { registerCollectionsCommand } from './commands/collections-command.js';
+import { registerPointValuesCommand } from './commands/point-values-command.js';
 
 /** Builds the `pyramids` command with every subcommand. */
 export function createProgram(): Command {
@@ -41,6 +43,16 @@ export function createProgram(): Command {
     registerPointCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
       resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
+    }),
+  );
+  addSignerOption(
+    registerCollectionsCommand(program, {
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+    }),
+  );
+  addSignerOption(
+    registerPointValuesCommand(program, {
+      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['source'])] }),
     }),
   );
   // A worker rebuilds each chunk's signer from its own machine's environment.

@@ -6,6 +6,7 @@ export { PLUGIN_API_VERSION, type PluginApiVersion } from './version.js';
 export {
   PyramidsError,
   type PyramidsErrorOptions,
+  StacError,
   StacAssetError,
   UnsupportedAssetError,
   AlignmentError,
@@ -43,6 +44,23 @@ export {
   resolveAssetHref,
 } from './stac/accessors.js';
 export { toItems, toItemCollection, parseItemsText } from './stac/items.js';
+export {
+  LabelledArray,
+  labelArray,
+  type LabelledAttrs,
+  type IndexSelection,
+  type LabelSelection,
+  type IndexList,
+  type IndexRange,
+} from './cube/labelled-array.js';
+export {
+  applyBandConfig,
+  checkBandConfig,
+  type BandConfig,
+  type BandOverride,
+  type CollectionBandConfig,
+} from './cube/band-config.js';
+export { resolveAlternateHref, assetAlternates, type AlternateChoice, type AlternateHrefOptions } from './stac/alternate-href.js';
 
 // Plugins
 export type {
@@ -119,6 +137,8 @@ export {
 } from './stac/extension-metadata.js';
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
 export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
+export { readItemPoint, type ReadItemPointOptions, type PointValues } from './dataset/read-item-point.js';
+export { readItemFeature, type ReadItemFeatureOptions, type FeatureRead } from './dataset/read-item-feature.js';
 
 // Search: STAC API client, item search, CQL2 text, datetime, point AOI
 export { openClient, StacApiClient, joinUrl, type OpenClientOptions, type StacCollection, type SearchEndpoint } from './search/stac-api-client.js';
@@ -133,6 +153,13 @@ export {
   type FieldsSpec,
 } from './search/item-search.js';
 export { conformsToClass, conformanceUri, type ConformanceName } from './search/conformance.js';
+export {
+  searchCollections,
+  CollectionSearch,
+  type CollectionSearchOptions,
+  type CollectionSearchPage,
+} from './search/collection-search.js';
+export { getQueryables, type GetQueryablesOptions } from './search/get-queryables.js';
 export { formatDatetime, type DatetimeInput, type DatetimeComponent } from './search/format-datetime.js';
 export { parseCql2Text, type Cql2Json } from './search/parse-cql2-text.js';
 export type { TransportOptions } from './search/request-json.js';

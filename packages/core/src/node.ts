@@ -4,4 +4,6 @@
 // Downloads
 export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
 export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
+export { downloadCollection, type DownloadCollectionOptions, type DownloadCollectionResult } from './download/download-collection.js';
+export { verifyAsset, type VerifyAssetOptions, type AssetVerification, type AssetCheck } from './download/verify-asset.js';
 export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';

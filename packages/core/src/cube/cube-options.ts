@@ -3,6 +3,8 @@ import type { Bounds, Grid } from '../grid/grid.js';
 import type { Registry } from '../plugins/registry.js';
 import type { DataType } from '../raster/data-type.js';
 import type { Signer } from '../signers/signer.js';
+import type { AlternateChoice } from '../stac/alternate-href.js';
+import type { BandConfig } from './band-config.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 
@@ -67,6 +69,10 @@ export interface CubeOptions {
   errorThreshold?: number;
   /** Base that relative asset hrefs resolve against (default: each Item's self link). */
   baseHref?: string;
+  /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
+  alternate?: AlternateChoice;
+  /** Band aliases and metadata overrides per collection (`{ 'sentinel-2-l2a': { aliases: { red: 'B04' } } }`). */
+  bandConfig?: BandConfig;
   /** HTTP client for the readers. */
   fetch?: typeof fetch;
   /** Cancels the header reads `fromStac` may need (reads take their own signal). */

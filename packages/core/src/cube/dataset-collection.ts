@@ -22,7 +22,10 @@ import {
 import type { DataType, TypedArray } from '../raster/data-type.js';
 import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
-import { assetMediaType, hasAsset, itemBbox, resolveAssetHref } from '../stac/accessors.js';
+import { assetMediaType, hasAsset, itemBbox } from '../stac/accessors.js';
+import { resolveAlternateHref } from '../stac/alternate-href.js';
+import { applyBandConfig } from './band-config.js';
+import { labelArray, type LabelledArray } from './labelled-array.js';
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
@@ -255,7 +258,7 @@ export class DatasetCollection {
   static async fromStac(input: ItemsInput | unknown[], options: CubeOptions): Promise<DatasetCollection> {
     const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
     options.signal?.throwIfAborted();
-    let items = Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input);
+    let items = applyBandConfig(Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input), options.bandConfig);
     // Client-side post-filters, before anything is opened.
     if (options.bbox) items = items.filter((item) => itemIntersectsBbox(item, options.bbox!));
     if (options.maxItems !== undefined) items = items.slice(0, options.maxItems);
@@ -283,7 +286,7 @@ export class DatasetCollection {
     // Headers are opened only where Item metadata is missing, once per href.
     const headers = new Map<string, Promise<Dataset>>();
     const hrefOf = (item: StacItem, asset: string) => {
-      const href = resolveAssetHref(item, asset, options.baseHref);
+      const href = resolveAlternateHref(item, asset, options);
       return options.patchUrl ? options.patchUrl(href) : href;
     };
     const header = (item: StacItem, asset: string): Promise<Dataset> => {
@@ -637,9 +640,9 @@ export class DatasetCollection {
     };
   }
 
-  /** Reads the whole cube. */
-  async read(options: CubeReadOptions = {}): Promise<CubeArray> {
-    return this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options);
+  /** Reads the whole cube, labelled: `sel`, `isel` and `attrs` as in xarray. */
+  async read(options: CubeReadOptions = {}): Promise<LabelledArray> {
+    return labelArray(await this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options), this);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { Registry } from '../plugins/registry.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
 import { assetMediaType, resolveAssetHref } from '../stac/accessors.js';
+import { resolveAlternateHref, type AlternateChoice } from '../stac/alternate-href.js';
 import type { StacItem } from '../stac/stac-types.js';
 import { Dataset } from './dataset.js';
 
@@ -30,6 +31,8 @@ export interface OpenRasterOptions {
 export interface LoadAssetOptions extends Omit<OpenRasterOptions, 'mediaType'> {
   /** Base URL or path that relative asset hrefs resolve against (default: the Item's self link). */
   baseHref?: string;
+  /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
+  alternate?: AlternateChoice;
 }
 
 /** Reads the first bytes of a local or remote file, for a content sniff. */
@@ -90,7 +93,7 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
 
 /** Opens asset `key` of `item` as a Dataset (header read; pixels read on demand). */
 export async function loadAsset(item: StacItem, key: string, options: LoadAssetOptions): Promise<Dataset> {
-  const href = resolveAssetHref(item, key, options.baseHref);
+  const href = resolveAlternateHref(item, key, options);
   const mediaType = assetMediaType(item, key);
   return openRaster(href, { ...options, ...(mediaType ? { mediaType } : {}) });
 }

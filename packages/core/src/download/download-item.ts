@@ -14,9 +14,10 @@ import { ReadError } from '../errors/read-error.js';
 import { httpRequest } from '../http/http-request.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
-import { asItem, assetKeys, assetRoles, isAbsoluteHref, resolveAssetHref } from '../stac/accessors.js';
+import { asItem, assetKeys, assetRoles, isAbsoluteHref } from '../stac/accessors.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacAsset, StacItem } from '../stac/stac-types.js';
+import { resolveAlternateHref, type AlternateChoice } from '../stac/alternate-href.js';
 import { DEFAULT_FILE_NAME, resolveFileName } from './file-name.js';
 import { createMultihashHash, digestMatches, parseMultihash, type Multihash } from './multihash.js';
 
@@ -57,6 +58,8 @@ export interface DownloadOptions {
   verify?: boolean;
   /** Base that relative hrefs resolve against (default: the Item's self link). */
   baseHref?: string;
+  /** Download an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
+  alternate?: AlternateChoice;
   /** Called as files start, progress, finish or are skipped. */
   progress?: (event: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -433,7 +436,7 @@ function plan(items: StacItem[], directory: string, options: DownloadOptions): {
     for (const key of assetKeys(item)) {
       if (!wantsAsset(item, key, options)) continue;
       const asset = item.assets[key]!;
-      const href = resolveAssetHref(item, key, options.baseHref);
+      const href = resolveAlternateHref(item, key, options);
       const target = resolveFileName(template, { id: item.id, key, href, ...(item.collection ? { collection: item.collection } : {}) }, directory);
       const clash = seen.get(target);
       if (clash) throw new DownloadError(`${clash} and asset '${key}' of item ${item.id} would both be written to ${target}; use a fileName template with {id} and {key}`);

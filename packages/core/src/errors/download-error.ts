@@ -1,7 +1,8 @@
-import { PyramidsError, isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+import { isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+import { StacError } from './stac-error.js';
 
 /** An asset could not be downloaded, failed verification, or would be written outside the target directory. */
-export class DownloadError extends PyramidsError {
+export class DownloadError extends StacError {
   static readonly code = 'DOWNLOAD';
   constructor(message: string, options: PyramidsErrorOptions = {}) {
     super('DOWNLOAD', message, options);

@@ -1,4 +1,5 @@
 export { PyramidsError, type PyramidsErrorOptions } from './pyramids-error.js';
+export { StacError } from './stac-error.js';
 export { StacAssetError } from './stac-asset-error.js';
 export { UnsupportedAssetError } from './unsupported-asset-error.js';
 export { AlignmentError } from './alignment-error.js';

@@ -1,7 +1,8 @@
-import { PyramidsError, isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+import { isCode, type PyramidsErrorOptions } from './pyramids-error.js';
+import { StacError } from './stac-error.js';
 
 /** No registered reader can open the asset; the message lists what was tried. */
-export class UnsupportedAssetError extends PyramidsError {
+export class UnsupportedAssetError extends StacError {
   static readonly code = 'UNSUPPORTED_ASSET';
   constructor(message: string, options: PyramidsErrorOptions = {}) {
     super('UNSUPPORTED_ASSET', message, options);

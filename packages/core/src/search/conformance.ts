@@ -3,7 +3,17 @@
 // counts, as pystac-client's `ConformanceClasses` do.
 
 /** Names of the conformance classes the client checks before using a feature. */
-export type ConformanceName = 'CORE' | 'COLLECTIONS' | 'FEATURES' | 'ITEM_SEARCH' | 'FIELDS' | 'SORT' | 'QUERY' | 'FILTER';
+export type ConformanceName =
+  | 'CORE'
+  | 'COLLECTIONS'
+  | 'FEATURES'
+  | 'ITEM_SEARCH'
+  | 'FIELDS'
+  | 'SORT'
+  | 'QUERY'
+  | 'FILTER'
+  | 'COLLECTION_SEARCH'
+  | 'COLLECTION_SEARCH_FREE_TEXT';
 
 const STAC_API = String.raw`^https://api\.stacspec\.org/v1\.\d+\.\d+[^/]*`;
 
@@ -16,6 +26,8 @@ const PATTERNS: Record<ConformanceName, RegExp[]> = {
   SORT: [new RegExp(`${STAC_API}/item-search#sort$`)],
   QUERY: [new RegExp(`${STAC_API}/item-search#query$`)],
   FILTER: [new RegExp(`${STAC_API}/item-search#filter$`)],
+  COLLECTION_SEARCH: [new RegExp(`${STAC_API}/collection-search$`)],
+  COLLECTION_SEARCH_FREE_TEXT: [new RegExp(`${STAC_API}/collection-search#free-text$`)],
 };
 
 /** A representative URI of each class, added when a caller declares conformance by name. */
@@ -28,6 +40,9 @@ const CANONICAL: Record<ConformanceName, string> = {
   SORT: 'https://api.stacspec.org/v1.0.0/item-search#sort',
   QUERY: 'https://api.stacspec.org/v1.0.0/item-search#query',
   FILTER: 'https://api.stacspec.org/v1.0.0/item-search#filter',
+  // Collection search is still a release candidate; servers advertise rc.1.
+  COLLECTION_SEARCH: 'https://api.stacspec.org/v1.0.0-rc.1/collection-search',
+  COLLECTION_SEARCH_FREE_TEXT: 'https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text',
 };
 
 /** True when one of `conformsTo` is a URI of the named class. */

@@ -107,7 +107,8 @@ function parseJsonOption(value: string, name: string): unknown {
   }
 }
 
-function formatBbox(value: readonly number[] | string): number[] {
+/** Checks a `bbox` parameter (4 or 6 finite numbers, minimum ≤ maximum) and returns its numbers. */
+export function formatBbox(value: readonly number[] | string): number[] {
   const numbers = typeof value === 'string' ? value.split(',').map((part) => Number(part.trim())) : [...value];
   if ((numbers.length !== 4 && numbers.length !== 6) || numbers.some((number) => typeof number !== 'number' || !Number.isFinite(number))) {
     throw new SearchError(`bbox: expected 4 numbers (west, south, east, north) or 6 with heights, got ${JSON.stringify(value)}`);

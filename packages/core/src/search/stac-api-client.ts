@@ -118,7 +118,7 @@ export class StacApiClient {
   }
 
   /** URL of `/collections`: the `data` link, or `/collections` under the landing page. */
-  private collectionsUrl(): string {
+  collectionsUrl(): string {
     const data = this.links.find((link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)));
     return data ? this.resolve(data.href) : joinUrl(this.url, 'collections');
   }
