@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DownloadError, downloadCollection, encodeMultihash, isAbortError, SearchError, type StacItem } from '@pyramids/core';
+import { DownloadError, isAbortError, SearchError, type StacItem } from '@pyramids/core';
+import { downloadCollection, encodeMultihash } from '@pyramids/core/node';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMultihash, StacAssetError, verifyAsset, type StacItem } from '@pyramids/core';
+import { StacAssetError, type StacItem } from '@pyramids/core';
+import { encodeMultihash, verifyAsset } from '@pyramids/core/node';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
 
