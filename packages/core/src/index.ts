@@ -54,6 +54,10 @@ export type {
   CodecPlugin,
   CodecImplementation,
   WriterPlugin,
+  WriterImplementation,
+  WriterOptions,
+  CubeWriteDescription,
+  CubeWriteChunk,
 } from './plugins/plugin-types.js';
 export { createRegistry, type Registry, type ReaderQuery, type ReaderChoice } from './plugins/registry.js';
 export { hrefExtension, normalizeMediaType, KNOWN_FORMATS, type KnownFormat } from './plugins/known-formats.js';
@@ -168,6 +172,13 @@ export {
   epsgForCrs,
 } from './write/geo-key-directory.js';
 export { type OverviewResampling } from './write/overviews.js';
+export {
+  openGeoTIFFStream,
+  type GeoTIFFStream,
+  type GeoTIFFStreamChunk,
+  type GeoTIFFStreamDescription,
+} from './write/geotiff-stream.js';
+export { geotiffWriter } from './write/geotiff-writer-plugin.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';

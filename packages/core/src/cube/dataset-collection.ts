@@ -1,6 +1,6 @@
 // The lazy cube: dims time × band × y × x over a target grid, built from STAC
 // Items with no pixel read. Reads run as chunk tasks (see chunk-task.ts).
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
@@ -30,7 +30,10 @@ import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { withoutSignedQuery } from '../signers/redact.js';
 import { planWarp } from '../warp/warp-raster.js';
-import { writeGeoTIFF, type WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import { geotiffWriter } from '../write/geotiff-writer-plugin.js';
+import { hrefExtension } from '../plugins/known-formats.js';
+import type { CubeWriteChunk, CubeWriteDescription } from '../plugins/plugin-types.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
 import { commonDataType } from './common-data-type.js';
@@ -92,15 +95,26 @@ export interface CubeEstimate {
   outputBytes: number;
 }
 
-/** Options of `cube.write`: a read's options plus the GeoTIFF writer's. */
+/** Options of `cube.write`: a read's options plus the writer's (the GeoTIFF writer's are typed here). */
 export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal'> {
   /** Pixels already read with `cube.read()`, to write without reading again. */
   array?: CubeArray;
+  /** Writer to use, by id or format name (`gtiff`, `cog`, `zarr`); by default the target's extension decides. */
+  format?: string;
+  /** Options of other writers pass through as they are. */
+  [option: string]: unknown;
 }
 
-/** A time label fit for a file name. */
-function fileNameOf(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+/** Chunks of pixels already read: one per time step, the whole grid. */
+async function* chunksOfArray(array: CubeArray): AsyncGenerator<CubeWriteChunk> {
+  const [times, bands, height, width] = array.shape;
+  for (let time = 0; time < times; time++) {
+    const data = Array.from({ length: bands }, (_, band) => {
+      const start = (time * bands + band) * width * height;
+      return array.data.subarray(start, start + width * height) as TypedArray;
+    });
+    yield { time, window: { x: 0, y: 0, width, height }, data };
+  }
 }
 
 interface SourceEntry extends ChunkSource {
@@ -644,64 +658,54 @@ export class DatasetCollection {
   }
 
   /**
-   * Writes the cube as GeoTIFF. A file target gets every band of every time step,
-   * time-major (t0/b0, t0/b1, t1/b0, …), each described `<time label>/<band name>`,
-   * with nodata, CRS and geotransform of the target grid. A directory target (an
-   * existing directory, or a path ending in `/`) gets one GeoTIFF per time step,
-   * named after its label. Nothing is left behind on failure or abort.
-   * Returns the files written.
+   * Writes the cube as it is read: chunks go to the writer as they complete, so
+   * memory holds the chunks in flight and the tiles they partly cover, never the
+   * whole cube. The writer is the registry's for `format` or the target's
+   * extension, else the built-in GeoTIFF writer. A GeoTIFF file target gets every
+   * band of every time step, time-major (t0/b0, t0/b1, t1/b0, …), each described
+   * `<time label>/<band name>`, with nodata, CRS and geotransform of the target grid;
+   * a directory target (an existing directory, or a path ending in `/`) gets one
+   * GeoTIFF per time step, named after its label. Nothing is left behind on failure
+   * or abort. Returns the files written.
+   *
+   * @throws OptionError when no writer serves the target or `format`.
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
-    const { array: given, signal, onProgress, ...writerOptions } = options;
-    const isDirectory = target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
-    const names = this.bands.map((band) => band.name);
-    const metadata = {
-      PYRAMIDS_DIMS: 'time,band,y,x',
-      PYRAMIDS_RESAMPLING: this.resampling,
-      PYRAMIDS_METHOD: this.method,
-      PYRAMIDS_RESCALED: String(this.rescaled),
-    };
-    const planeOf = (array: CubeArray, time: number, band: number): TypedArray => {
-      const size = array.shape[2] * array.shape[3];
-      const start = (time * array.shape[1] + band) * size;
-      return array.data.subarray(start, start + size) as TypedArray;
-    };
-    const bandInfo = (time: number, index: number) => {
-      const band = this.bands[index]!;
-      return {
-        dataType: band.dataType,
-        nodata: band.nodata,
-        ...(band.scale !== 1 ? { scale: band.scale } : {}),
-        ...(band.offset !== 0 ? { offset: band.offset } : {}),
-        ...(band.unit ? { unit: band.unit } : {}),
-        name: `${this.steps[time]!.label}/${band.name}`,
-      };
-    };
-    const readOptions = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
-    const array = given ?? (await this.read(readOptions));
-    const written: string[] = [];
-    if (isDirectory) {
-      await mkdir(target, { recursive: true });
-      for (let time = 0; time < this.steps.length; time++) {
-        const file = path.join(target, `${fileNameOf(this.steps[time]!.label)}.tif`);
-        await writeGeoTIFF(
-          file,
-          {
-            grid: this.grid,
-            bands: names.map((_, band) => bandInfo(time, band)),
-            data: names.map((_, band) => planeOf(array, time, band)),
-            metadata: { ...metadata, PYRAMIDS_TIME: this.steps[time]!.label },
-          },
-          { ...writerOptions, ...(signal ? { signal } : {}) },
-        );
-        written.push(file);
-      }
-      return written;
+    const { array: given, signal, onProgress, format, ...writerOptions } = options;
+    const isDirectory =
+      target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
+    const resolved = isDirectory && !/[\\/]$/.test(target) ? `${target}${path.sep}` : target;
+    const fallback = geotiffWriter();
+    const extension = hrefExtension(resolved.replace(/\\/g, '/'));
+    // The built-in GeoTIFF writer serves .tif, names without an extension and directories (but not a Zarr store).
+    const fallbackServes =
+      format === undefined
+        ? extension === '' || fallback.extensions.includes(extension) || (isDirectory && extension !== '.zarr')
+        : [fallback.id, ...(fallback.formats ?? [])].includes(format.toLowerCase());
+    const writer = this.state.options.registry.writerFor(resolved, format) ?? (fallbackServes ? fallback : undefined);
+    if (!writer) {
+      const known = [fallback, ...this.state.options.registry.writers].flatMap((plugin) => [...plugin.extensions, ...(plugin.formats ?? [])]);
+      throw new OptionError(
+        `no registered writer serves ${format === undefined ? `the output ${JSON.stringify(target)}` : `format ${JSON.stringify(format)}`}; ` +
+          `known: ${[...new Set(known)].join(', ')} (register a writer plugin with registry.use(...))`,
+      );
     }
-    const bands = this.steps.flatMap((_, time) => names.map((__, band) => bandInfo(time, band)));
-    const data = this.steps.flatMap((_, time) => names.map((__, band) => planeOf(array, time, band)));
-    await writeGeoTIFF(target, { grid: this.grid, bands, data, metadata }, { ...writerOptions, ...(signal ? { signal } : {}) });
-    return [target];
+    const implementation = await writer.load();
+    const description: CubeWriteDescription = {
+      grid: this.grid,
+      dataType: this.dataType,
+      time: this.steps.map((step) => step.label),
+      bands: this.bands,
+      metadata: {
+        PYRAMIDS_DIMS: 'time,band,y,x',
+        PYRAMIDS_RESAMPLING: this.resampling,
+        PYRAMIDS_METHOD: this.method,
+        PYRAMIDS_RESCALED: String(this.rescaled),
+      },
+      chunkSize: this.state.chunkSize,
+    };
+    const chunks = given ? chunksOfArray(given) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    return implementation.write(resolved, description, chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
   }
 
   /**

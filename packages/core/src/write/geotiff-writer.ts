@@ -77,7 +77,7 @@ export interface WriteGeoTIFFOptions {
   signal?: AbortSignal;
 }
 
-const TAG = {
+export const TAG = {
   NewSubfileType: 254,
   ImageWidth: 256,
   ImageLength: 257,
@@ -115,7 +115,7 @@ const WRITABLE_TYPES = new Set<DataType>([
   'float32',
   'float64',
 ]);
-const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
+export const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface Level {
@@ -129,7 +129,8 @@ interface Level {
   byteCounts: number[];
 }
 
-interface Plan {
+/** How tiles are laid out and encoded. */
+export interface Plan {
   dataType: DataType;
   tileSize: number;
   compression: 'deflate' | 'none';
@@ -138,7 +139,7 @@ interface Plan {
   nodata: number | undefined;
 }
 
-function fail(path: string, reason: string, details: Record<string, unknown> = {}): never {
+export function fail(path: string, reason: string, details: Record<string, unknown> = {}): never {
   throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}`, {
     details: { path, ...details },
   });
@@ -148,9 +149,8 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-/** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
-function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
-  const { grid, bands, data } = raster;
+/** Checks the grid's size and geotransform. */
+export function checkGrid(path: string, grid: Grid): void {
   if (
     !grid ||
     !Number.isInteger(grid.width) ||
@@ -170,6 +170,12 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       `grid.transform must be 6 finite numbers (a GDAL geotransform); got ${JSON.stringify(grid.transform)}`,
     );
   }
+}
+
+/** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
+function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
+  const { grid, bands, data } = raster;
+  checkGrid(path, grid);
   if (!Array.isArray(data) || data.length === 0)
     fail(path, 'no band data: pass one typed array per band in `data`');
   if (data.length > 65535) fail(path, `${data.length} bands; a GeoTIFF holds at most 65535`);
@@ -210,6 +216,16 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       );
     }
   });
+  return planFor(path, bands, dataType, options);
+}
+
+/** Checks data type, nodata and options (not the pixels); returns the plan. Throws WriteError. */
+export function planFor(
+  path: string,
+  bands: readonly WritableBand[],
+  dataType: DataType,
+  options: WriteGeoTIFFOptions,
+): Plan {
   if (!WRITABLE_TYPES.has(dataType)) fail(path, `data type ${dataType} cannot be written`);
 
   const defined = bands
@@ -274,7 +290,7 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
 }
 
 /** The GeoKeys to write: the raw ones given, those of an EPSG CRS, or none without a CRS. */
-function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory | undefined {
+function resolveGeoKeys(path: string, raster: Omit<WritableRaster, 'data'>): GeoKeyDirectory | undefined {
   if (raster.geoKeys) return raster.geoKeys;
   const crs = raster.grid.crs;
   if (crs === null || crs === undefined || crs === '') return undefined;
@@ -308,7 +324,7 @@ function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory |
 }
 
 /** Georeferencing tags: ModelPixelScale + ModelTiepoint when north-up, else ModelTransformation; GeoKeys. */
-function geoFields(path: string, raster: WritableRaster): TiffField[] {
+export function geoFields(path: string, raster: Omit<WritableRaster, 'data'>): TiffField[] {
   const fields: TiffField[] = [];
   const geoKeys = resolveGeoKeys(path, raster);
   const gt = raster.grid.transform;
@@ -368,7 +384,7 @@ function sampleFormat(dataType: DataType): number {
 }
 
 /** The fields every level has; offsets and byte counts hold zeros of the right length until the layout is known. */
-function imageFields(
+export function imageFields(
   plan: Plan,
   width: number,
   height: number,
@@ -438,6 +454,19 @@ function swapBytes(bytes: Uint8Array, size: number): void {
     bytes.subarray(start, start + size).reverse();
 }
 
+/**
+ * The bytes of one full (padded) tile of one band, little-endian with the predictor
+ * applied, ready to compress. May change `tile` in place.
+ */
+export function predictTile(plan: Plan, tile: WritableArray): Uint8Array {
+  if (plan.predictor === 2) applyHorizontalPredictor(tile, plan.tileSize);
+  let bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
+  const sampleSize = tile.BYTES_PER_ELEMENT;
+  if (!LITTLE_ENDIAN_HOST && sampleSize > 1) swapBytes(bytes, sampleSize);
+  if (plan.predictor === 3) bytes = applyFloatingPointPredictor(bytes, plan.tileSize, sampleSize);
+  return bytes;
+}
+
 /** One tile of one band, padded to the full tile, predicted and compressed. */
 function encodeTile(
   plan: Plan,
@@ -458,11 +487,7 @@ function encodeTile(
     const start = (y0 + row) * width + x0;
     (tile as Float64Array).set((data as Float64Array).subarray(start, start + columns), row * size);
   }
-  if (plan.predictor === 2) applyHorizontalPredictor(tile, size);
-  let bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
-  const sampleSize = tile.BYTES_PER_ELEMENT;
-  if (!LITTLE_ENDIAN_HOST && sampleSize > 1) swapBytes(bytes, sampleSize);
-  if (plan.predictor === 3) bytes = applyFloatingPointPredictor(bytes, size, sampleSize);
+  const bytes = predictTile(plan, tile);
   return plan.compression === 'deflate'
     ? zlibSync(bytes, { level: plan.compressionLevel as 6 })
     : bytes;
@@ -497,9 +522,8 @@ interface Prepared {
   bigTiff: boolean | undefined;
 }
 
-/** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
-function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
-  const plan = validate(label, raster, options);
+/** The full-resolution image's georeferencing and GDAL_METADATA tags. Throws WriteError. */
+export function descriptionFields(label: string, raster: Omit<WritableRaster, 'data'>): TiffField[] {
   // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
   const metadata = Object.fromEntries(
     Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),
@@ -509,6 +533,13 @@ function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOpt
   if (metadataXml !== undefined) {
     extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
   }
+  return extraFields;
+}
+
+/** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
+function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
+  const plan = validate(label, raster, options);
+  const extraFields = descriptionFields(label, raster);
   const { width, height } = raster.grid;
   return {
     label,
@@ -628,7 +659,7 @@ async function encodeTo(
 }
 
 /** A WriteError for a failure while encoding or writing (an abort or a WriteError passes as is). */
-function toWriteError(label: string, error: unknown, reason: string): unknown {
+export function toWriteError(label: string, error: unknown, reason: string): unknown {
   if (isAbortError(error) || WriteError.isInstance(error)) return error;
   return new WriteError(`cannot write GeoTIFF ${label}: ${reason}; nothing was written`, {
     cause: error,
@@ -636,13 +667,13 @@ function toWriteError(label: string, error: unknown, reason: string): unknown {
   });
 }
 
-function errorReason(error: unknown): string {
+export function errorReason(error: unknown): string {
   return PyramidsError.isInstance(error)
     ? error.message
     : ((error as Error).message ?? String(error));
 }
 
-function describeFileError(error: unknown): string {
+export function describeFileError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const reasons: Record<string, string> = {
     ENOENT: 'the folder does not exist',
@@ -658,7 +689,7 @@ function describeFileError(error: unknown): string {
   return code && reasons[code] ? `${reasons[code]} (${message})` : message;
 }
 
-function randomSuffix(): string {
+export function randomSuffix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(6));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
