@@ -42,13 +42,13 @@ describe('cube.write streams the chunks', { timeout: 180_000 }, () => {
     expect(large.peakRss - small.peakRss).toBeLessThan(0.5 * (large.cubeBytes - small.cubeBytes));
     const info = gdalInfo(large.files[0]!);
     expect(info.size).toEqual([6144, 6144]);
-    expect(info.bands.map((band) => band.description)).toEqual(['2024-05-01/b0', '2024-05-01/b1']);
+    expect(info.bands.map((band) => band.description)).toEqual(['t0/b0', 't0/b1']);
     // A window across chunk and tile edges, at the far corner.
     const window: [number, number, number, number] = [5600, 6000, 144, 144];
     const pixels = gdalReadPixels(large.files[0]!, { window }).data;
     for (let band = 0; band < 2; band++) {
       const expected = Array.from({ length: 144 * 144 }, (_, index) => syntheticValue(0, band, window[0] + (index % 144), window[1] + Math.floor(index / 144)));
-      expect(Array.from(pixels[band]!)).toEqual(expected.map((value) => (value === 0 ? 0 : value)));
+      expect(Array.from(pixels[band]!)).toEqual(expected);
     }
   });
 });
