@@ -238,6 +238,7 @@ export {
   type CubeTimeStep,
   type CubeArray,
   type CubeEstimate,
+  type CubeWriteOptions,
 } from './cube/dataset-collection.js';
 export {
   FUSE_METHODS,

@@ -101,8 +101,18 @@ export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOpti
   array?: CubeArray;
   /** Writer to use, by id or format name (`gtiff`, `cog`, `zarr`); by default the target's extension decides. */
   format?: string;
+  /** Sees every chunk before the writer does (a preview, statistics); must not change it. */
+  onChunk?: (chunk: CubeWriteChunk) => void;
   /** Options of other writers pass through as they are. */
   [option: string]: unknown;
+}
+
+/** The chunks, each shown to `onChunk` first. */
+async function* observed(chunks: AsyncIterable<CubeWriteChunk>, onChunk: (chunk: CubeWriteChunk) => void): AsyncGenerator<CubeWriteChunk> {
+  for await (const chunk of chunks) {
+    onChunk(chunk);
+    yield chunk;
+  }
 }
 
 /** Chunks of pixels already read: one per time step, the whole grid. */
@@ -671,7 +681,7 @@ export class DatasetCollection {
    * @throws OptionError when no writer serves the target or `format`.
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
-    const { array: given, signal, onProgress, format, ...writerOptions } = options;
+    const { array: given, signal, onProgress, format, onChunk, ...writerOptions } = options;
     const isDirectory =
       target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
     const resolved = isDirectory && !/[\\/]$/.test(target) ? `${target}${path.sep}` : target;
@@ -705,7 +715,7 @@ export class DatasetCollection {
       chunkSize: this.state.chunkSize,
     };
     const chunks = given ? chunksOfArray(given) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
-    return implementation.write(resolved, description, chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
+    return implementation.write(resolved, description, onChunk ? observed(chunks, onChunk) : chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
   }
 
   /**
