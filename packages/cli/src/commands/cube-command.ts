@@ -72,7 +72,7 @@ export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' |
     throw new OptionError(`--compress ${flags.compress} is not supported; use deflate or none`);
   }
   const isFloat = dataType.startsWith('float');
-  const predictor = (flags.predictor ?? 'yes').toLowerCase();
+  const predictor = (flags.predictor ?? (compress === 'none' ? 'no' : 'yes')).toLowerCase();
   const allowed: Record<string, boolean> = { yes: true, no: false, '1': false, [isFloat ? '3' : '2']: true };
   if (!(predictor in allowed)) {
     throw new OptionError(`--predictor ${flags.predictor} does not fit ${dataType} pixels; use yes, no, 1 or ${isFloat ? 3 : 2}`);
