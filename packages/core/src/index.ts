@@ -179,6 +179,8 @@ export {
   type GeoTIFFStreamDescription,
 } from './write/geotiff-stream.js';
 export { geotiffWriter } from './write/geotiff-writer-plugin.js';
+export { zarrWriter } from './write/zarr-writer-plugin.js';
+export type { ZarrWriteOptions } from './write/zarr-cube-writer.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';

@@ -42,7 +42,7 @@ describe('cube.write streams the chunks', { timeout: 180_000 }, () => {
     expect(large.peakRss - small.peakRss).toBeLessThan(0.5 * (large.cubeBytes - small.cubeBytes));
     const info = gdalInfo(large.files[0]!);
     expect(info.size).toEqual([6144, 6144]);
-    expect(info.bands.map((band) => band.description)).toEqual(['t0/b0', 't0/b1']);
+    expect(info.bands.map((band) => band.description)).toEqual(['2024-05-01/b0', '2024-05-01/b1']);
     // A window across chunk and tile edges, at the far corner.
     const window: [number, number, number, number] = [5600, 6000, 144, 144];
     const pixels = gdalReadPixels(large.files[0]!, { window }).data;

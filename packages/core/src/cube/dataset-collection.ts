@@ -22,7 +22,7 @@ import {
   type Grid,
 } from '../grid/grid.js';
 import type { DataType, TypedArray } from '../raster/data-type.js';
-import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.js';
+import { allocateArray, bytesPerSample, dataTypeOf, isFloatType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import { assetMediaType, hasAsset, itemBbox, resolveAssetHref } from '../stac/accessors.js';
 import { readExtensionMetadata, type ExtensionMetadata } from '../stac/extension-metadata.js';
@@ -115,15 +115,25 @@ async function* observed(chunks: AsyncIterable<CubeWriteChunk>, onChunk: (chunk:
   }
 }
 
-/** Chunks of pixels already read: one per time step, the whole grid. */
-async function* chunksOfArray(array: CubeArray): AsyncGenerator<CubeWriteChunk> {
+/** Chunks of pixels already read, cut on the cube's chunk grid (as `chunks()` gives them). */
+async function* chunksOfArray(array: CubeArray, chunkSize: readonly [number, number]): AsyncGenerator<CubeWriteChunk> {
   const [times, bands, height, width] = array.shape;
+  const [chunkWidth, chunkHeight] = chunkSize;
   for (let time = 0; time < times; time++) {
-    const data = Array.from({ length: bands }, (_, band) => {
-      const start = (time * bands + band) * width * height;
-      return array.data.subarray(start, start + width * height) as TypedArray;
-    });
-    yield { time, window: { x: 0, y: 0, width, height }, data };
+    for (let y = 0; y < height; y += chunkHeight) {
+      for (let x = 0; x < width; x += chunkWidth) {
+        const window = { x, y, width: Math.min(chunkWidth, width - x), height: Math.min(chunkHeight, height - y) };
+        const data = Array.from({ length: bands }, (_, band) => {
+          const plane = array.data.subarray((time * bands + band) * width * height, (time * bands + band + 1) * width * height) as TypedArray;
+          const values = allocateArray(dataTypeOf(plane), window.width * window.height);
+          for (let row = 0; row < window.height; row++) {
+            (values as Float64Array).set((plane as Float64Array).subarray((y + row) * width + x, (y + row) * width + x + window.width), row * window.width);
+          }
+          return values as TypedArray;
+        });
+        yield { time, window, data };
+      }
+    }
   }
 }
 
@@ -714,7 +724,7 @@ export class DatasetCollection {
       },
       chunkSize: this.state.chunkSize,
     };
-    const chunks = given ? chunksOfArray(given) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    const chunks = given ? chunksOfArray(given, this.state.chunkSize) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
     return implementation.write(resolved, description, onChunk ? observed(chunks, onChunk) : chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
   }
 

@@ -1,8 +1,8 @@
-// Child process of the streamed-write memory test: builds a cube of synthetic
+// Child process of the streamed-write tests: builds a cube of synthetic
 // sources (a reader plugin computing pixels from their coordinates: the I/O seam)
-// and writes it with cube.write, with `read()` made to throw. Prints peak RSS and
+// and writes it with cube.write (GeoTIFF, or Zarr for OUT.zarr), with `read()` made to throw. Prints peak RSS and
 // heap as JSON. Usage: node write-large-cube.mjs OUT SIZE TIMES BANDS CHUNK
-import { createRegistry, DatasetCollection, PLUGIN_API_VERSION } from '@pyramids/core';
+import { createRegistry, DatasetCollection, PLUGIN_API_VERSION, zarrWriter } from '@pyramids/core';
 
 const [target, sizeText, timesText, bandsText, chunkText] = process.argv.slice(2);
 const size = Number(sizeText);
@@ -56,9 +56,10 @@ const items = Array.from({ length: Number(timesText) }, (_, time) => ({
 }));
 
 const cube = await DatasetCollection.fromStac(items, {
-  registry: createRegistry().use(reader),
+  registry: createRegistry().use(reader).use(zarrWriter()),
   asset: bandKeys,
   chunkSize: Number(chunkText),
+  groupby: 'solar_day',
   concurrency: 2,
 });
 DatasetCollection.prototype.read = () => {
