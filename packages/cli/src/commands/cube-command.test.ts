@@ -190,6 +190,20 @@ describe('pyramids cube', () => {
     expect(runGdal('/usr/bin/python3', ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', output])).toMatch(/is a valid cloud optimized GeoTIFF/);
   });
 
+  it('writes a Zarr v3 store for -o cube.zarr, with dims time, band, y, x', async () => {
+    const output = path.join(scratch, 'cube.zarr');
+    const result = await runCli(['cube', itemsFile, '--asset', 'B04', '--asset', 'B05', '--groupby', 'solar_day', '--crs', 'utm', '--resolution', '20', '--quiet', '-o', output]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const metadata = JSON.parse(readFileSync(path.join(output, 'band_data', 'zarr.json'), 'utf8')) as { shape: number[]; dimension_names: string[]; attributes: Record<string, unknown> };
+    expect(metadata.dimension_names).toEqual(['time', 'band', 'y', 'x']);
+    expect(metadata.shape.slice(0, 2)).toEqual([2, 2]);
+    expect(metadata.attributes['long_name']).toEqual(['B04', 'B05']);
+    expect(readdirSync(path.join(output, 'band_data', 'c'))).toEqual(['0', '1']);
+    const predictor = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--predictor', '2', '-o', path.join(scratch, 'p.zarr')]);
+    expect(predictor.stderr).toMatch(/--predictor applies to GeoTIFF output only/);
+  });
+
   it('refuses a compression or predictor it cannot write, naming what it can', async () => {
     const zstd = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--compress', 'zstd', '-o', path.join(scratch, 'zstd.tif')]);
     expect(zstd.code).toBe(1);

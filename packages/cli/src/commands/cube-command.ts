@@ -65,9 +65,17 @@ function parseInteger(text: string, flag: string): number {
   return value;
 }
 
-/** Writer options from `--format`, `--compress`, `--predictor` and `--overviews`; checked against the cube's data type. */
-export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' | 'compress' | 'predictor' | 'overviews'>, dataType: DataType): CubeWriteOptions {
+/** Writer options from `--format`, `--compress`, `--predictor` and `--overviews`; checked against the output format and the cube's data type. */
+export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' | 'compress' | 'predictor' | 'overviews' | 'output'>, dataType: DataType): CubeWriteOptions {
+  const isZarr = flags.format ? flags.format.toLowerCase().startsWith('zarr') : /\.zarr[\\/]*$/i.test(flags.output ?? '');
   const compress = (flags.compress ?? 'deflate').toLowerCase();
+  if (isZarr) {
+    // Zarr chunks are gzip-compressed; no predictor there.
+    if (compress !== 'deflate' && compress !== 'gzip' && compress !== 'none') throw new OptionError(`--compress ${flags.compress} is not supported for Zarr; use gzip or none`);
+    if (flags.predictor !== undefined) throw new OptionError('--predictor applies to GeoTIFF output only');
+    if (flags.overviews) throw new OptionError('--overviews applies to GeoTIFF output only');
+    return { ...(flags.format ? { format: flags.format } : {}), compression: compress === 'none' ? 'none' : 'gzip' };
+  }
   if (compress !== 'deflate' && compress !== 'none') {
     throw new OptionError(`--compress ${flags.compress} is not supported; use deflate or none`);
   }
@@ -168,9 +176,9 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--concurrency <n>', 'most sources read at once (default 8)')
     .option('--dry-run', 'print what the cube would cost (sources, tiles, bytes, requests) as JSON and stop')
     .option('--preview <file.png>', 'also write a PNG quicklook of the first time step')
-    .option('-o, --output <file.tif|dir/>', 'output GeoTIFF, or a directory for one GeoTIFF per time step; written chunk by chunk')
+    .option('-o, --output <file.tif|dir/|store.zarr>', 'output GeoTIFF, a directory for one GeoTIFF per time step, or a Zarr v3 store; written chunk by chunk')
     .option('--format <name>', 'writer to use (gtiff, cog, or a registered writer); by default the output extension decides')
-    .option('--compress <method>', 'GeoTIFF tile compression: deflate | none (default deflate)')
+    .option('--compress <method>', 'compression: deflate | none for GeoTIFF (default deflate), gzip | none for Zarr (default gzip)')
     .option('--predictor <mode>', 'GeoTIFF predictor with compression: yes | no | 2 (integers) | 3 (floats) (default yes)')
     .option('--overviews', 'write internal overviews (halved until one tile), a cloud-optimised GeoTIFF')
     .option('--quiet', 'no progress bar and no summary line')
