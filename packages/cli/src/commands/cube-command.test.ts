@@ -202,6 +202,9 @@ describe('pyramids cube', () => {
     expect(readdirSync(path.join(output, 'band_data', 'c'))).toEqual(['0', '1']);
     const predictor = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--predictor', '2', '-o', path.join(scratch, 'p.zarr')]);
     expect(predictor.stderr).toMatch(/--predictor applies to GeoTIFF output only/);
+    const netcdf = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '-o', path.join(scratch, 'cube.nc')]);
+    expect(netcdf.code).toBe(1);
+    expect(netcdf.stderr).toMatch(/OptionError: no registered writer serves the output ".*cube\.nc"; known: \.tif, \.tiff, gtiff, geotiff, cog, \.zarr, zarr, zarr3/);
   });
 
   it('refuses a compression or predictor it cannot write, naming what it can', async () => {
