@@ -1,7 +1,7 @@
 // cube.write streams cube.chunks() into the writer: it never calls read(), its
 // memory does not grow with the cube, and the pixels are those GDAL reads back.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,17 @@ describe('cube.write streams the chunks', { timeout: 180_000 }, () => {
     for (let band = 0; band < 2; band++) {
       const expected = Array.from({ length: 144 * 144 }, (_, index) => syntheticValue(0, band, window[0] + (index % 144), window[1] + Math.floor(index / 144)));
       expect(Array.from(pixels[band]!)).toEqual(expected);
+    }
+  });
+
+  it('leaves nothing behind when a read fails mid-cube, for a file, a directory or a Zarr store', async () => {
+    for (const name of ['failed.tif', 'failed-steps/', 'failed.zarr']) {
+      const error = await run(process.execPath, [script, path.join(scratch, name), '600', '3', '1', '256', '2'], { encoding: 'utf8' }).catch((caught: { stderr: string }) => caught);
+      expect((error as { stderr: string }).stderr).toMatch(/synthetic read failure at time 2/);
+      const left = readdirSync(scratch).filter((entry) => entry.includes('failed'));
+      // The directory target itself may exist (it was created), but holds no file.
+      expect(left.filter((entry) => entry !== 'failed-steps'), name).toEqual([]);
+      if (left.includes('failed-steps')) expect(readdirSync(path.join(scratch, 'failed-steps'))).toEqual([]);
     }
   });
 });

@@ -624,7 +624,11 @@ export class DatasetCollection {
     const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
     const start = () => {
       const id = next++;
-      running.set(id, runChunkTask(tasks[id]!, context).then((result) => ({ id, result })));
+      const pending = runChunkTask(tasks[id]!, context).then((result) => ({ id, result }));
+      // Observed by the next race; until then (the consumer may take its time between
+      // chunks, e.g. writing one) a failure must not count as an unhandled rejection.
+      pending.catch(() => undefined);
+      running.set(id, pending);
     };
     try {
       options.signal?.throwIfAborted();

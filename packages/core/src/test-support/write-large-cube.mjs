@@ -1,10 +1,11 @@
 // Child process of the streamed-write tests: builds a cube of synthetic
 // sources (a reader plugin computing pixels from their coordinates: the I/O seam)
 // and writes it with cube.write (GeoTIFF, or Zarr for OUT.zarr), with `read()` made to throw. Prints peak RSS and
-// heap as JSON. Usage: node write-large-cube.mjs OUT SIZE TIMES BANDS CHUNK
+// heap as JSON. Usage: node write-large-cube.mjs OUT SIZE TIMES BANDS CHUNK [FAIL_TIME]:
+// with FAIL_TIME, every read of that time step's sources fails.
 import { createRegistry, DatasetCollection, PLUGIN_API_VERSION, zarrWriter } from '@pyramids/core';
 
-const [target, sizeText, timesText, bandsText, chunkText] = process.argv.slice(2);
+const [target, sizeText, timesText, bandsText, chunkText, failText] = process.argv.slice(2);
 const size = Number(sizeText);
 const origin = [500000, 4600000];
 const transform = [origin[0], 10, 0, origin[1], 0, -10];
@@ -30,6 +31,7 @@ const reader = {
         bands: [{ dataType: 'uint16', nodata: 0 }],
         blockSize: { width: 512, height: 512 },
         read: async ({ window }) => {
+          if (failText !== undefined && time === Number(failText)) throw new Error(`synthetic read failure at time ${time}`);
           const data = new Uint16Array(window.width * window.height);
           for (let row = 0; row < window.height; row++)
             for (let column = 0; column < window.width; column++)

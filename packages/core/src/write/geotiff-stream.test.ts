@@ -129,6 +129,21 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     expect(await validateCog(file)).toMatch(/is a valid cloud optimized GeoTIFF/);
   });
 
+  it('writes LZW tiles (with and without predictor, past a full code table) that GDAL decodes to the same pixels', async () => {
+    // Random 16-bit samples fill the 4094-entry table several times per 64 × 64 tile.
+    const [width, height] = [150, 130];
+    const noisy = makeBand('uint16', width, height, 8);
+    const smooth = new Float32Array(width * height).map((_, index) => Math.sin(index / 50) * 100);
+    for (const [dataType, data, predictor] of [['uint16', noisy, false], ['uint16', noisy, true], ['float32', smooth, true]] as const) {
+      const file = outputPath(`lzw-${dataType}-${predictor}.tif`);
+      await stream(file, dataType, [data], width, height, { tileSize: 64, compression: 'lzw', predictor, overviews: true });
+      const info = gdalInfo(file) as ReturnType<typeof gdalInfo> & { metadata: Record<string, Record<string, string>> };
+      expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBe('LZW');
+      sameBytes(gdalReadPixels(file).data[0]!, data as Uint16Array);
+      expect(await validateCog(file)).toMatch(/is a valid cloud optimized GeoTIFF/);
+    }
+  });
+
   it('writes BigTIFF when asked, which GDAL reads the same', async () => {
     const data = [makeBand('uint16', 50, 40, 7)];
     const file = outputPath('big.tif');

@@ -11,9 +11,11 @@ import type { PixelWindow } from '../raster/raster-source.js';
 import { allocateArray, bytesPerSample, dataTypeOf, type DataType, type WritableArray } from '../raster/data-type.js';
 import type { GeoKeyDirectory } from './geo-key-directory.js';
 import { deflateTile } from './deflate-tile.js';
+import { encodeLzw } from './encode-lzw.js';
 import {
   checkGrid,
   CLASSIC_TIFF_LIMIT,
+  compressedBound,
   describeFileError,
   descriptionFields,
   fail,
@@ -156,7 +158,7 @@ export async function openGeoTIFFStream(
     const tiles = tileCount(levelWidth, levelHeight);
     const raw = tiles * plan.tileSize * plan.tileSize * bytesPerSample(dataType);
     const fields = [...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, true), ...(index > 0 ? [] : extraFields)];
-    return total + (plan.compression === 'deflate' ? raw + Math.ceil(raw / 1000) + tiles * 32 : raw) + directorySize(fields, true);
+    return total + compressedBound(plan, raw, tiles) + directorySize(fields, true);
   }, 16);
   const bigTiff = options.bigTiff ?? estimate > CLASSIC_TIFF_LIMIT;
 
@@ -244,6 +246,7 @@ export async function openGeoTIFFStream(
     const encoded = await Promise.all(
       finishedTiles.map(({ tile }) => {
         const bytes = predictTile(plan, tile);
+        if (plan.compression === 'lzw') return Promise.resolve(encodeLzw(bytes));
         return plan.compression === 'deflate' ? deflateTile(bytes, plan.compressionLevel) : Promise.resolve(bytes);
       }),
     );

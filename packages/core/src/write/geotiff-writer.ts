@@ -23,6 +23,7 @@ import {
   overviewSize,
   type OverviewResampling,
 } from './overviews.js';
+import { encodeLzw } from './encode-lzw.js';
 import { applyFloatingPointPredictor, applyHorizontalPredictor } from './predictor.js';
 import {
   directorySize,
@@ -61,11 +62,11 @@ export interface WritableRaster {
 export interface WriteGeoTIFFOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 256). */
   tileSize?: number;
-  /** Tile compression (default `deflate`). */
-  compression?: 'deflate' | 'none';
+  /** Tile compression (default `deflate`); `lzw` as libtiff writes it. */
+  compression?: 'deflate' | 'lzw' | 'none';
   /** DEFLATE level 1–9 (default 6, as GDAL). */
   compressionLevel?: number;
-  /** Predictor with DEFLATE: horizontal (2) for integers, floating point (3) for floats (default true). */
+  /** Predictor with compression: horizontal (2) for integers, floating point (3) for floats (default true). */
   predictor?: boolean;
   /** Internal overviews: `true` halves until the coarsest level fits in one tile; or a list of factors (default none). */
   overviews?: boolean | number[];
@@ -133,7 +134,7 @@ interface Level {
 export interface Plan {
   dataType: DataType;
   tileSize: number;
-  compression: 'deflate' | 'none';
+  compression: 'deflate' | 'lzw' | 'none';
   compressionLevel: number;
   predictor: 1 | 2 | 3;
   nodata: number | undefined;
@@ -259,8 +260,8 @@ export function planFor(
     fail(path, `tileSize must be a multiple of 16 between 16 and 65536; got ${tileSize}`);
   }
   const compression = options.compression ?? 'deflate';
-  if (compression !== 'deflate' && compression !== 'none')
-    fail(path, `compression must be 'deflate' or 'none'; got ${JSON.stringify(compression)}`);
+  if (compression !== 'deflate' && compression !== 'lzw' && compression !== 'none')
+    fail(path, `compression must be 'deflate', 'lzw' or 'none'; got ${JSON.stringify(compression)}`);
   const compressionLevel = options.compressionLevel ?? 6;
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     fail(path, `compressionLevel must be an integer from 1 to 9; got ${compressionLevel}`);
@@ -284,7 +285,7 @@ export function planFor(
       `overviewResampling must be 'nearest' or 'average'; got ${JSON.stringify(options.overviewResampling)}`,
     );
   }
-  const usePredictor = compression === 'deflate' && (options.predictor ?? true);
+  const usePredictor = compression !== 'none' && (options.predictor ?? true);
   const predictor = !usePredictor ? 1 : dataType.startsWith('float') ? 3 : 2;
   return { dataType, tileSize, compression, compressionLevel, predictor, nodata };
 }
@@ -407,7 +408,7 @@ export function imageFields(
     {
       tag: TAG.Compression,
       type: FieldType.SHORT,
-      values: [plan.compression === 'deflate' ? 8 : 1],
+      values: [plan.compression === 'deflate' ? 8 : plan.compression === 'lzw' ? 5 : 1],
     },
     { tag: TAG.PhotometricInterpretation, type: FieldType.SHORT, values: [1] }, // min-is-black
     { tag: TAG.SamplesPerPixel, type: FieldType.SHORT, values: [bandCount] },
@@ -488,9 +489,17 @@ function encodeTile(
     (tile as Float64Array).set((data as Float64Array).subarray(start, start + columns), row * size);
   }
   const bytes = predictTile(plan, tile);
+  if (plan.compression === 'lzw') return encodeLzw(bytes);
   return plan.compression === 'deflate'
     ? zlibSync(bytes, { level: plan.compressionLevel as 6 })
     : bytes;
+}
+
+/** Upper bound of `raw` bytes in `tiles` tiles once compressed (DEFLATE's stored blocks, LZW's 12-bit codes). */
+export function compressedBound(plan: Plan, raw: number, tiles: number): number {
+  if (plan.compression === 'deflate') return raw + Math.ceil(raw / 1000) + tiles * 32;
+  if (plan.compression === 'lzw') return Math.ceil(raw * 1.55) + tiles * 16;
+  return raw;
 }
 
 /** Upper bound of the file size, to choose BigTIFF before writing. */
@@ -500,7 +509,7 @@ function estimateSize(plan: Plan, levels: readonly Level[]): number {
     const tiles = level.tilesAcross * level.tilesDown * level.data.length;
     const raw = tiles * plan.tileSize * plan.tileSize * bytesPerSample(plan.dataType);
     // DEFLATE's worst case (stored blocks) adds a few bytes per 16 KiB and per stream.
-    size += plan.compression === 'deflate' ? raw + Math.ceil(raw / 1000) + tiles * 32 : raw;
+    size += compressedBound(plan, raw, tiles);
     size += directorySize(level.fields, true);
   }
   return size;
