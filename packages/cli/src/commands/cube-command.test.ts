@@ -210,7 +210,7 @@ describe('pyramids cube', () => {
   it('refuses a compression or predictor it cannot write, naming what it can', async () => {
     const zstd = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--compress', 'zstd', '-o', path.join(scratch, 'zstd.tif')]);
     expect(zstd.code).toBe(1);
-    expect(zstd.stderr).toMatch(/--compress zstd is not supported; use deflate or none/);
+    expect(zstd.stderr).toMatch(/--compress zstd is not supported; use deflate, lzw or none/);
     const predictor = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--predictor', '3', '-o', path.join(scratch, 'p3.tif')]);
     expect(predictor.code).toBe(1);
     expect(predictor.stderr).toMatch(/--predictor 3 does not fit uint16 pixels; use yes, no, 1 or 2/);

@@ -76,8 +76,8 @@ export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' |
     if (flags.overviews) throw new OptionError('--overviews applies to GeoTIFF output only');
     return { ...(flags.format ? { format: flags.format } : {}), compression: compress === 'none' ? 'none' : 'gzip' };
   }
-  if (compress !== 'deflate' && compress !== 'none') {
-    throw new OptionError(`--compress ${flags.compress} is not supported; use deflate or none`);
+  if (compress !== 'deflate' && compress !== 'lzw' && compress !== 'none') {
+    throw new OptionError(`--compress ${flags.compress} is not supported; use deflate, lzw or none`);
   }
   const isFloat = dataType.startsWith('float');
   const predictor = (flags.predictor ?? (compress === 'none' ? 'no' : 'yes')).toLowerCase();
@@ -88,7 +88,7 @@ export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' |
   if (allowed[predictor] && compress === 'none') throw new OptionError('--predictor needs compression; pass --compress deflate or --predictor no');
   return {
     ...(flags.format ? { format: flags.format } : {}),
-    compression: compress as 'deflate' | 'none',
+    compression: compress as 'deflate' | 'lzw' | 'none',
     predictor: allowed[predictor]!,
     ...(flags.overviews ? { overviews: true } : {}),
   };
@@ -178,7 +178,7 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--preview <file.png>', 'also write a PNG quicklook of the first time step')
     .option('-o, --output <file.tif|dir/|store.zarr>', 'output GeoTIFF, a directory for one GeoTIFF per time step, or a Zarr v3 store; written chunk by chunk')
     .option('--format <name>', 'writer to use (gtiff, cog, or a registered writer); by default the output extension decides')
-    .option('--compress <method>', 'compression: deflate | none for GeoTIFF (default deflate), gzip | none for Zarr (default gzip)')
+    .option('--compress <method>', 'compression: deflate | lzw | none for GeoTIFF (default deflate), gzip | none for Zarr (default gzip)')
     .option('--predictor <mode>', 'GeoTIFF predictor with compression: yes | no | 2 (integers) | 3 (floats) (default yes)')
     .option('--overviews', 'write internal overviews (halved until one tile), a cloud-optimised GeoTIFF')
     .option('--quiet', 'no progress bar and no summary line')

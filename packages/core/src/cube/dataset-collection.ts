@@ -97,8 +97,8 @@ export interface CubeEstimate {
 
 /** Options of `cube.write`: a read's options plus the writer's (the GeoTIFF writer's are typed here). */
 export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal' | 'compression'> {
-  /** The writer's compression: `deflate` | `none` for GeoTIFF, `gzip` | `none` for Zarr. */
-  compression?: 'deflate' | 'gzip' | 'none';
+  /** The writer's compression: `deflate` | `lzw` | `none` for GeoTIFF, `gzip` | `none` for Zarr. */
+  compression?: 'deflate' | 'lzw' | 'gzip' | 'none';
   /** Pixels already read with `cube.read()`, to write without reading again. */
   array?: CubeArray;
   /** Writer to use, by id or format name (`gtiff`, `cog`, `zarr`); by default the target's extension decides. */
