@@ -1,19 +1,42 @@
-import { PyramidsError } from '@pyramids/core';
-import { CommanderError } from 'commander';
-import { createProgram } from './program.js';
+import { CommanderError, Help, type Command } from 'commander';
+import { COMMAND_SUMMARIES } from './command-summaries.js';
+import { createRootCommand } from './create-root-command.js';
+
+/** The top-level program with every subcommand listed but none loaded: enough for `pyramids --help`. */
+function createHelpProgram(): Command {
+  const program = createRootCommand();
+  const terms = new Map(COMMAND_SUMMARIES.map((summary) => [summary.name, summary.term]));
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command) });
+  for (const summary of COMMAND_SUMMARIES) program.command(summary.name).description(summary.description);
+  return program;
+}
+
+/**
+ * The program to parse `argv` with. Only global options (`--help`, `--debug`, or
+ * none) need no command code, so they get the light program; anything naming a
+ * command loads the full one.
+ */
+async function loadProgram(argv: string[]): Promise<Command> {
+  if (argv.slice(2).every((argument) => argument.startsWith('-'))) return createHelpProgram();
+  const { createProgram } = await import('./program.js');
+  return createProgram();
+}
 
 /**
  * Runs the CLI and returns the exit code. Expected failures print one line
- * naming what failed; `--debug` adds the stack and causes.
+ * naming what failed; `--debug` adds the stack and causes. Command code is
+ * imported only when a command runs, so `pyramids --help` starts fast.
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
   const debug = argv.includes('--debug');
   try {
+    const program = await loadProgram(argv);
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    const { PyramidsError } = await import('@pyramids/core');
     const message = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
     const label = PyramidsError.isInstance(error) ? error.name : 'error';
     process.stderr.write(`pyramids: ${label}: ${message}\n`);

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { createRootCommand } from './create-root-command.js';
 import { registerDownloadCommand } from './commands/download-command.js';
 import { registerCubeCommand } from './commands/cube-command.js';
 import { registerInfoCommand } from './commands/info-command.js';
@@ -14,13 +15,13 @@ import { registerPointCommand } from './commands/point-command.js';
 import { registerCollectionsCommand } from './commands/collections-command.js';
 import { registerPointValuesCommand } from './commands/point-values-command.js';
 
-/** Builds the `pyramids` command with every subcommand. */
+/**
+ * Builds the `pyramids` command with every subcommand (importing every command's
+ * code). `main` loads this only to run a subcommand; `pyramids --help` is answered
+ * from `command-summaries.ts`, which a test keeps equal to this program's help.
+ */
 export function createProgram(): Command {
-  const program = new Command('pyramids')
-    .description('From a STAC catalog to analysis-ready rasters.')
-    .option('--debug', 'show stack traces on errors')
-    .exitOverride()
-    .showHelpAfterError();
+  const program = createRootCommand();
   registerInfoCommand(program);
   addSignerOption(registerReadCommand(program));
   addSignerOption(

@@ -72,6 +72,10 @@ export type {
   CodecPlugin,
   CodecImplementation,
   WriterPlugin,
+  WriterImplementation,
+  WriterOptions,
+  CubeWriteDescription,
+  CubeWriteChunk,
 } from './plugins/plugin-types.js';
 export { createRegistry, type Registry, type ReaderQuery, type ReaderChoice } from './plugins/registry.js';
 export { hrefExtension, normalizeMediaType, KNOWN_FORMATS, type KnownFormat } from './plugins/known-formats.js';
@@ -200,6 +204,15 @@ export {
 } from './write/geo-key-directory.js';
 export { type OverviewResampling } from './write/overviews.js';
 export { parseGdalMetadata, gdalMetadataXml, type GdalMetadata } from './write/gdal-metadata.js';
+export {
+  openGeoTIFFStream,
+  type GeoTIFFStream,
+  type GeoTIFFStreamChunk,
+  type GeoTIFFStreamDescription,
+} from './write/geotiff-stream.js';
+export { geotiffWriter } from './write/geotiff-writer-plugin.js';
+export { zarrWriter } from './write/zarr-writer-plugin.js';
+export type { ZarrWriteOptions } from './write/zarr-cube-writer.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
@@ -256,6 +269,7 @@ export {
   type CubeTimeStep,
   type CubeArray,
   type CubeEstimate,
+  type CubeWriteOptions,
 } from './cube/dataset-collection.js';
 export {
   FUSE_METHODS,

@@ -171,6 +171,52 @@ describe('pyramids cube', () => {
     expect(gdalInfo(path.join(directory, '2024-05-06.tif')).bands.map((band) => band.description)).toEqual(['2024-05-06/B04']);
   });
 
+  it('streams small chunks into an uncompressed COG with overviews, quietly; GDAL reads the pixels the API reads', async () => {
+    const output = path.join(scratch, 'cog.tif');
+    const [minX, minY, maxX, maxY] = bounds(TARGET);
+    const result = await runCli([
+      'cube', itemsFile, '--asset', 'B04', '--groupby', 'solar_day', '--crs', 'EPSG:32632', '--resolution', '10', '--bounds', `${minX},${minY},${maxX},${maxY}`,
+      '--chunk-size', '96', '--compress', 'none', '--overviews', '--quiet', '-o', output,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const info = gdalInfo(output) as ReturnType<typeof gdalInfo> & { metadata: Record<string, Record<string, string>>; bands: { overviews?: { size: number[] }[] }[] };
+    expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBeUndefined();
+    expect(info.bands[0]!.overviews?.map((overview) => overview.size)).toEqual([[200, 175]]);
+    const api = await (await DatasetCollection.fromStac(items, options({ asset: 'B04', groupby: 'solar_day', like: TARGET }))).read();
+    const written = readWithGdal(output, { scratch }).bands;
+    const plane = TARGET.width * TARGET.height;
+    for (let band = 0; band < 2; band++) expect(mismatches(written[band]!, api.data.subarray(band * plane, (band + 1) * plane), 0)).toEqual([]);
+    expect(runGdal('/usr/bin/python3', ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', output])).toMatch(/is a valid cloud optimized GeoTIFF/);
+  });
+
+  it('writes a Zarr v3 store for -o cube.zarr, with dims time, band, y, x', async () => {
+    const output = path.join(scratch, 'cube.zarr');
+    const result = await runCli(['cube', itemsFile, '--asset', 'B04', '--asset', 'B05', '--groupby', 'solar_day', '--crs', 'utm', '--resolution', '20', '--quiet', '-o', output]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const metadata = JSON.parse(readFileSync(path.join(output, 'band_data', 'zarr.json'), 'utf8')) as { shape: number[]; dimension_names: string[]; attributes: Record<string, unknown> };
+    expect(metadata.dimension_names).toEqual(['time', 'band', 'y', 'x']);
+    expect(metadata.shape.slice(0, 2)).toEqual([2, 2]);
+    expect(metadata.attributes['long_name']).toEqual(['B04', 'B05']);
+    expect(readdirSync(path.join(output, 'band_data', 'c'))).toEqual(['0', '1']);
+    const predictor = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--predictor', '2', '-o', path.join(scratch, 'p.zarr')]);
+    expect(predictor.stderr).toMatch(/--predictor applies to GeoTIFF output only/);
+    const netcdf = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '-o', path.join(scratch, 'cube.nc')]);
+    expect(netcdf.code).toBe(1);
+    expect(netcdf.stderr).toMatch(/OptionError: no registered writer serves the output ".*cube\.nc"; known: \.tif, \.tiff, gtiff, geotiff, cog, \.zarr, zarr, zarr3/);
+  });
+
+  it('refuses a compression or predictor it cannot write, naming what it can', async () => {
+    const zstd = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--compress', 'zstd', '-o', path.join(scratch, 'zstd.tif')]);
+    expect(zstd.code).toBe(1);
+    expect(zstd.stderr).toMatch(/--compress zstd is not supported; use deflate, lzw or none/);
+    const predictor = await runCli(['cube', itemsFile, '--asset', 'B04', '--crs', 'utm', '--resolution', '20', '--predictor', '3', '-o', path.join(scratch, 'p3.tif')]);
+    expect(predictor.code).toBe(1);
+    expect(predictor.stderr).toMatch(/--predictor 3 does not fit uint16 pixels; use yes, no, 1 or 2/);
+    expect(readdirSync(scratch).filter((name) => name.startsWith('zstd') || name.startsWith('p3'))).toEqual([]);
+  });
+
   it('--dry-run prints the estimate as JSON without reading pixels', async () => {
     server.requests.length = 0;
     const result = await runCli(['cube', itemsFile, '--asset', 'B04', '--groupby', 'solar_day', '--crs', 'EPSG:32632', '--resolution', '10', '--dry-run']);

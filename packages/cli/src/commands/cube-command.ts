@@ -1,15 +1,19 @@
 import {
+  allocateArray,
   DatasetCollection,
   OptionError,
+  type CubeArray,
   type CubeOptions,
+  type CubeWriteChunk,
+  type CubeWriteOptions,
   type DataType,
   type FuseMethod,
   type Registry,
   type Resampling,
   type Signer,
 } from '@pyramids/core';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { createCubeProgressBar } from '../cube-progress-bar.js';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
 import { parseBbox, parsePositive } from '../parse-options.js';
@@ -41,6 +45,11 @@ interface CubeCommandOptions {
   output?: string;
   queue?: string;
   queueName?: string;
+  format?: string;
+  compress?: string;
+  predictor?: string;
+  overviews?: boolean;
+  quiet?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -57,6 +66,52 @@ function parseInteger(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new OptionError(`${flag} needs a positive integer; got '${text}'`);
   return value;
+}
+
+/** Writer options from `--format`, `--compress`, `--predictor` and `--overviews`; checked against the output format and the cube's data type. */
+export function writeOptionsFromFlags(flags: Pick<CubeCommandOptions, 'format' | 'compress' | 'predictor' | 'overviews' | 'output'>, dataType: DataType): CubeWriteOptions {
+  const isZarr = flags.format ? flags.format.toLowerCase().startsWith('zarr') : /\.zarr[\\/]*$/i.test(flags.output ?? '');
+  const compress = (flags.compress ?? 'deflate').toLowerCase();
+  if (isZarr) {
+    // Zarr chunks are gzip-compressed; no predictor there.
+    if (compress !== 'deflate' && compress !== 'gzip' && compress !== 'none') throw new OptionError(`--compress ${flags.compress} is not supported for Zarr; use gzip or none`);
+    if (flags.predictor !== undefined) throw new OptionError('--predictor applies to GeoTIFF output only');
+    if (flags.overviews) throw new OptionError('--overviews applies to GeoTIFF output only');
+    return { ...(flags.format ? { format: flags.format } : {}), compression: compress === 'none' ? 'none' : 'gzip' };
+  }
+  if (compress !== 'deflate' && compress !== 'lzw' && compress !== 'none') {
+    throw new OptionError(`--compress ${flags.compress} is not supported; use deflate, lzw or none`);
+  }
+  const isFloat = dataType.startsWith('float');
+  const predictor = (flags.predictor ?? (compress === 'none' ? 'no' : 'yes')).toLowerCase();
+  const allowed: Record<string, boolean> = { yes: true, no: false, '1': false, [isFloat ? '3' : '2']: true };
+  if (!(predictor in allowed)) {
+    throw new OptionError(`--predictor ${flags.predictor} does not fit ${dataType} pixels; use yes, no, 1 or ${isFloat ? 3 : 2}`);
+  }
+  if (allowed[predictor] && compress === 'none') throw new OptionError('--predictor needs compression; pass --compress deflate or --predictor no');
+  return {
+    ...(flags.format ? { format: flags.format } : {}),
+    compression: compress as 'deflate' | 'lzw' | 'none',
+    predictor: allowed[predictor]!,
+    ...(flags.overviews ? { overviews: true } : {}),
+  };
+}
+
+/** Collects the chunks of the first time step into a one-time-step array, for the preview. */
+function firstTimeStep(cube: DatasetCollection): { onChunk: (chunk: CubeWriteChunk) => void; array: CubeArray } {
+  const [, bands, height, width] = cube.shape;
+  const data = allocateArray(cube.dataType, bands * height * width);
+  const onChunk = (chunk: CubeWriteChunk) => {
+    if (chunk.time !== 0) return;
+    chunk.data.forEach((values, band) => {
+      for (let row = 0; row < chunk.window.height; row++) {
+        const start = band * width * height + (chunk.window.y + row) * width + chunk.window.x;
+        (data as Float64Array).set((values as Float64Array).subarray(row * chunk.window.width, (row + 1) * chunk.window.width), start);
+      }
+    });
+  };
+  const coords = cube.coords;
+  return { onChunk, array: { data, shape: [1, bands, height, width], dims: ['time', 'band', 'y', 'x'], coords: { ...coords, time: coords.time.slice(0, 1) }, grid: cube.grid } };
 }
 
 /** Builds cube options from the command line. */
@@ -124,7 +179,12 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--concurrency <n>', 'most sources read at once (default 8)')
     .option('--dry-run', 'print what the cube would cost (sources, tiles, bytes, requests) as JSON and stop')
     .option('--preview <file.png>', 'also write a PNG quicklook of the first time step')
-    .option('-o, --output <file.tif|dir/>', 'output GeoTIFF, or a directory for one GeoTIFF per time step')
+    .option('-o, --output <file.tif|dir/|store.zarr>', 'output GeoTIFF, a directory for one GeoTIFF per time step, or a Zarr v3 store; written chunk by chunk')
+    .option('--format <name>', 'writer to use (gtiff, cog, or a registered writer); by default the output extension decides')
+    .option('--compress <method>', 'compression: deflate | lzw | none for GeoTIFF (default deflate), gzip | none for Zarr (default gzip)')
+    .option('--predictor <mode>', 'GeoTIFF predictor with compression: yes | no | 2 (integers) | 3 (floats) (default yes)')
+    .option('--overviews', 'write internal overviews (halved until one tile), a cloud-optimised GeoTIFF')
+    .option('--quiet', 'no progress bar and no summary line')
     .option('--queue <redis-url>', 'compute the chunks on `pyramids worker`s through this Redis queue; -o names a Zarr store (shared path or s3://)')
     .option('--queue-name <name>', 'with --queue: the queue the workers listen on (default pyramids-cube)')
     .action(async (source: string, flags: CubeCommandOptions) => {
@@ -132,7 +192,12 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       const registry = createDefaultRegistry();
       const { items, baseHref } = await loadItems(source, registry);
       const signer = await hooks.resolveSigner?.(flags as unknown as Record<string, unknown>, registry);
-      const cube = await DatasetCollection.fromStac(items, { ...cubeOptionsFromFlags(flags, { registry, baseHref }), ...(signer ? { signer } : {}) });
+      const progress = createCubeProgressBar(process.stderr, { quiet: flags.quiet === true });
+      const cube = await DatasetCollection.fromStac(items, {
+        ...cubeOptionsFromFlags(flags, { registry, baseHref }),
+        fetch: progress.countingFetch,
+        ...(signer ? { signer } : {}),
+      });
       if (flags.dryRun) {
         const estimate = await cube.estimate();
         const summary = { ...estimate, grid: cube.grid, time: cube.coords.time, band: cube.coords.band, dataType: cube.dataType, nodata: cube.bands.map((band) => band.nodata) };
@@ -140,26 +205,17 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
         return;
       }
       if (flags.queue) return runCubeCommandOnQueue(cube, { ...flags, queue: flags.queue });
-      const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'cube [{bar}] {percentage}% | {value}/{total} chunks | {duration_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-        : undefined;
-      let started = false;
-      const onProgress = ({ completed, total }: { completed: number; total: number }) => {
-        if (!bar) return;
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(completed);
-      };
-      let array;
+      const writeOptions = writeOptionsFromFlags(flags, cube.dataType);
+      // The preview needs the first time step whole; the rest of the cube streams.
+      const preview = flags.preview ? firstTimeStep(cube) : undefined;
+      let files: string[];
       try {
-        array = await cube.read({ onProgress });
+        files = await cube.write(flags.output!, { ...writeOptions, onProgress: progress.onProgress, ...(preview ? { onChunk: preview.onChunk } : {}) });
       } finally {
-        if (started) bar?.stop();
+        progress.stop();
       }
-      const files = await cube.write(flags.output!, { array });
-      if (flags.preview) await writePreviewPng(flags.preview, array, cube.bands.map((band) => band.nodata));
+      if (preview) await writePreviewPng(flags.preview!, preview.array, cube.bands.map((band) => band.nodata));
+      if (flags.quiet) return;
       const [times, bands, height, width] = cube.shape;
       process.stderr.write(
         `wrote ${files.length === 1 ? files[0] : `${files.length} files to ${flags.output}`}: ${times} time step(s) × ${bands} band(s), ${width} × ${height} px` +

@@ -20,7 +20,7 @@ import {
   type Grid,
 } from '../grid/grid.js';
 import type { DataType, TypedArray } from '../raster/data-type.js';
-import { allocateArray, bytesPerSample, isFloatType } from '../raster/data-type.js';
+import { allocateArray, bytesPerSample, dataTypeOf, isFloatType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import { assetMediaType, hasAsset, itemBbox } from '../stac/accessors.js';
 import { resolveAlternateHref } from '../stac/alternate-href.js';
@@ -31,7 +31,10 @@ import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { withoutSignedQuery } from '../signers/redact.js';
 import { planWarp } from '../warp/warp-raster.js';
-import { writeGeoTIFF, type WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import { geotiffWriter } from '../write/geotiff-writer-plugin.js';
+import { hrefExtension } from '../plugins/known-formats.js';
+import type { CubeWriteChunk, CubeWriteDescription } from '../plugins/plugin-types.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
 import { commonDataType } from './common-data-type.js';
@@ -94,15 +97,48 @@ export interface CubeEstimate {
   outputBytes: number;
 }
 
-/** Options of `cube.write`: a read's options plus the GeoTIFF writer's. */
-export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal'> {
+/** Options of `cube.write`: a read's options plus the writer's (the GeoTIFF writer's are typed here). */
+export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal' | 'compression'> {
+  /** The writer's compression: `deflate` | `lzw` | `none` for GeoTIFF, `gzip` | `none` for Zarr. */
+  compression?: 'deflate' | 'lzw' | 'gzip' | 'none';
   /** Pixels already read with `cube.read()`, to write without reading again. */
   array?: CubeArray;
+  /** Writer to use, by id or format name (`gtiff`, `cog`, `zarr`); by default the target's extension decides. */
+  format?: string;
+  /** Sees every chunk before the writer does (a preview, statistics); must not change it. */
+  onChunk?: (chunk: CubeWriteChunk) => void;
+  /** Options of other writers pass through as they are. */
+  [option: string]: unknown;
 }
 
-/** A time label fit for a file name. */
-function fileNameOf(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+/** The chunks, each shown to `onChunk` first. */
+async function* observed(chunks: AsyncIterable<CubeWriteChunk>, onChunk: (chunk: CubeWriteChunk) => void): AsyncGenerator<CubeWriteChunk> {
+  for await (const chunk of chunks) {
+    onChunk(chunk);
+    yield chunk;
+  }
+}
+
+/** Chunks of pixels already read, cut on the cube's chunk grid (as `chunks()` gives them). */
+async function* chunksOfArray(array: CubeArray, chunkSize: readonly [number, number]): AsyncGenerator<CubeWriteChunk> {
+  const [times, bands, height, width] = array.shape;
+  const [chunkWidth, chunkHeight] = chunkSize;
+  for (let time = 0; time < times; time++) {
+    for (let y = 0; y < height; y += chunkHeight) {
+      for (let x = 0; x < width; x += chunkWidth) {
+        const window = { x, y, width: Math.min(chunkWidth, width - x), height: Math.min(chunkHeight, height - y) };
+        const data = Array.from({ length: bands }, (_, band) => {
+          const plane = array.data.subarray((time * bands + band) * width * height, (time * bands + band + 1) * width * height) as TypedArray;
+          const values = allocateArray(dataTypeOf(plane), window.width * window.height);
+          for (let row = 0; row < window.height; row++) {
+            (values as Float64Array).set((plane as Float64Array).subarray((y + row) * width + x, (y + row) * width + x + window.width), row * window.width);
+          }
+          return values as TypedArray;
+        });
+        yield { time, window, data };
+      }
+    }
+  }
 }
 
 interface SourceEntry extends ChunkSource {
@@ -590,7 +626,11 @@ export class DatasetCollection {
     const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
     const start = () => {
       const id = next++;
-      running.set(id, runChunkTask(tasks[id]!, context).then((result) => ({ id, result })));
+      const pending = runChunkTask(tasks[id]!, context).then((result) => ({ id, result }));
+      // Observed by the next race; until then (the consumer may take its time between
+      // chunks, e.g. writing one) a failure must not count as an unhandled rejection.
+      pending.catch(() => undefined);
+      running.set(id, pending);
     };
     try {
       options.signal?.throwIfAborted();
@@ -646,66 +686,56 @@ export class DatasetCollection {
   }
 
   /**
-   * Writes the cube as GeoTIFF. A file target gets every band of every time step,
-   * time-major (t0/b0, t0/b1, t1/b0, …), each described `<time label>/<band name>`,
-   * with nodata, CRS and geotransform of the target grid. A directory target (an
-   * existing directory, or a path ending in `/`) gets one GeoTIFF per time step,
-   * named after its label. Nothing is left behind on failure or abort.
-   * Returns the files written.
+   * Writes the cube as it is read: chunks go to the writer as they complete, so
+   * memory holds the chunks in flight and the tiles they partly cover, never the
+   * whole cube. The writer is the registry's for `format` or the target's
+   * extension, else the built-in GeoTIFF writer. A GeoTIFF file target gets every
+   * band of every time step, time-major (t0/b0, t0/b1, t1/b0, …), each described
+   * `<time label>/<band name>`, with nodata, CRS and geotransform of the target grid;
+   * a directory target (an existing directory, or a path ending in `/`) gets one
+   * GeoTIFF per time step, named after its label. Nothing is left behind on failure
+   * or abort. Returns the files written.
+   *
+   * @throws OptionError when no writer serves the target or `format`.
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
-    const { array: given, signal, onProgress, ...writerOptions } = options;
-    const { mkdir, stat } = nodeBuiltin('node:fs/promises', 'writing a cube to files');
+    const { array: given, signal, onProgress, format, onChunk, ...writerOptions } = options;
+    const { stat } = nodeBuiltin('node:fs/promises', 'writing a cube to files');
     const path = nodeBuiltin('node:path', 'writing a cube to files');
-    const isDirectory = target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
-    const names = this.bands.map((band) => band.name);
-    const metadata = {
-      PYRAMIDS_DIMS: 'time,band,y,x',
-      PYRAMIDS_RESAMPLING: this.resampling,
-      PYRAMIDS_METHOD: this.method,
-      PYRAMIDS_RESCALED: String(this.rescaled),
-    };
-    const planeOf = (array: CubeArray, time: number, band: number): TypedArray => {
-      const size = array.shape[2] * array.shape[3];
-      const start = (time * array.shape[1] + band) * size;
-      return array.data.subarray(start, start + size) as TypedArray;
-    };
-    const bandInfo = (time: number, index: number) => {
-      const band = this.bands[index]!;
-      return {
-        dataType: band.dataType,
-        nodata: band.nodata,
-        ...(band.scale !== 1 ? { scale: band.scale } : {}),
-        ...(band.offset !== 0 ? { offset: band.offset } : {}),
-        ...(band.unit ? { unit: band.unit } : {}),
-        name: `${this.steps[time]!.label}/${band.name}`,
-      };
-    };
-    const readOptions = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
-    const array = given ?? (await this.read(readOptions));
-    const written: string[] = [];
-    if (isDirectory) {
-      await mkdir(target, { recursive: true });
-      for (let time = 0; time < this.steps.length; time++) {
-        const file = path.join(target, `${fileNameOf(this.steps[time]!.label)}.tif`);
-        await writeGeoTIFF(
-          file,
-          {
-            grid: this.grid,
-            bands: names.map((_, band) => bandInfo(time, band)),
-            data: names.map((_, band) => planeOf(array, time, band)),
-            metadata: { ...metadata, PYRAMIDS_TIME: this.steps[time]!.label },
-          },
-          { ...writerOptions, ...(signal ? { signal } : {}) },
-        );
-        written.push(file);
-      }
-      return written;
+    const isDirectory =
+      target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
+    const resolved = isDirectory && !/[\\/]$/.test(target) ? `${target}${path.sep}` : target;
+    const fallback = geotiffWriter();
+    const extension = hrefExtension(resolved.replace(/\\/g, '/'));
+    // The built-in GeoTIFF writer serves .tif, names without an extension and directories (but not a Zarr store).
+    const fallbackServes =
+      format === undefined
+        ? extension === '' || fallback.extensions.includes(extension) || (isDirectory && extension !== '.zarr')
+        : [fallback.id, ...(fallback.formats ?? [])].includes(format.toLowerCase());
+    const writer = this.state.options.registry.writerFor(resolved, format) ?? (fallbackServes ? fallback : undefined);
+    if (!writer) {
+      const known = [fallback, ...this.state.options.registry.writers].flatMap((plugin) => [...plugin.extensions, ...(plugin.formats ?? [])]);
+      throw new OptionError(
+        `no registered writer serves ${format === undefined ? `the output ${JSON.stringify(target)}` : `format ${JSON.stringify(format)}`}; ` +
+          `known: ${[...new Set(known)].join(', ')} (register a writer plugin with registry.use(...))`,
+      );
     }
-    const bands = this.steps.flatMap((_, time) => names.map((__, band) => bandInfo(time, band)));
-    const data = this.steps.flatMap((_, time) => names.map((__, band) => planeOf(array, time, band)));
-    await writeGeoTIFF(target, { grid: this.grid, bands, data, metadata }, { ...writerOptions, ...(signal ? { signal } : {}) });
-    return [target];
+    const implementation = await writer.load();
+    const description: CubeWriteDescription = {
+      grid: this.grid,
+      dataType: this.dataType,
+      time: this.steps.map((step) => step.label),
+      bands: this.bands,
+      metadata: {
+        PYRAMIDS_DIMS: 'time,band,y,x',
+        PYRAMIDS_RESAMPLING: this.resampling,
+        PYRAMIDS_METHOD: this.method,
+        PYRAMIDS_RESCALED: String(this.rescaled),
+      },
+      chunkSize: this.state.chunkSize,
+    };
+    const chunks = given ? chunksOfArray(given, this.state.chunkSize) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    return implementation.write(resolved, description, onChunk ? observed(chunks, onChunk) : chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { PluginApiVersion } from '../version.js';
-import type { RasterSource } from '../raster/raster-source.js';
+import type { Grid } from '../grid/grid.js';
+import type { DataType, TypedArray } from '../raster/data-type.js';
+import type { BandInfo, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import type { Signer } from '../signers/signer.js';
 import type { StacItem } from '../stac/stac-types.js';
 
@@ -57,11 +59,60 @@ export interface CodecPlugin extends PluginBase {
   load(): Promise<CodecImplementation>;
 }
 
-/** A raster writer plugin (GeoTIFF/COG is built into core). */
+/** What a cube writer knows before the first pixel: dims `time, band, y, x`, the grid and per-band info. */
+export interface CubeWriteDescription {
+  grid: Grid;
+  /** Data type of every band. */
+  dataType: DataType;
+  /** Time step labels (ISO dates or group keys), in order. */
+  time: readonly string[];
+  /** Per band: name, nodata, scale, offset, unit. */
+  bands: readonly BandInfo[];
+  /** Cube-level metadata items (resampling, fusing method, …). */
+  metadata: Readonly<Record<string, string>>;
+  /** Chunk width and height the chunks come in (the last ones in a row or column may be smaller). */
+  chunkSize: readonly [number, number];
+}
+
+/** One chunk as a writer receives it: every band of one time step over one window of the grid. */
+export interface CubeWriteChunk {
+  time: number;
+  window: PixelWindow;
+  /** One row-major `window.width × window.height` array per band. */
+  data: readonly TypedArray[];
+}
+
+/** Options every writer takes; a writer reads its own from the rest. */
+export interface WriterOptions extends Record<string, unknown> {
+  signal?: AbortSignal;
+}
+
+/** The heavy half of a writer, loaded lazily. */
+export interface WriterImplementation {
+  /**
+   * Writes the chunks to `target` as they arrive (in any order), holding only what
+   * is not yet written; returns the files or stores written. On failure or abort
+   * nothing is left at `target`.
+   */
+  write(
+    target: string,
+    description: CubeWriteDescription,
+    chunks: AsyncIterable<CubeWriteChunk>,
+    options?: WriterOptions,
+  ): Promise<string[]>;
+}
+
+/** A raster writer plugin (GeoTIFF/COG is built into core), chosen by format id or output extension. */
 export interface WriterPlugin extends PluginBase {
   readonly kind: 'writer';
+  /** Output extensions served, with the dot: `.tif`, `.zarr`. */
   readonly extensions: readonly string[];
-  load(): Promise<unknown>;
+  /** Format names a user may ask for explicitly, lower case: `gtiff`, `cog`, `zarr`. */
+  readonly formats?: readonly string[];
+  /** True when the writer writes a directory target (`out/`): one file per time step, say. */
+  readonly writesDirectories?: boolean;
+  /** Loads the implementation (imports heavy dependencies). */
+  load(): Promise<WriterImplementation>;
 }
 
 /** Any plugin. */

@@ -4,6 +4,8 @@ import {
   IncompatiblePluginError,
   PLUGIN_API_VERSION,
   UnsupportedAssetError,
+  geotiffWriter,
+  zarrWriter,
   type ReaderPlugin,
 } from '@pyramids/core';
 
@@ -70,5 +72,25 @@ describe('registry', () => {
     expect(message).toMatch(/registered readers: tiff/);
     expect(message).toMatch(/@pyramids\/readers-gdal/);
     expect(message).not.toMatch(/SECRET/);
+  });
+});
+
+describe('writerFor', () => {
+  const registry = createRegistry().use(geotiffWriter()).use(zarrWriter());
+
+  it('chooses a writer by format, then by extension; a plain directory goes to the one that writes directories', () => {
+    expect(registry.writerFor('out/cube.tif')?.id).toBe('geotiff');
+    expect(registry.writerFor('out/cube.TIFF')?.id).toBe('geotiff');
+    expect(registry.writerFor('out/cube.zarr')?.id).toBe('zarr');
+    expect(registry.writerFor('out/cube.zarr/')?.id).toBe('zarr');
+    expect(registry.writerFor('out/steps/')?.id).toBe('geotiff');
+    expect(registry.writerFor('out/anything', 'COG')?.id).toBe('geotiff');
+    expect(registry.writerFor('out/cube.tif', 'zarr')?.id).toBe('zarr');
+  });
+
+  it('finds none for an unknown extension or format', () => {
+    expect(registry.writerFor('out/cube.nc')).toBeUndefined();
+    expect(registry.writerFor('out/cube.tif', 'netcdf')).toBeUndefined();
+    expect(createRegistry().writerFor('out/cube.tif')).toBeUndefined();
   });
 });

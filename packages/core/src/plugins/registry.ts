@@ -32,6 +32,12 @@ export interface Registry {
   getSigner(id: string): Signer | undefined;
   /** The codec serving a file extension (`.parquet`), if registered. */
   codecFor(href: string): CodecPlugin | undefined;
+  /**
+   * The writer for an output: by `format` when given (a writer's id or one of its
+   * formats), else by the target's extension; any other directory target (`out/`)
+   * goes to the last writer that writes directories. Undefined when none matches.
+   */
+  writerFor(target: string, format?: string): WriterPlugin | undefined;
   /** Chooses a reader without opening the file when the media type or extension decides. */
   selectReader(query: ReaderQuery): Promise<ReaderChoice>;
   /** Chooses a reader from media type or extension only (no I/O); undefined when neither decides. */
@@ -108,6 +114,17 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
     codecFor: (href) => {
       const extension = hrefExtension(href);
       return latestFirst(codecs).find((codec) => codec.extensions.includes(extension));
+    },
+    writerFor(target, format) {
+      const candidates = latestFirst(writers);
+      if (format !== undefined) {
+        const wanted = format.toLowerCase();
+        return candidates.find((writer) => writer.id === wanted || (writer.formats ?? []).includes(wanted));
+      }
+      const extension = hrefExtension(target.replace(/\\/g, '/'));
+      const byExtension = extension ? candidates.find((writer) => writer.extensions.includes(extension)) : undefined;
+      if (byExtension || !/[\\/]$/.test(target)) return byExtension;
+      return candidates.find((writer) => writer.writesDirectories);
     },
     selectReaderSync({ href, mediaType }) {
       const byType = byMediaType(mediaType);

@@ -24,6 +24,7 @@ import {
   overviewSize,
   type OverviewResampling,
 } from './overviews.js';
+import { encodeLzw } from './encode-lzw.js';
 import { applyFloatingPointPredictor, applyHorizontalPredictor } from './predictor.js';
 import {
   directorySize,
@@ -62,11 +63,11 @@ export interface WritableRaster {
 export interface WriteGeoTIFFOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 256). */
   tileSize?: number;
-  /** Tile compression (default `deflate`). */
-  compression?: 'deflate' | 'none';
+  /** Tile compression (default `deflate`); `lzw` as libtiff writes it. */
+  compression?: 'deflate' | 'lzw' | 'none';
   /** DEFLATE level 1–9 (default 6, as GDAL). */
   compressionLevel?: number;
-  /** Predictor with DEFLATE: horizontal (2) for integers, floating point (3) for floats (default true). */
+  /** Predictor with compression: horizontal (2) for integers, floating point (3) for floats (default true). */
   predictor?: boolean;
   /** Internal overviews: `true` halves until the coarsest level fits in one tile; or a list of factors (default none). */
   overviews?: boolean | number[];
@@ -78,7 +79,7 @@ export interface WriteGeoTIFFOptions {
   signal?: AbortSignal;
 }
 
-const TAG = {
+export const TAG = {
   NewSubfileType: 254,
   ImageWidth: 256,
   ImageLength: 257,
@@ -116,7 +117,7 @@ const WRITABLE_TYPES = new Set<DataType>([
   'float32',
   'float64',
 ]);
-const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
+export const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface Level {
@@ -130,16 +131,17 @@ interface Level {
   byteCounts: number[];
 }
 
-interface Plan {
+/** How tiles are laid out and encoded. */
+export interface Plan {
   dataType: DataType;
   tileSize: number;
-  compression: 'deflate' | 'none';
+  compression: 'deflate' | 'lzw' | 'none';
   compressionLevel: number;
   predictor: 1 | 2 | 3;
   nodata: number | undefined;
 }
 
-function fail(path: string, reason: string, details: Record<string, unknown> = {}): never {
+export function fail(path: string, reason: string, details: Record<string, unknown> = {}): never {
   throw new WriteError(`cannot write GeoTIFF ${path}: ${reason}`, {
     details: { path, ...details },
   });
@@ -149,9 +151,8 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-/** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
-function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
-  const { grid, bands, data } = raster;
+/** Checks the grid's size and geotransform. */
+export function checkGrid(path: string, grid: Grid): void {
   if (
     !grid ||
     !Number.isInteger(grid.width) ||
@@ -171,6 +172,12 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       `grid.transform must be 6 finite numbers (a GDAL geotransform); got ${JSON.stringify(grid.transform)}`,
     );
   }
+}
+
+/** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
+function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
+  const { grid, bands, data } = raster;
+  checkGrid(path, grid);
   if (!Array.isArray(data) || data.length === 0)
     fail(path, 'no band data: pass one typed array per band in `data`');
   if (data.length > 65535) fail(path, `${data.length} bands; a GeoTIFF holds at most 65535`);
@@ -211,6 +218,16 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       );
     }
   });
+  return planFor(path, bands, dataType, options);
+}
+
+/** Checks data type, nodata and options (not the pixels); returns the plan. Throws WriteError. */
+export function planFor(
+  path: string,
+  bands: readonly WritableBand[],
+  dataType: DataType,
+  options: WriteGeoTIFFOptions,
+): Plan {
   if (!WRITABLE_TYPES.has(dataType)) fail(path, `data type ${dataType} cannot be written`);
 
   const defined = bands
@@ -244,8 +261,8 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
     fail(path, `tileSize must be a multiple of 16 between 16 and 65536; got ${tileSize}`);
   }
   const compression = options.compression ?? 'deflate';
-  if (compression !== 'deflate' && compression !== 'none')
-    fail(path, `compression must be 'deflate' or 'none'; got ${JSON.stringify(compression)}`);
+  if (compression !== 'deflate' && compression !== 'lzw' && compression !== 'none')
+    fail(path, `compression must be 'deflate', 'lzw' or 'none'; got ${JSON.stringify(compression)}`);
   const compressionLevel = options.compressionLevel ?? 6;
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     fail(path, `compressionLevel must be an integer from 1 to 9; got ${compressionLevel}`);
@@ -269,13 +286,13 @@ function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOpt
       `overviewResampling must be 'nearest' or 'average'; got ${JSON.stringify(options.overviewResampling)}`,
     );
   }
-  const usePredictor = compression === 'deflate' && (options.predictor ?? true);
+  const usePredictor = compression !== 'none' && (options.predictor ?? true);
   const predictor = !usePredictor ? 1 : dataType.startsWith('float') ? 3 : 2;
   return { dataType, tileSize, compression, compressionLevel, predictor, nodata };
 }
 
 /** The GeoKeys to write: the raw ones given, those of an EPSG CRS, or none without a CRS. */
-function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory | undefined {
+function resolveGeoKeys(path: string, raster: Omit<WritableRaster, 'data'>): GeoKeyDirectory | undefined {
   if (raster.geoKeys) return raster.geoKeys;
   const crs = raster.grid.crs;
   if (crs === null || crs === undefined || crs === '') return undefined;
@@ -309,7 +326,7 @@ function resolveGeoKeys(path: string, raster: WritableRaster): GeoKeyDirectory |
 }
 
 /** Georeferencing tags: ModelPixelScale + ModelTiepoint when north-up, else ModelTransformation; GeoKeys. */
-function geoFields(path: string, raster: WritableRaster): TiffField[] {
+export function geoFields(path: string, raster: Omit<WritableRaster, 'data'>): TiffField[] {
   const fields: TiffField[] = [];
   const geoKeys = resolveGeoKeys(path, raster);
   const gt = raster.grid.transform;
@@ -369,7 +386,7 @@ function sampleFormat(dataType: DataType): number {
 }
 
 /** The fields every level has; offsets and byte counts hold zeros of the right length until the layout is known. */
-function imageFields(
+export function imageFields(
   plan: Plan,
   width: number,
   height: number,
@@ -392,7 +409,7 @@ function imageFields(
     {
       tag: TAG.Compression,
       type: FieldType.SHORT,
-      values: [plan.compression === 'deflate' ? 8 : 1],
+      values: [plan.compression === 'deflate' ? 8 : plan.compression === 'lzw' ? 5 : 1],
     },
     { tag: TAG.PhotometricInterpretation, type: FieldType.SHORT, values: [1] }, // min-is-black
     { tag: TAG.SamplesPerPixel, type: FieldType.SHORT, values: [bandCount] },
@@ -439,6 +456,19 @@ function swapBytes(bytes: Uint8Array, size: number): void {
     bytes.subarray(start, start + size).reverse();
 }
 
+/**
+ * The bytes of one full (padded) tile of one band, little-endian with the predictor
+ * applied, ready to compress. May change `tile` in place.
+ */
+export function predictTile(plan: Plan, tile: WritableArray): Uint8Array {
+  if (plan.predictor === 2) applyHorizontalPredictor(tile, plan.tileSize);
+  let bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
+  const sampleSize = tile.BYTES_PER_ELEMENT;
+  if (!LITTLE_ENDIAN_HOST && sampleSize > 1) swapBytes(bytes, sampleSize);
+  if (plan.predictor === 3) bytes = applyFloatingPointPredictor(bytes, plan.tileSize, sampleSize);
+  return bytes;
+}
+
 /** One tile of one band, padded to the full tile, predicted and compressed. */
 function encodeTile(
   plan: Plan,
@@ -459,14 +489,18 @@ function encodeTile(
     const start = (y0 + row) * width + x0;
     (tile as Float64Array).set((data as Float64Array).subarray(start, start + columns), row * size);
   }
-  if (plan.predictor === 2) applyHorizontalPredictor(tile, size);
-  let bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
-  const sampleSize = tile.BYTES_PER_ELEMENT;
-  if (!LITTLE_ENDIAN_HOST && sampleSize > 1) swapBytes(bytes, sampleSize);
-  if (plan.predictor === 3) bytes = applyFloatingPointPredictor(bytes, size, sampleSize);
+  const bytes = predictTile(plan, tile);
+  if (plan.compression === 'lzw') return encodeLzw(bytes);
   return plan.compression === 'deflate'
     ? zlibSync(bytes, { level: plan.compressionLevel as 6 })
     : bytes;
+}
+
+/** Upper bound of `raw` bytes in `tiles` tiles once compressed (DEFLATE's stored blocks, LZW's 12-bit codes). */
+export function compressedBound(plan: Plan, raw: number, tiles: number): number {
+  if (plan.compression === 'deflate') return raw + Math.ceil(raw / 1000) + tiles * 32;
+  if (plan.compression === 'lzw') return Math.ceil(raw * 1.55) + tiles * 16;
+  return raw;
 }
 
 /** Upper bound of the file size, to choose BigTIFF before writing. */
@@ -476,7 +510,7 @@ function estimateSize(plan: Plan, levels: readonly Level[]): number {
     const tiles = level.tilesAcross * level.tilesDown * level.data.length;
     const raw = tiles * plan.tileSize * plan.tileSize * bytesPerSample(plan.dataType);
     // DEFLATE's worst case (stored blocks) adds a few bytes per 16 KiB and per stream.
-    size += plan.compression === 'deflate' ? raw + Math.ceil(raw / 1000) + tiles * 32 : raw;
+    size += compressedBound(plan, raw, tiles);
     size += directorySize(level.fields, true);
   }
   return size;
@@ -498,9 +532,8 @@ interface Prepared {
   bigTiff: boolean | undefined;
 }
 
-/** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
-function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
-  const plan = validate(label, raster, options);
+/** The full-resolution image's georeferencing and GDAL_METADATA tags. Throws WriteError. */
+export function descriptionFields(label: string, raster: Omit<WritableRaster, 'data'>): TiffField[] {
   // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
   const metadata = Object.fromEntries(
     Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),
@@ -510,6 +543,13 @@ function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOpt
   if (metadataXml !== undefined) {
     extraFields.push({ tag: TAG.GdalMetadata, type: FieldType.ASCII, values: metadataXml });
   }
+  return extraFields;
+}
+
+/** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
+function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
+  const plan = validate(label, raster, options);
+  const extraFields = descriptionFields(label, raster);
   const { width, height } = raster.grid;
   return {
     label,
@@ -629,7 +669,7 @@ async function encodeTo(
 }
 
 /** A WriteError for a failure while encoding or writing (an abort or a WriteError passes as is). */
-function toWriteError(label: string, error: unknown, reason: string): unknown {
+export function toWriteError(label: string, error: unknown, reason: string): unknown {
   if (isAbortError(error) || WriteError.isInstance(error)) return error;
   return new WriteError(`cannot write GeoTIFF ${label}: ${reason}; nothing was written`, {
     cause: error,
@@ -637,13 +677,13 @@ function toWriteError(label: string, error: unknown, reason: string): unknown {
   });
 }
 
-function errorReason(error: unknown): string {
+export function errorReason(error: unknown): string {
   return PyramidsError.isInstance(error)
     ? error.message
     : ((error as Error).message ?? String(error));
 }
 
-function describeFileError(error: unknown): string {
+export function describeFileError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const reasons: Record<string, string> = {
     ENOENT: 'the folder does not exist',
@@ -659,7 +699,7 @@ function describeFileError(error: unknown): string {
   return code && reasons[code] ? `${reasons[code]} (${message})` : message;
 }
 
-function randomSuffix(): string {
+export function randomSuffix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(6));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
