@@ -8,6 +8,7 @@ import type * as Os from 'node:os';
 import type * as Path from 'node:path';
 import type * as Readline from 'node:readline';
 import type * as Url from 'node:url';
+import type * as Zlib from 'node:zlib';
 import { OptionError } from '../errors/option-error.js';
 
 /** The built-in modules pyramids uses, by name. */
@@ -19,6 +20,7 @@ export interface NodeBuiltins {
   'node:path': typeof Path;
   'node:readline': typeof Readline;
   'node:url': typeof Url;
+  'node:zlib': typeof Zlib;
 }
 
 type GetBuiltinModule = (name: string) => unknown;

@@ -4,6 +4,7 @@
 import type { CubeWriteChunk, CubeWriteDescription, WriterImplementation, WriterOptions } from '../plugins/plugin-types.js';
 import { openGeoTIFFStream, type GeoTIFFStream } from './geotiff-stream.js';
 import type { WriteGeoTIFFOptions } from './geotiff-writer.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 
 /** A time label fit for a file name. */
 function fileNameOf(label: string): string {
@@ -34,7 +35,7 @@ async function writeCube(
   const bandCount = description.bands.length;
   const metadata = { ...description.metadata };
   const isDirectory = /[\\/]$/.test(target);
-  const nodePath = await import('node:path');
+  const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
   const written: string[] = [];
   // One stream for a file target; for a directory, one per time step while it is being filled.
   const open = new Map<number, { stream: GeoTIFFStream; path: string; pixels: number }>();
@@ -56,7 +57,7 @@ async function writeCube(
   };
   try {
     if (isDirectory) {
-      const { mkdir } = await import('node:fs/promises');
+      const { mkdir } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
       await mkdir(target, { recursive: true });
     }
     // A file target needs its stream even for a cube without chunks, so the error names what is missing.
@@ -80,7 +81,7 @@ async function writeCube(
   } catch (error) {
     await Promise.allSettled([...open.values()].map((entry) => entry.stream.abort()));
     if (isDirectory) {
-      const { rm } = await import('node:fs/promises');
+      const { rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
       await Promise.allSettled(written.map((file) => rm(file, { force: true })));
     }
     throw error;

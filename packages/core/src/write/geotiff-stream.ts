@@ -30,6 +30,7 @@ import {
 } from './geotiff-writer.js';
 import { overviewFactors, overviewSize, type OverviewResampling } from './overviews.js';
 import { directorySize, encodeDirectory, encodeHeader, type TiffField } from './tiff-directory.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 
 /** What a streamed GeoTIFF holds, known before any pixel: the grid and every band (with its data type). */
 export interface GeoTIFFStreamDescription {
@@ -197,7 +198,8 @@ export async function openGeoTIFFStream(
     frontSize += directorySize(level.fields, bigTiff);
   }
 
-  const [{ open, rename, rm }, nodePath] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const { open, rename, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
+  const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
   const stem = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomSuffix()}`);
   const temporary = `${stem}.tmp`;
   const scratchPath = `${stem}.tiles.tmp`;

@@ -13,6 +13,7 @@ import { allocateArray, type DataType, type TypedArray } from '../raster/data-ty
 import type { CubeWriteChunk, CubeWriteDescription, WriterImplementation, WriterOptions } from '../plugins/plugin-types.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { describeFileError, randomSuffix } from './geotiff-writer.js';
+import { nodeBuiltin } from '../platform/node-builtin.js';
 
 /** Options of the Zarr writer. */
 export interface ZarrWriteOptions extends WriterOptions {
@@ -75,7 +76,7 @@ async function writeStore(
   if (!LITTLE_ENDIAN_HOST) fail(target, 'this writer needs a little-endian machine');
   throwIfAborted(options.signal);
 
-  const [fs, nodePath, zlib] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:zlib')]);
+  const [fs, nodePath, zlib] = [nodeBuiltin('node:fs/promises', 'writing a Zarr store'), nodeBuiltin('node:path', 'writing a Zarr store'), nodeBuiltin('node:zlib', 'writing a Zarr store')];
   const cleanTarget = target.replace(/[\\/]+$/, '');
   const temporary = nodePath.join(nodePath.dirname(cleanTarget), `.${nodePath.basename(cleanTarget)}.${randomSuffix()}.tmp`);
   const [chunkWidth, chunkHeight] = description.chunkSize;
