@@ -32,6 +32,7 @@ import {
   type TypedArray,
 } from '@pyramids/core';
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
+import { registerNativeDecoders } from './register-native-decoders.js';
 
 const IDENTITY: GeoTransform = [0, 1, 0, 0, 0, 1];
 
@@ -479,6 +480,7 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
 
 /** The reader implementation, configured with the plugin's options. */
 export function createGeoTIFFReaderImplementation(options: GeoTIFFReaderOptions): ReaderImplementation {
+  registerNativeDecoders();
   return {
     open: (href, context) => openGeoTIFF(href, context, options),
   };
