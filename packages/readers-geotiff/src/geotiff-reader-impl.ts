@@ -34,6 +34,7 @@ import {
 } from '@pyramids/core';
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
 import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
+import { registerNativeDecoders } from './register-native-decoders.js';
 
 const IDENTITY: GeoTransform = [0, 1, 0, 0, 0, 1];
 
@@ -450,6 +451,7 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
 /** The reader implementation, configured with the plugin's options. */
 export function createGeoTIFFReaderImplementation(options: GeoTIFFReaderOptions): ReaderImplementation {
   useStreamDeflateDecoder();
+  registerNativeDecoders();
   return {
     open: (href, context) => openGeoTIFF(href, context, options),
   };

@@ -17,7 +17,8 @@ describe('fuseLayers', () => {
   };
   for (const method of FUSE_METHODS) {
     it(`${method}`, async () => {
-      const fused = await fuseLayers(method, 4, layers.length, async (index) => layers[index]);
+      // Fresh copies: `first` and `last` fill the first readable layer in place.
+      const fused = await fuseLayers(method, 4, layers.length, async (index) => layers[index]!.slice());
       expect(Array.from(fused)).toEqual(expected[method]);
     });
   }
@@ -30,6 +31,14 @@ describe('fuseLayers', () => {
     pulled.length = 0;
     await fuseLayers('last', 2, 3, async (index) => (pulled.push(index), full[index]));
     expect(pulled).toEqual([2]);
+  });
+
+  it('first fills the first readable layer in place instead of copying it', async () => {
+    const own = [Float64Array.of(N, 5, N), Float64Array.of(2, 3, N)];
+    const fused = await fuseLayers('first', 3, 2, async (index) => own[index]);
+    expect(fused).toBe(own[0]);
+    expect(Array.from(fused)).toEqual([2, 5, N]);
+    expect(Array.from(await fuseLayers('last', 3, 0, async () => undefined))).toEqual([N, N, N]);
   });
 
   it('skips unreadable layers (undefined)', async () => {

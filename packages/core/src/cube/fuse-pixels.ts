@@ -5,7 +5,8 @@ import type { FuseMethod } from './cube-options.js';
 /**
  * Fuses warped layers (NaN = no data) pixel by pixel, pulling them one at a time
  * in fusing order. `first` and `last` stop pulling once every pixel is filled,
- * so later sources are never read.
+ * so later sources are never read. They take ownership of the layers: the
+ * first readable layer is returned, filled in place from later ones.
  */
 export async function fuseLayers(
   method: FuseMethod,
@@ -13,17 +14,16 @@ export async function fuseLayers(
   count: number,
   layerAt: (index: number) => Promise<Float64Array | undefined>,
 ): Promise<Float64Array> {
-  const output = new Float64Array(length).fill(Number.NaN);
   if (method === 'first' || method === 'last') {
+    let output: Float64Array | undefined;
     let missing = length;
-    let filled = false;
     for (let step = 0; step < count && missing > 0; step++) {
       const layer = await layerAt(method === 'first' ? step : count - 1 - step);
       if (!layer) continue;
-      if (!filled) {
-        // The first readable layer is taken whole.
-        output.set(layer);
-        filled = true;
+      if (!output) {
+        // The first readable layer becomes the output, filled in place by later ones:
+        // layers are fresh arrays of `length` values that nothing else holds.
+        output = layer;
         missing = 0;
         for (let index = 0; index < length; index++) if (output[index] !== output[index]) missing++;
         continue;
@@ -37,8 +37,9 @@ export async function fuseLayers(
         }
       }
     }
-    return output;
+    return output ?? new Float64Array(length).fill(Number.NaN);
   }
+  const output = new Float64Array(length).fill(Number.NaN);
   if (method === 'median') {
     const layers: Float64Array[] = [];
     for (let step = 0; step < count; step++) {

@@ -102,6 +102,43 @@ describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
   });
 });
 
+describe('nearest onto the source grid shifted by whole pixels', { timeout: 60_000 }, () => {
+  // 7 pixels left of the source and 13 below its top edge, running past its bottom.
+  const aligned: Grid = { crs: 'EPSG:32632', transform: [699930, 10, 0, 5319870, 0, -10], width: 250, height: 310 };
+
+  it('plans a plain copy that reads exactly the pixels copied', () => {
+    const plan = planWarp(cachedSource(sourceFile), aligned, { resampling: 'nearest' });
+    expect(plan.shift).toEqual([-7, 13]);
+    expect(plan.sourceWindow).toEqual({ x: 0, y: 13, width: 243, height: 287 });
+    expect(planWarp(cachedSource(sourceFile), aligned, { resampling: 'bilinear' }).shift).toBeUndefined();
+    const offGrid: Grid = { ...aligned, transform: [699930.5, 10, 0, 5319870, 0, -10] };
+    expect(planWarp(cachedSource(sourceFile), offGrid, { resampling: 'nearest' }).shift).toBeUndefined();
+  });
+
+  it('gives gdalwarp\'s pixels and the general kernel\'s', async () => {
+    const source = cachedSource(sourceFile);
+    const ours = (await warpRaster(source, aligned, { resampling: 'nearest' })).data[0]!;
+    expect(differences(ours, gdalwarp(sourceFile, aligned, 'nearest'))).toEqual([]);
+    expect(ours.filter(Number.isNaN).length).toBeGreaterThan(250 * 23 + 310 * 7); // off the source, plus the hole
+    // A ten-thousandth of a pixel off the grid takes the general kernel, which picks the same pixels.
+    const nudged: Grid = { ...aligned, transform: [699930.001, 10, 0, 5319870, 0, -10] };
+    const general = await warpRaster(source, nudged, { resampling: 'nearest' });
+    expect(general.plan.shift).toBeUndefined();
+    expect(differences(ours, general.data[0]!)).toEqual([]);
+  });
+
+  it('maps a nodata override to NaN in the copy', async () => {
+    const source = cachedSource(sourceFile);
+    const window = { x: 7, y: 0, width: 10, height: 1 };
+    const plain = (await warpRaster(source, aligned, { resampling: 'nearest', window })).data[0]!;
+    const value = plain[3]!;
+    const overridden = (await warpRaster(source, aligned, { resampling: 'nearest', window, nodata: [value] })).data[0]!;
+    expect(Number.isNaN(value)).toBe(false);
+    expect(Number.isNaN(overridden[3]!)).toBe(true);
+    expect(Array.from(overridden).filter((entry, index) => entry !== plain[index] && !Number.isNaN(plain[index]!) && plain[index] !== value)).toEqual([]);
+  });
+});
+
 describe('overview choice', { timeout: 60_000 }, () => {
   it('reads the overview gdalwarp reads and gives its pixels', async () => {
     const source = gdalRasterSource(cogFile, scratch);

@@ -1,4 +1,5 @@
 import { OptionError } from '../errors/option-error.js';
+import type { GeoTransform } from '../grid/geotransform.js';
 import type { Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
 import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
@@ -36,6 +37,12 @@ export interface WarpPlan {
   /** Target pixel → level pixel transformer. */
   transformer: PixelTransformer;
   resampling: Resampling;
+  /**
+   * Set when resampling is nearest and the target grid is the level's grid shifted
+   * by whole pixels: target pixel (x, y) is level pixel (x + shift[0], y + shift[1]),
+   * so the warp is a plain copy and `sourceWindow` is exactly the pixels copied.
+   */
+  shift?: [number, number];
 }
 
 /** The warped pixels of one target window. */
@@ -203,6 +210,25 @@ function checkWindow(window: PixelWindow, grid: Grid): void {
 }
 
 /**
+ * Target pixel → level pixel offset when both grids share CRS, pixel size and
+ * north-up axes and their origins differ by whole pixels; null otherwise. Nearest
+ * resampling then picks pixel (x + shift) for every target pixel, as the general
+ * kernel would: its sample points are off by far less than half a pixel.
+ */
+function wholePixelShift(target: Grid, sourceCrs: string | null, level: GeoTransform): [number, number] | null {
+  const t = target.transform;
+  if (target.crs !== sourceCrs || t[2] !== 0 || t[4] !== 0 || level[2] !== 0 || level[4] !== 0) return null;
+  if (Math.abs(t[1] - level[1]) > 1e-9 * Math.abs(level[1]) || Math.abs(t[5] - level[5]) > 1e-9 * Math.abs(level[5])) return null;
+  const shiftX = (t[0] - level[0]) / level[1];
+  const shiftY = (t[3] - level[3]) / level[5];
+  const roundX = Math.round(shiftX);
+  const roundY = Math.round(shiftY);
+  if (Math.abs(shiftX - roundX) > 1e-6 || Math.abs(shiftY - roundY) > 1e-6) return null;
+  // Math.round(-0.2) is -0: keep offsets plain integers.
+  return [roundX + 0, roundY + 0];
+}
+
+/**
  * Plans a warp without reading: which level of the source suits the target
  * resolution and which window of it covers the target window (plus the kernel's
  * reach). Pure: depends only on the source's grid and levels and on the target.
@@ -224,6 +250,18 @@ export function planWarp(source: WarpSourceShape, target: Grid, options: WarpOpt
   if (!levelInfo) throw new OptionError(`overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`);
   const transformer =
     level === 0 ? fullTransformer : createPixelTransformer(target, { crs: source.grid.crs, transform: levelInfo.transform }, transformerOptions);
+  const shift = resampling === 'nearest' ? wholePixelShift(target, source.grid.crs, levelInfo.transform) : null;
+  if (shift) {
+    // Only the pixels copied are read: no kernel reach, no padding.
+    const x0 = Math.max(0, targetWindow.x + shift[0]);
+    const y0 = Math.max(0, targetWindow.y + shift[1]);
+    const x1 = Math.min(levelInfo.width, targetWindow.x + targetWindow.width + shift[0]);
+    const y1 = Math.min(levelInfo.height, targetWindow.y + targetWindow.height + shift[1]);
+    if (x1 <= x0 || y1 <= y0) return { level, sourceWindow: null, targetWindow, parts: [], transformer, resampling, shift };
+    const sourceWindow = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+    const part: WarpPart = { targetWindow, sourceWindow, scale: [1, 1] };
+    return { level, sourceWindow, targetWindow, parts: [part], transformer, resampling, shift };
+  }
   const parts: WarpPart[] = [];
   splitLikeGdal(transformer, targetWindow, levelInfo, resampling, parts);
   if (parts.length === 0) return { level, sourceWindow: null, targetWindow, parts, transformer, resampling };
@@ -245,8 +283,41 @@ export function toValidFloat64(values: TypedArray, nodata: number | undefined): 
   return output;
 }
 
+/**
+ * The plain copy of a whole-pixel-shift plan: each band's pixels over
+ * `plan.sourceWindow` straight into float64 target windows, nodata (and NaN) as
+ * NaN, in one pass with no float64 copy of the source in between.
+ */
+function copyShifted(plan: WarpPlan & { shift: [number, number] }, bands: TypedArray[], nodata: (number | undefined)[]): Float64Array[] {
+  const { width, height } = plan.targetWindow;
+  return bands.map((values, band) => {
+    const output = new Float64Array(width * height).fill(Number.NaN);
+    const source = plan.sourceWindow;
+    if (!source) return output;
+    const missing = nodata[band];
+    const checkNodata = missing !== undefined && !Number.isNaN(missing);
+    const startX = source.x - plan.shift[0] - plan.targetWindow.x;
+    const startY = source.y - plan.shift[1] - plan.targetWindow.y;
+    for (let row = 0; row < source.height; row++) {
+      let from = row * source.width;
+      let to = (startY + row) * width + startX;
+      const end = from + source.width;
+      if (checkNodata) {
+        for (; from < end; from++, to++) {
+          const value = Number(values[from]!);
+          output[to] = value === missing ? Number.NaN : value;
+        }
+      } else {
+        for (; from < end; from++, to++) output[to] = Number(values[from]!);
+      }
+    }
+    return output;
+  });
+}
+
 /** Resamples pixels already read (one array per band over `plan.sourceWindow`) as planned. */
 export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64Array[] {
+  if (plan.shift) return copyShifted({ ...plan, shift: plan.shift }, bands, []);
   const { width, height } = plan.targetWindow;
   const outputs = bands.map(() => new Float64Array(width * height).fill(Number.NaN));
   if (!plan.sourceWindow) return outputs;
@@ -289,6 +360,10 @@ export async function warpRaster(source: RasterSource, target: Grid, options: Wa
     level: plan.level,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (plan.shift) {
+    const nodata = bands.map((band, index) => options.nodata?.[index] ?? source.bands[band]!.nodata);
+    return { data: copyShifted({ ...plan, shift: plan.shift }, raw, nodata), window: plan.targetWindow, plan };
+  }
   const values = raw.map((array, index) => toValidFloat64(array, options.nodata?.[index] ?? source.bands[bands[index]!]!.nodata));
   return { data: resamplePlanned(plan, values), window: plan.targetWindow, plan };
 }
