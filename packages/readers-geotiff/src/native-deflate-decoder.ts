@@ -1,9 +1,8 @@
-// Node only: imported lazily by `registerNativeDecoders`, never from the default entry.
-import { promisify } from 'node:util';
-import { constants, inflate } from 'node:zlib';
+// Node only: loaded lazily by `registerNativeDecoders`, never used outside Node. node:zlib
+// is reached through core's `nodeBuiltin` (process.getBuiltinModule), not an import, so
+// browser bundles of the default entry resolve no Node module.
+import { nodeBuiltin } from '@pyramids/core';
 import { BaseDecoder } from 'geotiff';
-
-const inflateAsync = promisify(inflate);
 
 /**
  * DEFLATE tiles through `node:zlib`'s asynchronous inflate: native code on
@@ -12,8 +11,11 @@ const inflateAsync = promisify(inflate);
  */
 export default class NativeDeflateDecoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+    const zlib = nodeBuiltin('node:zlib', 'native DEFLATE decoding');
     // Sync flush at the end: tolerate streams without the trailing checksum, as pako does.
-    const inflated = await inflateAsync(new Uint8Array(buffer), { finishFlush: constants.Z_SYNC_FLUSH });
+    const inflated = await new Promise<Buffer>((resolve, reject) =>
+      zlib.inflate(new Uint8Array(buffer), { finishFlush: zlib.constants.Z_SYNC_FLUSH }, (error, result) => (error ? reject(error) : resolve(result))),
+    );
     const whole = inflated.byteOffset === 0 && inflated.byteLength === inflated.buffer.byteLength;
     return whole ? inflated.buffer : inflated.buffer.slice(inflated.byteOffset, inflated.byteOffset + inflated.byteLength);
   }
