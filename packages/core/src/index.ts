@@ -213,6 +213,15 @@ export {
 export { geotiffWriter } from './write/geotiff-writer-plugin.js';
 export { zarrWriter } from './write/zarr-writer-plugin.js';
 export type { ZarrWriteOptions } from './write/zarr-cube-writer.js';
+export {
+  zarrStoreLayout,
+  zarrChunkKey,
+  zarrChunkBytes,
+  ZARR_DATA_TYPES,
+  type ZarrStoreLayout,
+  type ZarrChunkEncoding,
+  type ZarrCompression,
+} from './write/zarr-layout.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';

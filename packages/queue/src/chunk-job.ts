@@ -10,7 +10,7 @@ import type { StoreDescription } from './chunk-store.js';
 export interface CubeChunkJob {
   /** The run that queued it (a planner invocation). */
   run: string;
-  /** Store key of the chunk, e.g. `data/c/0/0/1/2`. */
+  /** Store key of the chunk, e.g. `band_data/c/0/0/1/2`. */
   key: string;
   store: StoreDescription;
   encoding: ChunkEncoding;

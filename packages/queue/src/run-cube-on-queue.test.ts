@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerTokenSigner, createRegistry, DatasetCollection, type CubeOptions, type StacItem } from '@pyramids/core';
+import { bearerTokenSigner, createRegistry, DatasetCollection, zarrWriter, type CubeOptions, type StacItem } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { FileSystemStore } from '@zarrita/storage';
 import S3rver from 's3rver';
@@ -20,7 +20,7 @@ const sampleItems = (JSON.parse(readFileSync(path.join(repo, 'sample-data/items.
 let redis: TestRedis;
 let server: RangeServer;
 let scratch: string;
-const registry = createRegistry().use(geotiffReader());
+const registry = createRegistry().use(geotiffReader()).use(zarrWriter());
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -68,10 +68,10 @@ async function withWorkers<T>(count: number, queueName: string, run: () => Promi
 }
 
 describe('runCubeOnQueue', () => {
-  it('two workers write the store the local build writes, byte for byte, and zarrita reads the cube back', async () => {
+  it('two workers write the store cube.write builds locally, byte for byte, and zarrita reads the cube back', async () => {
     const cube = await cubeOf();
     const local = path.join(scratch, 'local.zarr');
-    await writeCubeStore(cube, local);
+    await cube.write(local);
     const queued = path.join(scratch, 'queued.zarr');
     const progress: number[] = [];
     const result = await withWorkers(2, 'equal', () => runCubeOnQueue(cube, { redis: redis.url, store: queued, queueName: 'equal', onProgress: (p) => progress.push(p.done) }));
@@ -84,17 +84,17 @@ describe('runCubeOnQueue', () => {
     const [a, b] = await Promise.all([storeFiles(local), storeFiles(queued)]);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
-    expect([...a.keys()].filter((key) => key.startsWith(`data${path.sep}c`)).length).toBe(result.chunks);
+    expect([...a.keys()].filter((key) => key.startsWith(`band_data${path.sep}c`)).length).toBe(result.chunks);
 
     // An independent reader: zarrita decodes the store into the cube's own pixels.
     const expected = await cube.read();
     const root = zarr.root(new FileSystemStore(queued));
-    const data = await zarr.open(root.resolve('data'), { kind: 'array' });
+    const data = await zarr.open(root.resolve('band_data'), { kind: 'array' });
     expect(data.shape).toEqual(expected.shape);
     const all = await zarr.get(data);
     expect(Array.from(all.data as Uint16Array)).toEqual(Array.from(expected.data as Uint16Array));
-    const band = await zarr.get(await zarr.open(root.resolve('band'), { kind: 'array' }));
-    expect(band.data).toEqual(['B04', 'B03']);
+    const band = await zarr.open(root.resolve('band'), { kind: 'array' });
+    expect(band.attrs['band_names']).toEqual(['B04', 'B03']);
     const x = await zarr.get(await zarr.open(root.resolve('x'), { kind: 'array' }));
     expect(Array.from(x.data as Float64Array)).toEqual(Array.from(expected.coords.x));
     const time = await zarr.get(await zarr.open(root.resolve('time'), { kind: 'array' }));
@@ -111,8 +111,8 @@ describe('runCubeOnQueue', () => {
     const again = await withWorkers(1, 'resume', () => runCubeOnQueue(cube, { redis: redis.url, store: target, queueName: 'resume' }));
     expect(again.skipped).toBe(again.chunks);
     expect(again.written).toBe(0);
-    await rm(path.join(target, 'data/c/0/0/0/0'));
-    await rm(path.join(target, 'data/c/1/0/1/1'));
+    await rm(path.join(target, 'band_data/c/0/0/0/0'));
+    await rm(path.join(target, 'band_data/c/1/0/1/1'));
     const third = await withWorkers(1, 'resume', () => runCubeOnQueue(cube, { redis: redis.url, store: target, queueName: 'resume' }));
     expect(third.written).toBe(2);
     expect(third.skipped).toBe(third.chunks - 2);
@@ -159,13 +159,13 @@ describe('runCubeOnQueue', () => {
     const failing = runCubeOnQueue(cube, { redis: redis.url, store: path.join(scratch, 'failing.zarr'), queueName: 'failing', attempts: 2, backoffMs: 10 });
     const error = await withWorkers(1, 'failing', () => failing.then(() => undefined, (caught: unknown) => caught));
     expect(QueueError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/chunks failed after 2 tries: data\/c\/0\/0\/0\/0 \(.*404/);
+    expect((error as Error).message).toMatch(/chunks failed after 2 tries: band_data\/c\/0\/0\/0\/0 \(.*404/);
     expect((error as Error).message).toMatch(/run the same command again/);
 
     const target = path.join(scratch, 'nodata.zarr');
     const result = await withWorkers(1, 'nodata', () => runCubeOnQueue(cube, { redis: redis.url, store: target, queueName: 'nodata', attempts: 1, errorsAsNodata: true }));
     expect(result.failed.length).toBe(result.chunks);
-    const data = await zarr.get(await zarr.open(zarr.root(new FileSystemStore(target)).resolve('data'), { kind: 'array' }));
+    const data = await zarr.get(await zarr.open(zarr.root(new FileSystemStore(target)).resolve('band_data'), { kind: 'array' }));
     expect(new Set(data.data as Uint16Array)).toEqual(new Set([0]));
   });
 
@@ -187,11 +187,11 @@ describe('chunk jobs', () => {
     const cube = await cubeOf({ rescale: true, signer });
     const task = cube.tasks()[0]!;
     expect(task.options.nodata.every((value) => Number.isNaN(value))).toBe(true);
-    const data = encodeChunkJob({ run: 'r', key: 'data/c/0/0/0/0', store: { kind: 'file', path: '/x' }, encoding: { dataType: 'float32', chunkShape: [1, 2, 96, 96], nodata: [Number.NaN, Number.NaN] }, task });
+    const data = encodeChunkJob({ run: 'r', key: 'band_data/c/0/0/0/0', store: { kind: 'file', path: '/x' }, encoding: { dataType: 'float32', chunkShape: [1, 2, 96, 96], padding: Number.NaN, compression: 'gzip', level: 5 }, task });
     expect(data.payload).not.toContain('TOKEN-SHOULD-NOT-TRAVEL');
     const back = decodeChunkJob(JSON.parse(JSON.stringify(data)) as typeof data);
     expect(back.task).toEqual(task);
-    expect(Number.isNaN(back.encoding.nodata[0])).toBe(true);
+    expect(Number.isNaN(back.encoding.padding)).toBe(true);
   });
 
   it('parse Redis URLs as redis-cli does and redact their passwords', () => {

@@ -59,10 +59,10 @@ const textOf = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().dec
 
 /** Writes metadata and coordinates, refusing a store that holds another cube. */
 async function prepareStore(store: ChunkStore, layout: CubeStoreLayout, where: string): Promise<void> {
-  const existing = textOf(await store.get('data/zarr.json'));
-  const wanted = textOf(layout.files.get('data/zarr.json'));
+  const existing = textOf(await store.get('band_data/zarr.json'));
+  const wanted = textOf(layout.files.get('band_data/zarr.json'));
   if (existing !== undefined && existing !== wanted) {
-    throw new QueueError(`${where} already holds a different cube (its data/zarr.json differs); write to a new path or remove it`);
+    throw new QueueError(`${where} already holds a different cube (its band_data/zarr.json differs); write to a new path or remove it`);
   }
   for (const [key, bytes] of layout.files) await store.put(key, bytes);
 }
@@ -72,16 +72,16 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
   const description = typeof options.store === 'string' ? parseStoreTarget(options.store) : options.store;
   const where = description.kind === 'file' ? description.path : `s3://${description.bucket}/${description.prefix}`;
   const tasks = cube.tasks();
-  const layout = cubeStoreLayout(cube, tasks);
+  const layout = cubeStoreLayout(cube);
   const store = await openChunkStore(description);
   await prepareStore(store, layout, where);
   await store.removeLeftovers();
-  const present = new Set(await store.list('data/c'));
+  const present = new Set(await store.list('band_data/c'));
   const run = randomUUID().slice(0, 8);
   const jobs = tasks
     .map((task) => ({ task, key: chunkKeyOf(task, layout.encoding) }))
     .filter(({ key }) => !present.has(key))
-    .map(({ task, key }) => ({ id: `${run}-${key.slice('data/c/'.length).replaceAll('/', '-')}`, key, data: encodeChunkJob({ run, key, store: description, encoding: layout.encoding, task }) }));
+    .map(({ task, key }) => ({ id: `${run}-${key.slice('band_data/c/'.length).replaceAll('/', '-')}`, key, data: encodeChunkJob({ run, key, store: description, encoding: layout.encoding, task }) }));
   const started = Date.now();
   const progress: QueueProgress = { total: tasks.length, skipped: tasks.length - jobs.length, queued: jobs.length, running: 0, done: 0, failed: 0, bytesRead: 0, elapsedMs: 0, etaMs: undefined };
   const result: QueueCubeResult = { store: description, chunks: tasks.length, skipped: progress.skipped, written: 0, failed: [], bytesRead: 0 };
@@ -152,7 +152,7 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
     options.signal?.addEventListener('abort', () => rejectFinished(options.signal!.reason), { once: true });
     // A safety net for events missed (Redis trims its event stream): chunks in the store whose job completed count as done.
     const sweep = setInterval(() => {
-      store.list('data/c').then(async (keys) => {
+      store.list('band_data/c').then(async (keys) => {
         const written = new Set(keys);
         for (const jobId of [...pending]) {
           if (!written.has(keyOf.get(jobId)!)) continue;
@@ -196,10 +196,10 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
       );
     }
     for (const { key } of result.failed) {
-      const [time, , row, col] = key.slice('data/c/'.length).split('/').map(Number) as [number, number, number, number];
-      const [, bands, height, width] = layout.encoding.chunkShape;
-      const data = layout.encoding.nodata.slice(0, bands).map((value) => new Float64Array(width * height).fill(value));
-      await store.put(key, await encodeChunk({ time, label: '', window: { x: col * width, y: row * height, width, height }, data }, layout.encoding));
+      const [time, , row, col] = key.slice('band_data/c/'.length).split('/').map(Number) as [number, number, number, number];
+      const [, , height, width] = layout.encoding.chunkShape;
+      const data = cube.bands.map((band) => new Float64Array(width * height).fill(band.nodata));
+      await store.put(key, await encodeChunk({ time, window: { x: col * width, y: row * height, width, height }, data }, layout.encoding));
     }
   }
   // A worker killed while writing may have left a temporary file; the chunk itself was redone.

@@ -1,6 +1,6 @@
-// The same Zarr store built in this process, chunk by chunk as the cube yields them:
-// the reference a queued run must equal byte for byte, and the way to build a small
-// cube store without Redis.
+// The same Zarr store built in this process, chunk by chunk as the cube yields them,
+// into any chunk store (a directory or S3); for a local directory `cube.write('x.zarr')`
+// writes the same bytes.
 import type { CubeReadOptions, DatasetCollection } from '@pyramids/core';
 import { openChunkStore, parseStoreTarget, type StoreDescription } from './chunk-store.js';
 import { chunkKeyOf, cubeStoreLayout, encodeChunk } from './cube-store-layout.js';

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, DatasetCollection, type StacItem } from '@pyramids/core';
-import { writeCubeStore } from '@pyramids/queue';
-import { geotiffReader } from '@pyramids/readers-geotiff';
+import type { StacItem } from '@pyramids/core';
 import { startRedis, type TestRedis } from '../../../queue/src/redis-server.test-support.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
 import { runCli } from '../run-cli-for-tests.js';
@@ -91,23 +89,19 @@ const waitFor = async (condition: () => boolean, what: string, ms = 30_000) => {
 };
 
 describe('pyramids worker', () => {
-  it('two workers, one killed mid-run, build the store the local build writes; a re-run redoes nothing', async () => {
+  it('two workers, one killed mid-run, build the store `pyramids cube -o x.zarr` writes locally; a re-run redoes nothing', async () => {
     expect(existsSync(bin), 'the CLI is built (scripts/setup.sh builds it)').toBe(true);
     const args = ['cube', itemsFile, '--asset', 'B04', '--asset', 'B03', '--groupby', 'solar_day', '--chunk-size', '64'];
     const reference = path.join(scratch, 'local.zarr');
-    const cube = await DatasetCollection.fromStac((JSON.parse(readFileSync(itemsFile, 'utf8')) as { features: StacItem[] }).features, {
-      registry: createRegistry().use(geotiffReader()),
-      asset: ['B04', 'B03'],
-      groupby: 'solar_day',
-      chunkSize: 64,
-    });
-    await writeCubeStore(cube, reference);
+    const local = await runCli([...args, '--quiet', '-o', reference]);
+    expect(local.code, local.stderr).toBe(0);
+    const total = [...(await storeFiles(reference)).keys()].filter((key) => key.startsWith('band_data/c/')).length;
+    expect(total).toBeGreaterThan(10);
 
     const [doomed, survivor] = [startWorker('kill'), startWorker('kill')];
     await waitFor(() => doomed.log().includes('waiting for chunks') && survivor.log().includes('waiting for chunks'), 'both workers to start');
     const target = path.join(scratch, 'queued.zarr');
     const planner = runCli([...args, '--queue', redis.url, '--queue-name', 'kill', '-o', target]);
-    const total = cube.tasks().length;
     await waitFor(() => (doomed.log().match(/ done\n/g) ?? []).length >= 3, 'the first worker to finish a few chunks');
     doomed.process.kill('SIGKILL');
     const doneBeforeKill = (doomed.log().match(/ done\n/g) ?? []).length;

@@ -686,6 +686,27 @@ export class DatasetCollection {
   }
 
   /**
+   * The cube as writers see it: grid, data type, time labels, bands, cube metadata and
+   * chunk size. `write` hands it to the writer; a distributed writer (@pyramids/queue)
+   * lays out its store from it.
+   */
+  writeDescription(): CubeWriteDescription {
+    return {
+      grid: this.grid,
+      dataType: this.dataType,
+      time: this.steps.map((step) => step.label),
+      bands: this.bands,
+      metadata: {
+        PYRAMIDS_DIMS: 'time,band,y,x',
+        PYRAMIDS_RESAMPLING: this.resampling,
+        PYRAMIDS_METHOD: this.method,
+        PYRAMIDS_RESCALED: String(this.rescaled),
+      },
+      chunkSize: this.state.chunkSize,
+    };
+  }
+
+  /**
    * Writes the cube as it is read: chunks go to the writer as they complete, so
    * memory holds the chunks in flight and the tiles they partly cover, never the
    * whole cube. The writer is the registry's for `format` or the target's
@@ -721,19 +742,7 @@ export class DatasetCollection {
       );
     }
     const implementation = await writer.load();
-    const description: CubeWriteDescription = {
-      grid: this.grid,
-      dataType: this.dataType,
-      time: this.steps.map((step) => step.label),
-      bands: this.bands,
-      metadata: {
-        PYRAMIDS_DIMS: 'time,band,y,x',
-        PYRAMIDS_RESAMPLING: this.resampling,
-        PYRAMIDS_METHOD: this.method,
-        PYRAMIDS_RESCALED: String(this.rescaled),
-      },
-      chunkSize: this.state.chunkSize,
-    };
+    const description = this.writeDescription();
     const chunks = given ? chunksOfArray(given, this.state.chunkSize) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
     return implementation.write(resolved, description, onChunk ? observed(chunks, onChunk) : chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
   }
