@@ -27,6 +27,7 @@ const guides: DefaultTheme.SidebarItem[] = [
   { text: 'Raster → STAC Item', link: '/guide/to-stac-item' },
   { text: 'stac-geoparquet', link: '/guide/geoparquet' },
   { text: 'Downloads', link: '/guide/downloads' },
+  { text: 'Distributed cubes (queue)', link: '/guide/distributed-cubes' },
 ];
 
 const signers: DefaultTheme.SidebarItem[] = [
