@@ -1,4 +1,4 @@
-import { PyramidsError } from '@pyramids/core';
+import { escapeControlCharacters, PyramidsError, redactSecretLooking } from '@pyramids/core';
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 
@@ -14,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const message = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    const raw = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    // One line whatever an href or a server put in the message, and no credential-looking value.
+    const message = escapeControlCharacters(redactSecretLooking(raw));
     const label = PyramidsError.isInstance(error) ? error.name : 'error';
     process.stderr.write(`pyramids: ${label}: ${message}\n`);
     if (debug) {

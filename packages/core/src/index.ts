@@ -104,7 +104,7 @@ export {
 } from './grid/crs.js';
 
 // HTTP
-export { httpRequest, parseRetryAfter, responseSnippet, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
+export { checkRequestUrl, httpRequest, httpRequestBytes, parseRetryAfter, responseSnippet, type HttpBytesResponse, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
 
 // Metadata and datasets
 export {
@@ -147,7 +147,14 @@ export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedT
 export { matchHost } from './signers/match-host.js';
 export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
-export { redactSecrets, redactRequestSecrets, withoutSignedQuery } from './signers/redact.js';
+export {
+  escapeControlCharacters,
+  quoteServerText,
+  redactSecretLooking,
+  redactSecrets,
+  redactRequestSecrets,
+  withoutSignedQuery,
+} from './signers/redact.js';
 // Writing GeoTIFF
 export {
   writeGeoTIFF,
