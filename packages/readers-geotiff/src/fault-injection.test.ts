@@ -24,13 +24,13 @@ afterAll(async () => {
 });
 
 /** Small blocks so that one build makes many requests; retries without waiting, so the test is quick. */
-const registry = () => createRegistry().use(geotiffReader({ blockSize: 4096, retries: 12, backoff: 1 }));
+const registry = () => createRegistry().use(geotiffReader({ blockSize: 8192, retries: 12, backoff: 1 }));
 const options = (): CubeOptions => ({
   registry: registry(),
   asset: 'B04',
   crs: 'EPSG:32632',
   resolution: 20,
-  bounds: [699600, 5319200, 701200, 5320400],
+  bounds: [699800, 5319600, 700800, 5320200],
 });
 
 async function build(): Promise<Uint8Array> {
