@@ -29,6 +29,8 @@ export interface GeoParquetSourceOptions {
   retries?: number;
   /** Timeout of one request in ms (default 30 000). */
   timeout?: number;
+  /** First wait before a retry in ms, doubled each retry (default 250); a server's Retry-After wins. */
+  backoff?: number;
 }
 
 /** Counters of a remote source, to see how lazily a read went. */
@@ -127,6 +129,7 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
       fetch: options.fetch,
       retries: options.retries,
       timeout: options.timeout,
+      backoff: options.backoff,
     });
     stats.requests++;
     if (response.status !== 200 && response.status !== 206) {
