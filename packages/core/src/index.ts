@@ -65,7 +65,7 @@ export { redactHref } from './signers/redact.js';
 
 // Rasters
 export type { DataType, TypedArray, WritableArray } from './raster/data-type.js';
-export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType } from './raster/data-type.js';
+export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType, INTEGER_RANGES } from './raster/data-type.js';
 export type { RasterSource, BandInfo, PixelWindow, OverviewLevel, ReadRequest } from './raster/raster-source.js';
 
 // Grid and CRS
@@ -181,6 +181,7 @@ export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position,
 export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
 
 // Downloads
+export { checkOutputTarget, replaceWithTemporary } from './write/atomic-output.js';
 export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
 export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
 export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';

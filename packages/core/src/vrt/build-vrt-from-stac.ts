@@ -1,5 +1,6 @@
 // STAC Items → a GDAL VRT mosaic (one source per Item), and a lazy Dataset over it.
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { writeFile, unlink } from 'node:fs/promises';
+import { replaceWithTemporary } from '../write/atomic-output.js';
 import path from 'node:path';
 import { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
@@ -273,9 +274,10 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await writeFile(temporary, text, 'utf8');
-    await rename(temporary, target);
+    await replaceWithTemporary(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
+    if (WriteError.isInstance(error)) throw error;
     throw new WriteError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
 }

@@ -679,9 +679,10 @@ export async function writeGeoTIFF(
 ): Promise<void> {
   throwIfAborted(options.signal);
   const prepared = prepare(path, raster, options);
-  const [{ open, rename, rm }, nodePath] = await Promise.all([
+  const [{ open, rm }, nodePath, { replaceWithTemporary }] = await Promise.all([
     import('node:fs/promises'),
     import('node:path'),
+    import('./atomic-output.js'),
   ]);
   const temporary = nodePath.join(
     nodePath.dirname(path),
@@ -703,7 +704,7 @@ export async function writeGeoTIFF(
     await handle.datasync();
     await handle.close();
     handle = undefined;
-    await rename(temporary, path);
+    await replaceWithTemporary(temporary, path);
     created = false;
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
