@@ -56,7 +56,7 @@ export async function checkOutputTarget(target: string, flag = 'the output'): Pr
 export async function replaceWithTemporary(temporary: string, target: string): Promise<void> {
   try {
     const kind = await nonRegularKind(target);
-    if (kind) throw new WriteError(`refusing to replace ${target}: it is ${kind}, not a file; name a regular file to write`, { details: { target } });
+    if (kind) throw new WriteError(`${target} is ${kind}, not a file, so it was not replaced: name a regular file; nothing was written`, { details: { target } });
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
