@@ -36,8 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const { PyramidsError } = await import('@pyramids/core');
-    const message = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    const { PyramidsError, escapeControlCharacters, redactSecretLooking } = await import('@pyramids/core');
+    const raw = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    // One line whatever an href or a server put in the message, and no credential-looking value.
+    const message = escapeControlCharacters(redactSecretLooking(raw));
     const label = PyramidsError.isInstance(error) ? error.name : 'error';
     process.stderr.write(`pyramids: ${label}: ${message}\n`);
     if (debug) {

@@ -87,7 +87,7 @@ export { redactHref } from './signers/redact.js';
 
 // Rasters
 export type { DataType, TypedArray, WritableArray } from './raster/data-type.js';
-export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType } from './raster/data-type.js';
+export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType, INTEGER_RANGES } from './raster/data-type.js';
 export type { RasterSource, BandInfo, PixelWindow, OverviewLevel, ReadRequest } from './raster/raster-source.js';
 
 // Grid and CRS
@@ -130,7 +130,7 @@ export { loadEpsgDefinition, loadedEpsgDefinitions, addEpsgDefinitions, type Eps
 export { nodeBuiltin, hasNodeBuiltins, fileUrlToPath, type NodeBuiltins } from './platform/node-builtin.js';
 
 // HTTP
-export { httpRequest, parseRetryAfter, responseSnippet, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
+export { checkRequestUrl, httpRequest, httpRequestBytes, parseRetryAfter, responseSnippet, type HttpBytesResponse, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
 
 // Metadata and datasets
 export {
@@ -182,7 +182,14 @@ export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedT
 export { matchHost } from './signers/match-host.js';
 export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
-export { redactSecrets, redactRequestSecrets, withoutSignedQuery } from './signers/redact.js';
+export {
+  escapeControlCharacters,
+  quoteServerText,
+  redactSecretLooking,
+  redactSecrets,
+  redactRequestSecrets,
+  withoutSignedQuery,
+} from './signers/redact.js';
 // Writing GeoTIFF
 export {
   writeGeoTIFF,
@@ -227,6 +234,8 @@ export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './it
 export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
 export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
 
+// Safe outputs: never a partial file, never a device or directory replaced
+export { checkOutputTarget, replaceWithTemporary } from './write/atomic-output.js';
 // Downloads: Node only, in '@pyramids/core/node'
 // VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
 export { hrefToGDALPath, gdalPathToHref, parseVSICurlOptions, vsicurlPathWithHeaders } from './vrt/gdal-path.js';

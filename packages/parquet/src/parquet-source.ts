@@ -2,11 +2,12 @@
 // URL read lazily with Range requests through core's httpRequest, signed per request.
 import {
   headersFor,
-  httpRequest,
+  httpRequestBytes,
   nodeBuiltin,
   ReadError,
   redactHref,
-  responseSnippet,
+  quoteServerText,
+  redactRequestSecrets,
   signHrefWith,
   type Signer,
 } from '@pyramids/core';
@@ -29,6 +30,8 @@ export interface GeoParquetSourceOptions {
   retries?: number;
   /** Timeout of one request in ms (default 30 000). */
   timeout?: number;
+  /** First wait before a retry in ms, doubled each retry (default 250); a server's Retry-After wins. */
+  backoff?: number;
 }
 
 /** Counters of a remote source, to see how lazily a read went. */
@@ -120,17 +123,24 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
 
   const get = async (range: string): Promise<{ response: Response; bytes: Uint8Array }> => {
     const signed = await signHrefWith(options.signer, url, options.signal);
+    let sent: Record<string, string> = {};
     // httpRequest throws the abort unwrapped and network failures as ReadError.
-    const response = await httpRequest(signed, {
-      headers: async (current) => ({ ...(await headersFor(options.signer, current, { method: 'GET' }, options.signal)), Range: range }),
+    // The body is read under the retry policy: a reply cut short is fetched again.
+    const { response, bytes } = await httpRequestBytes(signed, {
+      headers: async (current) => {
+        sent = { ...(await headersFor(options.signer, current, { method: 'GET' }, options.signal)), Range: range };
+        return sent;
+      },
       signal: options.signal,
       fetch: options.fetch,
       retries: options.retries,
       timeout: options.timeout,
+      backoff: options.backoff,
     });
     stats.requests++;
     if (response.status !== 200 && response.status !== 206) {
-      const snippet = await responseSnippet(response, 200);
+      // A server may quote the request back (its token, its `?sig=`): hidden before the reply is cut.
+      const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, signed, sent));
       const hint =
         response.status === 404
           ? 'the file does not exist; check the URL'
@@ -143,7 +153,6 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
         details: { url: redactHref(url), status: response.status },
       });
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
     stats.bytes += bytes.length;
     return { response, bytes };
   };

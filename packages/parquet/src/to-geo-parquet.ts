@@ -1,7 +1,7 @@
 // Items → stac-geoparquet. Pass one merges the schema over every Item (spooling
 // one-shot inputs to a temporary NDJSON file in Node); pass two writes row groups
 // as it goes, so memory holds one row group at a time, not the whole input.
-import { asItem, hasNodeBuiltins, isAbortError, nodeBuiltin, redactHref, WriteError, type StacItem } from '@pyramids/core';
+import { asItem, hasNodeBuiltins, isAbortError, nodeBuiltin, redactHref, replaceWithTemporary, WriteError, type StacItem } from '@pyramids/core';
 import { parquetSchema, type ColumnChunk, type FileMetaData, type KeyValue, type RowGroup, type SchemaElement, type SchemaTree } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
@@ -475,7 +475,7 @@ async function fileSink(target: string): Promise<GeoParquetSink> {
     },
     async close() {
       await handle.close();
-      await fs.rename(partial, target);
+      await replaceWithTemporary(partial, target);
     },
     async abort() {
       await handle.close().catch(() => {});

@@ -11,15 +11,15 @@ import {
 import {
   fileUrlToPath,
   headersFor,
-  httpRequest,
+  httpRequestBytes,
   isAbortError,
   nodeBuiltin,
   normalizeCrs,
   parseGdalMetadata,
   ReadError,
   redactHref,
+  quoteServerText,
   redactRequestSecrets,
-  responseSnippet,
   UnsupportedAssetError,
   type BandInfo,
   type DataType,
@@ -35,6 +35,7 @@ import {
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
 import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
 import { registerNativeDecoders } from './register-native-decoders.js';
+import { checkTiffStructure, type TiffLayout } from './tiff-structure.js';
 
 const IDENTITY: GeoTransform = [0, 1, 0, 0, 0, 1];
 
@@ -87,12 +88,14 @@ class SignedHttpClient extends BaseClient {
   override async request(init: RequestInit = {}): Promise<BaseResponse> {
     const extra = (init.headers ?? {}) as Record<string, string>;
     let sent: Record<string, string> = {};
-    const response = await httpRequest(this.url, {
+    // The body is read here, under the retry policy: a block cut short is fetched again, never decoded.
+    const { response, bytes } = await httpRequestBytes(this.url, {
       headers: async (url) => (sent = { ...extra, ...(await headersFor(this.signer, url, { method: 'GET' })) }),
       ...(init.signal ? { signal: init.signal } : {}),
       ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
       retries: this.readerOptions.retries ?? 3,
       timeout: this.readerOptions.timeout ?? 30_000,
+      ...(this.readerOptions.backoff === undefined ? {} : { backoff: this.readerOptions.backoff }),
     }).catch((error: unknown) => {
       this.lastError = error;
       throw error;
@@ -105,19 +108,22 @@ class SignedHttpClient extends BaseClient {
             ? '; check the href'
             : '';
       // A server may quote the request back (its token, its SAS query): never into the message.
-      const snippet = redactRequestSecrets(await responseSnippet(response, 200), this.url, sent);
+      const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, this.url, sent));
       this.lastError = new ReadError(`HTTP ${response.status} reading ${redactHref(this.url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
         plugin: 'geotiff',
         details: { status: response.status, href: redactHref(this.url) },
       });
       throw this.lastError;
     }
-    return new FetchedResponse(response);
+    return new FetchedResponse(response, bytes);
   }
 }
 
 class FetchedResponse extends BaseResponse {
-  constructor(private readonly response: Response) {
+  constructor(
+    private readonly response: Response,
+    private readonly bytes: Uint8Array,
+  ) {
     super();
   }
   override get status(): number {
@@ -127,7 +133,7 @@ class FetchedResponse extends BaseResponse {
     return this.response.headers.get(name) ?? undefined;
   }
   override async getData(): Promise<ArrayBuffer> {
-    return this.response.arrayBuffer();
+    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer;
   }
 }
 
@@ -301,6 +307,17 @@ async function openTiffs(
   return (await exists(overview)) ? [main, await fromFile(overview, context.signal)] : [main];
 }
 
+/**
+ * Checks the structure of one opened file and returns its IFD count; a local file's
+ * size comes from the file system, a remote one's from the server's Content-Range.
+ */
+async function checkOpenedTiff(tiff: GeoTIFF, href: string, remote: boolean, signal?: AbortSignal): Promise<number> {
+  const layout = tiff as unknown as TiffLayout;
+  let fileSize = layout.source.fileSize ?? undefined;
+  if (!remote) fileSize = (await nodeBuiltin('node:fs/promises', 'reading a local GeoTIFF').stat(localPath(href))).size;
+  return checkTiffStructure({ ...layout, source: { fetch: (slices, abort) => layout.source.fetch(slices, abort), fileSize } }, redactHref(href), signal);
+}
+
 /** Builds the RasterSource of one GeoTIFF. */
 async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIFFReaderOptions): Promise<RasterSource> {
   const shown = redactHref(href);
@@ -316,7 +333,8 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
 
   const images: GeoTIFFImage[] = [];
   for (const [fileIndex, tiff] of tiffs.entries()) {
-    const count = await tiff.getImageCount();
+    // Checked before geotiff.js walks the file: it loops forever on an IFD cycle and reads corrupt blocks as zeros.
+    const count = await checkOpenedTiff(tiff, fileIndex === 0 ? href : `${href}.ovr`, client !== undefined && fileIndex === 0, context.signal);
     for (let index = 0; index < count; index++) {
       const image = await tiff.getImage(index);
       const type = await subfileType(image);

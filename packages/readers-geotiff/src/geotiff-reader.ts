@@ -10,6 +10,8 @@ export interface GeoTIFFReaderOptions {
   retries?: number;
   /** Timeout of one HTTP request in ms (default 30 000). */
   timeout?: number;
+  /** First wait before a retry in ms, doubled each retry (default 250); a server's Retry-After wins. */
+  backoff?: number;
 }
 
 const TIFF_MAGIC = [

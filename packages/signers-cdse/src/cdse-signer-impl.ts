@@ -4,8 +4,8 @@ import {
   createTokenCache,
   httpRequest,
   isAbortError,
+  quoteServerText,
   redactSecrets,
-  responseSnippet,
   SignerError,
 } from '@pyramids/core';
 import type { CDSESignerOptions } from './cdse-signer.js';
@@ -62,7 +62,8 @@ export function createCDSESignerImplementation(
         },
       );
     }
-    const text = await responseSnippet(response, 300);
+    // The whole body: a token answer is longer than any snippet (a JWT alone passes 300 characters).
+    const text = await response.text().catch(() => '');
     let body: TokenResponse = {};
     try {
       body = JSON.parse(text) as TokenResponse;
@@ -71,11 +72,10 @@ export function createCDSESignerImplementation(
     }
     if (response.ok && typeof body.access_token === 'string' && body.access_token) return body;
     // The server's words are quoted, and may echo what was sent: redact the secrets from them.
-    const reason = redactSecrets(
-      typeof body.error_description === 'string'
-        ? `${String(body.error)}: ${body.error_description}`
-        : text.slice(0, 200),
-      secrets(),
+    const reason = quoteServerText(
+      typeof body.error_description === 'string' ? `${String(body.error)}: ${body.error_description}` : text,
+      200,
+      (value) => redactSecrets(value, secrets()),
     );
     if (response.status === 400 || response.status === 401)
       throw new GrantRefused(`${kind} grant refused (HTTP ${response.status}, ${reason})`);

@@ -64,7 +64,7 @@ export function createPlanetaryComputerSignerImplementation(
       );
     }
     if (!response.ok) {
-      const snippet = redactSecrets(await responseSnippet(response, 200), secrets);
+      const snippet = await responseSnippet(response, 200, (text) => redactSecrets(text, secrets));
       const status = response.status;
       const advice =
         status === 401 || status === 403

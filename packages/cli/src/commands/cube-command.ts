@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
 import {
   allocateArray,
+  checkOutputTarget,
   DatasetCollection,
   OptionError,
   type CubeArray,
@@ -16,7 +18,7 @@ import type { Command } from 'commander';
 import { createCubeProgressBar } from '../cube-progress-bar.js';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
-import { parseBbox, parsePositive } from '../parse-options.js';
+import { parseBbox, parseDataType, parseLonLatBbox, parseNodataValue, parsePositive } from '../parse-options.js';
 import { runCubeCommandOnQueue } from './cube-queue.js';
 import { nanReplacer } from './info-command.js';
 import { writePreviewPng } from './write-preview-png.js';
@@ -56,10 +58,18 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A pixel larger than the Earth's circumference (in metres, feet or degrees) is no raster. */
+const MAX_RESOLUTION = 4e7;
+
 function parseResolution(text: string): number | [number, number] {
   const parts = text.split(',');
-  if (parts.length === 2) return [parsePositive(parts[0]!, '--resolution'), parsePositive(parts[1]!, '--resolution')];
-  return parsePositive(text, '--resolution');
+  const one = (part: string) => {
+    const value = parsePositive(part, '--resolution');
+    if (value > MAX_RESOLUTION) throw new OptionError(`--resolution ${part} is larger than the Earth; give the pixel size in CRS units (e.g. 10 for 10 m)`);
+    return value;
+  };
+  if (parts.length === 2) return [one(parts[0]!), one(parts[1]!)];
+  return one(text);
 }
 
 function parseInteger(text: string, flag: string): number {
@@ -129,12 +139,12 @@ export function cubeOptionsFromFlags(flags: CubeCommandOptions, base: Pick<CubeO
     ...(flags.groupby ? { groupby: flags.groupby } : {}),
     ...(flags.method ? { method: flags.method as FuseMethod } : {}),
     ...(flags.resampling ? { resampling: flags.resampling as Resampling } : {}),
-    ...(flags.bbox ? { bbox: parseBbox(flags.bbox) } : {}),
+    ...(flags.bbox ? { bbox: parseLonLatBbox(flags.bbox) } : {}),
     ...(flags.maxItems ? { maxItems: parseInteger(flags.maxItems, '--max-items') } : {}),
     ...(flags.rescale ? { rescale: true } : {}),
     ...(flags.errorsAsNodata ? { errorsAsNodata: true } : {}),
-    ...(flags.dtype ? { dtype: flags.dtype as DataType } : {}),
-    ...(flags.nodata !== undefined ? { nodata: flags.nodata.toLowerCase() === 'nan' ? Number.NaN : Number(flags.nodata) } : {}),
+    ...(flags.dtype ? { dtype: parseDataType(flags.dtype) } : {}),
+    ...(flags.nodata !== undefined ? { nodata: parseNodataValue(flags.nodata, flags.dtype ? parseDataType(flags.dtype) : undefined) } : {}),
     ...(flags.chunkSize ? { chunkSize: parseInteger(flags.chunkSize, '--chunk-size') } : {}),
     ...(flags.concurrency ? { concurrency: parseInteger(flags.concurrency, '--concurrency') } : {}),
     onWarning: (message) => process.stderr.write(`pyramids: warning: ${message}\n`),
@@ -189,7 +199,13 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--queue-name <name>', 'with --queue: the queue the workers listen on (default pyramids-cube)')
     .action(async (source: string, flags: CubeCommandOptions) => {
       if (!flags.dryRun && !flags.output) throw new OptionError('pass -o OUT.tif (or a directory) to write the cube, or --dry-run to estimate it');
-      const registry = createDefaultRegistry();
+      // Every option and every output is checked before any work: nothing is read or written for a bad one.
+      const checked = cubeOptionsFromFlags(flags, { registry: createDefaultRegistry() });
+      const outputIsFolder = flags.output !== undefined && (flags.output.endsWith('/') || (await stat(flags.output).then((info) => info.isDirectory(), () => false)));
+      // A queued cube's store may be s3:// or a path on another machine's share: the workers check it.
+      if (flags.output && !flags.dryRun && !outputIsFolder && !flags.queue) await checkOutputTarget(flags.output, '-o');
+      if (flags.preview && !flags.dryRun) await checkOutputTarget(flags.preview, '--preview');
+      const registry = checked.registry;
       const { items, baseHref } = await loadItems(source, registry);
       const signer = await hooks.resolveSigner?.(flags as unknown as Record<string, unknown>, registry);
       const progress = createCubeProgressBar(process.stderr, { quiet: flags.quiet === true });

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { OptionError, WriteError, redactHref, type StacItem } from '@pyramids/core';
+import { rm } from 'node:fs/promises';
+import { OptionError, replaceWithTemporary, WriteError, redactHref, type StacItem } from '@pyramids/core';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
@@ -85,7 +85,7 @@ async function writeFileAtomically(target: string, produce: (write: (text: strin
       });
     const count = await produce(write);
     await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    await rename(partial, target);
+    await replaceWithTemporary(partial, target);
     process.stderr.write(`pyramids: wrote ${count} item(s) to ${target}\n`);
   } catch (error) {
     stream.destroy();

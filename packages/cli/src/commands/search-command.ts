@@ -1,10 +1,11 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   formatDatetime,
   itemSearch,
   openClient,
   OptionError,
+  replaceWithTemporary,
   SearchError,
   WriteError,
   type ItemCollection,
@@ -153,7 +154,7 @@ export async function writeItemsFile(target: string, collection: ItemCollection,
       const implementation = await registry.codecFor(target)!.load();
       await implementation.writeItems(collection.features, temporary);
     }
-    await rename(temporary, target);
+    await replaceWithTemporary(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
     if (WriteError.isInstance(error)) throw error;

@@ -3,7 +3,8 @@
 // is complete and verified; an interrupted transfer resumes with a Range request
 // guarded by If-Range, so a changed remote file is never spliced onto old bytes.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { replaceWithTemporary } from '../write/atomic-output.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAbortError } from '../errors/abort.js';
@@ -411,7 +412,7 @@ async function downloadAsset(job: AssetJob, root: string, options: DownloadOptio
     else if (job.href.startsWith('file://') || (isAbsoluteHref(job.href) && job.href.startsWith('/'))) await copyLocal(job, part, options, emit);
     else throw new DownloadError(`${describe(job)}: cannot download this href; supported are http(s)://, s3:// (with a signer), file:// and absolute paths`);
     await verifyPart(job, part, meta, checksum, options);
-    await rename(part, job.target);
+    await replaceWithTemporary(part, job.target);
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) throw options.signal?.reason ?? error;
     if (ReadError.isInstance(error)) throw new DownloadError(`${describe(job)}: ${error.message}`, { cause: error });

@@ -4,7 +4,7 @@
 // each host: credentials meant for one host never follow a redirect to another.
 import { isAbortError } from '../errors/abort.js';
 import { ReadError } from '../errors/read-error.js';
-import { redactHref } from '../signers/redact.js';
+import { quoteServerText, redactHref } from '../signers/redact.js';
 
 /** Headers, or a function giving the headers for a URL (called per attempt and per redirect hop). */
 export type HeadersSource = Record<string, string> | ((url: string) => Promise<Record<string, string>> | Record<string, string>);
@@ -72,19 +72,61 @@ async function resolveHeaders(source: HeadersSource | undefined, url: string): P
   return typeof source === 'function' ? await source(url) : source;
 }
 
-/** True for errors that a retry may cure: resets, refused connections, timeouts of one attempt. */
+/** Socket-level failures that a later attempt may not meet. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/**
+ * True for errors that a retry may cure: resets, refused connections, timeouts of one
+ * attempt. A malformed URL, an unknown scheme or a refused request is permanent: fetch
+ * throws those as a TypeError too, but without a socket error code as its cause.
+ */
 function isTransientNetworkError(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } }).cause;
+  const cause = (error as { cause?: { code?: string; name?: string } }).cause;
   const code = cause?.code ?? (error as { code?: string }).code;
   return (
-    error instanceof TypeError ||
-    code === 'ECONNRESET' ||
-    code === 'ECONNREFUSED' ||
-    code === 'EPIPE' ||
-    code === 'UND_ERR_SOCKET' ||
-    code === 'UND_ERR_CLOSED' ||
-    (error as { name?: string }).name === 'TimeoutError'
+    (code !== undefined && TRANSIENT_CODES.has(code)) ||
+    (error as { name?: string }).name === 'TimeoutError' ||
+    cause?.name === 'TimeoutError' ||
+    // A loopback fetch stub or an older undici reports a socket error without a code.
+    (error instanceof TypeError && (error.message === 'fetch failed' || /socket|terminated|reset/i.test(error.message)) && !/scheme|credential|parse/i.test(String((cause as { message?: string } | undefined)?.message ?? '')))
   );
+}
+
+/**
+ * Refuses, before any request, a URL that can never succeed: one that does not parse, that
+ * is not http(s), or that carries a user name or password (fetch refuses those, and its
+ * message would print the password). The message shows the URL redacted.
+ */
+export function checkRequestUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ReadError(`${redactHref(url)} is not a valid URL; check the href`, { details: { url: redactHref(url) } });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ReadError(`cannot request ${redactHref(url)}: the scheme ${parsed.protocol} is not supported over HTTP; use an http(s) URL`, {
+      details: { url: redactHref(url) },
+    });
+  }
+  if (parsed.username || parsed.password) {
+    throw new ReadError(
+      `cannot request ${redactHref(url)}: credentials in a URL are refused; remove the user name and password and pass them through a signer or headers`,
+      { details: { url: redactHref(url) } },
+    );
+  }
 }
 
 /**
@@ -110,6 +152,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
     let response: Response | undefined;
     try {
       for (let hop = 0; ; hop++) {
+        checkRequestUrl(currentUrl);
         const headers = await resolveHeaders(options.headers, currentUrl);
         const attemptSignal = options.signal
           ? AbortSignal.any([options.signal, AbortSignal.timeout(timeout)])
@@ -147,7 +190,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
       if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
       if (!isTransientNetworkError(error) || attempt >= retries) {
         const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-        throw new ReadError(`request to ${redactHref(currentUrl)} failed after ${attempt + 1} attempt(s): ${reason}`, {
+        throw new ReadError(`request to ${redactHref(currentUrl)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`, {
           cause: error,
           details: { url: redactHref(currentUrl), attempts: attempt + 1 },
         });
@@ -166,12 +209,62 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
   }
 }
 
-/** Reads a response body as text, at most `limit` characters, for error messages. */
-export async function responseSnippet(response: Response, limit = 300): Promise<string> {
+/** A final response and its whole body. */
+export interface HttpBytesResponse {
+  response: Response;
+  bytes: Uint8Array;
+}
+
+/**
+ * `httpRequest` plus the whole body, read under the same retry policy: a body cut
+ * short by a reset or a closed connection, or shorter than its Content-Length, is
+ * fetched again rather than handed on as if complete.
+ * @throws ReadError when every attempt fails; the abort reason when `signal` fires.
+ */
+export async function httpRequestBytes(url: string, options: HttpRequestOptions = {}): Promise<HttpBytesResponse> {
+  const retries = options.retries ?? 3;
+  const backoff = options.backoff ?? 250;
+  const maxBackoff = options.maxBackoff ?? 30_000;
+  for (let attempt = 0; ; attempt++) {
+    const response = await httpRequest(url, options);
+    let failure: unknown;
+    try {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const declared = response.headers.get('content-length');
+      // fetch checks this itself for identity bodies; a proxy or stub may not.
+      if (declared === null || response.headers.get('content-encoding') !== null || Number(declared) === bytes.length) return { response, bytes };
+      failure = new Error(`the body ended after ${bytes.length} of ${declared} bytes`);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
+      if (!isTransientNetworkError(error)) {
+        throw new ReadError(`reading the reply of ${redactHref(url)} failed: ${quoteServerText((error as Error).message ?? String(error), 300)}`, {
+          cause: error,
+          details: { url: redactHref(url) },
+        });
+      }
+      failure = error;
+    }
+    if (attempt >= retries) {
+      const reason = (failure as { cause?: { message?: string } }).cause?.message ?? (failure as Error).message;
+      throw new ReadError(`reading the reply of ${redactHref(url)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`, {
+        cause: failure,
+        details: { url: redactHref(url), attempts: attempt + 1 },
+      });
+    }
+    const delay = Math.min(maxBackoff, backoff * 2 ** attempt * (1 + Math.random() * 0.25));
+    options.onRetry?.({ attempt: attempt + 1, delay, reason: (failure as Error).message, url: redactHref(url) });
+    await sleep(delay, options.signal);
+  }
+}
+
+/**
+ * Reads a response body as text for an error message: `redact` (e.g. the request's own
+ * secrets) and every secret-looking value are hidden first, then it is cut to `limit` characters.
+ */
+export async function responseSnippet(response: Response, limit = 300, redact?: (text: string) => string): Promise<string> {
   try {
-    const text = await response.text();
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
+    return quoteServerText(await response.text(), limit, redact);
   } catch {
     return '';
   }

@@ -114,6 +114,10 @@ export function formatBbox(value: readonly number[] | string): number[] {
     throw new SearchError(`bbox: expected 4 numbers (west, south, east, north) or 6 with heights, got ${JSON.stringify(value)}`);
   }
   const half = numbers.length / 2;
+  const [west, south, east, north] = [numbers[0]!, numbers[1]!, numbers[half]!, numbers[half + 1]!];
+  if ([west, east].some((value) => value < -180 || value > 180) || [south, north].some((value) => value < -90 || value > 90)) {
+    throw new SearchError(`bbox: longitudes must lie in -180..180 and latitudes in -90..90 (degrees, west,south,east,north); got ${JSON.stringify(numbers)}`);
+  }
   for (let axis = 1; axis < half; axis++) {
     if (numbers[axis]! > numbers[axis + half]!) {
       throw new SearchError(`bbox: the minimum of axis ${axis} is larger than its maximum in ${JSON.stringify(numbers)}`);
@@ -375,6 +379,14 @@ export class ItemSearch {
       throw new SearchError(`${request.method} ${redactHref(request.url)} did not answer with a FeatureCollection (no 'features' array)`, {
         details: { url: redactHref(request.url) },
       });
+    }
+    // A broken server's `[null, 1, "x", {}]` must not reach the user as Items.
+    const bad = page.features.findIndex((feature) => !isRecord(feature) || typeof feature['id'] !== 'string' || !isRecord(feature['properties']));
+    if (bad !== -1) {
+      throw new SearchError(
+        `${request.method} ${redactHref(request.url)} answered with an invalid Item at features[${bad}] (an Item is an object with a string 'id' and 'properties'); the API is broken, try again later`,
+        { details: { url: redactHref(request.url), index: bad } },
+      );
     }
     return { request, page: page as SearchPage };
   }

@@ -5,7 +5,7 @@ import { PyramidsError } from '../errors/pyramids-error.js';
 import { ReadError } from '../errors/read-error.js';
 import { SearchError } from '../errors/search-error.js';
 import { httpRequest } from '../http/http-request.js';
-import { redactHref, redactRequestSecrets } from '../signers/redact.js';
+import { quoteServerText, redactHref, redactRequestSecrets } from '../signers/redact.js';
 import type { SignableRequest, Signer } from '../signers/signer.js';
 
 /** Transport settings shared by every request of a client. */
@@ -51,19 +51,21 @@ function hostOf(url: string): string {
   }
 }
 
-/** The server's own words about an error, from a JSON body (`description`, `detail`, …) or text. */
-function serverMessage(text: string): string {
+/**
+ * The server's own words about an error, from a JSON body (`description`, `detail`, …) or text,
+ * with `redact` and every secret-looking value hidden before it is cut to length.
+ */
+function serverMessage(text: string, redact: (text: string) => string): string {
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     for (const key of ['description', 'detail', 'message', 'error', 'title', 'code']) {
       const value = parsed[key];
-      if (typeof value === 'string' && value) return value;
+      if (typeof value === 'string' && value) return quoteServerText(value, 300, redact);
     }
   } catch {
     // not JSON: fall through to the text
   }
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+  return quoteServerText(text, 300, redact);
 }
 
 /** Applies the signer's `signRequest` when the signer is responsible for the URL. */
@@ -117,9 +119,10 @@ export async function requestJson(request: JsonRequest, options: TransportOption
       },
     });
     const text = await response.text();
+    // A server may quote the request back (its token, its signed query): never into the message.
+    const redact = (value: string) => redactRequestSecrets(value, signed.url, signed.headers);
     if (!response.ok && !accept.includes(response.status)) {
-      // A server may quote the request back (its token, its signed query): never into the message.
-      const message = redactRequestSecrets(serverMessage(text), signed.url, signed.headers);
+      const message = serverMessage(text, redact);
       throw new SearchError(
         `${request.method} ${shown} failed with HTTP ${response.status}${message ? `: ${message}` : ''}` +
           (response.status === 401 || response.status === 403 ? ' (check the credentials or the signer)' : ''),
@@ -132,7 +135,7 @@ export async function requestJson(request: JsonRequest, options: TransportOption
         json = JSON.parse(text);
       } catch (error) {
         if (response.ok) {
-          throw new SearchError(`${request.method} ${shown} answered HTTP ${response.status} with a body that is not JSON: ${serverMessage(text)}`, {
+          throw new SearchError(`${request.method} ${shown} answered HTTP ${response.status} with a body that is not JSON: ${serverMessage(text, redact)}`, {
             cause: error,
             details: { status: response.status, url: shown },
           });

@@ -1,9 +1,10 @@
 /**
  * An href fit for an error message or a log line: the query string and any
- * user-info are replaced, since SAS tokens and presigned URLs carry secrets there.
+ * user-info are replaced, since SAS tokens and presigned URLs carry secrets there,
+ * and control characters are escaped, so a newline in an href cannot split the line.
  */
 export function redactHref(href: string): string {
-  const withoutUserInfo = href.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
+  const withoutUserInfo = escapeControlCharacters(href).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
   const queryStart = withoutUserInfo.search(/[?#]/);
   if (queryStart === -1) return withoutUserInfo;
   return `${withoutUserInfo.slice(0, queryStart)}?<redacted>`;
@@ -56,7 +57,55 @@ export function redactRequestSecrets(text: string, url: string, headers: Record<
     if (!PLAIN_HEADERS.has(name.toLowerCase())) secrets.push(value, ...value.split(/[\s,]+/));
   }
   // Short values (`rl`, `true`) are no credential and would blank out ordinary words.
-  return redactSecrets(text, secrets.filter((secret) => secret.length >= 8).sort((a, b) => b.length - a.length));
+  const known = redactSecrets(text, secrets.filter((secret) => secret.length >= 8).sort((a, b) => b.length - a.length));
+  return redactSecretLooking(known);
+}
+
+/** `Bearer <token>` / `Basic <credentials>` and `Authorization: <value>` as quoted in text or JSON. */
+const AUTHORIZATION_PATTERN = /\b(authorization|x-api-key|api-key|ocp-apim-subscription-key)("?\s*[:=]\s*"?)(?:(bearer|basic)\s+)?[^\s",;&]+/gi;
+const SCHEME_TOKEN_PATTERN = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+/** `name=value` (query strings, cookies, form bodies) and `"name": "value"` (JSON) for credential-like names. */
+const NAMED_VALUE_PATTERN =
+  /\b(sig|signature|x-amz-signature|x-amz-security-token|x-amz-credential|x-goog-signature|x-goog-credential|token|access_token|refresh_token|id_token|api_key|apikey|key|secret|password|passwd|client_secret)("?\s*[:=]\s*"?)[^\s"&,;<>]+/gi;
+const USER_INFO_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"]*@/gi;
+
+/**
+ * `text` with every secret-looking value replaced by `***`: bearer and basic credentials,
+ * `Authorization` header values, user-info in URLs and the values of credential-like
+ * parameters (SAS `sig`, `X-Amz-Signature`, `token`, `key`, …), whether written as a
+ * query string or as JSON. For server text whose request is unknown or already redacted.
+ */
+export function redactSecretLooking(text: string): string {
+  return text
+    .replace(AUTHORIZATION_PATTERN, (_match, name: string, separator: string, scheme?: string) => `${name}${separator}${scheme ? `${scheme} ` : ''}***`)
+    .replace(SCHEME_TOKEN_PATTERN, (match, scheme: string) => (match.endsWith('***') ? match : `${scheme} ***`))
+    .replace(NAMED_VALUE_PATTERN, (_match, name: string, separator: string) => `${name}${separator}***`)
+    .replace(USER_INFO_PATTERN, '$1***@');
+}
+
+/**
+ * Server text made fit to quote in a one-line message: `redact` applied first (so a
+ * secret straddling the cut cannot survive as a prefix), secret-looking values hidden,
+ * whitespace collapsed, control characters escaped, then cut to `limit` characters.
+ */
+export function quoteServerText(text: string, limit = 300, redact: (text: string) => string = (value) => value): string {
+  const flat = escapeControlCharacters(redactSecretLooking(redact(text)).replace(/\s+/g, ' ').trim());
+  return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
+}
+
+/**
+ * `text` with every control character (newline, carriage return, escape, NUL, …) written
+ * as a visible escape (`\\n`, `\\u001b`), so that text from an href or a server can
+ * neither split a printed line nor drive the terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (character) => {
+    if (character === '\n') return '\\n';
+    if (character === '\r') return '\\r';
+    if (character === '\t') return '\\t';
+    return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Query parameters that make an href a credential: SAS, presigned S3/GCS, CloudFront, tokens. */

@@ -67,3 +67,50 @@ describe('readExtensionMetadata', () => {
     expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(/asset 'B99' not found on item S2A_T13TDE_20240422T174753_L2A; available: red, green, blue/);
   });
 });
+
+describe('readExtensionMetadata refuses hostile proj:* fields', () => {
+  const [base] = fixtureItems('earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
+  const withRed = (fields: Record<string, unknown>): StacItem => {
+    const item = structuredClone(base!);
+    item.assets['red'] = { ...item.assets['red']!, ...fields };
+    return item;
+  };
+  it.each([
+    ['proj:epsg', Number.NaN],
+    ['proj:epsg', -1],
+    ['proj:epsg', 32633.5],
+    ['proj:epsg', 'abc'],
+    ['proj:epsg', 1e12],
+    ['proj:code', 'EPSG:NaN'],
+    ['proj:code', 'EPSG:-1'],
+    ['proj:code', 'EPSG:32633.5'],
+    ['proj:code', 42],
+    ['proj:wkt2', 'not wkt'],
+    ['proj:projjson', [1, 2]],
+    ['proj:shape', [4294967295, 10]],
+    ['proj:shape', [0, 0]],
+    ['proj:shape', [1e9, 1e9, 3]],
+    ['proj:transform', [0, 0, 399960, 0, 0, 4500000]],
+    ['proj:transform', [1e308, 0, 0, 0, -1e308, 0]],
+    ['proj:bbox', [0, 0, 'x', 1]],
+  ])('%s = %j gives a one-line StacAssetError naming the field', (field, value) => {
+    const error = (() => {
+      try {
+        // Fields of lower preference are read only when the ones above are absent.
+        readExtensionMetadata(withRed({ 'proj:code': null, 'proj:epsg': null, [field]: value }), 'red');
+        return undefined;
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(StacAssetError.isInstance(error)).toBe(true);
+    expect(error!.message).toContain(field);
+    expect(error!.message).not.toContain('\n');
+    expect(error!.message).not.toContain('undefined');
+  });
+
+  it('keeps accepting a numeric string EPSG code and other authorities', () => {
+    expect(readExtensionMetadata(withRed({ 'proj:epsg': '32633' }), 'red').crs).toBe('EPSG:32633');
+    expect(readExtensionMetadata(withRed({ 'proj:code': 'IAU_2015:30100', 'proj:epsg': null }), 'red').crs).toBe('IAU_2015:30100');
+  });
+});

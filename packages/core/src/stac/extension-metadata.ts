@@ -108,16 +108,49 @@ function bandList(value: unknown): Record<string, unknown>[] | undefined {
   return Array.isArray(value) ? value.map((band) => (band && typeof band === 'object' ? (band as Record<string, unknown>) : {})) : undefined;
 }
 
-/** The CRS of an asset (or Item) and the field it came from, in the order of preference. */
-function readCrs(lookup: (field: string) => unknown): Pick<ExtensionMetadata, 'crs' | 'crsSource'> {
+/** Largest EPSG code (the registry's codes stay below a million). */
+const MAX_EPSG = 999_999;
+/** Largest width or height GDAL can hold (a C int). */
+const MAX_DIMENSION = 2 ** 31 - 1;
+
+/** A `proj:epsg` value as a code: a positive integer (a numeric string is accepted), else undefined. */
+function epsgOf(value: unknown): number | undefined {
+  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number > 0 && number <= MAX_EPSG ? number : undefined;
+}
+
+/**
+ * The CRS of an asset (or Item) and the field it came from, in the order of preference.
+ * Each field is checked for its type and range (a code that is NaN, negative or fractional,
+ * an empty WKT), so no `EPSG:NaN` ever reaches a VRT or a printout.
+ */
+function readCrs(lookup: (field: string) => unknown, where: string): Pick<ExtensionMetadata, 'crs' | 'crsSource'> {
+  const invalid = (field: string, value: unknown, expected: string) =>
+    new StacAssetError(`${where}: ${field} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`, { details: { field } });
   const code = lookup('proj:code');
-  if (present(code)) return { crs: normalizeCrs(String(code)), crsSource: 'proj:code' };
+  if (present(code)) {
+    const match = typeof code === 'string' ? /^([A-Za-z][A-Za-z0-9_.-]*):([A-Za-z0-9_.-]+)$/.exec(code.trim()) : null;
+    if (!match || (match[1]!.toUpperCase() === 'EPSG' && epsgOf(match[2]) === undefined)) {
+      throw invalid('proj:code', code, "an 'AUTHORITY:CODE' string such as 'EPSG:32633'");
+    }
+    return { crs: normalizeCrs(code as string), crsSource: 'proj:code' };
+  }
   const epsg = lookup('proj:epsg');
-  if (present(epsg)) return { crs: normalizeCrs(Number(epsg)), crsSource: 'proj:epsg' };
+  if (present(epsg)) {
+    const number = epsgOf(epsg);
+    if (number === undefined) throw invalid('proj:epsg', epsg, `an EPSG code: a positive integer up to ${MAX_EPSG}`);
+    return { crs: normalizeCrs(number), crsSource: 'proj:epsg' };
+  }
   const wkt2 = lookup('proj:wkt2');
-  if (present(wkt2)) return { crs: normalizeCrs(String(wkt2)), crsSource: 'proj:wkt2' };
+  if (present(wkt2)) {
+    if (typeof wkt2 !== 'string' || !/^\s*[A-Z][A-Z0-9_]*\[/.test(wkt2)) throw invalid('proj:wkt2', wkt2, 'a WKT2 string');
+    return { crs: normalizeCrs(wkt2), crsSource: 'proj:wkt2' };
+  }
   const projjson = lookup('proj:projjson');
-  if (present(projjson)) return { crs: normalizeCrs(projjson as object), crsSource: 'proj:projjson' };
+  if (present(projjson)) {
+    if (typeof projjson !== 'object' || Array.isArray(projjson)) throw invalid('proj:projjson', projjson, 'a PROJJSON object');
+    return { crs: normalizeCrs(projjson as object), crsSource: 'proj:projjson' };
+  }
   return { crs: null, crsSource: null };
 }
 
@@ -135,7 +168,7 @@ export function readExtensionMetadata(item: StacItem, assetKey?: string): Extens
   const lookup = (field: string): unknown => (assetKey === undefined ? item.properties[field] : assetField(item, assetKey, field));
   const where = assetKey === undefined ? `item ${item.id}` : `asset '${assetKey}' of item ${item.id}`;
 
-  const result: ExtensionMetadata = { item: item.id, ...readCrs(lookup), bands: [] };
+  const result: ExtensionMetadata = { item: item.id, ...readCrs(lookup, where), bands: [] };
   if (assetKey !== undefined) result.asset = assetKey;
   if (asset && typeof asset.href === 'string') result.href = asset.href;
   if (asset && typeof asset.type === 'string') result.mediaType = asset.type;
@@ -147,16 +180,27 @@ export function readExtensionMetadata(item: StacItem, assetKey?: string): Extens
     } catch (error) {
       throw new StacAssetError(`${where}: ${(error as Error).message}`, { cause: error });
     }
+    // A pixel of zero area (or infinite, from overflow) has no grid: NaN sizes would follow.
+    const [, a, b, , d, e] = result.transform;
+    const area = a * e - b * d;
+    if (!Number.isFinite(area) || area === 0) {
+      throw new StacAssetError(`${where}: proj:transform describes pixels of zero or infinite size; got ${JSON.stringify(transform)}`);
+    }
   }
   const shape = lookup('proj:shape');
   if (present(shape)) {
-    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((value) => Number.isInteger(value) && value > 0)) {
-      throw new StacAssetError(`${where}: proj:shape must be [rows, cols] of positive integers; got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((value) => Number.isInteger(value) && value > 0 && value <= MAX_DIMENSION)) {
+      throw new StacAssetError(`${where}: proj:shape must be [rows, cols] of positive integers up to ${MAX_DIMENSION}; got ${JSON.stringify(shape)}`);
     }
     result.shape = [shape[0], shape[1]];
   }
   const projBbox = lookup('proj:bbox');
-  if (Array.isArray(projBbox)) result.projBbox = projBbox as number[];
+  if (present(projBbox)) {
+    if (!Array.isArray(projBbox) || (projBbox.length !== 4 && projBbox.length !== 6) || !projBbox.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+      throw new StacAssetError(`${where}: proj:bbox must be 4 or 6 finite numbers; got ${JSON.stringify(projBbox)}`);
+    }
+    result.projBbox = projBbox as number[];
+  }
   if (result.transform && result.shape) {
     result.grid = { crs: result.crs, transform: result.transform, height: result.shape[0], width: result.shape[1] };
   }

@@ -1,4 +1,5 @@
 // STAC Items → a GDAL VRT mosaic (one source per Item), and a lazy Dataset over it.
+import { replaceWithTemporary } from '../write/atomic-output.js';
 import { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';
 import { AlignmentError } from '../errors/alignment-error.js';
@@ -271,13 +272,14 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
 /** Writes text to `target` through a temporary file, so a failure never leaves a partial file. */
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
   const path = nodeBuiltin('node:path', 'writing a file');
-  const { rename, writeFile, unlink } = nodeBuiltin('node:fs/promises', 'writing a file');
+  const { writeFile, unlink } = nodeBuiltin('node:fs/promises', 'writing a file');
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await writeFile(temporary, text, 'utf8');
-    await rename(temporary, target);
+    await replaceWithTemporary(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
+    if (WriteError.isInstance(error)) throw error;
     throw new WriteError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
 }

@@ -31,6 +31,7 @@ import {
 import { overviewFactors, overviewSize, type OverviewResampling } from './overviews.js';
 import { directorySize, encodeDirectory, encodeHeader, type TiffField } from './tiff-directory.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
+import { replaceWithTemporary } from './atomic-output.js';
 
 /** What a streamed GeoTIFF holds, known before any pixel: the grid and every band (with its data type). */
 export interface GeoTIFFStreamDescription {
@@ -198,7 +199,7 @@ export async function openGeoTIFFStream(
     frontSize += directorySize(level.fields, bigTiff);
   }
 
-  const { open, rename, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
+  const { open, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
   const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
   const stem = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomSuffix()}`);
   const temporary = `${stem}.tmp`;
@@ -433,7 +434,8 @@ export async function openGeoTIFFStream(
         await scratch?.close();
         scratch = undefined;
         await rm(scratchPath, { force: true });
-        await rename(temporary, path);
+        // Never renamed over a device, a directory or a FIFO (atomic-output.ts).
+        await replaceWithTemporary(temporary, path);
         finished = true;
       }),
     abort: async () => {

@@ -720,8 +720,9 @@ export async function writeGeoTIFF(
 ): Promise<void> {
   throwIfAborted(options.signal);
   const prepared = prepare(path, raster, options);
-  const { open, rename, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
+  const { open, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
   const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
+  const { replaceWithTemporary } = await import('./atomic-output.js');
   const temporary = nodePath.join(
     nodePath.dirname(path),
     `.${nodePath.basename(path)}.${randomSuffix()}.tmp`,
@@ -742,7 +743,7 @@ export async function writeGeoTIFF(
     await handle.datasync();
     await handle.close();
     handle = undefined;
-    await rename(temporary, path);
+    await replaceWithTemporary(temporary, path);
     created = false;
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
