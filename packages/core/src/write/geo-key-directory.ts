@@ -239,7 +239,7 @@ export function epsgForCrs(crs: string): number | undefined {
  * GeoKeys for a CRS: the EPSG code with its name as citation when it has one
  * (see {@link epsgForCrs}); otherwise, for WKT (1 or 2), user-defined keys as
  * GDAL writes them (datum, ellipsoid, prime meridian, projection parameters;
- * see {@link geoKeysForWkt}). Undefined for other forms (proj4 strings,
+ * see `geoKeysForWkt` in geo-keys-for-wkt.ts). Undefined for other forms (proj4 strings,
  * PROJJSON without a code). Throws a TypeError for WKT that GeoKeys cannot
  * express.
  */
