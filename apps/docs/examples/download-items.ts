@@ -1,5 +1,6 @@
 // Guide "Downloads": assets of Items to disk, resumable, checked against file:checksum.
-import { downloadItems, type DownloadProgress, type ItemsInput, type StacItem } from '@pyramids/core';
+import type { ItemsInput, StacItem } from '@pyramids/core';
+import { downloadItems, type DownloadProgress } from '@pyramids/core/node';
 
 /** Downloads the `data` asset of every Item into `directory`, checking checksums; returns the rewritten Items. */
 export async function downloadData(items: ItemsInput, directory: string): Promise<{ items: StacItem[]; events: DownloadProgress[] }> {

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMultihash, gridResolution, parseItemsText, type StacItem } from '@pyramids/core';
+import { gridResolution, parseItemsText, type StacItem } from '@pyramids/core';
+import { encodeMultihash } from '@pyramids/core/node';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalInfo, gdalReadPixels, type GdalInfo } from '../../../test-support/gdal.js';
 import { startReplayServer, type ReplayServer } from '../../../packages/core/src/search/replay-server.test-helper.js';
@@ -220,7 +221,7 @@ describe('guides: downloads and a custom signer', () => {
     expect(await signer.headers!(`${server.url}/x.tif`)).toEqual({ authorization: 'Bearer secret-token' });
     expect(JSON.stringify(signer.describe!())).not.toContain('secret-token');
     server.files.set('private.tif', { body: Buffer.from('private bytes'), authorization: 'Bearer secret-token' });
-    const { downloadItem } = await import('@pyramids/core');
+    const { downloadItem } = await import('@pyramids/core/node');
     const item = { ...sampleItems[0]!, id: 'private', assets: { data: { href: `${server.url}/files/private.tif` } } };
     const saved = await downloadItem(item, path.join(scratch, 'private'), { signer });
     expect(existsSync(path.join(scratch, 'private'))).toBe(true);

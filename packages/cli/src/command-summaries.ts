@@ -22,4 +22,7 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
   { name: 'vrt', term: 'vrt [options] <items>', description: 'write a GDAL VRT mosaic of one asset of the Items (opens in GDAL and QGIS; `pyramids read` reads it lazily)' },
   { name: 'parquet', term: 'parquet', description: 'write and read stac-geoparquet files' },
   { name: 'point', term: 'point [options]', description: 'search a STAC API around a point and write an edge-size × edge-size cube in the local UTM zone as GeoTIFF' },
+  { name: 'collections', term: 'collections [options] <url>', description: 'list or search the collections of a STAC API (collection search), or print its queryables' },
+  { name: 'point-values', term: 'point-values [options] <items>', description: 'values of an asset of each Item at lon/lat points (a time series across Items), as JSON' },
+  { name: 'worker', term: 'worker [options] <redis-url>', description: 'compute cube chunks queued by `pyramids cube --queue` (run any number, on any machines)' },
 ];
