@@ -59,8 +59,9 @@ export { createRegistry, type Registry, type ReaderQuery, type ReaderChoice } fr
 export { hrefExtension, normalizeMediaType, KNOWN_FORMATS, type KnownFormat } from './plugins/known-formats.js';
 
 // Signers
-export { type Signer, type SignableRequest, signHrefWith, headersFor } from './signers/signer.js';
+export { type Signer, type SignableRequest, type SignerDescription, type SignerEnvironment, signHrefWith, headersFor } from './signers/signer.js';
 export { anonymousSigner } from './signers/anonymous-signer.js';
+export { routingSigner } from './signers/routing-signer.js';
 export { redactHref } from './signers/redact.js';
 
 // Rasters

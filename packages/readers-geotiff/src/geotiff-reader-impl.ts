@@ -16,6 +16,7 @@ import {
   isAbortError,
   normalizeCrs,
   ReadError,
+  SignerError,
   redactHref,
   redactRequestSecrets,
   responseSnippet,
@@ -28,7 +29,6 @@ import {
   type ReaderContext,
   type ReaderImplementation,
   type ReadRequest,
-  type Signer,
   type TypedArray,
 } from '@pyramids/core';
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
@@ -63,7 +63,9 @@ export interface GroundControlPoint {
 
 /**
  * geotiff.js client over core's `httpRequest`: retries, timeouts, aborts, and
- * the signer's headers computed per request (so a refreshed token is used).
+ * the signer's href and headers computed per request (so a refreshed token is
+ * used). A 401/403 goes to the signer's `describeFailure`, which drops a
+ * revoked token; the read is then retried once with a fresh one.
  */
 class SignedHttpClient extends BaseClient {
   /**
@@ -74,42 +76,65 @@ class SignedHttpClient extends BaseClient {
 
   constructor(
     url: string,
-    private readonly signer: Signer | undefined,
-    private readonly fetchImpl: typeof fetch | undefined,
+    private readonly context: ReaderContext,
     private readonly readerOptions: GeoTIFFReaderOptions,
   ) {
     super(url);
   }
 
   override async request(init: RequestInit = {}): Promise<BaseResponse> {
-    const extra = (init.headers ?? {}) as Record<string, string>;
-    let sent: Record<string, string> = {};
-    const response = await httpRequest(this.url, {
-      headers: async (url) => (sent = { ...extra, ...(await headersFor(this.signer, url, { method: 'GET' })) }),
-      ...(init.signal ? { signal: init.signal } : {}),
-      ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
-      retries: this.readerOptions.retries ?? 3,
-      timeout: this.readerOptions.timeout ?? 30_000,
-    }).catch((error: unknown) => {
+    try {
+      let attempt = await this.send(init);
+      const signer = this.context.signer;
+      if ((attempt.response.status === 401 || attempt.response.status === 403) && signer?.describeFailure && signer.matches(attempt.url)) {
+        const explained = signer.describeFailure(attempt.url, { status: attempt.response.status, headers: attempt.response.headers });
+        if (explained) {
+          await attempt.response.body?.cancel();
+          attempt = await this.send(init);
+          if (attempt.response.status === 401 || attempt.response.status === 403) {
+            await attempt.response.body?.cancel();
+            throw explained;
+          }
+        }
+      }
+      if (!attempt.response.ok) throw await this.failure(attempt);
+      return new FetchedResponse(attempt.response);
+    } catch (error) {
       this.lastError = error;
       throw error;
-    });
-    if (!response.ok) {
-      const hint =
-        response.status === 401 || response.status === 403
-          ? '; the server refused access: pass a signer for this host (--signer) or check its credentials'
-          : response.status === 404
-            ? '; check the href'
-            : '';
-      // A server may quote the request back (its token, its SAS query): never into the message.
-      const snippet = redactRequestSecrets(await responseSnippet(response, 200), this.url, sent);
-      this.lastError = new ReadError(`HTTP ${response.status} reading ${redactHref(this.url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
-        plugin: 'geotiff',
-        details: { status: response.status, href: redactHref(this.url) },
-      });
-      throw this.lastError;
     }
-    return new FetchedResponse(response);
+  }
+
+  /** One request, signed now: the href from the signer's cache, then its headers. */
+  private async send(init: RequestInit): Promise<{ url: string; response: Response; sent: Record<string, string> }> {
+    const extra = (init.headers ?? {}) as Record<string, string>;
+    const signal = init.signal ?? undefined;
+    const url = this.context.signHref ? await this.context.signHref(signal) : this.url;
+    let sent: Record<string, string> = {};
+    const response = await httpRequest(url, {
+      headers: async (target) => (sent = { ...extra, ...(await headersFor(this.context.signer, target, { method: 'GET' }, signal)) }),
+      ...(signal ? { signal } : {}),
+      ...(this.context.fetch ? { fetch: this.context.fetch } : {}),
+      retries: this.readerOptions.retries ?? 3,
+      timeout: this.readerOptions.timeout ?? 30_000,
+    });
+    return { url, response, sent };
+  }
+
+  /** The ReadError for a failed response, with the server's words and no secret. */
+  private async failure({ url, response, sent }: { url: string; response: Response; sent: Record<string, string> }): Promise<ReadError> {
+    const hint =
+      response.status === 401 || response.status === 403
+        ? '; the server refused access: pass a signer for this host (--signer) or check its credentials'
+        : response.status === 404
+          ? '; check the href'
+          : '';
+    // A server may quote the request back (its token, its SAS query): never into the message.
+    const snippet = redactRequestSecrets(await responseSnippet(response, 200), url, sent);
+    return new ReadError(`HTTP ${response.status} reading ${redactHref(url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
+      plugin: 'geotiff',
+      details: { status: response.status, href: redactHref(url) },
+    });
   }
 }
 
@@ -333,13 +358,13 @@ async function openTiffs(
 /** Builds the RasterSource of one GeoTIFF. */
 async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIFFReaderOptions): Promise<RasterSource> {
   const shown = redactHref(href);
-  const client = isHttp(href) ? new SignedHttpClient(href, context.signer, context.fetch, options) : undefined;
+  const client = isHttp(href) ? new SignedHttpClient(href, context, options) : undefined;
   let tiffs: GeoTIFF[];
   try {
     tiffs = await openTiffs(href, context, options, client);
   } catch (caught) {
     const error = unwrapBlockError(caught, client);
-    if (isAbortError(error) || ReadError.isInstance(error)) throw error;
+    if (isAbortError(error) || ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
     throw new ReadError(`cannot read ${shown} as a TIFF: ${(error as Error).message}`, { plugin: 'geotiff', cause: error });
   }
 
@@ -464,7 +489,7 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
       } catch (caught) {
         const error = unwrapBlockError(caught, client);
         if (isAbortError(error) || request.signal?.aborted) throw request.signal?.reason ?? error;
-        if (ReadError.isInstance(error)) throw error;
+        if (ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
         throw new ReadError(
           `cannot decode window ${JSON.stringify(request.window)} of level ${level} of ${shown}: ${(error as Error).message}`,
           { plugin: 'geotiff', cause: error },

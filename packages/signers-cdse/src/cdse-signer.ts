@@ -36,7 +36,7 @@ export interface CDSESignerOptions {
   tokenUrl?: string;
   /** Hosts the token is sent to (default {@link CDSE_HOSTS}). */
   hosts?: readonly string[];
-  /** Milliseconds before expiry at which an access token is replaced (default 60 000; tokens live 10 minutes). */
+  /** Milliseconds before expiry at which an access token is replaced (default 30 000, as pyramids.stac; tokens live 10 minutes). */
   refreshWindow?: number;
   /** HTTP client for the token endpoint (default the global fetch). */
   fetch?: typeof fetch;
@@ -64,7 +64,7 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     password: options.password ?? (env['CDSE_PASSWORD'] || undefined),
     clientId: options.clientId ?? 'cdse-public',
     tokenUrl: options.tokenUrl ?? CDSE_TOKEN_URL,
-    refreshWindow: options.refreshWindow ?? 60_000,
+    refreshWindow: options.refreshWindow ?? 30_000,
   };
   let implementation: Promise<CDSESignerImplementation> | undefined;
   const load = () =>
@@ -106,5 +106,8 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
         refreshWindow: resolved.refreshWindow,
       },
     }),
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      cdseSigner({ ...(description.options as CDSESignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
   } satisfies Signer;
 }

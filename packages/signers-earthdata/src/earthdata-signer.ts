@@ -33,7 +33,7 @@ export interface EarthdataSignerOptions {
   hosts?: readonly string[];
   /** Token endpoint used with a user name and password (default {@link DEFAULT_TOKEN_URL}). */
   tokenUrl?: string;
-  /** Milliseconds before expiry at which a minted token is replaced (default 3 600 000). */
+  /** Milliseconds before expiry at which a minted token is replaced (default 300 000, as pyramids.stac). */
   refreshWindow?: number;
   /** HTTP client for the token endpoint (default the global fetch). */
   fetch?: typeof fetch;
@@ -61,7 +61,7 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
     username: options.username ?? (env['EARTHDATA_USERNAME'] || undefined),
     password: options.password ?? (env['EARTHDATA_PASSWORD'] || undefined),
     tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
-    refreshWindow: options.refreshWindow ?? 3_600_000,
+    refreshWindow: options.refreshWindow ?? 300_000,
   };
   // An explicit user name wins over a token from the environment.
   if (options.username && !options.token) resolved.token = undefined;
@@ -103,5 +103,8 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
       id: 'earthdata',
       options: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
     }),
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      earthdataSigner({ ...(description.options as EarthdataSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
   } satisfies Signer;
 }

@@ -30,6 +30,8 @@ export interface Registry {
   readonly writers: readonly WriterPlugin[];
   /** The signer with this id, if registered. */
   getSigner(id: string): Signer | undefined;
+  /** The first registered signer whose `matches(url)` is true: the one that signs `url` when no signer is passed. */
+  signerFor(url: string): Signer | undefined;
   /** The codec serving a file extension (`.parquet`), if registered. */
   codecFor(href: string): CodecPlugin | undefined;
   /** Chooses a reader without opening the file when the media type or extension decides. */
@@ -105,6 +107,7 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
     codecs,
     writers,
     getSigner: (id) => latestFirst(signers).find((signer) => signer.id === id),
+    signerFor: (url) => signers.find((signer) => signer.matches(url)),
     codecFor: (href) => {
       const extension = hrefExtension(href);
       return latestFirst(codecs).find((codec) => codec.extensions.includes(extension));
