@@ -6,6 +6,7 @@ import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, signerFromOptions } from './signer-option.js';
+import { addPluginOption } from './plugin-option.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .option('--debug', 'show stack traces on errors')
     .exitOverride()
     .showHelpAfterError();
+  addPluginOption(program);
   registerInfoCommand(program);
   addSignerOption(registerReadCommand(program));
   addSignerOption(
