@@ -40,9 +40,9 @@ export function apiKeySigner(options: ApiKeySignerOptions = {}): Signer {
     apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids-examples/signer-api-key',
     matches,
-    headers: async (url) => (matches(url) ? { [header]: key() } : {}),
+    headers: async (url): Promise<Record<string, string>> => (matches(url) ? { [header]: key() } : {}),
     signRequest: async (request) => (matches(request.url) ? { ...request, headers: { ...request.headers, [header]: key() } } : request),
-    gdalEnv: async (href) => (matches(href.replace(/^\/vsicurl\//, '')) ? { GDAL_HTTP_HEADERS: `${header}: ${key()}` } : {}),
+    gdalEnv: async (href): Promise<Record<string, string>> => (matches(href.replace(/^\/vsicurl\//, '')) ? { GDAL_HTTP_HEADERS: `${header}: ${key()}` } : {}),
     describeFailure: (url, response) =>
       matches(url) && (response.status === 401 || response.status === 403)
         ? new SignerError(`api-key: ${redactHref(url)} refused the API key (HTTP ${response.status}); check API_KEY`, {

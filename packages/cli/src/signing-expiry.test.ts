@@ -160,16 +160,18 @@ beforeEach(() => {
   missingSent.length = 0;
 });
 
-const STEPS = 40;
+// Reads run 4 at a time, so a request may arrive 3 × 7 s after it was signed: well inside the 30 s window.
+const STEPS = 300;
+const CONCURRENCY = 4;
 
 describe('an hour-long cube with 60 s tokens on a fake clock', () => {
   it('CDSE (registered with registry.use, OAuth header): never sends an expired token', async () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
       .use(cdseSigner({ username: 'user', password: 'secret', tokenUrl: `${serverUrl}/oidc/token`, hosts: [new URL(serverUrl).host], now: () => clock, env: {} }));
-    // Each time step is one file of header + 4 tiles; 40 steps at 20 s a request run past an hour.
-    stepPerRead = 20_000;
-    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `${serverUrl}/cdse/scene-${index}.tif`), { registry, asset: 'data' });
+    // Each time step is one file of header + tiles; 300 steps of two requests at 7 s each run past an hour.
+    stepPerRead = 7_000;
+    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `${serverUrl}/cdse/scene-${index}.tif`), { registry, asset: 'data', concurrency: CONCURRENCY });
     const result = await cube.read();
 
     expect(expiredSent).toEqual([]);
@@ -186,8 +188,8 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
       .use(planetaryComputerSigner({ sasUrl: `${serverUrl}/sas`, now: () => clock, env: {} }));
-    stepPerRead = 20_000;
-    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`), { registry, asset: 'data', fetch: blobFetch });
+    stepPerRead = 7_000;
+    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`), { registry, asset: 'data', fetch: blobFetch, concurrency: CONCURRENCY });
     await cube.read();
 
     expect(expiredSent).toEqual([]);
