@@ -1,7 +1,8 @@
 // `pyramids vrt --signer bearer --env-file`: the VRT carries no credential, and
 // GDAL itself (gdalinfo, an independent reader) opens it under the written
 // config against a loopback server that refuses requests without the token.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,12 +17,13 @@ const TOKEN = 'vrt-token-never-in-the-file-83a1';
 let dir: string;
 let server: RangeServer;
 
+// Asynchronous: gdalinfo reads from the loopback server running in this process.
+const run = promisify(execFile);
+
 /** gdalinfo's checksums of every band, with extra environment. */
-function checksums(file: string, env: Record<string, string> = {}): number[] {
-  const info = JSON.parse(
-    execFileSync('gdalinfo', ['-json', '-checksum', file], { encoding: 'utf8', env: { ...process.env, ...env, CPL_VSIL_CURL_CACHE_SIZE: '0' } }),
-  ) as { bands: { checksum: number }[] };
-  return info.bands.map((band) => band.checksum);
+async function checksums(file: string, env: Record<string, string> = {}): Promise<number[]> {
+  const { stdout } = await run('gdalinfo', ['-json', '-checksum', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return (JSON.parse(stdout) as { bands: { checksum: number }[] }).bands.map((band) => band.checksum);
 }
 
 /** NAME=value lines of an env file. */
@@ -87,10 +89,10 @@ describe('pyramids vrt with a signer', () => {
     const config = parseEnvFile(envFile);
     expect(config).toEqual({ GDAL_HTTP_HEADERS: `Authorization: Bearer ${TOKEN}` });
 
-    const reference = checksums(path.join(FOLDER, 'cogeo.tif'));
-    expect(checksums(output, config)).toEqual(reference);
+    const reference = await checksums(path.join(FOLDER, 'cogeo.tif'));
+    expect(await checksums(output, config)).toEqual(reference);
     // Without the config GDAL is refused by the server.
-    const refused = spawnSync('gdalinfo', ['-checksum', output], { encoding: 'utf8', env: { ...process.env, CPL_VSIL_CURL_CACHE_SIZE: '0' } });
+    const refused = await run('gdalinfo', ['-checksum', output], { encoding: 'utf8' }).catch((error: { stdout: string; stderr: string }) => error);
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/401|failed|error/i);
     expect(refused.stdout).not.toContain(`Checksum=${reference[0]}`);
   });
