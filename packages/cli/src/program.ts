@@ -8,6 +8,7 @@ import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
 import { addSignerOption, createSignerFromEnvironment, signerFromOptions } from './signer-option.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
+import { addPluginOption } from './plugin-option.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
@@ -22,6 +23,7 @@ import { registerPointValuesCommand } from './commands/point-values-command.js';
  */
 export function createProgram(): Command {
   const program = createRootCommand();
+  addPluginOption(program);
   registerInfoCommand(program);
   addSignerOption(registerReadCommand(program));
   addSignerOption(

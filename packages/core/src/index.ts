@@ -78,11 +78,12 @@ export type {
   CubeWriteChunk,
 } from './plugins/plugin-types.js';
 export { createRegistry, type Registry, type ReaderQuery, type ReaderChoice } from './plugins/registry.js';
-export { hrefExtension, normalizeMediaType, KNOWN_FORMATS, type KnownFormat } from './plugins/known-formats.js';
+export { hrefExtension, normalizeMediaType } from './plugins/normalize-media-type.js';
 
 // Signers
-export { type Signer, type SignableRequest, signHrefWith, headersFor } from './signers/signer.js';
+export { type Signer, type SignableRequest, type SignerDescription, type SignerEnvironment, signHrefWith, headersFor } from './signers/signer.js';
 export { anonymousSigner } from './signers/anonymous-signer.js';
+export { routingSigner } from './signers/routing-signer.js';
 export { redactHref } from './signers/redact.js';
 
 // Rasters
@@ -178,8 +179,10 @@ export {
 } from './search/point-aoi.js';
 // Signer building blocks (issue 5): bearer tokens, token caches, host matching, S3 hrefs, signing Items
 export { bearerTokenSigner, type BearerTokenSignerOptions, type BearerTokenSource } from './signers/bearer-token-signer.js';
+export { oauthBearerSigner, type OAuthBearerSignerOptions, type OAuthTokenSource } from './signers/oauth-bearer-signer.js';
 export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedToken } from './signers/token-cache.js';
 export { matchHost } from './signers/match-host.js';
+export { headerRecord } from './signers/header-record.js';
 export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
 export {

@@ -144,7 +144,7 @@ describe('VRT mosaics of two abutting tiles', () => {
     expect((error as Error).message).toContain("asset 'B04' not found on item left; available: visual");
   });
 
-  it('embeds HTTP headers in /vsicurl? paths and warns about credentials GDAL cannot carry', async () => {
+  it('writes no credential into the VRT and returns the GDAL config that opens it', async () => {
     const remote = items.map((item) => {
       const copy = structuredClone(item) as StacItem;
       copy.properties = { ...items[0]!.properties };
@@ -160,14 +160,15 @@ describe('VRT mosaics of two abutting tiles', () => {
       gdalEnv: async () => ({ AWS_SECRET_ACCESS_KEY: 'never-printed' }),
     };
     const result = await buildVrtDocument(remote, 'visual', { signer });
-    expect(result.xml).toContain('<SourceFilename relativeToVRT="0">/vsicurl?header.Authorization=Bearer%20abc&amp;url=https%3A%2F%2Fdata.example.com%2Fleft.tif</SourceFilename>');
-    expect(result.warnings.join(' ')).toContain('AWS_SECRET_ACCESS_KEY');
-    expect(result.warnings.join(' ')).toContain('carries the HTTP headers Authorization in clear text');
+    expect(result.xml).toContain('<SourceFilename relativeToVRT="0">/vsicurl/https://data.example.com/left.tif</SourceFilename>');
+    expect(result.xml).not.toContain('Bearer');
+    expect(result.xml).not.toContain('never-printed');
+    expect(result.gdalConfig).toEqual({ AWS_SECRET_ACCESS_KEY: 'never-printed', GDAL_HTTP_HEADERS: 'Authorization: Bearer abc' });
     expect(result.warnings.join(' ')).not.toContain('Bearer abc');
     expect(result.warnings.join(' ')).not.toContain('never-printed');
   });
 
-  it('reads a VRT whose HTTP sources carry embedded headers with the JS reader, no signer needed', async () => {
+  it('reads a credential-free VRT of HTTP sources with the JS reader, signed by the signer registered in the registry', async () => {
     const seen: string[] = [];
     const server = http.createServer((request, response) => {
       seen.push(request.headers.authorization ?? '(none)');
@@ -192,7 +193,8 @@ describe('VRT mosaics of two abutting tiles', () => {
       const signer: Signer = { kind: 'signer', id: 'bearer', apiVersion: PLUGIN_API_VERSION, matches: (url) => url.startsWith(base), headers: async () => ({ Authorization: 'Bearer abc' }) };
       const output = path.join(temp.dir, 'remote.vrt');
       writeFileSync(output, (await buildVrtDocument(remote, 'visual', { signer, registry: gdalRegistry() })).xml);
-      const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false }));
+      expect(readFileSync(output, 'utf8')).not.toContain('Bearer');
+      const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false })).use(signer);
       registry.use(vrtReader({ registry }));
       const dataset = await openRaster(output, { registry });
       const { data } = await dataset.read();

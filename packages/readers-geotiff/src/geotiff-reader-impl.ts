@@ -17,6 +17,7 @@ import {
   normalizeCrs,
   parseGdalMetadata,
   ReadError,
+  SignerError,
   redactHref,
   quoteServerText,
   redactRequestSecrets,
@@ -29,7 +30,6 @@ import {
   type ReaderContext,
   type ReaderImplementation,
   type ReadRequest,
-  type Signer,
   type TypedArray,
 } from '@pyramids/core';
 import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
@@ -67,7 +67,9 @@ export interface GroundControlPoint {
 
 /**
  * geotiff.js client over core's `httpRequest`: retries, timeouts, aborts, and
- * the signer's headers computed per request (so a refreshed token is used).
+ * the signer's href and headers computed per request (so a refreshed token is
+ * used). A 401/403 goes to the signer's `describeFailure`, which drops a
+ * revoked token; the read is then retried once with a fresh one.
  */
 class SignedHttpClient extends BaseClient {
   /**
@@ -78,44 +80,66 @@ class SignedHttpClient extends BaseClient {
 
   constructor(
     url: string,
-    private readonly signer: Signer | undefined,
-    private readonly fetchImpl: typeof fetch | undefined,
+    private readonly context: ReaderContext,
     private readonly readerOptions: GeoTIFFReaderOptions,
   ) {
     super(url);
   }
 
   override async request(init: RequestInit = {}): Promise<BaseResponse> {
+    try {
+      let attempt = await this.send(init);
+      const signer = this.context.signer;
+      if ((attempt.response.status === 401 || attempt.response.status === 403) && signer?.describeFailure && signer.matches(attempt.url)) {
+        const explained = signer.describeFailure(attempt.url, { status: attempt.response.status, headers: attempt.response.headers });
+        if (explained) {
+          // The signer dropped its token: one more try with a fresh one.
+          attempt = await this.send(init);
+          if (attempt.response.status === 401 || attempt.response.status === 403) throw explained;
+        }
+      }
+      if (!attempt.response.ok) throw this.failure(attempt);
+      return new FetchedResponse(attempt.response, attempt.bytes);
+    } catch (error) {
+      this.lastError = error;
+      throw error;
+    }
+  }
+
+  /**
+   * One request, signed now (the href from the signer's cache, then its headers), its
+   * body read under the retry policy: a block cut short is fetched again, never decoded.
+   */
+  private async send(init: RequestInit): Promise<{ url: string; response: Response; bytes: Uint8Array; sent: Record<string, string> }> {
     const extra = (init.headers ?? {}) as Record<string, string>;
+    const signal = init.signal ?? undefined;
+    const url = this.context.signHref ? await this.context.signHref(signal) : this.url;
     let sent: Record<string, string> = {};
-    // The body is read here, under the retry policy: a block cut short is fetched again, never decoded.
-    const { response, bytes } = await httpRequestBytes(this.url, {
-      headers: async (url) => (sent = { ...extra, ...(await headersFor(this.signer, url, { method: 'GET' })) }),
-      ...(init.signal ? { signal: init.signal } : {}),
-      ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
+    const { response, bytes } = await httpRequestBytes(url, {
+      headers: async (target) => (sent = { ...extra, ...(await headersFor(this.context.signer, target, { method: 'GET' }, signal)) }),
+      ...(signal ? { signal } : {}),
+      ...(this.context.fetch ? { fetch: this.context.fetch } : {}),
       retries: this.readerOptions.retries ?? 3,
       timeout: this.readerOptions.timeout ?? 30_000,
       ...(this.readerOptions.backoff === undefined ? {} : { backoff: this.readerOptions.backoff }),
-    }).catch((error: unknown) => {
-      this.lastError = error;
-      throw error;
     });
-    if (!response.ok) {
-      const hint =
-        response.status === 401 || response.status === 403
-          ? '; the server refused access: pass a signer for this host (--signer) or check its credentials'
-          : response.status === 404
-            ? '; check the href'
-            : '';
-      // A server may quote the request back (its token, its SAS query): never into the message.
-      const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, this.url, sent));
-      this.lastError = new ReadError(`HTTP ${response.status} reading ${redactHref(this.url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
-        plugin: 'geotiff',
-        details: { status: response.status, href: redactHref(this.url) },
-      });
-      throw this.lastError;
-    }
-    return new FetchedResponse(response, bytes);
+    return { url, response, bytes, sent };
+  }
+
+  /** The ReadError for a failed response, with the server's words and no secret. */
+  private failure({ url, response, bytes, sent }: { url: string; response: Response; bytes: Uint8Array; sent: Record<string, string> }): ReadError {
+    const hint =
+      response.status === 401 || response.status === 403
+        ? '; the server refused access: pass a signer for this host (--signer) or check its credentials'
+        : response.status === 404
+          ? '; check the href'
+          : '';
+    // A server may quote the request back (its token, its SAS query): never into the message.
+    const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, url, sent));
+    return new ReadError(`HTTP ${response.status} reading ${redactHref(url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
+      plugin: 'geotiff',
+      details: { status: response.status, href: redactHref(url) },
+    });
   }
 }
 
@@ -321,13 +345,13 @@ async function checkOpenedTiff(tiff: GeoTIFF, href: string, remote: boolean, sig
 /** Builds the RasterSource of one GeoTIFF. */
 async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIFFReaderOptions): Promise<RasterSource> {
   const shown = redactHref(href);
-  const client = isHttp(href) ? new SignedHttpClient(href, context.signer, context.fetch, options) : undefined;
+  const client = isHttp(href) ? new SignedHttpClient(href, context, options) : undefined;
   let tiffs: GeoTIFF[];
   try {
     tiffs = await openTiffs(href, context, options, client);
   } catch (caught) {
     const error = unwrapBlockError(caught, client);
-    if (isAbortError(error) || ReadError.isInstance(error)) throw error;
+    if (isAbortError(error) || ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
     throw new ReadError(`cannot read ${shown} as a TIFF: ${(error as Error).message}`, { plugin: 'geotiff', cause: error });
   }
 
@@ -453,7 +477,7 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
       } catch (caught) {
         const error = unwrapBlockError(caught, client);
         if (isAbortError(error) || request.signal?.aborted) throw request.signal?.reason ?? error;
-        if (ReadError.isInstance(error)) throw error;
+        if (ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
         throw new ReadError(
           `cannot decode window ${JSON.stringify(request.window)} of level ${level} of ${shown}: ${(error as Error).message}`,
           { plugin: 'geotiff', cause: error },

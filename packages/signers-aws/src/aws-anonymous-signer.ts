@@ -55,5 +55,8 @@ export function awsAnonymousSigner(options: AWSAnonymousSignerOptions = {}): Sig
         ...(options.buckets ? { buckets: [...options.buckets] } : {}),
       },
     }),
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      awsAnonymousSigner({ ...(description.options as AWSAnonymousSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
   } satisfies Signer;
 }

@@ -1,6 +1,6 @@
 // The heavy half of the requester-pays signer: SigV4 (aws4fetch) and, when no
 // credentials are given, the AWS SDK's Node provider chain, imported on first use.
-import { createTokenCache, isAbortError, SignerError } from '@pyramids/core';
+import { createTokenCache, headerRecord, isAbortError, SignerError } from '@pyramids/core';
 import { AwsV4Signer } from 'aws4fetch';
 import type { AWSCredentials, AWSCredentialsSource } from './aws-credentials.js';
 import type { AWSRequesterPaysSignerOptions } from './aws-requester-pays-signer.js';
@@ -71,12 +71,7 @@ export function createAWSRequesterPaysSignerImplementation(
         service: 's3',
         region: options.region,
       });
-      const signed = await signer.sign();
-      const headers: Record<string, string> = {};
-      signed.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      return headers;
+      return headerRecord((await signer.sign()).headers);
     },
     async gdalEnv(href, signal) {
       if (!matchesS3(href, options)) return {};

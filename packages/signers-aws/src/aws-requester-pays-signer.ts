@@ -65,5 +65,8 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
         ...(options.buckets ? { buckets: [...options.buckets] } : {}),
       },
     }),
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      awsRequesterPaysSigner({ ...(description.options as AWSRequesterPaysSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
   } satisfies Signer;
 }

@@ -1,5 +1,5 @@
 // SigV4 for the CDSE eodata endpoint, with aws4fetch (loaded on first read).
-import { SignerError } from '@pyramids/core';
+import { headerRecord, SignerError } from '@pyramids/core';
 import { AwsV4Signer } from 'aws4fetch';
 import type { CDSES3SignerOptions } from './cdse-s3-signer.js';
 
@@ -31,12 +31,7 @@ export function createCDSES3SignerImplementation(
         service: 's3',
         region: options.region,
       });
-      const signed = await signer.sign();
-      const headers: Record<string, string> = {};
-      signed.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      return headers;
+      return headerRecord((await signer.sign()).headers);
     },
     gdalEnv() {
       const { accessKeyId, secretAccessKey } = keys();

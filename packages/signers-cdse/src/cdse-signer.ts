@@ -1,11 +1,4 @@
-import {
-  bearerTokenSigner,
-  PLUGIN_API_VERSION,
-  redactHref,
-  SignerError,
-  type Signer,
-} from '@pyramids/core';
-import type { CDSESignerImplementation } from './cdse-signer-impl.js';
+import { oauthBearerSigner, type Signer } from '@pyramids/core';
 
 /** The CDSE OpenID Connect token endpoint (Keycloak). */
 export const CDSE_TOKEN_URL =
@@ -36,7 +29,7 @@ export interface CDSESignerOptions {
   tokenUrl?: string;
   /** Hosts the token is sent to (default {@link CDSE_HOSTS}). */
   hosts?: readonly string[];
-  /** Milliseconds before expiry at which an access token is replaced (default 60 000; tokens live 10 minutes). */
+  /** Milliseconds before expiry at which an access token is replaced (default 30 000, as pyramids.stac; tokens live 10 minutes). */
   refreshWindow?: number;
   /** HTTP client for the token endpoint (default the global fetch). */
   fetch?: typeof fetch;
@@ -64,47 +57,18 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     password: options.password ?? (env['CDSE_PASSWORD'] || undefined),
     clientId: options.clientId ?? 'cdse-public',
     tokenUrl: options.tokenUrl ?? CDSE_TOKEN_URL,
-    refreshWindow: options.refreshWindow ?? 60_000,
+    refreshWindow: options.refreshWindow ?? 30_000,
   };
-  let implementation: Promise<CDSESignerImplementation> | undefined;
-  const load = () =>
-    (implementation ??= import('./cdse-signer-impl.js').then((module) =>
-      module.createCDSESignerImplementation(resolved),
-    ));
-  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
-    hosts,
+  return oauthBearerSigner({
     id: 'cdse',
-  });
-  return {
-    ...bearer,
-    kind: 'signer',
-    id: 'cdse',
-    apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids/signers-cdse',
-    async gdalEnv(href, signal): Promise<Record<string, string>> {
-      const headers = await bearer.gdalEnv!(href, signal);
-      return Object.keys(headers).length
-        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
-        : {};
-    },
-    describeFailure(url, response) {
-      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
-        return undefined;
-      void implementation?.then((loaded) => loaded.forget());
-      return new SignerError(
-        `cdse: ${redactHref(url)} refused the CDSE access token (HTTP ${response.status}); the token was dropped and the next read logs in again. ` +
-          'If it persists, check CDSE_USERNAME and CDSE_PASSWORD and that the account may download this product',
-        { plugin: 'cdse', details: { url: redactHref(url), status: response.status } },
-      );
-    },
-    describe: () => ({
-      id: 'cdse',
-      options: {
-        hosts,
-        tokenUrl: resolved.tokenUrl,
-        clientId: resolved.clientId,
-        refreshWindow: resolved.refreshWindow,
-      },
-    }),
-  } satisfies Signer;
+    hosts,
+    load: () => import('./cdse-signer-impl.js').then((module) => module.createCDSESignerImplementation(resolved)),
+    tokenName: 'the CDSE access token',
+    refusalAdvice: () => 'check CDSE_USERNAME and CDSE_PASSWORD and that the account may download this product',
+    describeOptions: { hosts, tokenUrl: resolved.tokenUrl, clientId: resolved.clientId, refreshWindow: resolved.refreshWindow },
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      cdseSigner({ ...(description.options as CDSESignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+  });
 }

@@ -273,7 +273,7 @@ describe('earthdataSigner', () => {
     await headersFor(earthdata, url);
     const explained = earthdata.describeFailure!(url, { status: 401, headers: new Headers() })!;
     expect(explained.message).toMatch(
-      /x\.tif\?<redacted> refused the Earthdata token \(HTTP 401\); check EARTHDATA_USERNAME and EARTHDATA_PASSWORD/,
+      /x\.tif\?<redacted> refused the Earthdata token \(HTTP 401\); the token was dropped.*check EARTHDATA_USERNAME and EARTHDATA_PASSWORD/,
     );
     await new Promise((resolve) => setTimeout(resolve, 0));
     await headersFor(earthdata, url);

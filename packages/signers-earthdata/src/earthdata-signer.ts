@@ -1,11 +1,4 @@
-import {
-  bearerTokenSigner,
-  PLUGIN_API_VERSION,
-  redactHref,
-  SignerError,
-  type Signer,
-} from '@pyramids/core';
-import type { EarthdataSignerImplementation } from './earthdata-signer-impl.js';
+import { oauthBearerSigner, type Signer } from '@pyramids/core';
 
 /** The Earthdata Login endpoint that returns a user's token, creating one when there is none. */
 export const DEFAULT_TOKEN_URL = 'https://urs.earthdata.nasa.gov/api/users/find_or_create_token';
@@ -33,7 +26,7 @@ export interface EarthdataSignerOptions {
   hosts?: readonly string[];
   /** Token endpoint used with a user name and password (default {@link DEFAULT_TOKEN_URL}). */
   tokenUrl?: string;
-  /** Milliseconds before expiry at which a minted token is replaced (default 3 600 000). */
+  /** Milliseconds before expiry at which a minted token is replaced (default 300 000, as pyramids.stac). */
   refreshWindow?: number;
   /** HTTP client for the token endpoint (default the global fetch). */
   fetch?: typeof fetch;
@@ -61,47 +54,23 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
     username: options.username ?? (env['EARTHDATA_USERNAME'] || undefined),
     password: options.password ?? (env['EARTHDATA_PASSWORD'] || undefined),
     tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
-    refreshWindow: options.refreshWindow ?? 3_600_000,
+    refreshWindow: options.refreshWindow ?? 300_000,
   };
   // An explicit user name wins over a token from the environment.
   if (options.username && !options.token) resolved.token = undefined;
-  let implementation: Promise<EarthdataSignerImplementation> | undefined;
-  const load = () =>
-    (implementation ??= import('./earthdata-signer-impl.js').then((module) =>
-      module.createEarthdataSignerImplementation(resolved),
-    ));
-  const bearer = bearerTokenSigner(async (signal) => (await load()).token(signal), {
-    hosts,
+  return oauthBearerSigner({
     id: 'earthdata',
-  });
-  return {
-    ...bearer,
-    kind: 'signer',
-    id: 'earthdata',
-    apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids/signers-earthdata',
-    async gdalEnv(href, signal): Promise<Record<string, string>> {
-      const headers = await bearer.gdalEnv!(href, signal);
-      return Object.keys(headers).length
-        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
-        : {};
-    },
-    describeFailure(url, response) {
-      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
-        return undefined;
-      void implementation?.then((loaded) => loaded.forget());
-      return new SignerError(
-        `earthdata: ${redactHref(url)} refused the Earthdata token (HTTP ${response.status}); ` +
-          (resolved.token
-            ? 'the token may have expired: generate a new one at https://urs.earthdata.nasa.gov (Generate Token) and set EARTHDATA_TOKEN'
-            : 'check EARTHDATA_USERNAME and EARTHDATA_PASSWORD') +
-          ", and approve this DAAC's application and EULA in your Earthdata Login profile",
-        { plugin: 'earthdata', details: { url: redactHref(url), status: response.status } },
-      );
-    },
-    describe: () => ({
-      id: 'earthdata',
-      options: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
-    }),
-  } satisfies Signer;
+    hosts,
+    load: () => import('./earthdata-signer-impl.js').then((module) => module.createEarthdataSignerImplementation(resolved)),
+    tokenName: 'the Earthdata token',
+    refusalAdvice: () =>
+      (resolved.token
+        ? 'the token may have expired: generate a new one at https://urs.earthdata.nasa.gov (Generate Token) and set EARTHDATA_TOKEN'
+        : 'check EARTHDATA_USERNAME and EARTHDATA_PASSWORD') + ", and approve this DAAC's application and EULA in your Earthdata Login profile",
+    describeOptions: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      earthdataSigner({ ...(description.options as EarthdataSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+  });
 }

@@ -148,7 +148,7 @@ describe('planetaryComputerSigner', () => {
     expect(tokens.requests[0]!.headers['ocp-apim-subscription-key']).toBe('sentinel-pc-key-123');
     expect(pc.describe!()).toEqual({
       id: 'planetary-computer',
-      options: { sasUrl: tokens.sasUrl, refreshWindow: 300_000 },
+      options: { sasUrl: tokens.sasUrl, refreshWindow: 60_000 },
     });
   });
 

@@ -10,7 +10,7 @@ export interface PlanetaryComputerSignerOptions {
   sasUrl?: string;
   /** API subscription key, sent as `Ocp-Apim-Subscription-Key` (default `PC_SDK_SUBSCRIPTION_KEY`); raises rate limits. */
   subscriptionKey?: string;
-  /** Milliseconds before `msft:expiry` at which a token is replaced (default 300 000). */
+  /** Milliseconds before `msft:expiry` at which a token is replaced (default 60 000, as pyramids.stac). */
   refreshWindow?: number;
   /** HTTP client for the token endpoint (default the global fetch). */
   fetch?: typeof fetch;
@@ -55,7 +55,7 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
     ...options,
     sasUrl: (options.sasUrl ?? env['PC_SDK_SAS_URL'] ?? DEFAULT_SAS_URL).replace(/\/+$/, ''),
     subscriptionKey: options.subscriptionKey ?? (env['PC_SDK_SUBSCRIPTION_KEY'] || undefined),
-    refreshWindow: options.refreshWindow ?? 300_000,
+    refreshWindow: options.refreshWindow ?? 60_000,
   };
   let implementation: Promise<PlanetaryComputerSignerImplementation> | undefined;
   const load = () =>
@@ -95,5 +95,8 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
       id: 'planetary-computer',
       options: { sasUrl: resolved.sasUrl, refreshWindow: resolved.refreshWindow },
     }),
+    // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
+    fromDescription: (description, environment) =>
+      planetaryComputerSigner({ ...(description.options as PlanetaryComputerSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
   } satisfies Signer;
 }

@@ -1,6 +1,6 @@
 import { OptionError, redactHref } from '@pyramids/core';
 import type { Command } from 'commander';
-import { addSignerOption, createSignerFromEnvironment, SIGNER_NAMES } from '../signer-option.js';
+import { addSignerOption, createSignerFromEnvironment, signerIds } from '../signer-option.js';
 
 /**
  * `pyramids sign HREF --signer NAME`: prints the href as the signer rewrites it
@@ -16,7 +16,7 @@ export function registerSignCommand(program: Command): void {
     .argument('<href>', 'href to sign (https://, s3://)');
   addSignerOption(command).action(async (href: string, options: { signer?: string }) => {
     if (!options.signer)
-      throw new OptionError(`pyramids sign needs --signer NAME; one of ${SIGNER_NAMES.join(', ')}`);
+      throw new OptionError(`pyramids sign needs --signer NAME; one of ${signerIds().join(', ')}`);
     const signer = createSignerFromEnvironment(options.signer, { targets: [href] });
     if (!signer.matches(href)) {
       process.stderr.write(

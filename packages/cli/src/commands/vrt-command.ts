@@ -1,5 +1,6 @@
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { buildVrtDocument, OptionError, writeFileAtomic, type Signer } from '@pyramids/core';
+import { buildVrtDocument, OptionError, writeFileAtomic, WriteError, type Signer } from '@pyramids/core';
 import { signerFromOptions } from '../signer-option.js';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
@@ -13,6 +14,31 @@ export interface VRTCommandOptions {
   band?: string;
   strict?: boolean;
   resolution?: string;
+  /** Writes the GDAL config that opens the VRT (credentials) here, as NAME=value lines readable by the owner only. */
+  envFile?: string;
+}
+
+/**
+ * Writes `NAME=value` lines to `file`, created readable by its owner only (the
+ * values are credentials). A value GDAL needs on one line is refused rather than broken.
+ */
+async function writeEnvFile(file: string, config: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(config)) {
+    if (/[\r\n]/.test(value)) throw new OptionError(`--env-file: the value of ${name} spans lines and cannot go into an env file; open the VRT with pyramids read --signer instead`);
+  }
+  const text = Object.entries(config)
+    .map(([name, value]) => `${name}=${value}\n`)
+    .join('');
+  let handle;
+  try {
+    handle = await open(file, 'w', 0o600);
+    await handle.chmod(0o600);
+    await handle.writeFile(text, 'utf8');
+  } catch (error) {
+    throw new WriteError(`cannot write --env-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
@@ -44,6 +70,16 @@ export async function runVrtCommand(source: string, options: VRTCommandOptions, 
     `wrote ${path.resolve(options.output)}: ${result.document.width} × ${result.document.height}, ` +
       `${result.document.bands.length} band(s), ${sources} source(s)${result.skipped.length ? `, ${result.skipped.length} left out` : ''}\n`,
   );
+  // The VRT carries no credential; GDAL reads it under this config. Names only on the terminal: the values are secrets.
+  const names = Object.keys(result.gdalConfig);
+  if (options.envFile) await writeEnvFile(options.envFile, result.gdalConfig);
+  if (names.length > 0) {
+    process.stdout.write(
+      options.envFile
+        ? `GDAL opens it with the config ${names.join(', ')}, written to ${path.resolve(options.envFile)} (e.g. set -a; . ${options.envFile}; set +a; gdalinfo ${options.output})\n`
+        : `GDAL opens it with the config ${names.join(', ')} (secrets, not shown): pass --env-file FILE to write them\n`,
+    );
+  }
 }
 
 /** `pyramids vrt ITEMS --asset KEY [--separate] -o mosaic.vrt`: a GDAL VRT mosaic of one asset of the Items. */
@@ -58,6 +94,7 @@ export function registerVrtCommand(program: Command): Command {
     .option('--band <n>', 'band of each Item used with --separate (default 1)')
     .option('--strict', 'fail when an Item cannot be placed (other CRS, rotated grid) instead of leaving it out')
     .option('--resolution <how>', 'highest, lowest or average (default) resolution of the Items')
+    .option('--env-file <file>', 'write the GDAL config that opens the VRT with the signer\'s credentials (GDAL_HTTP_HEADERS, AWS_*, AZURE_*), as NAME=value lines readable by you only')
     .action(async (source: string, options: VRTCommandOptions & { signer?: string }) => {
       const signer = signerFromOptions(options);
       await runVrtCommand(source, options, signer ? { signer } : {});

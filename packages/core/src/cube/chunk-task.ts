@@ -72,7 +72,10 @@ export interface ChunkResult {
 /** What running a task needs besides the task: I/O, credentials, cancellation. */
 export interface ChunkContext {
   registry: Registry;
-  /** The signer; when absent and the task names one, it is looked up in the registry by id. */
+  /**
+   * The signer; when absent and the task names one, the registry's signer of that id
+   * rebuilds it from the task's description (`fromDescription`), or signs as registered.
+   */
   signer?: Signer;
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -88,6 +91,7 @@ function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefin
   const wanted = task.options.signer;
   if (!wanted || wanted.id === 'anonymous') return undefined;
   const signer = context.registry.getSigner(wanted.id);
+  if (signer?.fromDescription) return signer.fromDescription(wanted);
   if (!signer) {
     throw new SignerError(`this chunk needs signer '${wanted.id}', which is not registered here; register it with registry.use(...)`, {
       plugin: wanted.id,

@@ -60,6 +60,7 @@ export async function cubeFromPoint(
     ...(headers ? { headers } : {}),
     ...(timeout !== undefined ? { timeout } : {}),
     ...(cubeOptions.signer ? { signer: cubeOptions.signer } : {}),
+    registry: cubeOptions.registry,
     ...(cubeOptions.signal ? { signal: cubeOptions.signal } : {}),
   });
   if (found.features.length === 0) {

@@ -8,6 +8,7 @@ import { httpRequest } from '../http/http-request.js';
 import type { Registry } from '../plugins/registry.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
+import { routingSigner } from '../signers/routing-signer.js';
 import { assetMediaType, resolveAssetHref } from '../stac/accessors.js';
 import { resolveAlternateHref, type AlternateChoice } from '../stac/alternate-href.js';
 import type { StacItem } from '../stac/stac-types.js';
@@ -18,6 +19,7 @@ export interface OpenRasterOptions {
   registry: Registry;
   /** Media type, when known (from the asset). */
   mediaType?: string;
+  /** Signs every read; default: the registry's signers, each URL by the first that matches it. */
   signer?: Signer;
   /** Rewrites the href before signing (e.g. s3:// → https:// mirror). */
   patchUrl?: (href: string) => string;
@@ -64,16 +66,17 @@ async function readHead(href: string, options: OpenRasterOptions, length = 64): 
  */
 export async function openRaster(href: string, options: OpenRasterOptions): Promise<Dataset> {
   const patched = options.patchUrl ? options.patchUrl(href) : href;
-  const signed = await signHrefWith(options.signer, patched, options.signal);
+  const signer = options.signer ?? registrySigner(options.registry);
+  const signed = await signHrefWith(signer, patched, options.signal);
   const choice = await options.registry.selectReader({
     href: patched,
     ...(options.mediaType ? { mediaType: options.mediaType } : {}),
-    readHead: () => readHead(signed, options),
+    readHead: () => readHead(signed, { ...options, ...(signer ? { signer } : {}) }),
   });
   const implementation = await choice.reader.load();
   try {
     const source = await implementation.open(signed, {
-      ...(options.signer ? { signer: options.signer } : {}),
+      ...(signer ? { signer, signHref: (signal?: AbortSignal) => signHrefWith(signer, patched, signal) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.readerOptions ? { options: options.readerOptions } : {}),
@@ -89,6 +92,11 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
       cause: error,
     });
   }
+}
+
+/** The registry's signers as one (each URL signed by the first that matches it), or undefined when it has none. */
+function registrySigner(registry: Registry): Signer | undefined {
+  return registry.signers.length > 0 ? routingSigner(registry.signers) : undefined;
 }
 
 /** Opens asset `key` of `item` as a Dataset (header read; pixels read on demand). */

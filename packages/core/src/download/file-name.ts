@@ -3,7 +3,7 @@
 // or an absolute path, or hold characters unsafe on some file systems are refused.
 import path from 'node:path';
 import { DownloadError } from '../errors/download-error.js';
-import { hrefExtension } from '../plugins/known-formats.js';
+import { hrefExtension } from '../plugins/normalize-media-type.js';
 
 /** The default file name template. */
 export const DEFAULT_FILE_NAME = '{id}/{key}{ext}';

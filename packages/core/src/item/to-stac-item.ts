@@ -5,7 +5,7 @@ import { OptionError } from '../errors/option-error.js';
 import { createTransformer } from '../grid/crs.js';
 import { geotransformToAffine, pixelToWorld } from '../grid/geotransform.js';
 import { gridBounds } from '../grid/grid.js';
-import { hrefExtension } from '../plugins/known-formats.js';
+import { hrefExtension } from '../plugins/normalize-media-type.js';
 import type { BandInfo, RasterSource } from '../raster/raster-source.js';
 import { redactHref } from '../signers/redact.js';
 import type { Geometry, StacAsset, StacItem, StacLink } from '../stac/stac-types.js';

@@ -20,6 +20,13 @@ export interface PluginBase {
 export interface ReaderContext {
   /** Signs the reads of this source (headers, hrefs, GDAL env), per request. */
   signer?: Signer;
+  /**
+   * Signs the href again (a SAS query, a presigned URL), from the signer's
+   * expiry-aware cache. The href given to `open` was signed once, at open; a
+   * reader that reads in many requests calls this per request so that a long
+   * job never reads with an expired query token.
+   */
+  signHref?: (signal?: AbortSignal) => Promise<string>;
   signal?: AbortSignal;
   /** HTTP client to use; defaults to the global `fetch`. */
   fetch?: typeof fetch;

@@ -6,8 +6,23 @@ import {
   UnsupportedAssetError,
   geotiffWriter,
   zarrWriter,
+  routingSigner,
   type ReaderPlugin,
+  type Signer,
 } from '@pyramids/core';
+
+/** A signer for one host that records what it signed. */
+function hostSigner(id: string, host: string): Signer {
+  return {
+    kind: 'signer',
+    id,
+    apiVersion: PLUGIN_API_VERSION,
+    matches: (url) => new URL(url).host === host,
+    headers: async () => ({ 'x-signed-by': id }),
+    signHref: async (href) => `${href}?signed=${id}`,
+    signRequest: async (request) => ({ ...request, headers: { ...request.headers, 'x-signed-by': id } }),
+  };
+}
 
 function reader(id: string, mediaTypes: string[], extensions: string[], sniff?: (head: Uint8Array) => boolean): ReaderPlugin {
   return {
@@ -62,16 +77,33 @@ describe('registry', () => {
     expect((await registry.selectReader({ href: 'a.tif', mediaType: 'image/tiff' })).reader.id).toBe('second');
   });
 
-  it('names what was tried and the package that would read it', async () => {
+  it('names what was tried, what the registered readers declare, and where to look', async () => {
     const registry = createRegistry().use(reader('tiff', ['image/tiff'], ['.tif']));
     const error = await registry.selectReader({ href: 'https://h/T29_SCL.jp2?token=SECRET', mediaType: 'image/jp2' }).catch((caught: unknown) => caught);
     expect(UnsupportedAssetError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
     expect(message).toMatch(/media type "image\/jp2"/);
     expect(message).toMatch(/extension "\.jp2"/);
-    expect(message).toMatch(/registered readers: tiff/);
+    expect(message).toMatch(/registered readers: tiff \(\.tif, image\/tiff\)/);
     expect(message).toMatch(/@pyramids\/readers-gdal/);
     expect(message).not.toMatch(/SECRET/);
+  });
+
+  it('signs each URL with the first registered signer that matches it, and leaves others alone', async () => {
+    const registry = createRegistry().use(hostSigner('a', 'a.example.com')).use(hostSigner('a-later', 'a.example.com')).use(hostSigner('b', 'b.example.com'));
+    expect(registry.signerFor('https://a.example.com/x.tif')?.id).toBe('a');
+    expect(registry.signerFor('https://b.example.com/x.tif')?.id).toBe('b');
+    expect(registry.signerFor('https://c.example.com/x.tif')).toBeUndefined();
+    const signer = routingSigner(registry.signers);
+    expect(await signer.headers!('https://b.example.com/x.tif')).toEqual({ 'x-signed-by': 'b' });
+    expect(await signer.signHref!('https://a.example.com/x.tif')).toBe('https://a.example.com/x.tif?signed=a');
+    expect(await signer.signHref!('https://c.example.com/x.tif')).toBe('https://c.example.com/x.tif');
+    expect(await signer.headers!('https://c.example.com/x.tif')).toEqual({});
+    const request = await signer.signRequest!({ url: 'https://b.example.com/search', method: 'POST', headers: {} });
+    expect(request.headers).toEqual({ 'x-signed-by': 'b' });
+    // A signer registered after the routing signer was made still counts.
+    registry.use(hostSigner('c', 'c.example.com'));
+    expect(await signer.headers!('https://c.example.com/x.tif')).toEqual({ 'x-signed-by': 'c' });
   });
 });
 

@@ -3,7 +3,7 @@ import { UnsupportedAssetError } from '../errors/unsupported-asset-error.js';
 import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import { PLUGIN_API_VERSION } from '../version.js';
-import { findKnownFormat, hrefExtension, normalizeMediaType } from './known-formats.js';
+import { hrefExtension, normalizeMediaType } from './normalize-media-type.js';
 import type { CodecPlugin, Plugin, ReaderPlugin, WriterPlugin } from './plugin-types.js';
 
 /** What a reader is chosen from. */
@@ -30,6 +30,8 @@ export interface Registry {
   readonly writers: readonly WriterPlugin[];
   /** The signer with this id, if registered. */
   getSigner(id: string): Signer | undefined;
+  /** The first registered signer whose `matches(url)` is true: the one that signs `url` when no signer is passed. */
+  signerFor(url: string): Signer | undefined;
   /** The codec serving a file extension (`.parquet`), if registered. */
   codecFor(href: string): CodecPlugin | undefined;
   /**
@@ -111,6 +113,7 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
     codecs,
     writers,
     getSigner: (id) => latestFirst(signers).find((signer) => signer.id === id),
+    signerFor: (url) => signers.find((signer) => signer.matches(url)),
     codecFor: (href) => {
       const extension = hrefExtension(href);
       return latestFirst(codecs).find((codec) => codec.extensions.includes(extension));
@@ -162,13 +165,13 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
 }
 
 function unsupported(href: string, mediaType: string | undefined, readers: readonly ReaderPlugin[], tried: string[]) {
-  const known = findKnownFormat(mediaType, hrefExtension(href));
-  const registered = readers.length ? readers.map((reader) => reader.id).join(', ') : 'none';
-  const hint = known
-    ? ` ${known.name} is read by ${known.packageNames.join(' or ')}: install it and register it with registry.use(...)`
-    : '';
+  // What each registered reader declares it serves: the formats live in the reader packages, not here.
+  const registered = readers.length
+    ? readers.map((reader) => `${reader.id} (${[...reader.extensions, ...reader.mediaTypes].join(', ')})`).join('; ')
+    : 'none';
   return new UnsupportedAssetError(
-    `no registered reader can open ${redactHref(href)} (tried ${tried.join(', ')}; registered readers: ${registered}).${hint}`,
-    { details: { href: redactHref(href), mediaType, tried, suggestedPackages: known?.packageNames ?? [] } },
+    `no registered reader can open ${redactHref(href)} (tried ${tried.join(', ')}; registered readers: ${registered}); ` +
+      'register a reader plugin that serves this format with registry.use(...), e.g. gdalReader() of @pyramids/readers-gdal for formats GDAL reads',
+    { details: { href: redactHref(href), mediaType, tried, readers: readers.map((reader) => reader.id) } },
   );
 }

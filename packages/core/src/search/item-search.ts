@@ -3,6 +3,8 @@
 // fetches a page too many, the next page fetched while the current one is consumed.
 import { SearchError } from '../errors/search-error.js';
 import { redactHref } from '../signers/redact.js';
+import type { Registry } from '../plugins/registry.js';
+import { routingSigner } from '../signers/routing-signer.js';
 import type { Signer } from '../signers/signer.js';
 import type { Geometry, ItemCollection, StacItem, StacLink } from '../stac/stac-types.js';
 import type { ConformanceName } from './conformance.js';
@@ -65,8 +67,10 @@ export interface SearchParameters {
 
 /** Options of {@link itemSearch} and {@link search}. */
 export interface SearchOptions extends SearchParameters, OpenClientOptions {
-  /** Signs every request (`signRequest`) and every returned Item (`signItem`). */
+  /** Signs every request (`signRequest`) and every returned Item (`signItem`); overrides `registry`'s signers. */
   signer?: Signer;
+  /** A registry whose signers sign the search when no `signer` is given: each URL by the first that matches it. */
+  registry?: Registry;
   /** Cancels the search. */
   signal?: AbortSignal;
 }
@@ -330,7 +334,8 @@ export class ItemSearch {
   private client(): Promise<StacApiClient> {
     if (!this.clientPromise) {
       if (typeof this.source === 'string') {
-        const { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo } = this.options;
+        const { headers, timeout, retries, backoff, fetch, signal, addConformsTo } = this.options;
+        const signer = this.ownSigner();
         this.clientPromise = openClient(this.source, { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo });
       } else {
         this.clientPromise = Promise.resolve(this.source);
@@ -340,8 +345,14 @@ export class ItemSearch {
     return this.clientPromise;
   }
 
+  /** The `signer` option, else the registry's signers as one. */
+  private ownSigner(): Signer | undefined {
+    const { signer, registry } = this.options;
+    return signer ?? (registry && registry.signers.length > 0 ? routingSigner(registry.signers) : undefined);
+  }
+
   private transport(client: StacApiClient, signal?: AbortSignal): TransportOptions {
-    const signer = this.options.signer ?? client.transport.signer;
+    const signer = this.ownSigner() ?? client.transport.signer;
     return { ...client.transport, ...(signer ? { signer } : {}), ...(signal ? { signal } : {}) };
   }
 

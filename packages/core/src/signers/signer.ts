@@ -10,6 +10,18 @@ export interface SignableRequest {
   body?: string;
 }
 
+/** A signer's non-secret description: enough, with secrets from the environment, to rebuild it elsewhere. */
+export interface SignerDescription {
+  id: string;
+  options: Record<string, unknown>;
+}
+
+/** Where a rebuilt signer takes its secrets from. */
+export interface SignerEnvironment {
+  /** Environment variables (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
 /**
  * One credential boundary. Every hook is optional; `matches` says which URLs the
  * signer may touch at all, so a token is never sent to a host it was not made for.
@@ -39,7 +51,14 @@ export interface Signer extends PluginBase {
    * What a worker needs to rebuild this signer: its id and non-secret options.
    * Secrets come from the environment on the other side, never from here.
    */
-  describe?(): { id: string; options: Record<string, unknown> };
+  describe?(): SignerDescription;
+  /**
+   * Rebuilds a signer of this id from what `describe()` returned, secrets taken
+   * from `environment.env`. It travels with the registered signer, so a worker
+   * whose registry holds any signer of this id rebuilds the one a task names,
+   * third-party signers included.
+   */
+  fromDescription?(description: SignerDescription, environment?: SignerEnvironment): Signer;
 }
 
 /** Applies `signHref` when the signer matches the href; the href unchanged otherwise. */

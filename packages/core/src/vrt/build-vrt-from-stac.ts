@@ -13,19 +13,22 @@ import { gridBounds, type Grid } from '../grid/grid.js';
 import type { Registry } from '../plugins/registry.js';
 import type { DataType } from '../raster/data-type.js';
 import { redactHref } from '../signers/redact.js';
-import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
+import { headersFor, type Signer } from '../signers/signer.js';
 import { assetMediaType, getAsset, resolveAssetHref } from '../stac/accessors.js';
 import { readExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
-import { hrefToGDALPath, vsicurlPathWithHeaders } from './gdal-path.js';
+import { hrefToGDALPath } from './gdal-path.js';
 import { writeVrtXml, type VRTBand, type VRTDocument, type VRTSource } from './vrt-document.js';
 import { VRTRasterSource } from './vrt-raster-source.js';
 
 /** Options of `buildVrtFromStac`. */
 export interface BuildVRTOptions {
-  /** Signs hrefs (SAS, presigned URLs) and gives headers to embed; its `gdalEnv` options cannot be embedded (a warning says so). */
+  /**
+   * Gives the credentials of the sources: never written into the VRT, they come back as
+   * `gdalConfig` (the GDAL config options that open it) and sign the JS reads of the mosaic.
+   */
   signer?: Signer;
   /** One VRT band per Item (its band `band`), instead of one mosaic with the Items' bands. */
   separate?: boolean;
@@ -62,6 +65,12 @@ export interface VRTBuildResult {
   xml: string;
   warnings: string[];
   skipped: SkippedVRTSource[];
+  /**
+   * GDAL config options that open the VRT with the signer's credentials
+   * (`GDAL_HTTP_HEADERS`, `AZURE_STORAGE_SAS_TOKEN`, AWS variables…). They hold
+   * secrets: pass them to GDAL (`--config`, environment), never into a file others read.
+   */
+  gdalConfig: Record<string, string>;
 }
 
 interface PlacedSource {
@@ -69,10 +78,28 @@ interface PlacedSource {
   filename: string;
   grid: Grid;
   bands: { dataType: DataType; nodata?: number; scale?: number; offset?: number; name?: string }[];
+  /** GDAL config options that read this source (credentials). */
+  config: Record<string, string>;
+}
+
+/**
+ * The GDAL config options that let GDAL read `href` with the signer's
+ * credentials: the signer's `gdalEnv`, plus its HTTP headers as
+ * `GDAL_HTTP_HEADERS` (GDAL 3.6 and later).
+ */
+async function gdalConfigFor(signer: Signer | undefined, href: string, signal?: AbortSignal): Promise<Record<string, string>> {
+  if (!signer?.matches(href)) return {};
+  const config: Record<string, string> = signer.gdalEnv ? { ...(await signer.gdalEnv(href, signal)) } : {};
+  if (/^https?:\/\//i.test(href) && !config['GDAL_HTTP_HEADERS']) {
+    const headers = await headersFor(signer, href, { method: 'GET' }, signal);
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+    if (lines.length > 0) config['GDAL_HTTP_HEADERS'] = lines.join(', ');
+  }
+  return config;
 }
 
 const CLOUD_ENV_HINT =
-  'open the VRT with the same signer (through @pyramids/readers-gdal), or set these GDAL config options when opening it with GDAL (`--config NAME VALUE`)';
+  'open the VRT with the same signer (through @pyramids/readers-gdal or pyramids read --signer), or with GDAL under the config `pyramids vrt --env-file` writes';
 
 async function describeSource(item: StacItem, asset: string, options: BuildVRTOptions, warnings: Set<string>): Promise<PlacedSource> {
   const rawHref = resolveAssetHref(item, asset, options.baseHref);
@@ -106,28 +133,15 @@ async function describeSource(item: StacItem, asset: string, options: BuildVRTOp
       await dataset.close();
     }
   }
-  const signed = await signHrefWith(options.signer, patched, options.signal);
-  let filename: string;
-  if (/^https?:\/\//i.test(signed) && hrefToGDALPath(signed) === `/vsicurl/${signed}`) {
-    const headers = await headersFor(options.signer, signed, { method: 'GET' }, options.signal);
-    filename = Object.keys(headers).length > 0 ? vsicurlPathWithHeaders(signed, headers) : hrefToGDALPath(signed);
-    if (Object.keys(headers).length > 0) {
-      warnings.add(
-        `the VRT carries the HTTP headers ${Object.keys(headers).join(', ')} in clear text (/vsicurl?header.<name>=…): share it like a secret; ` +
-          'GDAL releases without the header.<name> option (3.6 among them) ignore it with a warning, while the JS vrtReader of @pyramids/core sends them',
-      );
-    }
-  } else {
-    const gdalPath = hrefToGDALPath(signed);
-    const isResolved = gdalPath.startsWith('/vsi') || /^(?:\/|[a-z]:[\\/])/i.test(gdalPath);
-    filename = isResolved ? gdalPath : nodeBuiltin('node:path', 'a relative local href').resolve(gdalPath);
+  // No credential goes into the file: the href as it is, and the GDAL config that reads it beside.
+  const gdalPath = hrefToGDALPath(patched);
+  const isResolved = gdalPath.startsWith('/vsi') || /^(?:\/|[a-z]:[\\/])/i.test(gdalPath);
+  const filename = isResolved ? gdalPath : nodeBuiltin('node:path', 'a relative local href').resolve(gdalPath);
+  const config = await gdalConfigFor(options.signer, patched, options.signal);
+  if (options.signer?.signHref && options.signer.matches(patched) && (await options.signer.signHref(patched, options.signal)) !== patched && !('AZURE_STORAGE_SAS_TOKEN' in config)) {
+    warnings.add(`${redactHref(patched)} is read with a signed URL, which the VRT does not carry; GDAL needs the signer's config to open it (${CLOUD_ENV_HINT})`);
   }
-  if (options.signer?.gdalEnv && options.signer.matches(signed)) {
-    const env = await options.signer.gdalEnv(signed, options.signal);
-    const names = Object.keys(env);
-    if (names.length > 0) warnings.add(`GDAL cannot carry ${names.join(', ')} inside a VRT (values not shown); ${CLOUD_ENV_HINT}`);
-  }
-  return { item, filename, grid, bands };
+  return { item, filename, grid, bands, config };
 }
 
 function pickResolution(sources: PlacedSource[], resolution: BuildVRTOptions['resolution']): [number, number] {
@@ -264,9 +278,17 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
     }));
   }
   const document: VRTDocument = { width, height, crs: placed[0]!.grid.crs, transform, bands };
+  const gdalConfig: Record<string, string> = {};
+  for (const source of placed) {
+    for (const [name, value] of Object.entries(source.config)) {
+      // GDAL takes one value per option and process: sources needing two cannot be opened together.
+      if (name in gdalConfig && gdalConfig[name] !== value) warnings.add(`the sources need different values of ${name} (values not shown); GDAL takes one per process, so open them separately`);
+      else gdalConfig[name] = value;
+    }
+  }
   const warningList = [...warnings];
   for (const warning of warningList) options.onWarning?.(warning);
-  return { document, xml: writeVrtXml(document), warnings: warningList, skipped };
+  return { document, xml: writeVrtXml(document), warnings: warningList, skipped, gdalConfig };
 }
 
 /** Writes text to `target` through a temporary file, so a failure never leaves a partial file. */
