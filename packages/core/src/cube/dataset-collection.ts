@@ -33,7 +33,7 @@ import { withoutSignedQuery } from '../signers/redact.js';
 import { planWarp } from '../warp/warp-raster.js';
 import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
 import { geotiffWriter } from '../write/geotiff-writer-plugin.js';
-import { hrefExtension } from '../plugins/known-formats.js';
+import { hrefExtension } from '../plugins/normalize-media-type.js';
 import type { CubeWriteChunk, CubeWriteDescription } from '../plugins/plugin-types.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';

@@ -8,7 +8,7 @@ import { isAbortError } from '../errors/abort.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import { StacAssetError } from '../errors/stac-asset-error.js';
 import { httpRequest } from '../http/http-request.js';
-import { normalizeMediaType } from '../plugins/known-formats.js';
+import { normalizeMediaType } from '../plugins/normalize-media-type.js';
 import { redactHref } from '../signers/redact.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
 import { asItem, assetKeys, resolveAssetHref } from '../stac/accessors.js';
