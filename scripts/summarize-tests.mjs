@@ -59,7 +59,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const fixtures = findFixtures(repositoryRoot);
-  const { passed, failed, skipped, problems } = summarize(report, fixtures);
+  const summary = summarize(report, fixtures);
+  const { passed, skipped, problems } = summary;
+  // Checks run beside the tests (scripts/test.sh: publint and attw) count as failed suites too.
+  const failedChecks = Number(process.env.PYRAMIDS_FAILED_CHECKS ?? 0) || 0;
+  if (failedChecks > 0) problems.push(`${failedChecks} check(s) beside the tests failed; see the log above`);
+  const failed = summary.failed + failedChecks;
   for (const problem of problems) console.error(`summarize-tests: ${problem}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed > 0 || passed === 0 ? 1 : 0);
