@@ -1,5 +1,5 @@
 // `pnpm bench` (queue): throughput of `pyramids worker` processes on one queue. The same
-// cube (the bundled sample tiles warped to EPSG:4326 at ~5 m with cubic resampling, so
+// cube (the bundled sample tiles warped to EPSG:4326 at ~3 m with cubic resampling, so
 // chunks cost CPU, not I/O) is built by 1 worker pinned to core 0, then by 2 workers
 // pinned to cores 0 and 1 (taskset), each into a fresh Zarr store; prints both times, the
 // speed-up (the goal: ≥ 1.7×), the per-chunk figures and what they extrapolate to for a
@@ -67,7 +67,7 @@ const cube = await DatasetCollection.fromStac(collection.features, {
   asset: ['B04', 'B03', 'B02'],
   groupby: 'solar_day',
   crs: 'EPSG:4326',
-  resolution: 0.00005,
+  resolution: 0.00003,
   resampling: 'cubic',
   chunkSize: 128,
 });
