@@ -2,7 +2,6 @@
 // processes compute, one is killed mid-run; the store must equal the local build.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StacItem } from '@pyramids/core';
+import { storeFiles } from '../../../queue/src/store-files.test-support.js';
 import { startRedis, type TestRedis } from '../../../queue/src/redis-server.test-support.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
 import { runCli } from '../run-cli-for-tests.js';
@@ -65,19 +65,6 @@ function startWorker(queueName: string): { process: ChildProcess; log: () => str
   child.stderr!.on('data', (data: Buffer) => (log += data.toString()));
   workers.push(child);
   return { process: child, log: () => log };
-}
-
-async function storeFiles(root: string): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>();
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else found.set(path.relative(root, full).split(path.sep).join('/'), await readFile(full));
-    }
-  };
-  await walk(root);
-  return found;
 }
 
 const waitFor = async (condition: () => boolean, what: string, ms = 30_000) => {
