@@ -55,6 +55,9 @@ export interface QueueCubeResult {
   bytesRead: number;
 }
 
+/** Silence (no progress event) after which the planner checks the store itself. */
+const SWEEP_AFTER_SILENCE_MS = 30_000;
+
 const textOf = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
 
 /** Writes metadata and coordinates, refusing a store that holds another cube. */
@@ -100,7 +103,10 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
   const keyOf = new Map(jobs.map((job) => [job.id, job.key]));
   const pending = new Set(keyOf.keys());
   const running = new Set<string>();
+  // When the last progress event came: the store is listed only after a silence (see the sweep below).
+  let lastEventAt = Date.now();
   const report = () => {
+    lastEventAt = Date.now();
     progress.running = running.size;
     progress.elapsedMs = Date.now() - started;
     const finished = progress.done + progress.failed;
@@ -150,8 +156,11 @@ export async function runCubeOnQueue(cube: DatasetCollection, options: RunCubeOn
       }, rejectFinished);
     });
     options.signal?.addEventListener('abort', () => rejectFinished(options.signal!.reason), { once: true });
-    // A safety net for events missed (Redis trims its event stream): chunks in the store whose job completed count as done.
+    // A safety net for events missed (Redis trims its event stream): after 30 s without an event, chunks in
+    // the store whose job completed count as done. Listing a large store (S3) is not free, so not every tick.
     const sweep = setInterval(() => {
+      if (Date.now() - lastEventAt < SWEEP_AFTER_SILENCE_MS) return;
+      lastEventAt = Date.now();
       store.list('band_data/c').then(async (keys) => {
         const written = new Set(keys);
         for (const jobId of [...pending]) {
