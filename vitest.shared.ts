@@ -9,12 +9,20 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 export const workspaceAliases: Record<string, string> = Object.fromEntries(
   readdirSync(path.join(root, 'packages'))
     .map((folder) => path.join(root, 'packages', folder))
-    .filter((dir) => existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/index.ts')))
+    .filter(
+      (dir) =>
+        existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/index.ts')),
+    )
     .flatMap((dir) => {
-      const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
+      const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name: string;
+      };
       // A `/node` subpath entry (issue 15) comes first: aliases match by prefix, in order.
       const nodeEntry = path.join(dir, 'src/node.ts');
-      return [...(existsSync(nodeEntry) ? [[`${name}/node`, nodeEntry] as const] : []), [name, path.join(dir, 'src/index.ts')] as const];
+      return [
+        ...(existsSync(nodeEntry) ? [[`${name}/node`, nodeEntry] as const] : []),
+        [name, path.join(dir, 'src/index.ts')] as const,
+      ];
     }),
 );
 

@@ -27,8 +27,14 @@ try {
   for (const directory of packages) {
     const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8'));
     const problems = [];
-    execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: directory, stdio: ['ignore', 'ignore', 'inherit'] });
-    const tarball = path.join(scratch, readdirSync(scratch).find((file) => file.endsWith('.tgz')));
+    execFileSync('pnpm', ['pack', '--pack-destination', scratch], {
+      cwd: directory,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const tarball = path.join(
+      scratch,
+      readdirSync(scratch).find((file) => file.endsWith('.tgz')),
+    );
     const bytes = readFileSync(tarball);
     const { messages, pkg } = await publint({
       // The tarball's own root (package/) is the package directory.
@@ -36,15 +42,24 @@ try {
       level: 'warning',
       strict: true,
     });
-    for (const message of messages) problems.push(`publint ${message.type}: ${formatMessage(message, pkg)}`);
-    const types = spawnSync(attw, [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'], { encoding: 'utf8' });
+    for (const message of messages)
+      problems.push(`publint ${message.type}: ${formatMessage(message, pkg)}`);
+    const types = spawnSync(
+      attw,
+      [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'],
+      { encoding: 'utf8' },
+    );
     if (types.status !== 0) problems.push(`attw: ${(types.stdout + types.stderr).trim()}`);
     rmSync(tarball);
     if (problems.length > 0) failed++;
-    console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${manifest.name}${problems.length ? `\n  ${problems.join('\n  ')}` : ''}`);
+    console.log(
+      `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${manifest.name}${problems.length ? `\n  ${problems.join('\n  ')}` : ''}`,
+    );
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-console.log(`check-packages: ${packages.length - failed} of ${packages.length} packages pass publint and attw`);
+console.log(
+  `check-packages: ${packages.length - failed} of ${packages.length} packages pass publint and attw`,
+);
 process.exit(failed ? 1 : 0);

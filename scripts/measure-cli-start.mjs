@@ -26,6 +26,10 @@ for (let run = 0; run < runs; run++) {
   help.push(time([bin, '--help']));
   bare.push(time(['-e', '']));
 }
-const result = { runs, helpMedianMs: Math.round(median(help)), bareNodeMedianMs: Math.round(median(bare)) };
+const result = {
+  runs,
+  helpMedianMs: Math.round(median(help)),
+  bareNodeMedianMs: Math.round(median(bare)),
+};
 result.overheadMs = result.helpMedianMs - result.bareNodeMedianMs;
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -19,7 +19,9 @@ export function summarize(report, fixtures) {
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A file that failed without a failed test in it: an import error or a throwing hook.
   for (const file of report.testResults ?? []) {
-    const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed').length;
+    const failedTests = (file.assertionResults ?? []).filter(
+      (test) => test.status === 'failed',
+    ).length;
     if (file.status === 'failed' && failedTests === 0) {
       failed++;
       const firstLine = String(file.message ?? 'failed without a failed test').split('\n')[0];
@@ -33,7 +35,9 @@ export function summarize(report, fixtures) {
   }
   if (!fixtures.fixturesFound) {
     failed++;
-    problems.push(`the shared fixtures are missing: expected them at ${fixtures.fixturesDir} (see SOURCES.md there)`);
+    problems.push(
+      `the shared fixtures are missing: expected them at ${fixtures.fixturesDir} (see SOURCES.md there)`,
+    );
   }
   return { passed, failed, skipped, problems };
 }
@@ -43,7 +47,8 @@ function findFixtures(start) {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const candidate = path.resolve(dir, '..', 'shared', 'fixtures');
     if (existsSync(candidate)) return { fixturesFound: true, fixturesDir: candidate };
-    if (path.dirname(dir) === dir) return { fixturesFound: false, fixturesDir: path.resolve(start, '../shared/fixtures') };
+    if (path.dirname(dir) === dir)
+      return { fixturesFound: false, fixturesDir: path.resolve(start, '../shared/fixtures') };
   }
 }
 
@@ -63,7 +68,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const { passed, skipped, problems } = summary;
   // Checks run beside the tests (scripts/test.sh: publint and attw) count as failed suites too.
   const failedChecks = Number(process.env.PYRAMIDS_FAILED_CHECKS ?? 0) || 0;
-  if (failedChecks > 0) problems.push(`${failedChecks} check(s) beside the tests failed; see the log above`);
+  if (failedChecks > 0)
+    problems.push(`${failedChecks} check(s) beside the tests failed; see the log above`);
   const failed = summary.failed + failedChecks;
   for (const problem of problems) console.error(`summarize-tests: ${problem}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -15,15 +15,26 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function vitestReport(name, files) {
   const root = path.join(work, name);
   execFileSync('mkdir', ['-p', root]);
-  writeFileSync(path.join(root, 'vitest.config.mjs'), 'export default { test: { include: ["*.test.mjs"] } };\n');
+  writeFileSync(
+    path.join(root, 'vitest.config.mjs'),
+    'export default { test: { include: ["*.test.mjs"] } };\n',
+  );
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(root, file), text);
   const output = path.join(root, 'report.json');
-  spawnSync(process.execPath, [vitestBin, 'run', '--root', root, '--reporter=json', `--outputFile=${output}`], { cwd: root, encoding: 'utf8' });
+  spawnSync(
+    process.execPath,
+    [vitestBin, 'run', '--root', root, '--reporter=json', `--outputFile=${output}`],
+    { cwd: root, encoding: 'utf8' },
+  );
   return output;
 }
 
 function runSummary(report) {
-  const result = spawnSync(process.execPath, [path.join(scriptsDir, 'summarize-tests.mjs'), report], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(scriptsDir, 'summarize-tests.mjs'), report],
+    { encoding: 'utf8' },
+  );
   return { status: result.status, line: result.stdout.trim(), stderr: result.stderr };
 }
 
@@ -33,7 +44,8 @@ describe('summarize-tests', () => {
   it('counts a test file that fails to import as a failure, and exits 1', () => {
     const report = vitestReport('import-error', {
       'good.test.mjs': passing,
-      'broken.test.mjs': 'import { nothing } from "./does-not-exist.mjs";\nimport { it } from "vitest";\nit("never runs", () => nothing());\n',
+      'broken.test.mjs':
+        'import { nothing } from "./does-not-exist.mjs";\nimport { it } from "vitest";\nit("never runs", () => nothing());\n',
     });
     const { status, line, stderr } = runSummary(report);
     expect(line).toBe('1 passed, 1 failed');
@@ -44,7 +56,8 @@ describe('summarize-tests', () => {
   it('counts a throwing beforeAll as a failure', () => {
     const report = vitestReport('hook-error', {
       'good.test.mjs': passing,
-      'hook.test.mjs': 'import { beforeAll, it } from "vitest";\nbeforeAll(() => { throw new Error("no server"); });\nit("needs the server", () => {});\n',
+      'hook.test.mjs':
+        'import { beforeAll, it } from "vitest";\nbeforeAll(() => { throw new Error("no server"); });\nit("needs the server", () => {});\n',
     });
     const { status, line } = runSummary(report);
     expect(line).toMatch(/^1 passed, [1-9]\d* failed/);
@@ -52,9 +65,21 @@ describe('summarize-tests', () => {
   });
 
   it('passes a clean run and fails loudly when the fixtures are missing', () => {
-    const report = { numPassedTests: 3, numFailedTests: 0, success: true, testResults: [{ name: 'a.test.ts', status: 'passed', assertionResults: [] }] };
-    expect(summarize(report, { fixturesFound: true, fixturesDir: '/x' })).toMatchObject({ passed: 3, failed: 0, problems: [] });
-    const missing = summarize(report, { fixturesFound: false, fixturesDir: '/nowhere/shared/fixtures' });
+    const report = {
+      numPassedTests: 3,
+      numFailedTests: 0,
+      success: true,
+      testResults: [{ name: 'a.test.ts', status: 'passed', assertionResults: [] }],
+    };
+    expect(summarize(report, { fixturesFound: true, fixturesDir: '/x' })).toMatchObject({
+      passed: 3,
+      failed: 0,
+      problems: [],
+    });
+    const missing = summarize(report, {
+      fixturesFound: false,
+      fixturesDir: '/nowhere/shared/fixtures',
+    });
     expect(missing.failed).toBe(1);
     expect(missing.problems[0]).toContain('/nowhere/shared/fixtures');
   });

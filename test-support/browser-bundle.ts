@@ -30,7 +30,11 @@ export async function bundleForBrowser(entry: string): Promise<BrowserBundle> {
       logLevel: 'silent',
       alias: workspaceAliases,
     });
-    return { errors: result.errors, code: result.outputFiles[0]!.text, inputs: inputsOf(result.metafile) };
+    return {
+      errors: result.errors,
+      code: result.outputFiles[0]!.text,
+      inputs: inputsOf(result.metafile),
+    };
   } catch (error) {
     const failure = error as { errors?: Message[] };
     if (!failure.errors) throw error;

@@ -57,15 +57,25 @@ export function createFaultInjector(options: FaultOptions): FaultInjector {
     injected[fault]++;
     switch (fault) {
       case '503':
-        response.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable (injected)');
+        response
+          .writeHead(503, { 'content-type': 'text/plain' })
+          .end('service unavailable (injected)');
         return true;
       case '429':
-        response.writeHead(429, { 'retry-after': String(options.retryAfterSeconds ?? 0), 'content-type': 'text/plain' }).end('slow down (injected)');
+        response
+          .writeHead(429, {
+            'retry-after': String(options.retryAfterSeconds ?? 0),
+            'content-type': 'text/plain',
+          })
+          .end('slow down (injected)');
         return true;
       case 'reset':
       case 'truncate': {
         const declared = 4096;
-        response.writeHead(request.headers.range ? 206 : 200, { 'content-length': String(declared), 'content-type': 'application/octet-stream' });
+        response.writeHead(request.headers.range ? 206 : 200, {
+          'content-length': String(declared),
+          'content-type': 'application/octet-stream',
+        });
         response.write(new Uint8Array(Math.floor(next() * declared)), () => {
           if (fault === 'reset') request.socket.resetAndDestroy();
           else request.socket.end();

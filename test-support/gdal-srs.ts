@@ -32,7 +32,9 @@ function pythonWithGdal(): string {
       // try the next one
     }
   }
-  throw new Error('no python3 with GDAL bindings (osgeo); run scripts/install-gdal.sh (apt-get install python3-gdal)');
+  throw new Error(
+    'no python3 with GDAL bindings (osgeo); run scripts/install-gdal.sh (apt-get install python3-gdal)',
+  );
 }
 
 /** Where a CRS comes from: a raster file GDAL opens, or a definition GDAL's SetFromUserInput takes (WKT, PROJ string, EPSG:n). */
@@ -40,7 +42,11 @@ export type SrsSource = { file: string } | { definition: string };
 
 /** Whether GDAL finds the two CRSs the same (`IsSame`), with both as GDAL's WKT for messages. */
 export function gdalSrsIsSame(a: SrsSource, b: SrsSource): { same: boolean; a: string; b: string } {
-  const spec = (source: SrsSource) => ('file' in source ? `file:${source.file}` : `srs:${source.definition}`);
-  const output = execFileSync(pythonWithGdal(), ['-c', SCRIPT, spec(a), spec(b)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const spec = (source: SrsSource) =>
+    'file' in source ? `file:${source.file}` : `srs:${source.definition}`;
+  const output = execFileSync(pythonWithGdal(), ['-c', SCRIPT, spec(a), spec(b)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return JSON.parse(output) as { same: boolean; a: string; b: string };
 }

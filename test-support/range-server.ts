@@ -43,14 +43,21 @@ const CORS_HEADERS = {
 };
 
 /** Serves files under `root` at `/…`, honouring single `Range: bytes=a-b` headers. */
-export async function startRangeServer(root: string, options: RangeServerOptions = {}): Promise<RangeServer> {
+export async function startRangeServer(
+  root: string,
+  options: RangeServerOptions = {},
+): Promise<RangeServer> {
   const state: RangeServer = {
     url: '',
     requests: [],
     close: async () => {},
   };
   const server: Server = createServer((request, response) => {
-    state.requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers });
+    state.requests.push({
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: request.headers,
+    });
     if (options.cors) {
       for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
       if (request.method === 'OPTIONS') {
@@ -74,7 +81,8 @@ export async function startRangeServer(root: string, options: RangeServerOptions
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const contentType = (options.contentTypes && CONTENT_TYPES[path.extname(file)]) || 'application/octet-stream';
+    const contentType =
+      (options.contentTypes && CONTENT_TYPES[path.extname(file)]) || 'application/octet-stream';
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range) {
       const start = Number(range[1]);
@@ -93,7 +101,11 @@ export async function startRangeServer(root: string, options: RangeServerOptions
       else createReadStream(file, { start, end }).pipe(response);
       return;
     }
-    response.writeHead(200, { 'content-length': String(size), 'accept-ranges': 'bytes', 'content-type': contentType });
+    response.writeHead(200, {
+      'content-length': String(size),
+      'accept-ranges': 'bytes',
+      'content-type': contentType,
+    });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
   });

@@ -11,10 +11,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, createTransformer, crsName, DatasetCollection, type StacItem } from '@pyramids/core';
+import {
+  createRegistry,
+  createTransformer,
+  crsName,
+  DatasetCollection,
+  type StacItem,
+} from '@pyramids/core';
 import { readGeoParquet } from '@pyramids/parquet';
 import { geotiffReader } from '@pyramids/readers-geotiff';
-import { gdalInfo, readWithGdal, runGdal } from '../../packages/core/src/test-support/gdal-raster.js';
+import {
+  gdalInfo,
+  readWithGdal,
+  runGdal,
+} from '../../packages/core/src/test-support/gdal-raster.js';
 import { startRangeServer, type RangeServer } from '../../test-support/range-server.js';
 import { fixturesDir } from '../../vitest.shared.js';
 import { buildBrowserExample } from './build.mjs';
@@ -32,7 +42,9 @@ function chromiumPath(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('chromium is not on PATH: run scripts/install-chromium.sh (scripts/setup.sh does) and try again');
+    throw new Error(
+      'chromium is not on PATH: run scripts/install-chromium.sh (scripts/setup.sh does) and try again',
+    );
   }
 }
 
@@ -43,11 +55,36 @@ function writeScene(scratch: string): void {
     mkdirSync(folder);
     for (const [index, band] of BANDS.entries()) {
       const scale = ['-scale', '0', '255', String(time * 20), String(255 - time * 10)];
-      runGdal('gdal_translate', ['-q', '-b', String(index + 1), ...scale, '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'BLOCKSIZE=128', SOURCE, path.join(folder, `${band}.tif`)]);
+      runGdal('gdal_translate', [
+        '-q',
+        '-b',
+        String(index + 1),
+        ...scale,
+        '-of',
+        'COG',
+        '-co',
+        'COMPRESS=DEFLATE',
+        '-co',
+        'BLOCKSIZE=128',
+        SOURCE,
+        path.join(folder, `${band}.tif`),
+      ]);
     }
   }
   // One 3-band DEFLATE COG (with a predictor) for the window comparison.
-  runGdal('gdal_translate', ['-q', '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKSIZE=128', SOURCE, path.join(scratch, 'rgb.tif')]);
+  runGdal('gdal_translate', [
+    '-q',
+    '-of',
+    'COG',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'PREDICTOR=2',
+    '-co',
+    'BLOCKSIZE=128',
+    SOURCE,
+    path.join(scratch, 'rgb.tif'),
+  ]);
   copyFileSync(PARQUET, path.join(scratch, 'naip.parquet'));
 }
 
@@ -66,7 +103,14 @@ function sceneItems(base: string): StacItem[] {
     bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)],
     properties: { datetime: date },
     assets: Object.fromEntries(
-      BANDS.map((band) => [band, { href: `${base}/${date.slice(0, 10)}/${band}.tif`, type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] }]),
+      BANDS.map((band) => [
+        band,
+        {
+          href: `${base}/${date.slice(0, 10)}/${band}.tif`,
+          type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+          roles: ['data'],
+        },
+      ]),
     ),
     links: [],
   })) as StacItem[];
@@ -87,7 +131,11 @@ function serveStacApi(server: RangeServer, items: StacItem[]): void {
         id: 'browser-test',
         stac_version: '1.0.0',
         description: 'loopback STAC API for the browser example',
-        conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search', 'https://api.stacspec.org/v1.0.0/item-search#query'],
+        conformsTo: [
+          'https://api.stacspec.org/v1.0.0/core',
+          'https://api.stacspec.org/v1.0.0/item-search',
+          'https://api.stacspec.org/v1.0.0/item-search#query',
+        ],
         links: [
           { rel: 'self', href: api, type: 'application/json' },
           { rel: 'search', href: `${api}/search`, type: 'application/geo+json', method: 'POST' },
@@ -99,9 +147,24 @@ function serveStacApi(server: RangeServer, items: StacItem[]): void {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { collections?: string[]; limit?: number };
-        const features = body.collections?.includes('test-rgb') ? items.slice(0, body.limit ?? items.length) : [];
-        sendJson(response, { type: 'FeatureCollection', features, links: [], numberMatched: features.length, numberReturned: features.length }, 'application/geo+json');
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          collections?: string[];
+          limit?: number;
+        };
+        const features = body.collections?.includes('test-rgb')
+          ? items.slice(0, body.limit ?? items.length)
+          : [];
+        sendJson(
+          response,
+          {
+            type: 'FeatureCollection',
+            features,
+            links: [],
+            numberMatched: features.length,
+            numberReturned: features.length,
+          },
+          'application/geo+json',
+        );
       });
       return true;
     }
@@ -126,9 +189,16 @@ describe('the browser example in headless Chromium', () => {
     dataServer = await startRangeServer(scratch, { cors: true, contentTypes: true });
     items = sceneItems(dataServer.url);
     serveStacApi(dataServer, items);
-    const epsgFolder = path.dirname(createRequire(import.meta.url).resolve('epsg-index/s/4326.json', { paths: [path.resolve(import.meta.dirname, '../../packages/core')] }));
+    const epsgFolder = path.dirname(
+      createRequire(import.meta.url).resolve('epsg-index/s/4326.json', {
+        paths: [path.resolve(import.meta.dirname, '../../packages/core')],
+      }),
+    );
     epsgServer = await startRangeServer(epsgFolder, { cors: true, contentTypes: true });
-    const built = await buildBrowserExample({ outdir: path.join(scratch, 'page'), epsgBase: `${epsgServer.url}/` });
+    const built = await buildBrowserExample({
+      outdir: path.join(scratch, 'page'),
+      epsgBase: `${epsgServer.url}/`,
+    });
     // The chunks holding pako (geotiff.js's pure-JS inflate): the stream decoder should make them unnecessary.
     pakoChunks = Object.entries(built.metafile!.outputs)
       .filter(([, output]) => Object.keys(output.inputs).some((input) => input.includes('/pako/')))
@@ -150,21 +220,34 @@ describe('the browser example in headless Chromium', () => {
       parquet: `${dataServer.url}/naip.parquet`,
       epsg: 'EPSG:2154',
     });
-    browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await puppeteer.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => errors.push(message.text()));
-    page.on('requestfailed', (request) => errors.push(`${request.url()} ${request.failure()?.errorText}`));
+    page.on('requestfailed', (request) =>
+      errors.push(`${request.url()} ${request.failure()?.errorText}`),
+    );
     await page.goto(`${pageServer.url}/index.html?${query}`);
     try {
       result = (await page.evaluate(() => window.pyramidsExample.done)) as ExampleResult;
     } catch (error) {
-      const reason = await page.evaluate(() => window.pyramidsExample?.error).catch(() => undefined);
-      throw new Error(`the page failed: ${reason ?? (error as Error).message}; ${errors.join('; ')}; epsg: ${epsgServer.requests.map((r) => r.url).join(',')}`, { cause: error });
+      const reason = await page
+        .evaluate(() => window.pyramidsExample?.error)
+        .catch(() => undefined);
+      throw new Error(
+        `the page failed: ${reason ?? (error as Error).message}; ${errors.join('; ')}; epsg: ${epsgServer.requests.map((r) => r.url).join(',')}`,
+        { cause: error },
+      );
     }
     log = await page.$eval('#log', (element) => element.textContent ?? '');
-    const canvases = await page.$$eval('canvas', (elements) => elements.map((canvas) => (canvas as HTMLCanvasElement).width));
+    const canvases = await page.$$eval('canvas', (elements) =>
+      elements.map((canvas) => (canvas as HTMLCanvasElement).width),
+    );
     expect(canvases).toHaveLength(3);
   }, 180_000);
 
@@ -185,7 +268,18 @@ describe('the browser example in headless Chromium', () => {
     for (const [band, values] of result.window!.bands.entries()) {
       // One band per clip: readWithGdal reads its ENVI copy band-sequential.
       const clip = path.join(scratch, `window-${band + 1}.tif`);
-      runGdal('gdal_translate', ['-q', '-b', String(band + 1), '-srcwin', String(x), String(y), String(width), String(height), path.join(scratch, 'rgb.tif'), clip]);
+      runGdal('gdal_translate', [
+        '-q',
+        '-b',
+        String(band + 1),
+        '-srcwin',
+        String(x),
+        String(y),
+        String(width),
+        String(height),
+        path.join(scratch, 'rgb.tif'),
+        clip,
+      ]);
       const gdal = readWithGdal(clip, { scratch });
       expect(values).toHaveLength(width * height);
       expect(values).toEqual(Array.from(gdal.bands[0]!, Number));
@@ -207,7 +301,9 @@ describe('the browser example in headless Chromium', () => {
     expect(result.cube!.data).toEqual(Array.from(array.data, Number));
     // The dates differ (each was stretched differently), so a mix-up of time steps shows.
     const plane = array.shape[1] * array.shape[2] * array.shape[3];
-    expect(result.cube!.data.slice(0, plane)).not.toEqual(result.cube!.data.slice(plane, 2 * plane));
+    expect(result.cube!.data.slice(0, plane)).not.toEqual(
+      result.cube!.data.slice(plane, 2 * plane),
+    );
   });
 
   it('gets the same cube when its chunk tasks run on two Web Workers', () => {
@@ -221,7 +317,9 @@ describe('the browser example in headless Chromium', () => {
     const nodeItems = await readGeoParquet(path.join(scratch, 'naip.parquet'));
     expect(nodeItems.length).toBeGreaterThan(0);
     expect(result.parquet!.items).toEqual(JSON.parse(JSON.stringify(nodeItems)));
-    const parquetReads = dataServer.requests.filter((request) => request.url === '/naip.parquet' && request.method === 'GET');
+    const parquetReads = dataServer.requests.filter(
+      (request) => request.url === '/naip.parquet' && request.method === 'GET',
+    );
     expect(parquetReads.every((request) => typeof request.headers.range === 'string')).toBe(true);
   });
 

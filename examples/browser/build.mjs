@@ -27,10 +27,16 @@ async function workspaceAliases() {
  * `epsg-index/s/<code>.json` (the per-code EPSG definitions core imports lazily).
  * Returns the output directory, the bytes of JavaScript written (all chunks) and esbuild's metafile.
  */
-export async function buildBrowserExample({ outdir = path.join(here, 'dist'), epsgBase = DEFAULT_EPSG_BASE } = {}) {
+export async function buildBrowserExample({
+  outdir = path.join(here, 'dist'),
+  epsgBase = DEFAULT_EPSG_BASE,
+} = {}) {
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: { main: path.join(here, 'src/main.ts'), 'chunk-worker': path.join(here, 'src/chunk-worker.ts') },
+    entryPoints: {
+      main: path.join(here, 'src/main.ts'),
+      'chunk-worker': path.join(here, 'src/chunk-worker.ts'),
+    },
     outdir,
     // Lazy imports (geotiff.js, its codecs, the Parquet library) become chunks loaded on first use.
     splitting: true,
@@ -46,7 +52,10 @@ export async function buildBrowserExample({ outdir = path.join(here, 'dist'), ep
     logLevel: 'warning',
     alias: await workspaceAliases(),
   });
-  const html = (await readFile(path.join(here, 'index.html'), 'utf8')).replace('__EPSG_BASE__', epsgBase);
+  const html = (await readFile(path.join(here, 'index.html'), 'utf8')).replace(
+    '__EPSG_BASE__',
+    epsgBase,
+  );
   await writeFile(path.join(outdir, 'index.html'), html);
   const bytes = Object.entries(result.metafile.outputs)
     .filter(([file]) => file.endsWith('.js'))
@@ -55,7 +64,11 @@ export async function buildBrowserExample({ outdir = path.join(here, 'dist'), ep
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const epsgBase = process.argv.find((argument) => argument.startsWith('--epsg-base='))?.slice('--epsg-base='.length);
+  const epsgBase = process.argv
+    .find((argument) => argument.startsWith('--epsg-base='))
+    ?.slice('--epsg-base='.length);
   const { outdir } = await buildBrowserExample(epsgBase ? { epsgBase } : {});
-  console.log(`built ${path.relative(process.cwd(), outdir)}/index.html; serve that folder over HTTP and open it`);
+  console.log(
+    `built ${path.relative(process.cwd(), outdir)}/index.html; serve that folder over HTTP and open it`,
+  );
 }

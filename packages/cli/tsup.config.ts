@@ -3,4 +3,8 @@ import { packageConfig } from '../../tsup.base.js';
 
 // A second entry for the `pyramids` binary: `main` imports command code lazily, and
 // splitting keeps that code in chunks `pyramids --help` never loads.
-export default defineConfig({ ...(packageConfig as object), entry: ['src/index.ts', 'src/main.ts'], splitting: true });
+export default defineConfig({
+  ...(packageConfig as object),
+  entry: ['src/index.ts', 'src/main.ts'],
+  splitting: true,
+});

@@ -5,7 +5,9 @@ import { DatasetCollection, createRegistry, parseItemsText, type CubeArray } fro
 import { geotiffReader } from '@pyramids/readers-geotiff';
 
 /** Builds the sample cube from `items.json` in `sampleDirectory` and reads it whole. */
-export async function buildSampleCube(sampleDirectory: string): Promise<{ cube: DatasetCollection; array: CubeArray }> {
+export async function buildSampleCube(
+  sampleDirectory: string,
+): Promise<{ cube: DatasetCollection; array: CubeArray }> {
   // #region cube
   const registry = createRegistry().use(geotiffReader());
   const items = parseItemsText(await readFile(path.join(sampleDirectory, 'items.json'), 'utf8'));
@@ -45,7 +47,9 @@ export async function buildTargetGridCube(sampleDirectory: string): Promise<Data
 }
 
 /** A dry run: the cube's size and what it costs, from headers only. */
-export async function estimateSampleCube(sampleDirectory: string): Promise<Awaited<ReturnType<DatasetCollection['estimate']>>> {
+export async function estimateSampleCube(
+  sampleDirectory: string,
+): Promise<Awaited<ReturnType<DatasetCollection['estimate']>>> {
   const { cube } = await buildSampleCube(sampleDirectory);
   // #region estimate
   const estimate = await cube.estimate();

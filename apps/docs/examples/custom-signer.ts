@@ -3,7 +3,10 @@ import { PLUGIN_API_VERSION, type Signer } from '@pyramids/core';
 
 // #region signer
 /** Sends `Authorization: Bearer <token>` to `host` only; the token comes from the environment. */
-export function exampleTokenSigner(host: string, environment: NodeJS.ProcessEnv = process.env): Signer {
+export function exampleTokenSigner(
+  host: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): Signer {
   return {
     kind: 'signer',
     id: 'example-token',

@@ -3,7 +3,10 @@ import type { ItemsInput, StacItem } from '@pyramids/core';
 import { downloadItems, type DownloadProgress } from '@pyramids/core/node';
 
 /** Downloads the `data` asset of every Item into `directory`, checking checksums; returns the rewritten Items. */
-export async function downloadData(items: ItemsInput, directory: string): Promise<{ items: StacItem[]; events: DownloadProgress[] }> {
+export async function downloadData(
+  items: ItemsInput,
+  directory: string,
+): Promise<{ items: StacItem[]; events: DownloadProgress[] }> {
   const events: DownloadProgress[] = [];
   // #region download
   const downloaded = await downloadItems(items, directory, {

@@ -3,7 +3,10 @@ import { DatasetCollection, createRegistry } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 
 /** A 16 × 16 cube of B04 and B03 at 100 m around a point in Greenland, from the STAC API at `stacUrl`. */
-export async function cubeAroundPoint(stacUrl: string, collection: string): Promise<DatasetCollection> {
+export async function cubeAroundPoint(
+  stacUrl: string,
+  collection: string,
+): Promise<DatasetCollection> {
   // #region point
   const cube = await DatasetCollection.fromPoint({
     lat: 73.4,

@@ -43,7 +43,11 @@ export async function searchCql2(apiUrl: string): Promise<ItemCollection> {
 export async function countPages(apiUrl: string): Promise<number[]> {
   // #region pages
   const sizes: number[] = [];
-  for await (const page of itemSearch(apiUrl, { collections: 'naip', limit: 10, maxItems: 25 }).pages()) {
+  for await (const page of itemSearch(apiUrl, {
+    collections: 'naip',
+    limit: 10,
+    maxItems: 25,
+  }).pages()) {
     sizes.push(page.features.length);
   }
   // #endregion pages

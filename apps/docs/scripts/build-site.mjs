@@ -19,7 +19,11 @@ function step(name, run) {
 }
 
 function runNode(script, args, options = {}) {
-  execFileSync(process.execPath, [script, ...args], { stdio: 'inherit', cwd: siteRoot, ...options });
+  execFileSync(process.execPath, [script, ...args], {
+    stdio: 'inherit',
+    cwd: siteRoot,
+    ...options,
+  });
 }
 
 mkdirSync(path.join(siteRoot, 'generated'), { recursive: true });
@@ -27,11 +31,21 @@ mkdirSync(path.join(siteRoot, 'public/generated'), { recursive: true });
 
 await writeCliReference(path.join(siteRoot, 'reference/cli.md'));
 console.log('docs: CLI reference written');
-await writeBenchmarkTable(path.join(siteRoot, 'data/bench-output.txt'), path.join(siteRoot, 'generated/benchmarks.md'));
+await writeBenchmarkTable(
+  path.join(siteRoot, 'data/bench-output.txt'),
+  path.join(siteRoot, 'generated/benchmarks.md'),
+);
 console.log('docs: benchmark table written');
 
 // TypeDoc fails (exit 1) on an undocumented export: validation warnings are errors (typedoc.json).
-step('API reference (TypeDoc)', () => runNode(path.join(siteRoot, 'node_modules/typedoc/bin/typedoc'), ['--options', 'typedoc.json', '--logLevel', 'Warn']));
+step('API reference (TypeDoc)', () =>
+  runNode(path.join(siteRoot, 'node_modules/typedoc/bin/typedoc'), [
+    '--options',
+    'typedoc.json',
+    '--logLevel',
+    'Warn',
+  ]),
+);
 
 // The cube quicklook: the CLI's own --preview on the bundled sample data, as the README's demo does.
 step('cube quicklook', () => {
@@ -40,17 +54,34 @@ step('cube quicklook', () => {
     runNode(
       path.join(repositoryRoot, 'packages/cli/bin/pyramids.js'),
       [
-        'cube', path.join(repositoryRoot, 'sample-data/items.json'),
-        '--asset', 'B04', '--asset', 'B03', '--asset', 'B02',
-        '--groupby', 'solar_day', '--resampling', 'bilinear',
-        '-o', path.join(scratch, 'cube.tif'),
-        '--preview', path.join(siteRoot, 'public/generated/cube-quicklook.png'),
+        'cube',
+        path.join(repositoryRoot, 'sample-data/items.json'),
+        '--asset',
+        'B04',
+        '--asset',
+        'B03',
+        '--asset',
+        'B02',
+        '--groupby',
+        'solar_day',
+        '--resampling',
+        'bilinear',
+        '-o',
+        path.join(scratch, 'cube.tif'),
+        '--preview',
+        path.join(siteRoot, 'public/generated/cube-quicklook.png'),
       ],
-      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } },
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      },
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 });
 
-if (!generateOnly) step('VitePress', () => runNode(path.join(siteRoot, 'node_modules/vitepress/bin/vitepress.js'), ['build']));
+if (!generateOnly)
+  step('VitePress', () =>
+    runNode(path.join(siteRoot, 'node_modules/vitepress/bin/vitepress.js'), ['build']),
+  );

@@ -32,7 +32,9 @@ export function renderBenchmarkTable({ header, sections }) {
     for (const line of section.lines) {
       const match = MEASURE.exec(line);
       if (match) {
-        rows.push(`| ${escape(group)} | ${escape(match[2].trim())} | ${match[3]}${match[4] ? ` ${match[4]}` : ''} |`);
+        rows.push(
+          `| ${escape(group)} | ${escape(match[2].trim())} | ${match[3]}${match[4] ? ` ${match[4]}` : ''} |`,
+        );
       } else if (line.trim().endsWith(':')) {
         group = line.trim().slice(0, -1); // a heading such as `  nearest:` names the rows below it
       } else {
@@ -42,7 +44,16 @@ export function renderBenchmarkTable({ header, sections }) {
     }
     if (notes.length > 0) out.push(...notes.map((note) => `- ${escape(note)}`), '');
     if (rows.length > 0) out.push('| case | measure | value |', '| --- | --- | --- |', ...rows, '');
-    out.push('<details><summary>raw output</summary>', '', '```text', ...section.lines, '```', '', '</details>', '');
+    out.push(
+      '<details><summary>raw output</summary>',
+      '',
+      '```text',
+      ...section.lines,
+      '```',
+      '',
+      '</details>',
+      '',
+    );
   }
   return out.join('\n');
 }

@@ -35,7 +35,9 @@ function describeCommand(command, depth) {
   if (argumentsList.length > 0) {
     lines.push('| argument | required | description |', '| --- | --- | --- |');
     for (const argument of argumentsList) {
-      lines.push(`| \`${codeCell(argument.name())}${argument.variadic ? '…' : ''}\` | ${argument.required ? 'yes' : 'no'} | ${cell(argument.description)} |`);
+      lines.push(
+        `| \`${codeCell(argument.name())}${argument.variadic ? '…' : ''}\` | ${argument.required ? 'yes' : 'no'} | ${cell(argument.description)} |`,
+      );
     }
     lines.push('');
   }
@@ -43,9 +45,16 @@ function describeCommand(command, depth) {
   if (options.length > 0) {
     lines.push('| option | description | default |', '| --- | --- | --- |');
     for (const option of options) {
-      const defaultValue = option.defaultValue === undefined ? '' : `\`${codeCell(JSON.stringify(option.defaultValue))}\``;
-      const choices = option.argChoices ? ` (one of: ${option.argChoices.map((choice) => `\`${codeCell(choice)}\``).join(', ')})` : '';
-      lines.push(`| \`${codeCell(option.flags)}\` | ${cell(option.description)}${choices} | ${defaultValue} |`);
+      const defaultValue =
+        option.defaultValue === undefined
+          ? ''
+          : `\`${codeCell(JSON.stringify(option.defaultValue))}\``;
+      const choices = option.argChoices
+        ? ` (one of: ${option.argChoices.map((choice) => `\`${codeCell(choice)}\``).join(', ')})`
+        : '';
+      lines.push(
+        `| \`${codeCell(option.flags)}\` | ${cell(option.description)}${choices} | ${defaultValue} |`,
+      );
     }
     lines.push('');
   }
@@ -55,7 +64,9 @@ function describeCommand(command, depth) {
 
 /** Renders the reference of `program` as Markdown. */
 export function renderCliReference(program = createProgram()) {
-  const commands = program.commands.map((command) => `[\`${command.name()}\`](#${commandPath(command).replaceAll(' ', '-')})`);
+  const commands = program.commands.map(
+    (command) => `[\`${command.name()}\`](#${commandPath(command).replaceAll(' ', '-')})`,
+  );
   return [
     '---',
     'outline: [2, 3]',

@@ -8,7 +8,9 @@ import path from 'node:path';
 
 const siteRoot = path.resolve(import.meta.dirname, '..');
 const repositoryRoot = path.resolve(siteRoot, '../..');
-const load = loadavg().map((value) => value.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((value) => value.toFixed(1))
+  .join(' ');
 const started = new Date().toISOString();
 const output = execFileSync(process.execPath, [path.join(repositoryRoot, 'scripts/bench.mjs')], {
   cwd: repositoryRoot,
@@ -16,7 +18,10 @@ const output = execFileSync(process.execPath, [path.join(repositoryRoot, 'script
   maxBuffer: 16 << 20,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repositoryRoot, encoding: 'utf8' }).trim();
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: repositoryRoot,
+  encoding: 'utf8',
+}).trim();
 const header = [
   `# recorded ${started} at commit ${commit} with \`node scripts/bench.mjs\` (what \`pnpm bench\` runs after building)`,
   `# Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load} at the start`,

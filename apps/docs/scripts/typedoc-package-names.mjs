@@ -12,7 +12,9 @@ export function load(app) {
     for (const module of context.project.getReflectionsByKind(ReflectionKind.Module)) {
       const match = /^([\w-]+)\/src$/.exec(module.name);
       if (!match) continue;
-      const manifest = JSON.parse(readFileSync(path.join(packagesDirectory, match[1], 'package.json'), 'utf8'));
+      const manifest = JSON.parse(
+        readFileSync(path.join(packagesDirectory, match[1], 'package.json'), 'utf8'),
+      );
       module.name = manifest.name;
     }
   });

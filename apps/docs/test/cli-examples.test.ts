@@ -1,7 +1,15 @@
 // Runs examples/cli.sh (the CLI lines the guides include) with the built `pyramids` command on the
 // bundled sample data, and checks the files it writes with GDAL and by reading them back.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,19 +24,28 @@ beforeAll(() => {
   // `pyramids` on PATH, as after `npm install -g @pyramids/cli`: the workspace's built command.
   const bin = path.join(scratch, 'bin');
   mkdirSync(bin);
-  writeFileSync(path.join(bin, 'pyramids'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(repositoryRoot, 'packages/cli/bin/pyramids.js')}" "$@"\n`);
+  writeFileSync(
+    path.join(bin, 'pyramids'),
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(repositoryRoot, 'packages/cli/bin/pyramids.js')}" "$@"\n`,
+  );
   chmodSync(path.join(bin, 'pyramids'), 0o755);
   symlinkSync(path.join(repositoryRoot, 'sample-data'), path.join(scratch, 'sample-data'));
   output = execFileSync('bash', [path.join(import.meta.dirname, '../examples/cli.sh')], {
     cwd: scratch,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
   });
 }, 180_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the CLI lines of the guides', () => {
-  const sampleItems = parseItemsText(readFileSync(path.join(repositoryRoot, 'sample-data/items.json'), 'utf8'));
+  const sampleItems = parseItemsText(
+    readFileSync(path.join(repositoryRoot, 'sample-data/items.json'), 'utf8'),
+  );
 
   it('cube writes a GeoTIFF of 3 days × 3 bands and a PNG quicklook', () => {
     const info = gdalInfo(path.join(scratch, 'cube.tif'));
@@ -43,7 +60,10 @@ describe('the CLI lines of the guides', () => {
 
   it('vrt opens in gdalinfo; item describes the cube', () => {
     expect(gdalInfo(path.join(scratch, 'mosaic.vrt')).size[0]).toBeGreaterThan(0);
-    const item = JSON.parse(readFileSync(path.join(scratch, 'cube.json'), 'utf8')) as { id: string; bbox: number[] };
+    const item = JSON.parse(readFileSync(path.join(scratch, 'cube.json'), 'utf8')) as {
+      id: string;
+      bbox: number[];
+    };
     expect(item.id).toBe('my-cube');
     expect(item.bbox).toHaveLength(4);
   });

@@ -9,10 +9,24 @@ import { gridResolution, parseItemsText, type StacItem } from '@pyramids/core';
 import { encodeMultihash } from '@pyramids/core/node';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalInfo, gdalReadPixels, type GdalInfo } from '../../../test-support/gdal.js';
-import { startReplayServer, type ReplayServer } from '../../../packages/core/src/search/replay-server.test-helper.js';
-import { createPointScene, startPointStacServer, POINT_COLLECTION } from '../../../packages/core/src/test-support/point-stac-server.js';
-import { startFileServer, type LoopbackFileServer } from '../../../packages/core/src/download/loopback-file-server.test-support.js';
-import { buildSampleCube, buildTargetGridCube, estimateSampleCube } from '../examples/build-cube.js';
+import {
+  startReplayServer,
+  type ReplayServer,
+} from '../../../packages/core/src/search/replay-server.test-helper.js';
+import {
+  createPointScene,
+  startPointStacServer,
+  POINT_COLLECTION,
+} from '../../../packages/core/src/test-support/point-stac-server.js';
+import {
+  startFileServer,
+  type LoopbackFileServer,
+} from '../../../packages/core/src/download/loopback-file-server.test-support.js';
+import {
+  buildSampleCube,
+  buildTargetGridCube,
+  estimateSampleCube,
+} from '../examples/build-cube.js';
 import { searchBbox, searchCql2, searchQuery, countPages } from '../examples/search-stac-api.js';
 import { readSampleAsset } from '../examples/read-asset.js';
 import { describeAsset } from '../examples/extension-metadata.js';
@@ -34,7 +48,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('guide: building a cube', () => {
   it('stacks B04/B03/B02 by solar day; the first pixels equal GDAL reading the same file', async () => {
     const { cube, array } = await buildSampleCube(sampleDirectory);
-    const days = [...new Set(sampleItems.map((item) => String(item.properties['datetime']).slice(0, 10)))];
+    const days = [
+      ...new Set(sampleItems.map((item) => String(item.properties['datetime']).slice(0, 10))),
+    ];
     expect(array.coords.band).toEqual(['B04', 'B03', 'B02']);
     expect(array.shape[0]).toBe(days.length);
     expect(cube.shape).toEqual(array.shape);
@@ -77,7 +93,8 @@ describe('guide: searching a STAC API (recorded exchanges replayed on 127.0.0.1)
     await server?.close();
     server = undefined;
   });
-  const features = (cassette: string, index: number) => (server!.recordedJson(cassette, index) as { features: StacItem[] }).features;
+  const features = (cassette: string, index: number) =>
+    (server!.recordedJson(cassette, index) as { features: StacItem[] }).features;
 
   it('bbox search: two pages, stopped at maxItems', async () => {
     const cassette = 'pystac-client/test_item_search_TestItemSearch.test_result_paging.yaml';
@@ -88,7 +105,8 @@ describe('guide: searching a STAC API (recorded exchanges replayed on 127.0.0.1)
   });
 
   it('query extension', async () => {
-    const cassette = 'pystac-client/test_item_search_TestItemSearchQuery.test_query_shortcut_syntax.yaml';
+    const cassette =
+      'pystac-client/test_item_search_TestItemSearchQuery.test_query_shortcut_syntax.yaml';
     server = await startReplayServer([PC_LANDING, cassette]);
     const result = await searchQuery(server.rewrite(PC));
     expect(result.features).toEqual(features(cassette, 0));
@@ -99,13 +117,16 @@ describe('guide: searching a STAC API (recorded exchanges replayed on 127.0.0.1)
     server = await startReplayServer([cassette]);
     const result = await searchCql2(server.rewrite(ES));
     expect(result.features).toEqual([...features(cassette, 1), ...features(cassette, 2)]);
-    expect(JSON.parse(server.requests.find((request) => request.path.includes('/search'))!.body)).toMatchObject({
+    expect(
+      JSON.parse(server.requests.find((request) => request.path.includes('/search'))!.body),
+    ).toMatchObject({
       filter: { op: 'lte', args: [{ property: 'eo:cloud_cover' }, 40] },
     });
   });
 
   it('pages as the server sends them', async () => {
-    const cassette = 'pystac-client/test_item_search_TestItemSearch.test_result_paging_max_items.yaml';
+    const cassette =
+      'pystac-client/test_item_search_TestItemSearch.test_result_paging_max_items.yaml';
     server = await startReplayServer([PC_LANDING, cassette]);
     expect(await countPages(server.rewrite(PC))).toEqual([10, 10, 5]);
   });
@@ -124,7 +145,13 @@ describe('guide: reading one asset', () => {
 describe('guide: extension metadata', () => {
   it('reads grid and bands of a real Earth Search Item without I/O', () => {
     const collection = JSON.parse(
-      readFileSync(path.join(fixturesDir, 'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json'), 'utf8'),
+      readFileSync(
+        path.join(
+          fixturesDir,
+          'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json',
+        ),
+        'utf8',
+      ),
     ) as { features: StacItem[] };
     const item = collection.features[0]!;
     const metadata = describeAsset(item, 'red');
@@ -132,7 +159,11 @@ describe('guide: extension metadata', () => {
     expect(metadata.crs).toBe(`EPSG:${String(item.properties['proj:epsg'])}`);
     expect(metadata.shape).toEqual(asset['proj:shape']);
     const rasterBand = (asset['raster:bands'] as Record<string, number>[])[0]!;
-    expect(metadata.bands[0]).toMatchObject({ nodata: rasterBand['nodata'], scale: rasterBand['scale'], offset: rasterBand['offset'] });
+    expect(metadata.bands[0]).toMatchObject({
+      nodata: rasterBand['nodata'],
+      scale: rasterBand['scale'],
+      offset: rasterBand['offset'],
+    });
   });
 });
 
@@ -159,20 +190,35 @@ describe('guide: raster → STAC Item', () => {
 
 describe('guide: stac-geoparquet', () => {
   it('round-trips the Earth Search Items and searches the file like the JSON would', async () => {
-    const itemsFile = path.join(fixturesDir, 'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
+    const itemsFile = path.join(
+      fixturesDir,
+      'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json',
+    );
     const source = parseItemsText(readFileSync(itemsFile, 'utf8'));
-    const { items, found } = await roundTripGeoParquet(itemsFile, path.join(scratch, 'items.parquet'));
+    const { items, found } = await roundTripGeoParquet(
+      itemsFile,
+      path.join(scratch, 'items.parquet'),
+    );
     expect(items.map((item) => item.id)).toEqual(source.map((item) => item.id));
     expect(items[0]!.assets).toEqual(source[0]!.assets);
     const expected = source.filter((item) => {
       const [west, south, east, north] = item.bbox!;
       const cloud = Number(item.properties['eo:cloud_cover']);
       const year = String(item.properties['datetime']).slice(0, 4);
-      return west! <= -105 && east! >= -105.5 && south! <= 40.5 && north! >= 40 && cloud < 20 && year === '2024';
+      return (
+        west! <= -105 &&
+        east! >= -105.5 &&
+        south! <= 40.5 &&
+        north! >= 40 &&
+        cloud < 20 &&
+        year === '2024'
+      );
     });
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(source.length); // the filter does filter
-    expect(found.features.map((item) => item.id).sort()).toEqual(expected.map((item) => item.id).sort());
+    expect(found.features.map((item) => item.id).sort()).toEqual(
+      expected.map((item) => item.id).sort(),
+    );
   });
 });
 
@@ -199,14 +245,23 @@ describe('guides: downloads and a custom signer', () => {
   afterAll(() => server.close());
 
   it('downloads with checksum verification and resumes nothing twice', async () => {
-    const body = readFileSync(path.join(sampleDirectory, String(sampleItems[0]!.assets['B04']!.href)));
+    const body = readFileSync(
+      path.join(sampleDirectory, String(sampleItems[0]!.assets['B04']!.href)),
+    );
     server.files.set('b04.tif', { body, etag: '"b04"' });
     const checksum = encodeMultihash(0x12, createHash('sha256').update(body).digest());
-    const item = { ...sampleItems[0]!, assets: { data: { href: `${server.url}/files/b04.tif`, 'file:checksum': checksum } } };
+    const item = {
+      ...sampleItems[0]!,
+      assets: { data: { href: `${server.url}/files/b04.tif`, 'file:checksum': checksum } },
+    };
     const directory = path.join(scratch, 'downloads');
     const { items } = await downloadData([item], directory);
     const local = String(items[0]!.assets['data']!.href);
-    expect(readFileSync(path.isAbsolute(local) ? local : path.join(directory, item.id, local)).equals(body)).toBe(true);
+    expect(
+      readFileSync(path.isAbsolute(local) ? local : path.join(directory, item.id, local)).equals(
+        body,
+      ),
+    ).toBe(true);
     const before = server.requests.filter((request) => request.method === 'GET').length;
     const again = await downloadData([item], directory);
     expect(again.events.some((event) => event.type === 'skip')).toBe(true);
@@ -218,11 +273,20 @@ describe('guides: downloads and a custom signer', () => {
     const signer = exampleTokenSigner(host, { EXAMPLE_TOKEN: 'secret-token' });
     expect(signer.matches(`${server.url}/x.tif`)).toBe(true);
     expect(signer.matches('https://example.com/x.tif')).toBe(false);
-    expect(await signer.headers!(`${server.url}/x.tif`)).toEqual({ authorization: 'Bearer secret-token' });
+    expect(await signer.headers!(`${server.url}/x.tif`)).toEqual({
+      authorization: 'Bearer secret-token',
+    });
     expect(JSON.stringify(signer.describe!())).not.toContain('secret-token');
-    server.files.set('private.tif', { body: Buffer.from('private bytes'), authorization: 'Bearer secret-token' });
+    server.files.set('private.tif', {
+      body: Buffer.from('private bytes'),
+      authorization: 'Bearer secret-token',
+    });
     const { downloadItem } = await import('@pyramids/core/node');
-    const item = { ...sampleItems[0]!, id: 'private', assets: { data: { href: `${server.url}/files/private.tif` } } };
+    const item = {
+      ...sampleItems[0]!,
+      id: 'private',
+      assets: { data: { href: `${server.url}/files/private.tif` } },
+    };
     const saved = await downloadItem(item, path.join(scratch, 'private'), { signer });
     expect(existsSync(path.join(scratch, 'private'))).toBe(true);
     expect(saved.assets['data']).toBeDefined();
@@ -231,12 +295,20 @@ describe('guides: downloads and a custom signer', () => {
 
 describe('signer pages', () => {
   it('each provider signer touches its own hosts only, with no I/O at construction', async () => {
-    const { awsSigners, planetaryComputer, earthdata, copernicus } = await import('../examples/signers.js');
-    const env = { AWS_REGION: 'us-west-2', EARTHDATA_TOKEN: 'token', CDSE_USERNAME: 'user', CDSE_PASSWORD: 'password' };
+    const { awsSigners, planetaryComputer, earthdata, copernicus } =
+      await import('../examples/signers.js');
+    const env = {
+      AWS_REGION: 'us-west-2',
+      EARTHDATA_TOKEN: 'token',
+      CDSE_USERNAME: 'user',
+      CDSE_PASSWORD: 'password',
+    };
     const [requesterPays] = awsSigners(env).signers;
     expect(requesterPays!.matches('s3://usgs-landsat/collection02/x.tif')).toBe(true);
     const [sas] = planetaryComputer(env).signers;
-    expect(sas!.matches('https://sentinel2l2a01.blob.core.windows.net/sentinel2-l2/x.tif')).toBe(true);
+    expect(sas!.matches('https://sentinel2l2a01.blob.core.windows.net/sentinel2-l2/x.tif')).toBe(
+      true,
+    );
     expect(sas!.matches('https://example.com/x.tif')).toBe(false);
     const [bearer] = earthdata(env).signers;
     expect(bearer!.matches('https://data.lpdaac.earthdatacloud.nasa.gov/x.tif')).toBe(true);

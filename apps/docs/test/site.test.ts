@@ -56,14 +56,21 @@ async function visit(page: Page, pagePath: string): Promise<PageReport> {
   page.on('response', onResponse);
   page.on('requestfailed', onRequestFailed);
   try {
-    const response = await page.goto(`${origin}${pagePath}`, { waitUntil: 'load', timeout: 30_000 });
+    const response = await page.goto(`${origin}${pagePath}`, {
+      waitUntil: 'load',
+      timeout: 30_000,
+    });
     if (!response?.ok()) errors.push(`page answered ${response?.status()}`);
     const facts = await page.evaluate(() => {
       const main = document.querySelector('.VPDoc .vp-doc, .VPHome') as HTMLElement | null;
       return {
         textLength: (main?.innerText ?? '').trim().length,
-        links: [...document.querySelectorAll('a[href]')].map((anchor) => (anchor as HTMLAnchorElement).href),
-        brokenImages: [...document.images].filter((image) => image.complete && image.naturalWidth === 0).map((image) => image.src),
+        links: [...document.querySelectorAll('a[href]')].map(
+          (anchor) => (anchor as HTMLAnchorElement).href,
+        ),
+        brokenImages: [...document.images]
+          .filter((image) => image.complete && image.naturalWidth === 0)
+          .map((image) => image.src),
       };
     });
     return { path: pagePath, errors, ...facts };
@@ -84,12 +91,18 @@ beforeAll(async () => {
   });
   pages = listPages(distDirectory);
   const serve = sirv(distDirectory, { extensions: ['html'], dev: false });
-  server = createServer((request, response) => serve(request, response, () => {
+  server = createServer((request, response) =>
+    serve(request, response, () => {
       response.writeHead(404).end('not found');
-    }));
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await puppeteer.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   mkdirSync(screenshotDirectory, { recursive: true });
 }, 300_000);
 
@@ -100,7 +113,16 @@ afterAll(async () => {
 
 describe('the docs site in Chromium', () => {
   it('has the guides, the generated references and the pictures', () => {
-    for (const expected of ['/index.html', '/guide/cube.html', '/guide/search.html', '/reference/cli.html', '/reference/performance.html', '/reference/migrating.html', '/api/index.html', '/api/@pyramids/core.html']) {
+    for (const expected of [
+      '/index.html',
+      '/guide/cube.html',
+      '/guide/search.html',
+      '/reference/cli.html',
+      '/reference/performance.html',
+      '/reference/migrating.html',
+      '/api/index.html',
+      '/api/@pyramids/core.html',
+    ]) {
       expect(pages).toContain(expected);
     }
     expect(existsSync(path.join(distDirectory, 'generated/cube-quicklook.png'))).toBe(true);
@@ -113,14 +135,17 @@ describe('the docs site in Chromium', () => {
     const queue = [...pages];
     await Promise.all(
       tabs.map(async (tab) => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) reports.push(await visit(tab, next));
+        for (let next = queue.shift(); next !== undefined; next = queue.shift())
+          reports.push(await visit(tab, next));
       }),
     );
     await Promise.all(tabs.map((tab) => tab.close()));
     expect(reports).toHaveLength(pages.length);
     const problems = reports.flatMap((report) => [
       ...report.errors.map((error) => `${report.path}: ${error}`),
-      ...(report.textLength < 40 ? [`${report.path}: empty page (${report.textLength} characters)`] : []),
+      ...(report.textLength < 40
+        ? [`${report.path}: empty page (${report.textLength} characters)`]
+        : []),
       ...report.brokenImages.map((image) => `${report.path}: broken image ${image}`),
     ]);
     expect(problems).toEqual([]);
@@ -155,9 +180,17 @@ describe('the docs site in Chromium', () => {
         ['/guide/cube.html', 'cube-guide.png'],
       ] as const) {
         await page.goto(`${origin}${pagePath}`, { waitUntil: 'networkidle0' });
-        const images = await page.evaluate(() => [...document.images].map((image) => ({ src: image.src, width: image.naturalWidth })));
-        expect(images.some((image) => image.src.endsWith('/generated/cube-quicklook.png') && image.width > 0)).toBe(true);
-        expect(images.some((image) => image.src.endsWith('/data-flow.svg') && image.width > 0)).toBe(true);
+        const images = await page.evaluate(() =>
+          [...document.images].map((image) => ({ src: image.src, width: image.naturalWidth })),
+        );
+        expect(
+          images.some(
+            (image) => image.src.endsWith('/generated/cube-quicklook.png') && image.width > 0,
+          ),
+        ).toBe(true);
+        expect(
+          images.some((image) => image.src.endsWith('/data-flow.svg') && image.width > 0),
+        ).toBe(true);
         await page.screenshot({ path: path.join(screenshotDirectory, file), fullPage: true });
         expect(statSync(path.join(screenshotDirectory, file)).size).toBeGreaterThan(10_000);
       }

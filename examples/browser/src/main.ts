@@ -38,7 +38,12 @@ function log(message: string): void {
 }
 
 /** Draws time step `time` of an RGB cube (bands 0, 1, 2), stretched to its 2–98 % range. */
-function drawCube(cube: CubeArray, time: number, canvas: HTMLCanvasElement, nodata: number | undefined): void {
+function drawCube(
+  cube: CubeArray,
+  time: number,
+  canvas: HTMLCanvasElement,
+  nodata: number | undefined,
+): void {
   const [, bandCount, height, width] = cube.shape;
   const plane = width * height;
   const values: number[] = [];
@@ -56,9 +61,13 @@ function drawCube(cube: CubeArray, time: number, canvas: HTMLCanvasElement, noda
   for (let pixel = 0; pixel < plane; pixel++) {
     for (let band = 0; band < 3; band++) {
       const value = Number(cube.data[(time * bandCount + band) * plane + pixel]);
-      image.data[pixel * 4 + band] = Math.max(0, Math.min(255, ((value - low) / (high - low || 1)) * 255));
+      image.data[pixel * 4 + band] = Math.max(
+        0,
+        Math.min(255, ((value - low) / (high - low || 1)) * 255),
+      );
     }
-    image.data[pixel * 4 + 3] = Number(cube.data[time * bandCount * plane + pixel]) === nodata ? 0 : 255;
+    image.data[pixel * 4 + 3] =
+      Number(cube.data[time * bandCount * plane + pixel]) === nodata ? 0 : 255;
   }
   context.putImageData(image, 0, 0);
 }
@@ -76,7 +85,9 @@ async function run(): Promise<ExampleResult> {
     bbox,
     datetime: setting('datetime', '2024-06-01/2024-08-31'),
     maxItems: Number(setting('maxItems', '3')),
-    ...(settings.has('query') ? { query: JSON.parse(settings.get('query')!) as Record<string, unknown> } : { query: { 'eo:cloud_cover': { lt: 10 } } }),
+    ...(settings.has('query')
+      ? { query: JSON.parse(settings.get('query')!) as Record<string, unknown> }
+      : { query: { 'eo:cloud_cover': { lt: 10 } } }),
   });
   result.items = items.features.map((item) => item.id);
   log(`search: ${result.items.length} items: ${result.items.join(', ')}`);
@@ -103,7 +114,8 @@ async function run(): Promise<ExampleResult> {
   if (settings.has('workers')) {
     // The chunk tasks are plain data: run them on a pool of module workers and place each result.
     const pool = createWebWorkerPool({
-      createWorker: () => new Worker(new URL('./chunk-worker.js', import.meta.url), { type: 'module' }),
+      createWorker: () =>
+        new Worker(new URL('./chunk-worker.js', import.meta.url), { type: 'module' }),
       size: Number(settings.get('workers')),
     });
     const tasks = cube.tasks();
@@ -113,15 +125,24 @@ async function run(): Promise<ExampleResult> {
       for (const chunk of await Promise.all(tasks.map((task) => pool.run(task)))) {
         for (const [band, values] of chunk.data.entries()) {
           for (let row = 0; row < chunk.window.height; row++) {
-            const start = ((chunk.time * bandCount + band) * height + chunk.window.y + row) * width + chunk.window.x;
-            data.set(values.subarray(row * chunk.window.width, (row + 1) * chunk.window.width), start);
+            const start =
+              ((chunk.time * bandCount + band) * height + chunk.window.y + row) * width +
+              chunk.window.x;
+            data.set(
+              values.subarray(row * chunk.window.width, (row + 1) * chunk.window.width),
+              start,
+            );
           }
         }
       }
     } finally {
       pool.terminate();
     }
-    result.workerCube = { workers: Number(settings.get('workers')), tasks: tasks.length, data: Array.from(data) };
+    result.workerCube = {
+      workers: Number(settings.get('workers')),
+      tasks: tasks.length,
+      data: Array.from(data),
+    };
     log(`cube on ${result.workerCube.workers} Web Workers: ${tasks.length} chunk tasks`);
   }
   const canvases = document.querySelector('#canvases')!;
@@ -135,10 +156,22 @@ async function run(): Promise<ExampleResult> {
   // 3. One COG window, read as stored (no warp), for a pixel-exact comparison.
   if (settings.has('cog')) {
     const href = settings.get('cog')!;
-    const [x, y, width, height] = numbers(setting('window', '0,0,16,16')) as [number, number, number, number];
+    const [x, y, width, height] = numbers(setting('window', '0,0,16,16')) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const dataset = await openRaster(href, { registry });
     const read = await dataset.read({ window: { x, y, width, height } });
-    result.window = { href, x, y, width, height, bands: read.data.map((band) => Array.from(band, Number)) };
+    result.window = {
+      href,
+      x,
+      y,
+      width,
+      height,
+      bands: read.data.map((band) => Array.from(band, Number)),
+    };
     log(`window: ${width} × ${height} at (${x}, ${y}) of ${href}, ${read.data.length} bands`);
   }
 
@@ -153,7 +186,11 @@ async function run(): Promise<ExampleResult> {
   // 5. An EPSG code beyond the built-in ones: its definition is imported lazily (see the import map).
   const code = setting('epsg', 'EPSG:2154');
   await loadCrs(code);
-  result.crs = { code, name: crsName(code), point: createTransformer('EPSG:4326', code)(2.35, 48.85) };
+  result.crs = {
+    code,
+    name: crsName(code),
+    point: createTransformer('EPSG:4326', code)(2.35, 48.85),
+  };
   log(`crs: ${code} is ${result.crs.name}`);
   return result;
 }
@@ -171,7 +208,8 @@ const done = run().then(
     return result;
   },
   (error: unknown) => {
-    window.pyramidsExample.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    window.pyramidsExample.error =
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     log(`failed: ${window.pyramidsExample.error}`);
     throw error;
   },

@@ -1,4 +1,11 @@
-import { matchHost, PLUGIN_API_VERSION, redactHref, SignerError, type Signer, type SignerEnvironment } from '@pyramids/core';
+import {
+  matchHost,
+  PLUGIN_API_VERSION,
+  redactHref,
+  SignerError,
+  type Signer,
+  type SignerEnvironment,
+} from '@pyramids/core';
 
 /** Options of {@link apiKeySigner}. */
 export interface ApiKeySignerOptions {
@@ -31,7 +38,11 @@ export function apiKeySigner(options: ApiKeySignerOptions = {}): Signer {
   const matches = (url: string) => hosts.length > 0 && matchHost(url, hosts);
   const key = (): string => {
     const value = options.key ?? env['API_KEY'];
-    if (!value) throw new SignerError('api-key: API_KEY is not set; set it to the key for ' + hosts.join(', '), { plugin: 'api-key' });
+    if (!value)
+      throw new SignerError(
+        'api-key: API_KEY is not set; set it to the key for ' + hosts.join(', '),
+        { plugin: 'api-key' },
+      );
     return value;
   };
   return {
@@ -40,18 +51,29 @@ export function apiKeySigner(options: ApiKeySignerOptions = {}): Signer {
     apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids-examples/signer-api-key',
     matches,
-    headers: async (url): Promise<Record<string, string>> => (matches(url) ? { [header]: key() } : {}),
-    signRequest: async (request) => (matches(request.url) ? { ...request, headers: { ...request.headers, [header]: key() } } : request),
-    gdalEnv: async (href): Promise<Record<string, string>> => (matches(href.replace(/^\/vsicurl\//, '')) ? { GDAL_HTTP_HEADERS: `${header}: ${key()}` } : {}),
+    headers: async (url): Promise<Record<string, string>> =>
+      matches(url) ? { [header]: key() } : {},
+    signRequest: async (request) =>
+      matches(request.url)
+        ? { ...request, headers: { ...request.headers, [header]: key() } }
+        : request,
+    gdalEnv: async (href): Promise<Record<string, string>> =>
+      matches(href.replace(/^\/vsicurl\//, '')) ? { GDAL_HTTP_HEADERS: `${header}: ${key()}` } : {},
     describeFailure: (url, response) =>
       matches(url) && (response.status === 401 || response.status === 403)
-        ? new SignerError(`api-key: ${redactHref(url)} refused the API key (HTTP ${response.status}); check API_KEY`, {
-            plugin: 'api-key',
-            details: { status: response.status },
-          })
+        ? new SignerError(
+            `api-key: ${redactHref(url)} refused the API key (HTTP ${response.status}); check API_KEY`,
+            {
+              plugin: 'api-key',
+              details: { status: response.status },
+            },
+          )
         : undefined,
     describe: () => ({ id: 'api-key', options: { hosts, header } }),
     fromDescription: (description, environment?: SignerEnvironment) =>
-      apiKeySigner({ ...(description.options as ApiKeySignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      apiKeySigner({
+        ...(description.options as ApiKeySignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   } satisfies Signer;
 }

@@ -6,15 +6,17 @@ import { Command } from 'commander';
  * here, so global options are defined once.
  */
 export function createRootCommand(): Command {
-  return new Command('pyramids')
-    .description('From a STAC catalog to analysis-ready rasters.')
-    .option('--debug', 'show stack traces on errors')
-    // Loaded by plugin-option.ts before a command runs; defined here so `pyramids --help` lists it without loading anything.
-    .option(
-      '--plugin <package or path>',
-      'load readers, signers, codecs or writers from a module (its default or `plugins` export); repeatable; also PYRAMIDS_PLUGINS (comma-separated)',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .exitOverride()
-    .showHelpAfterError();
+  return (
+    new Command('pyramids')
+      .description('From a STAC catalog to analysis-ready rasters.')
+      .option('--debug', 'show stack traces on errors')
+      // Loaded by plugin-option.ts before a command runs; defined here so `pyramids --help` lists it without loading anything.
+      .option(
+        '--plugin <package or path>',
+        'load readers, signers, codecs or writers from a module (its default or `plugins` export); repeatable; also PYRAMIDS_PLUGINS (comma-separated)',
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .exitOverride()
+      .showHelpAfterError()
+  );
 }

@@ -16,11 +16,20 @@ export interface CubeProgressBar {
  * counts. The bar starts with the first completed chunk, so a quick failure leaves
  * no half-drawn bar.
  */
-export function createCubeProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: { quiet?: boolean; fetch?: typeof fetch } = {}): CubeProgressBar {
+export function createCubeProgressBar(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  options: { quiet?: boolean; fetch?: typeof fetch } = {},
+): CubeProgressBar {
   const shown = stream.isTTY === true && options.quiet !== true;
   const bar = shown
     ? new cliProgress.SingleBar(
-        { format: 'cube [{bar}] {percentage}% | {value}/{total} chunks | {megabytes} MB read | ETA {eta_formatted}', stream, etaBuffer: 20, hideCursor: false },
+        {
+          format:
+            'cube [{bar}] {percentage}% | {value}/{total} chunks | {megabytes} MB read | ETA {eta_formatted}',
+          stream,
+          etaBuffer: 20,
+          hideCursor: false,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;

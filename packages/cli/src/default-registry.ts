@@ -1,4 +1,10 @@
-import { createRegistry, geotiffWriter, vrtReader, zarrWriter, type Registry } from '@pyramids/core';
+import {
+  createRegistry,
+  geotiffWriter,
+  vrtReader,
+  zarrWriter,
+  type Registry,
+} from '@pyramids/core';
 import { geoparquetCodec } from '@pyramids/parquet';
 import { gdalReader } from '@pyramids/readers-gdal';
 import { geotiffReader } from '@pyramids/readers-geotiff';
@@ -13,7 +19,11 @@ import { loadedPlugins } from './plugin-option.js';
  * `--plugin` come last, so their readers win ties and their signers sign the hosts they match.
  */
 export function createDefaultRegistry(): Registry {
-  const registry = createRegistry().use(geotiffReader()).use(geoparquetCodec()).use(geotiffWriter()).use(zarrWriter());
+  const registry = createRegistry()
+    .use(geotiffReader())
+    .use(geoparquetCodec())
+    .use(geotiffWriter())
+    .use(zarrWriter());
   const gdal = gdalReader();
   registry.use(gdal);
   registry.use(vrtReader({ registry, fallback: gdal }));

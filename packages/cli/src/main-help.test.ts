@@ -7,13 +7,34 @@ const imported = vi.hoisted(() => new Set<string>());
 
 // Each factory runs only when its module is imported: it records that, then gives the real module.
 vi.mock('./program.js', async (importOriginal) => (imported.add('program'), importOriginal()));
-vi.mock('./default-registry.js', async (importOriginal) => (imported.add('default-registry'), importOriginal()));
-vi.mock('./signer-option.js', async (importOriginal) => (imported.add('signer-option'), importOriginal()));
-vi.mock('./commands/cube-command.js', async (importOriginal) => (imported.add('cube-command'), importOriginal()));
-vi.mock('./commands/search-command.js', async (importOriginal) => (imported.add('search-command'), importOriginal()));
-vi.mock('./commands/read-command.js', async (importOriginal) => (imported.add('read-command'), importOriginal()));
-vi.mock('./commands/point-command.js', async (importOriginal) => (imported.add('point-command'), importOriginal()));
-vi.mock('@pyramids/core', async (importOriginal) => (imported.add('@pyramids/core'), importOriginal()));
+vi.mock(
+  './default-registry.js',
+  async (importOriginal) => (imported.add('default-registry'), importOriginal()),
+);
+vi.mock(
+  './signer-option.js',
+  async (importOriginal) => (imported.add('signer-option'), importOriginal()),
+);
+vi.mock(
+  './commands/cube-command.js',
+  async (importOriginal) => (imported.add('cube-command'), importOriginal()),
+);
+vi.mock(
+  './commands/search-command.js',
+  async (importOriginal) => (imported.add('search-command'), importOriginal()),
+);
+vi.mock(
+  './commands/read-command.js',
+  async (importOriginal) => (imported.add('read-command'), importOriginal()),
+);
+vi.mock(
+  './commands/point-command.js',
+  async (importOriginal) => (imported.add('point-command'), importOriginal()),
+);
+vi.mock(
+  '@pyramids/core',
+  async (importOriginal) => (imported.add('@pyramids/core'), importOriginal()),
+);
 
 const { runCli } = await import('./run-cli-for-tests.js');
 

@@ -7,8 +7,11 @@ function createHelpProgram(): Command {
   const program = createRootCommand();
   const terms = new Map(COMMAND_SUMMARIES.map((summary) => [summary.name, summary.term]));
   const help = new Help();
-  program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command) });
-  for (const summary of COMMAND_SUMMARIES) program.command(summary.name).description(summary.description);
+  program.configureHelp({
+    subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command),
+  });
+  for (const summary of COMMAND_SUMMARIES)
+    program.command(summary.name).description(summary.description);
   return program;
 }
 
@@ -36,8 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const { PyramidsError, escapeControlCharacters, redactSecretLooking } = await import('@pyramids/core');
-    const raw = PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    const { PyramidsError, escapeControlCharacters, redactSecretLooking } =
+      await import('@pyramids/core');
+    const raw =
+      PyramidsError.isInstance(error) || error instanceof Error ? error.message : String(error);
     // One line whatever an href or a server put in the message, and no credential-looking value.
     const message = escapeControlCharacters(redactSecretLooking(raw));
     const label = PyramidsError.isInstance(error) ? error.name : 'error';

@@ -4,7 +4,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { createRegistry, IncompatiblePluginError, OptionError, type Plugin, type Signer } from '@pyramids/core';
+import {
+  createRegistry,
+  IncompatiblePluginError,
+  OptionError,
+  type Plugin,
+  type Signer,
+} from '@pyramids/core';
 import type { Command } from 'commander';
 
 /** Plugins loaded by `--plugin` / `PYRAMIDS_PLUGINS` for the command being run. */
@@ -22,18 +28,27 @@ export function loadedSigners(): Signer[] {
 
 /** True when `specifier` names a file rather than a package. */
 function isPath(specifier: string): boolean {
-  return specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:') || /\.[cm]?js$/.test(specifier);
+  return (
+    specifier.startsWith('.') ||
+    isAbsolute(specifier) ||
+    specifier.startsWith('file:') ||
+    /\.[cm]?js$/.test(specifier)
+  );
 }
 
 /** Imports a plugin module: a path relative to `cwd`, or a package installed beside the CLI or under `cwd`. */
 async function importModule(specifier: string, cwd: string): Promise<Record<string, unknown>> {
   const attempts: string[] = [];
   if (isPath(specifier)) {
-    attempts.push(specifier.startsWith('file:') ? specifier : pathToFileURL(resolve(cwd, specifier)).href);
+    attempts.push(
+      specifier.startsWith('file:') ? specifier : pathToFileURL(resolve(cwd, specifier)).href,
+    );
   } else {
     attempts.push(specifier);
     try {
-      attempts.push(pathToFileURL(createRequire(resolve(cwd, 'package.json')).resolve(specifier)).href);
+      attempts.push(
+        pathToFileURL(createRequire(resolve(cwd, 'package.json')).resolve(specifier)).href,
+      );
     } catch {
       // Not installed under cwd either; the import below reports it.
     }
@@ -60,7 +75,10 @@ async function importModule(specifier: string, cwd: string): Promise<Record<stri
  * @throws OptionError when a module cannot be imported.
  * @throws IncompatiblePluginError when a module exports no plugin, or one built for another contract.
  */
-export async function importPlugins(specifiers: readonly string[], cwd = process.cwd()): Promise<Plugin[]> {
+export async function importPlugins(
+  specifiers: readonly string[],
+  cwd = process.cwd(),
+): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
   for (const specifier of specifiers) {
     const module = await importModule(specifier, cwd);
@@ -77,7 +95,10 @@ export async function importPlugins(specifiers: readonly string[], cwd = process
         check.use(plugin);
       } catch (error) {
         if (!IncompatiblePluginError.isInstance(error)) throw error;
-        throw new IncompatiblePluginError(`--plugin ${specifier}: ${error.message}`, { cause: error, ...(error.plugin ? { plugin: error.plugin } : {}) });
+        throw new IncompatiblePluginError(`--plugin ${specifier}: ${error.message}`, {
+          cause: error,
+          ...(error.plugin ? { plugin: error.plugin } : {}),
+        });
       }
       plugins.push(plugin);
     }
@@ -97,11 +118,13 @@ function pluginsFromEnvironment(env: Record<string, string | undefined>): string
  * Loads the plugins that `--plugin` (defined with the root command, see
  * create-root-command.ts) and `PYRAMIDS_PLUGINS` name before any command runs.
  */
-export function addPluginOption(program: Command, env: Record<string, string | undefined> = process.env): Command {
+export function addPluginOption(
+  program: Command,
+  env: Record<string, string | undefined> = process.env,
+): Command {
   loaded = [];
-  return program
-    .hook('preAction', async () => {
-      const given = (program.opts()['plugin'] as string[] | undefined) ?? [];
-      loaded = await importPlugins([...pluginsFromEnvironment(env), ...given]);
-    });
+  return program.hook('preAction', async () => {
+    const given = (program.opts()['plugin'] as string[] | undefined) ?? [];
+    loaded = await importPlugins([...pluginsFromEnvironment(env), ...given]);
+  });
 }

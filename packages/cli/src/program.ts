@@ -6,7 +6,11 @@ import { registerInfoCommand } from './commands/info-command.js';
 import { registerReadCommand } from './commands/read-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerSignCommand } from './commands/sign-command.js';
-import { addSignerOption, createSignerFromEnvironment, signerFromOptions } from './signer-option.js';
+import {
+  addSignerOption,
+  createSignerFromEnvironment,
+  signerFromOptions,
+} from './signer-option.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { addPluginOption } from './plugin-option.js';
 import { registerItemCommand } from './commands/item-command.js';
@@ -34,7 +38,8 @@ export function createProgram(): Command {
   addSignerOption(
     registerSearchCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
-      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+      resolveSigner: (options) =>
+        signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
     }),
   );
   registerSignCommand(program);
@@ -45,20 +50,25 @@ export function createProgram(): Command {
   addSignerOption(
     registerPointCommand(program, {
       // A bearer token without PYRAMIDS_BEARER_HOSTS goes only to the searched API's host.
-      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
+      resolveSigner: (options) =>
+        signerFromOptions(options as { signer?: string }, { targets: [String(options['stac'])] }),
     }),
   );
   addSignerOption(
     registerCollectionsCommand(program, {
-      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
+      resolveSigner: (options) =>
+        signerFromOptions(options as { signer?: string }, { targets: [String(options['url'])] }),
     }),
   );
   addSignerOption(
     registerPointValuesCommand(program, {
-      resolveSigner: (options) => signerFromOptions(options as { signer?: string }, { targets: [String(options['source'])] }),
+      resolveSigner: (options) =>
+        signerFromOptions(options as { signer?: string }, { targets: [String(options['source'])] }),
     }),
   );
   // A worker rebuilds each chunk's signer from its own machine's environment.
-  registerWorkerCommand(program, { resolveSigner: (description) => createSignerFromEnvironment(description.id) });
+  registerWorkerCommand(program, {
+    resolveSigner: (description) => createSignerFromEnvironment(description.id),
+  });
   return program;
 }

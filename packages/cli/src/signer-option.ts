@@ -46,11 +46,16 @@ const HELP =
 
 /** Adds `--signer ID` to a command that reads or searches: a built-in signer or one a `--plugin` registered. */
 export function addSignerOption(command: Command): Command {
-  return command.addOption(new Option('--signer <id>', `${HELP}; or the id of a signer loaded with --plugin`));
+  return command.addOption(
+    new Option('--signer <id>', `${HELP}; or the id of a signer loaded with --plugin`),
+  );
 }
 
 /** The bearer signer of the CLI: its token from PYRAMIDS_BEARER_TOKEN, for `hosts` only. */
-function bearerFromEnvironment(env: Record<string, string | undefined>, hosts: readonly string[]): Signer {
+function bearerFromEnvironment(
+  env: Record<string, string | undefined>,
+  hosts: readonly string[],
+): Signer {
   const token = env['PYRAMIDS_BEARER_TOKEN'];
   if (!token) {
     throw new SignerError(
@@ -67,12 +72,18 @@ function bearerFromEnvironment(env: Record<string, string | undefined>, hosts: r
   return {
     ...bearerTokenSigner(token, { hosts }),
     fromDescription: (description, environment) =>
-      bearerFromEnvironment(environment?.env ?? process.env, (description.options['hosts'] as string[] | undefined) ?? []),
+      bearerFromEnvironment(
+        environment?.env ?? process.env,
+        (description.options['hosts'] as string[] | undefined) ?? [],
+      ),
   };
 }
 
 /** How each built-in signer is made from the environment; each rebuilds itself from a description (`fromDescription`). */
-const BUILT_IN_SIGNERS: Record<SignerName, (env: Record<string, string | undefined>, targets: readonly string[]) => Signer> = {
+const BUILT_IN_SIGNERS: Record<
+  SignerName,
+  (env: Record<string, string | undefined>, targets: readonly string[]) => Signer
+> = {
   anonymous: () => anonymousSigner(),
   bearer: (env, targets) =>
     bearerFromEnvironment(
@@ -109,12 +120,18 @@ export function createSignerFromEnvironment(
   environment: SignerEnvironment = {},
 ): Signer {
   const env = environment.env ?? process.env;
-  const builtIn = Object.hasOwn(BUILT_IN_SIGNERS, name) ? BUILT_IN_SIGNERS[name as SignerName] : undefined;
+  const builtIn = Object.hasOwn(BUILT_IN_SIGNERS, name)
+    ? BUILT_IN_SIGNERS[name as SignerName]
+    : undefined;
   if (builtIn) return builtIn(env, environment.targets ?? []);
   // The last loaded wins, as in a registry.
-  const loaded = loadedSigners().reverse().find((signer) => signer.id === name);
+  const loaded = loadedSigners()
+    .reverse()
+    .find((signer) => signer.id === name);
   if (loaded) return loaded;
-  throw new OptionError(`unknown signer '${name}'; choose one of ${signerIds().join(', ')}, or load one with --plugin`);
+  throw new OptionError(
+    `unknown signer '${name}'; choose one of ${signerIds().join(', ')}, or load one with --plugin`,
+  );
 }
 
 /**

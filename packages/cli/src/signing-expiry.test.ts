@@ -17,7 +17,12 @@ import { planetaryComputerSigner } from '@pyramids/signers-planetary-computer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticBand, writeRasterWithGdal } from '../../core/src/test-support/gdal-raster.js';
 
-const GRID = { crs: 'EPSG:32632', origin: [699000, 5321000] as [number, number], size: 64, resolution: 10 };
+const GRID = {
+  crs: 'EPSG:32632',
+  origin: [699000, 5321000] as [number, number],
+  size: 64,
+  resolution: 10,
+};
 const TOKEN_LIFETIME = 60_000;
 const HOUR = 3_600_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -62,7 +67,11 @@ function mint(prefix: string): { token: string; expiresAt: number } {
 }
 
 /** Checks a presented token against the fake clock, then lets the clock run. */
-function admit(token: string | undefined | null, request: IncomingMessage, response: ServerResponse): void {
+function admit(
+  token: string | undefined | null,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   dataReads++;
   const expiresAt = token ? issued.get(token) : undefined;
   if (!token || expiresAt === undefined) {
@@ -71,7 +80,9 @@ function admit(token: string | undefined | null, request: IncomingMessage, respo
   } else if (revoked.has(token)) {
     response.writeHead(403).end('token revoked');
   } else if (clock >= expiresAt) {
-    expiredSent.push(`${token} at +${(clock - START) / 1000} s, expired at +${(expiresAt - START) / 1000} s`);
+    expiredSent.push(
+      `${token} at +${(clock - START) / 1000} s, expired at +${(expiresAt - START) / 1000} s`,
+    );
     response.writeHead(401).end('token expired');
   } else {
     serveFile(request, response);
@@ -84,34 +95,68 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   if (url.pathname === '/oidc/token') {
     // A Keycloak token endpoint: password grant → a 60 s access token, no refresh token.
     const { token } = mint('cdse');
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: TOKEN_LIFETIME / 1000, token_type: 'Bearer' }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          access_token: token,
+          expires_in: TOKEN_LIFETIME / 1000,
+          token_type: 'Bearer',
+        }),
+      );
     return;
   }
   if (url.pathname.startsWith('/sas/')) {
     // The Planetary Computer SAS endpoint: {sasUrl}/{account}/{container} → token + msft:expiry.
     const { token, expiresAt } = mint('sas');
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `sv=2024&sig=${token}`, 'msft:expiry': new Date(expiresAt).toISOString() }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          token: `sv=2024&sig=${token}`,
+          'msft:expiry': new Date(expiresAt).toISOString(),
+        }),
+      );
     return;
   }
   if (url.pathname.startsWith('/cdse/')) {
     return admit(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1], request, response);
   }
-  if (url.pathname.startsWith('/blob/')) return admit(url.searchParams.get('sig'), request, response);
+  if (url.pathname.startsWith('/blob/'))
+    return admit(url.searchParams.get('sig'), request, response);
   response.writeHead(404).end();
 }
 
 /** `count` daily Items, each its own copy of the scene, with full metadata so that building the cube opens no file. */
 function itemsAt(count: number, hrefOf: (index: number) => string): StacItem[] {
   const { crs, origin, size, resolution } = GRID;
-  const bbox = transformBounds([origin[0], origin[1] - size * resolution, origin[0] + size * resolution, origin[1]], crs, 'EPSG:4326');
+  const bbox = transformBounds(
+    [origin[0], origin[1] - size * resolution, origin[0] + size * resolution, origin[1]],
+    crs,
+    'EPSG:4326',
+  );
   return Array.from({ length: count }, (_, index) => ({
     type: 'Feature',
     stac_version: '1.0.0',
     stac_extensions: [],
     id: `scene-${index}`,
     bbox,
-    geometry: { type: 'Polygon', coordinates: [[[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]], [bbox[0], bbox[1]]]] },
-    properties: { datetime: new Date(Date.UTC(2024, 0, 1 + index, 10, 25)).toISOString(), 'proj:code': crs },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [bbox[0], bbox[1]],
+          [bbox[2], bbox[1]],
+          [bbox[2], bbox[3]],
+          [bbox[0], bbox[3]],
+          [bbox[0], bbox[1]],
+        ],
+      ],
+    },
+    properties: {
+      datetime: new Date(Date.UTC(2024, 0, 1 + index, 10, 25)).toISOString(),
+      'proj:code': crs,
+    },
     links: [],
     assets: {
       data: {
@@ -137,7 +182,15 @@ beforeAll(async () => {
   const { crs, origin, size, resolution } = GRID;
   writeRasterWithGdal(
     path.join(scratch, 'scene.tif'),
-    { width: size, height: size, dataType: 'uint16', bands: [syntheticBand(size, size, 5, { nodata: 0 })], crs, transform: [origin[0], resolution, 0, origin[1], 0, -resolution], nodata: 0 },
+    {
+      width: size,
+      height: size,
+      dataType: 'uint16',
+      bands: [syntheticBand(size, size, 5, { nodata: 0 })],
+      crs,
+      transform: [origin[0], resolution, 0, origin[1], 0, -resolution],
+      nodata: 0,
+    },
     { format: 'COG', creationOptions: ['BLOCKSIZE=32', 'COMPRESS=DEFLATE'] },
   );
   server = createServer(handle);
@@ -168,10 +221,22 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
   it('CDSE (registered with registry.use, OAuth header): never sends an expired token', async () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
-      .use(cdseSigner({ username: 'user', password: 'secret', tokenUrl: `${serverUrl}/oidc/token`, hosts: [new URL(serverUrl).host], now: () => clock, env: {} }));
+      .use(
+        cdseSigner({
+          username: 'user',
+          password: 'secret',
+          tokenUrl: `${serverUrl}/oidc/token`,
+          hosts: [new URL(serverUrl).host],
+          now: () => clock,
+          env: {},
+        }),
+      );
     // Each time step is one file of header + tiles; 300 steps of two requests at 7 s each run past an hour.
     stepPerRead = 7_000;
-    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `${serverUrl}/cdse/scene-${index}.tif`), { registry, asset: 'data', concurrency: CONCURRENCY });
+    const cube = await DatasetCollection.fromStac(
+      itemsAt(STEPS, (index) => `${serverUrl}/cdse/scene-${index}.tif`),
+      { registry, asset: 'data', concurrency: CONCURRENCY },
+    );
     const result = await cube.read();
 
     expect(expiredSent).toEqual([]);
@@ -189,7 +254,10 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
       .use(geotiffReader({ blockSize: 4096 }))
       .use(planetaryComputerSigner({ sasUrl: `${serverUrl}/sas`, now: () => clock, env: {} }));
     stepPerRead = 7_000;
-    const cube = await DatasetCollection.fromStac(itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`), { registry, asset: 'data', fetch: blobFetch, concurrency: CONCURRENCY });
+    const cube = await DatasetCollection.fromStac(
+      itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`),
+      { registry, asset: 'data', fetch: blobFetch, concurrency: CONCURRENCY },
+    );
     await cube.read();
 
     expect(expiredSent).toEqual([]);
@@ -201,14 +269,29 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
   it('a revoked token is dropped and the read retried once with a fresh one', async () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
-      .use(cdseSigner({ username: 'user', password: 'secret', tokenUrl: `${serverUrl}/oidc/token`, hosts: [new URL(serverUrl).host], now: () => clock, env: {} }));
+      .use(
+        cdseSigner({
+          username: 'user',
+          password: 'secret',
+          tokenUrl: `${serverUrl}/oidc/token`,
+          hosts: [new URL(serverUrl).host],
+          now: () => clock,
+          env: {},
+        }),
+      );
     stepPerRead = 0;
-    const cube = await DatasetCollection.fromStac(itemsAt(2, (index) => `${serverUrl}/cdse/scene-${index}.tif`), { registry, asset: 'data' });
+    const cube = await DatasetCollection.fromStac(
+      itemsAt(2, (index) => `${serverUrl}/cdse/scene-${index}.tif`),
+      { registry, asset: 'data' },
+    );
     // The first token is revoked by the server while still valid.
     const first = await cube.readWindow({ x: 0, y: 0, width: 8, height: 8 });
     expect(issued.size).toBe(1);
     revoked.add([...issued.keys()][0]!);
-    const second = await DatasetCollection.fromStac(itemsAt(2, (index) => `${serverUrl}/cdse/again-${index}.tif`), { registry, asset: 'data' });
+    const second = await DatasetCollection.fromStac(
+      itemsAt(2, (index) => `${serverUrl}/cdse/again-${index}.tif`),
+      { registry, asset: 'data' },
+    );
     const result = await second.read();
     expect(issued.size).toBe(2);
     expect(result.data.length).toBe(2 * GRID.size * GRID.size);

@@ -35,10 +35,21 @@ const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 const chunks = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .map(([file, output]) => {
-    const text = result.outputFiles.find((outputFile) => outputFile.path === path.resolve(file))?.contents ?? new Uint8Array();
-    const inputs = Object.entries(output.inputs).map(([input, info]) => [path.resolve(input), info]).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
-    const packageOf = (input) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.replace(/^.*packages\/([^/]+)\/.*$/, '@pyramids/$1');
-    return { file, output, gzip: gzipSync(text, { level: 9 }).byteLength, main: packageOf(inputs[0]?.[0] ?? '') };
+    const text =
+      result.outputFiles.find((outputFile) => outputFile.path === path.resolve(file))?.contents ??
+      new Uint8Array();
+    const inputs = Object.entries(output.inputs)
+      .map(([input, info]) => [path.resolve(input), info])
+      .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+    const packageOf = (input) =>
+      /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+      input.replace(/^.*packages\/([^/]+)\/.*$/, '@pyramids/$1');
+    return {
+      file,
+      output,
+      gzip: gzipSync(text, { level: 9 }).byteLength,
+      main: packageOf(inputs[0]?.[0] ?? ''),
+    };
   });
 
 // What a chunk pulls in with it: itself and its static imports, transitively.
@@ -46,21 +57,42 @@ const byFile = new Map(chunks.map((chunk) => [chunk.file, chunk]));
 const closure = (file, into = new Set()) => {
   if (!file || into.has(file)) return into;
   into.add(file);
-  for (const imported of byFile.get(file)?.output.imports ?? []) if (imported.kind === 'import-statement') closure(imported.path, into);
+  for (const imported of byFile.get(file)?.output.imports ?? [])
+    if (imported.kind === 'import-statement') closure(imported.path, into);
   return into;
 };
 const sum = (files) => [...files].reduce((total, file) => total + (byFile.get(file)?.gzip ?? 0), 0);
 const initial = closure(chunks.find((chunk) => chunk.output.entryPoint === '<stdin>')?.file);
 // Opening a COG loads the reader's heavy half (geotiff.js); its codecs load per compression used.
-const reader = closure(chunks.find((chunk) => chunk.output.entryPoint?.includes('geotiff-reader-impl'))?.file);
+const reader = closure(
+  chunks.find((chunk) => chunk.output.entryPoint?.includes('geotiff-reader-impl'))?.file,
+);
 const opened = new Set([...initial, ...reader]);
-const epsgData = new Set(chunks.filter((chunk) => chunk.main === 'geotiff-geokeys-to-proj4').map((chunk) => chunk.file));
-const codecs = new Set(chunks.filter((chunk) => !opened.has(chunk.file) && !epsgData.has(chunk.file)).map((chunk) => chunk.file));
+const epsgData = new Set(
+  chunks.filter((chunk) => chunk.main === 'geotiff-geokeys-to-proj4').map((chunk) => chunk.file),
+);
+const codecs = new Set(
+  chunks
+    .filter((chunk) => !opened.has(chunk.file) && !epsgData.has(chunk.file))
+    .map((chunk) => chunk.file),
+);
 
-console.log('browser bundle of core + geotiff reader + search (esbuild, minified, code-split, gzip -9):');
+console.log(
+  'browser bundle of core + geotiff reader + search (esbuild, minified, code-split, gzip -9):',
+);
 for (const chunk of [...chunks].sort((a, b) => b.gzip - a.gzip)) {
-  const role = initial.has(chunk.file) ? 'first load' : opened.has(chunk.file) ? 'open a COG' : epsgData.has(chunk.file) ? 'EPSG data' : 'codec';
+  const role = initial.has(chunk.file)
+    ? 'first load'
+    : opened.has(chunk.file)
+      ? 'open a COG'
+      : epsgData.has(chunk.file)
+        ? 'EPSG data'
+        : 'codec';
   console.log(`  ${kilobytes(chunk.gzip).padStart(9)}  ${role.padEnd(10)}  mostly ${chunk.main}`);
 }
-console.log(`first load: ${kilobytes(sum(initial))}; after opening a COG: ${kilobytes(sum(opened))} (aim ≤ 150 kB, without EPSG data)`);
-console.log(`loaded only when needed: codecs (per compression) ${kilobytes(sum(codecs))}; EPSG data of geotiff-geokeys-to-proj4 ${kilobytes(sum(epsgData))}`);
+console.log(
+  `first load: ${kilobytes(sum(initial))}; after opening a COG: ${kilobytes(sum(opened))} (aim ≤ 150 kB, without EPSG data)`,
+);
+console.log(
+  `loaded only when needed: codecs (per compression) ${kilobytes(sum(codecs))}; EPSG data of geotiff-geokeys-to-proj4 ${kilobytes(sum(epsgData))}`,
+);

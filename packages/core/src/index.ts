@@ -23,7 +23,14 @@ export {
 } from './errors/index.js';
 
 // STAC
-export type { StacItem, StacAsset, StacLink, ItemCollection, ItemsInput, Geometry } from './stac/stac-types.js';
+export type {
+  StacItem,
+  StacAsset,
+  StacLink,
+  ItemCollection,
+  ItemsInput,
+  Geometry,
+} from './stac/stac-types.js';
 export {
   asItem,
   toPlainJSON,
@@ -60,7 +67,12 @@ export {
   type BandOverride,
   type CollectionBandConfig,
 } from './cube/band-config.js';
-export { resolveAlternateHref, assetAlternates, type AlternateChoice, type AlternateHrefOptions } from './stac/alternate-href.js';
+export {
+  resolveAlternateHref,
+  assetAlternates,
+  type AlternateChoice,
+  type AlternateHrefOptions,
+} from './stac/alternate-href.js';
 
 // Plugins
 export type {
@@ -77,19 +89,44 @@ export type {
   CubeWriteDescription,
   CubeWriteChunk,
 } from './plugins/plugin-types.js';
-export { createRegistry, type Registry, type ReaderQuery, type ReaderChoice } from './plugins/registry.js';
+export {
+  createRegistry,
+  type Registry,
+  type ReaderQuery,
+  type ReaderChoice,
+} from './plugins/registry.js';
 export { hrefExtension, normalizeMediaType } from './plugins/normalize-media-type.js';
 
 // Signers
-export { type Signer, type SignableRequest, type SignerDescription, type SignerEnvironment, signHrefWith, headersFor } from './signers/signer.js';
+export {
+  type Signer,
+  type SignableRequest,
+  type SignerDescription,
+  type SignerEnvironment,
+  signHrefWith,
+  headersFor,
+} from './signers/signer.js';
 export { anonymousSigner } from './signers/anonymous-signer.js';
 export { routingSigner } from './signers/routing-signer.js';
 export { redactHref } from './signers/redact.js';
 
 // Rasters
 export type { DataType, TypedArray, WritableArray } from './raster/data-type.js';
-export { typedArrayFor, allocateArray, dataTypeOf, bytesPerSample, isFloatType, INTEGER_RANGES } from './raster/data-type.js';
-export type { RasterSource, BandInfo, PixelWindow, OverviewLevel, ReadRequest } from './raster/raster-source.js';
+export {
+  typedArrayFor,
+  allocateArray,
+  dataTypeOf,
+  bytesPerSample,
+  isFloatType,
+  INTEGER_RANGES,
+} from './raster/data-type.js';
+export type {
+  RasterSource,
+  BandInfo,
+  PixelWindow,
+  OverviewLevel,
+  ReadRequest,
+} from './raster/raster-source.js';
 
 // Grid and CRS
 export {
@@ -126,12 +163,31 @@ export {
   utmZoneEpsg,
   loadCrs,
 } from './grid/crs.js';
-export { loadEpsgDefinition, loadedEpsgDefinitions, addEpsgDefinitions, type EpsgDefinition } from './grid/epsg-definitions.js';
+export {
+  loadEpsgDefinition,
+  loadedEpsgDefinitions,
+  addEpsgDefinitions,
+  type EpsgDefinition,
+} from './grid/epsg-definitions.js';
 // Node built-ins reached at call time, so the default entry bundles for browsers (issue 15)
-export { nodeBuiltin, hasNodeBuiltins, fileUrlToPath, type NodeBuiltins } from './platform/node-builtin.js';
+export {
+  nodeBuiltin,
+  hasNodeBuiltins,
+  fileUrlToPath,
+  type NodeBuiltins,
+} from './platform/node-builtin.js';
 
 // HTTP
-export { checkRequestUrl, httpRequest, httpRequestBytes, parseRetryAfter, responseSnippet, type HttpBytesResponse, type HttpRequestOptions, type HeadersSource } from './http/http-request.js';
+export {
+  checkRequestUrl,
+  httpRequest,
+  httpRequestBytes,
+  parseRetryAfter,
+  responseSnippet,
+  type HttpBytesResponse,
+  type HttpRequestOptions,
+  type HeadersSource,
+} from './http/http-request.js';
 
 // Metadata and datasets
 export {
@@ -141,12 +197,33 @@ export {
   type BandMetadata,
 } from './stac/extension-metadata.js';
 export { Dataset, type DatasetReadOptions, type DatasetReadResult } from './dataset/dataset.js';
-export { openRaster, loadAsset, whichEngine, type OpenRasterOptions, type LoadAssetOptions } from './dataset/load-asset.js';
-export { readItemPoint, type ReadItemPointOptions, type PointValues } from './dataset/read-item-point.js';
-export { readItemFeature, type ReadItemFeatureOptions, type FeatureRead } from './dataset/read-item-feature.js';
+export {
+  openRaster,
+  loadAsset,
+  whichEngine,
+  type OpenRasterOptions,
+  type LoadAssetOptions,
+} from './dataset/load-asset.js';
+export {
+  readItemPoint,
+  type ReadItemPointOptions,
+  type PointValues,
+} from './dataset/read-item-point.js';
+export {
+  readItemFeature,
+  type ReadItemFeatureOptions,
+  type FeatureRead,
+} from './dataset/read-item-feature.js';
 
 // Search: STAC API client, item search, CQL2 text, datetime, point AOI
-export { openClient, StacApiClient, joinUrl, type OpenClientOptions, type StacCollection, type SearchEndpoint } from './search/stac-api-client.js';
+export {
+  openClient,
+  StacApiClient,
+  joinUrl,
+  type OpenClientOptions,
+  type StacCollection,
+  type SearchEndpoint,
+} from './search/stac-api-client.js';
 export {
   itemSearch,
   search,
@@ -165,7 +242,11 @@ export {
   type CollectionSearchPage,
 } from './search/collection-search.js';
 export { getQueryables, type GetQueryablesOptions } from './search/get-queryables.js';
-export { formatDatetime, type DatetimeInput, type DatetimeComponent } from './search/format-datetime.js';
+export {
+  formatDatetime,
+  type DatetimeInput,
+  type DatetimeComponent,
+} from './search/format-datetime.js';
 export { parseCql2Text, type Cql2Json } from './search/parse-cql2-text.js';
 export type { TransportOptions } from './search/request-json.js';
 export {
@@ -178,12 +259,31 @@ export {
   type PointSearchOptions,
 } from './search/point-aoi.js';
 // Signer building blocks (issue 5): bearer tokens, token caches, host matching, S3 hrefs, signing Items
-export { bearerTokenSigner, type BearerTokenSignerOptions, type BearerTokenSource } from './signers/bearer-token-signer.js';
-export { oauthBearerSigner, type OAuthBearerSignerOptions, type OAuthTokenSource } from './signers/oauth-bearer-signer.js';
-export { createTokenCache, type TokenCache, type TokenCacheOptions, type CachedToken } from './signers/token-cache.js';
+export {
+  bearerTokenSigner,
+  type BearerTokenSignerOptions,
+  type BearerTokenSource,
+} from './signers/bearer-token-signer.js';
+export {
+  oauthBearerSigner,
+  type OAuthBearerSignerOptions,
+  type OAuthTokenSource,
+} from './signers/oauth-bearer-signer.js';
+export {
+  createTokenCache,
+  type TokenCache,
+  type TokenCacheOptions,
+  type CachedToken,
+} from './signers/token-cache.js';
 export { matchHost } from './signers/match-host.js';
 export { headerRecord } from './signers/header-record.js';
-export { parseS3Href, parseS3Url, s3ObjectUrl, type S3Location, type S3Endpoint } from './signers/s3-href.js';
+export {
+  parseS3Href,
+  parseS3Url,
+  s3ObjectUrl,
+  type S3Location,
+  type S3Endpoint,
+} from './signers/s3-href.js';
 export { signItemAssets, signItemsWith } from './signers/sign-items.js';
 export {
   escapeControlCharacters,
@@ -234,14 +334,25 @@ export {
 } from './write/zarr-layout.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
-export { footprintFromRings, splitAtAntimeridian, type Footprint, type Position, type Ring } from './item/footprint.js';
+export {
+  footprintFromRings,
+  splitAtAntimeridian,
+  type Footprint,
+  type Position,
+  type Ring,
+} from './item/footprint.js';
 export type { BandStatistics, BandHistogram } from './item/band-statistics.js';
 
 // Safe outputs: never a partial file, never a device or directory replaced
 export { checkOutputTarget, replaceWithTemporary } from './write/atomic-output.js';
 // Downloads: Node only, in '@pyramids/core/node'
 // VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
-export { hrefToGDALPath, gdalPathToHref, parseVSICurlOptions, vsicurlPathWithHeaders } from './vrt/gdal-path.js';
+export {
+  hrefToGDALPath,
+  gdalPathToHref,
+  parseVSICurlOptions,
+  vsicurlPathWithHeaders,
+} from './vrt/gdal-path.js';
 export {
   type VRTDocument,
   type VRTBand,
@@ -252,7 +363,11 @@ export {
   gdalDataTypeName,
   dataTypeFromGDALName,
 } from './vrt/vrt-document.js';
-export { VRTRasterSource, resolveVrtSource, type VRTSourceOptions } from './vrt/vrt-raster-source.js';
+export {
+  VRTRasterSource,
+  resolveVrtSource,
+  type VRTSourceOptions,
+} from './vrt/vrt-raster-source.js';
 export { vrtReader, type VRTReaderOptions } from './vrt/vrt-reader.js';
 export {
   buildVrtFromStac,
@@ -263,10 +378,13 @@ export {
   type SkippedVRTSource,
 } from './vrt/build-vrt-from-stac.js';
 
-
-
 // Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube
-export { type Resampling, RESAMPLING_METHODS, parseResampling, isAreaResampling } from './warp/resampling.js';
+export {
+  type Resampling,
+  RESAMPLING_METHODS,
+  parseResampling,
+  isAreaResampling,
+} from './warp/resampling.js';
 export {
   createPixelTransformer,
   DEFAULT_ERROR_THRESHOLD,
@@ -300,7 +418,13 @@ export {
   type FuseMethod,
   type GroupBy,
 } from './cube/cube-options.js';
-export { runChunkTask, type ChunkTask, type ChunkSource, type ChunkResult, type ChunkContext } from './cube/chunk-task.js';
+export {
+  runChunkTask,
+  type ChunkTask,
+  type ChunkSource,
+  type ChunkResult,
+  type ChunkContext,
+} from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
 // Chunk tasks on Web Workers (issue 15)
 export {

@@ -2,8 +2,23 @@
 // that it bundles for a browser (issue 15). Everything else is in '@pyramids/core'.
 
 // Downloads
-export { downloadItem, downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from './download/download-item.js';
+export {
+  downloadItem,
+  downloadItems,
+  type DownloadOptions,
+  type DownloadProgress,
+  type OverwriteMode,
+} from './download/download-item.js';
 export { DEFAULT_FILE_NAME, resolveFileName, type FileNameValues } from './download/file-name.js';
-export { downloadCollection, type DownloadCollectionOptions, type DownloadCollectionResult } from './download/download-collection.js';
-export { verifyAsset, type VerifyAssetOptions, type AssetVerification, type AssetCheck } from './download/verify-asset.js';
+export {
+  downloadCollection,
+  type DownloadCollectionOptions,
+  type DownloadCollectionResult,
+} from './download/download-collection.js';
+export {
+  verifyAsset,
+  type VerifyAssetOptions,
+  type AssetVerification,
+  type AssetCheck,
+} from './download/verify-asset.js';
 export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';

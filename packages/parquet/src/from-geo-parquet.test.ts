@@ -14,7 +14,8 @@ import { normalizeItem, primeTimestamps } from './test-fixtures.js';
 import { geometryToWkb } from './wkb.js';
 
 const geoparquetDir = path.join(fixturesDir, 'geoparquet');
-const readJson = async (file: string) => JSON.parse(await readFile(path.join(geoparquetDir, file), 'utf8')) as unknown;
+const readJson = async (file: string) =>
+  JSON.parse(await readFile(path.join(geoparquetDir, file), 'utf8')) as unknown;
 
 let directory: string;
 beforeAll(async () => {
@@ -45,7 +46,11 @@ describe('fromGeoParquet reads files written by others', () => {
   });
 
   it.each([
-    ['rustac/100-sentinel-2-items.parquet', 100, 'S2B_MSIL2A_20241203T174629_R098_T13TDE_20241203T211406'],
+    [
+      'rustac/100-sentinel-2-items.parquet',
+      100,
+      'S2B_MSIL2A_20241203T174629_R098_T13TDE_20241203T211406',
+    ],
     ['rustac/sentinel-1-global-mosaics.parquet', 4, undefined],
     ['rustac/opr-one.parquet', 1, 'Data_20160517_04_001'],
     ['stac-geoparquet-py/naip.parquet', 5, 'ok_m_3409901_nw_14_1_20100425'],
@@ -59,21 +64,35 @@ describe('fromGeoParquet reads files written by others', () => {
       expect(item.geometry?.type).toMatch(/Polygon|LineString|Point/);
       expect(item.bbox).toHaveLength(4);
       expect(item.bbox![0]).toBeLessThanOrEqual(item.bbox![2]!);
-      expect(typeof item.properties['datetime'] === 'string' || typeof item.properties['start_datetime'] === 'string').toBe(true);
+      expect(
+        typeof item.properties['datetime'] === 'string' ||
+          typeof item.properties['start_datetime'] === 'string',
+      ).toBe(true);
       expect(Object.keys(item.assets).length).toBeGreaterThan(0);
       for (const asset of Object.values(item.assets)) expect(typeof asset.href).toBe('string');
     }
   });
 
   it('reads the older single-JSON-column layout (id, stac_item, geometry)', async () => {
-    const items = ((await readJson('stac-geoparquet-py/sentinel-2-l2a.json')) as StacItem[]).slice(0, 3);
+    const items = ((await readJson('stac-geoparquet-py/sentinel-2-l2a.json')) as StacItem[]).slice(
+      0,
+      3,
+    );
     const writer = new ByteWriter();
     await parquetWrite({
       writer,
       columnData: [
         { name: 'id', data: items.map((item) => item.id), type: 'STRING' },
-        { name: 'stac_item', data: items.map((item) => JSON.stringify({ ...item, geometry: undefined })), type: 'STRING' },
-        { name: 'geometry', data: items.map((item) => geometryToWkb(item.geometry!)), type: 'BYTE_ARRAY' },
+        {
+          name: 'stac_item',
+          data: items.map((item) => JSON.stringify({ ...item, geometry: undefined })),
+          type: 'STRING',
+        },
+        {
+          name: 'geometry',
+          data: items.map((item) => geometryToWkb(item.geometry!)),
+          type: 'BYTE_ARRAY',
+        },
       ],
     });
     const file = path.join(directory, 'legacy.parquet');
@@ -89,13 +108,16 @@ describe('fromGeoParquet reads files written by others', () => {
     try {
       const range = { rowStart: 0, rowEnd: opened.info.rows };
       const ours = (await readRows(opened, range)).map((row) => rowToItem(row, opened.info));
-      const fallback = (await readRows({ ...opened, assemble: false }, range)).map((row) => rowToItem(row, opened.info));
+      const fallback = (await readRows({ ...opened, assemble: false }, range)).map((row) =>
+        rowToItem(row, opened.info),
+      );
       expect(opened.assemble).toBe(true);
       expect(fallback).toEqual(ours);
     } finally {
       await closeParquetSource(opened.file);
     }
-    const schema = (children: SchemaElement[]) => ({ schema: [{ name: 'root', num_children: 1 }, ...children] }) as FileMetaData;
+    const schema = (children: SchemaElement[]) =>
+      ({ schema: [{ name: 'root', num_children: 1 }, ...children] }) as FileMetaData;
     const map = schema([
       { name: 'tags', converted_type: 'MAP', repetition_type: 'OPTIONAL', num_children: 1 },
       { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
@@ -104,12 +126,17 @@ describe('fromGeoParquet reads files written by others', () => {
     ]);
     map.schema[0]!.num_children = 1;
     expect(canAssemble(map)).toBe(false);
-    expect(canAssemble(schema([{ name: 'tags', type: 'BYTE_ARRAY', repetition_type: 'REPEATED' }]))).toBe(false);
+    expect(
+      canAssemble(schema([{ name: 'tags', type: 'BYTE_ARRAY', repetition_type: 'REPEATED' }])),
+    ).toBe(false);
   });
 
   it('reads only the columns asked for', async () => {
     const items: StacItem[] = [];
-    for await (const item of fromGeoParquet(path.join(geoparquetDir, 'stac-geoparquet-py/sentinel-2-l2a-1.1.0.parquet'), { columns: ['id', 'eo:cloud_cover'], maxItems: 2 })) {
+    for await (const item of fromGeoParquet(
+      path.join(geoparquetDir, 'stac-geoparquet-py/sentinel-2-l2a-1.1.0.parquet'),
+      { columns: ['id', 'eo:cloud_cover'], maxItems: 2 },
+    )) {
       items.push(item);
     }
     expect(items).toHaveLength(2);
@@ -118,7 +145,9 @@ describe('fromGeoParquet reads files written by others', () => {
   });
 
   it('fails with a ReadError naming the file for a missing, empty or corrupt file', async () => {
-    await expect(readGeoParquet(path.join(directory, 'missing.parquet'))).rejects.toThrow(/cannot open .*missing\.parquet: no such file/);
+    await expect(readGeoParquet(path.join(directory, 'missing.parquet'))).rejects.toThrow(
+      /cannot open .*missing\.parquet: no such file/,
+    );
     const corrupt = path.join(directory, 'corrupt.parquet');
     await writeFile(corrupt, 'PAR1 this is not parquet at all PAR1');
     const error = await readGeoParquet(corrupt).catch((caught: unknown) => caught);
@@ -128,6 +157,8 @@ describe('fromGeoParquet reads files written by others', () => {
     const writer = new ByteWriter();
     await parquetWrite({ writer, columnData: [{ name: 'name', data: ['a'], type: 'STRING' }] });
     await writeFile(plain, writer.getBytes());
-    await expect(readGeoParquet(plain)).rejects.toThrow(/is not stac-geoparquet: it has no "id" column/);
+    await expect(readGeoParquet(plain)).rejects.toThrow(
+      /is not stac-geoparquet: it has no "id" column/,
+    );
   });
 });

@@ -58,14 +58,22 @@ export async function closeParquetSource(buffer: AsyncBuffer): Promise<void> {
 
 /** True for http: and https: URLs. */
 export function isHttpUrl(source: unknown): source is string | URL {
-  return (typeof source === 'string' || source instanceof URL) && /^https?:\/\//i.test(String(source));
+  return (
+    (typeof source === 'string' || source instanceof URL) && /^https?:\/\//i.test(String(source))
+  );
 }
 
 /** Opens any supported source as an AsyncBuffer. */
-export async function openParquetSource(source: GeoParquetSource, options: GeoParquetSourceOptions = {}): Promise<AsyncBuffer> {
+export async function openParquetSource(
+  source: GeoParquetSource,
+  options: GeoParquetSourceOptions = {},
+): Promise<AsyncBuffer> {
   if (source instanceof Uint8Array) {
     const bytes = source;
-    return { byteLength: bytes.byteLength, slice: (start, end) => bytes.slice(start, end).buffer as ArrayBuffer };
+    return {
+      byteLength: bytes.byteLength,
+      slice: (start, end) => bytes.slice(start, end).buffer as ArrayBuffer,
+    };
   }
   if (source instanceof ArrayBuffer) return source;
   // A Blob (a File from an <input> in a browser) is read slice by slice, like a Range request.
@@ -75,8 +83,15 @@ export async function openParquetSource(source: GeoParquetSource, options: GeoPa
   }
   if (isHttpUrl(source)) return openHttpBuffer(String(source), options);
   if (typeof source === 'string' || source instanceof URL) return openFileBuffer(source);
-  if (source && typeof (source as AsyncBuffer).slice === 'function' && typeof (source as AsyncBuffer).byteLength === 'number') return source as AsyncBuffer;
-  throw new ReadError('unsupported stac-geoparquet source: pass a path, an http(s) URL, a Uint8Array, an ArrayBuffer or an AsyncBuffer');
+  if (
+    source &&
+    typeof (source as AsyncBuffer).slice === 'function' &&
+    typeof (source as AsyncBuffer).byteLength === 'number'
+  )
+    return source as AsyncBuffer;
+  throw new ReadError(
+    'unsupported stac-geoparquet source: pass a path, an http(s) URL, a Uint8Array, an ArrayBuffer or an AsyncBuffer',
+  );
 }
 
 /** A local file read with positional reads; only the bytes asked for are read. */
@@ -117,7 +132,10 @@ async function openFileBuffer(source: string | URL): Promise<AsyncBuffer> {
  * An HTTP file read lazily: the first request fetches the last `initialFetchSize`
  * bytes (footer and file size in one round trip), later ones only the ranges asked for.
  */
-export async function openHttpBuffer(url: string, options: GeoParquetSourceOptions = {}): Promise<HttpAsyncBuffer> {
+export async function openHttpBuffer(
+  url: string,
+  options: GeoParquetSourceOptions = {},
+): Promise<HttpAsyncBuffer> {
   const stats: HttpSourceStats = { requests: 0, bytes: 0 };
   const suffixSize = options.initialFetchSize ?? 65_536;
 
@@ -128,7 +146,10 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
     // The body is read under the retry policy: a reply cut short is fetched again.
     const { response, bytes } = await httpRequestBytes(signed, {
       headers: async (current) => {
-        sent = { ...(await headersFor(options.signer, current, { method: 'GET' }, options.signal)), Range: range };
+        sent = {
+          ...(await headersFor(options.signer, current, { method: 'GET' }, options.signal)),
+          Range: range,
+        };
         return sent;
       },
       signal: options.signal,
@@ -140,7 +161,9 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
     stats.requests++;
     if (response.status !== 200 && response.status !== 206) {
       // A server may quote the request back (its token, its `?sig=`): hidden before the reply is cut.
-      const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, signed, sent));
+      const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) =>
+        redactRequestSecrets(text, signed, sent),
+      );
       const hint =
         response.status === 404
           ? 'the file does not exist; check the URL'
@@ -149,9 +172,12 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
             : response.status === 416
               ? 'the server refused the byte range; the file may be empty or not a Parquet file'
               : 'the server answered with an error';
-      throw new ReadError(`cannot read stac-geoparquet ${redactHref(url)}: HTTP ${response.status}: ${hint}${snippet ? ` (${snippet})` : ''}`, {
-        details: { url: redactHref(url), status: response.status },
-      });
+      throw new ReadError(
+        `cannot read stac-geoparquet ${redactHref(url)}: HTTP ${response.status}: ${hint}${snippet ? ` (${snippet})` : ''}`,
+        {
+          details: { url: redactHref(url), status: response.status },
+        },
+      );
     }
     stats.bytes += bytes.length;
     return { response, bytes };
@@ -169,7 +195,9 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
   } else {
     const total = /\/(\d+)\s*$/.exec(first.response.headers.get('content-range') ?? '')?.[1];
     if (total === undefined) {
-      throw new ReadError(`cannot read stac-geoparquet ${redactHref(url)}: the server sent a partial response without a Content-Range size`);
+      throw new ReadError(
+        `cannot read stac-geoparquet ${redactHref(url)}: the server sent a partial response without a Content-Range size`,
+      );
     }
     byteLength = Number(total);
     tail = first.bytes;
@@ -187,11 +215,16 @@ export async function openHttpBuffer(url: string, options: GeoParquetSourceOptio
       if (end <= start) return new ArrayBuffer(0);
       const { response, bytes } = await get(`bytes=${start}-${end - 1}`);
       if (response.status === 200) {
-        if (bytes.length !== byteLength) throw new ReadError(`${redactHref(url)} changed size while it was being read; read it again`);
+        if (bytes.length !== byteLength)
+          throw new ReadError(
+            `${redactHref(url)} changed size while it was being read; read it again`,
+          );
         return bytes.slice(start, end).buffer;
       }
       if (bytes.length !== end - start) {
-        throw new ReadError(`${redactHref(url)}: asked for ${end - start} bytes at ${start}, got ${bytes.length}; the file may have changed`);
+        throw new ReadError(
+          `${redactHref(url)}: asked for ${end - start} bytes at ${start}, got ${bytes.length}; the file may have changed`,
+        );
       }
       return bytes.buffer as ArrayBuffer;
     },

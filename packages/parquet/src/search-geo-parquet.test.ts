@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { OptionError, type StacItem } from '@pyramids/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { searchGeoParquet, toGeoParquetBuffer, type GeoParquetSearchStats } from '@pyramids/parquet';
+import {
+  searchGeoParquet,
+  toGeoParquetBuffer,
+  type GeoParquetSearchStats,
+} from '@pyramids/parquet';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { fixtureItemFiles } from './test-fixtures.js';
 
@@ -41,7 +45,13 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
     const box = [10, 25, 20, 40];
     const stats = {} as GeoParquetSearchStats;
     const found = await searchGeoParquet(file, { bbox: box }, { stats });
-    const expected = items.filter((item) => west(item) <= box[2]! && east(item) >= box[0]! && south(item) <= box[3]! && north(item) >= box[1]!);
+    const expected = items.filter(
+      (item) =>
+        west(item) <= box[2]! &&
+        east(item) >= box[0]! &&
+        south(item) <= box[3]! &&
+        north(item) >= box[1]!,
+    );
     expect(expected.length).toBeGreaterThan(3);
     expect(ids(found)).toEqual(expected.map((item) => item.id));
     expect(stats.rowGroupsSkipped).toBeGreaterThanOrEqual(4);
@@ -53,58 +63,116 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
   it('filters by datetime interval, open intervals and instants', async () => {
     const start = Date.parse('2024-01-01T00:00:00Z');
     const found = await searchGeoParquet(file, { datetime: '2024-01-01T00:00:00Z/..' });
-    const expected = items.filter((item) => (time(item, 'datetime') ?? time(item, 'end_datetime') ?? -Infinity) >= start);
+    const expected = items.filter(
+      (item) => (time(item, 'datetime') ?? time(item, 'end_datetime') ?? -Infinity) >= start,
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(found).sort()).toEqual(expected.map((item) => item.id).sort());
     const one = expected.find((item) => typeof item.properties['datetime'] === 'string')!;
-    const instant = await searchGeoParquet(file, { datetime: one.properties['datetime'] as string, ids: [one.id] });
+    const instant = await searchGeoParquet(file, {
+      datetime: one.properties['datetime'] as string,
+      ids: [one.id],
+    });
     expect(ids(instant)).toEqual([one.id]);
   });
 
   it('filters by collections and ids, and stops at maxItems', async () => {
     const found = await searchGeoParquet(file, { collections: ['sentinel-2-l2a'] });
-    expect(ids(found)).toEqual(items.filter((item) => item.collection === 'sentinel-2-l2a').map((item) => item.id));
+    expect(ids(found)).toEqual(
+      items.filter((item) => item.collection === 'sentinel-2-l2a').map((item) => item.id),
+    );
     const some = items.slice(10, 13).map((item) => item.id);
     expect(ids(await searchGeoParquet(file, { ids: some }))).toEqual(some);
-    expect(ids(await searchGeoParquet(file, { collections: ['sentinel-2-l2a'], maxItems: 2 }))).toHaveLength(2);
+    expect(
+      ids(await searchGeoParquet(file, { collections: ['sentinel-2-l2a'], maxItems: 2 })),
+    ).toHaveLength(2);
   });
 
   it('applies a CQL2-JSON filter (comparison, and, in, like, between, not, isNull, s_intersects)', async () => {
     const cloudy = await searchGeoParquet(file, {
-      filter: { op: 'and', args: [{ op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] }, { op: '=', args: [{ property: 'collection' }, 'sentinel-2-l2a'] }] },
+      filter: {
+        op: 'and',
+        args: [
+          { op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] },
+          { op: '=', args: [{ property: 'collection' }, 'sentinel-2-l2a'] },
+        ],
+      },
     });
-    const expected = items.filter((item) => typeof item.properties['eo:cloud_cover'] === 'number' && (item.properties['eo:cloud_cover'] as number) <= 40 && item.collection === 'sentinel-2-l2a');
+    const expected = items.filter(
+      (item) =>
+        typeof item.properties['eo:cloud_cover'] === 'number' &&
+        (item.properties['eo:cloud_cover'] as number) <= 40 &&
+        item.collection === 'sentinel-2-l2a',
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(cloudy)).toEqual(expected.map((item) => item.id));
 
-    const like = await searchGeoParquet(file, { filter: JSON.stringify({ op: 'like', args: [{ property: 'id' }, 'S2B%'] }) });
-    expect(ids(like)).toEqual(items.filter((item) => item.id.startsWith('S2B')).map((item) => item.id));
+    const like = await searchGeoParquet(file, {
+      filter: JSON.stringify({ op: 'like', args: [{ property: 'id' }, 'S2B%'] }),
+    });
+    expect(ids(like)).toEqual(
+      items.filter((item) => item.id.startsWith('S2B')).map((item) => item.id),
+    );
     expect(like.features.length).toBeGreaterThan(0);
 
-    const inList = await searchGeoParquet(file, { filter: { op: 'in', args: [{ property: 'collection' }, ['naip', 'cop-dem-glo-30']] } });
-    expect(ids(inList)).toEqual(items.filter((item) => ['naip', 'cop-dem-glo-30'].includes(item.collection!)).map((item) => item.id));
+    const inList = await searchGeoParquet(file, {
+      filter: { op: 'in', args: [{ property: 'collection' }, ['naip', 'cop-dem-glo-30']] },
+    });
+    expect(ids(inList)).toEqual(
+      items
+        .filter((item) => ['naip', 'cop-dem-glo-30'].includes(item.collection!))
+        .map((item) => item.id),
+    );
     expect(inList.features).toHaveLength(8);
 
-    const between = await searchGeoParquet(file, { filter: { op: 'between', args: [{ property: 'eo:cloud_cover' }, 10, 20] } });
-    expect(ids(between)).toEqual(items.filter((item) => { const c = item.properties['eo:cloud_cover'] as number; return c >= 10 && c <= 20; }).map((item) => item.id));
+    const between = await searchGeoParquet(file, {
+      filter: { op: 'between', args: [{ property: 'eo:cloud_cover' }, 10, 20] },
+    });
+    expect(ids(between)).toEqual(
+      items
+        .filter((item) => {
+          const c = item.properties['eo:cloud_cover'] as number;
+          return c >= 10 && c <= 20;
+        })
+        .map((item) => item.id),
+    );
 
-    const noCloud = await searchGeoParquet(file, { filter: { op: 'isNull', args: [{ property: 'eo:cloud_cover' }] } });
-    const notNoCloud = await searchGeoParquet(file, { filter: { op: 'not', args: [{ op: 'isNull', args: [{ property: 'eo:cloud_cover' }] }] } });
+    const noCloud = await searchGeoParquet(file, {
+      filter: { op: 'isNull', args: [{ property: 'eo:cloud_cover' }] },
+    });
+    const notNoCloud = await searchGeoParquet(file, {
+      filter: { op: 'not', args: [{ op: 'isNull', args: [{ property: 'eo:cloud_cover' }] }] },
+    });
     expect(noCloud.features.length + notNoCloud.features.length).toBe(items.length);
-    expect(noCloud.features.every((item) => item.properties['eo:cloud_cover'] === undefined)).toBe(true);
+    expect(noCloud.features.every((item) => item.properties['eo:cloud_cover'] === undefined)).toBe(
+      true,
+    );
 
-    const spatial = await searchGeoParquet(file, { filter: { op: 's_intersects', args: [{ property: 'geometry' }, { bbox: [10, 25, 20, 40] }] } });
+    const spatial = await searchGeoParquet(file, {
+      filter: { op: 's_intersects', args: [{ property: 'geometry' }, { bbox: [10, 25, 20, 40] }] },
+    });
     expect(ids(spatial)).toEqual(ids(await searchGeoParquet(file, { bbox: [10, 25, 20, 40] })));
   });
 
   it('takes the same filter as CQL2 text', async () => {
-    const text = await searchGeoParquet(file, { filter: "eo:cloud_cover <= 40 AND collection = 'sentinel-2-l2a'" });
+    const text = await searchGeoParquet(file, {
+      filter: "eo:cloud_cover <= 40 AND collection = 'sentinel-2-l2a'",
+    });
     const json = await searchGeoParquet(file, {
-      filter: { op: 'and', args: [{ op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] }, { op: '=', args: [{ property: 'collection' }, 'sentinel-2-l2a'] }] },
+      filter: {
+        op: 'and',
+        args: [
+          { op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] },
+          { op: '=', args: [{ property: 'collection' }, 'sentinel-2-l2a'] },
+        ],
+      },
     });
     expect(text.features.length).toBeGreaterThan(0);
     expect(ids(text)).toEqual(ids(json));
-    const spatial = await searchGeoParquet(file, { filter: 'S_INTERSECTS(geometry, BBOX(10, 25, 20, 40))', filterLang: 'cql2-text' });
+    const spatial = await searchGeoParquet(file, {
+      filter: 'S_INTERSECTS(geometry, BBOX(10, 25, 20, 40))',
+      filterLang: 'cql2-text',
+    });
     expect(ids(spatial)).toEqual(ids(await searchGeoParquet(file, { bbox: [10, 25, 20, 40] })));
   });
 
@@ -113,23 +181,37 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
     const [x0, y0, x1, y1] = [west(target), south(target), east(target), north(target)];
     const cx = (x0 + x1) / 2;
     const cy = (y0 + y1) / 2;
-    const found = await searchGeoParquet(file, { intersects: { type: 'Point', coordinates: [cx, cy] }, ids: [target.id] });
+    const found = await searchGeoParquet(file, {
+      intersects: { type: 'Point', coordinates: [cx, cy] },
+      ids: [target.id],
+    });
     expect(ids(found)).toEqual([target.id]);
     // A point inside the bbox but outside the footprint polygon (footprints are rotated or clipped):
     // a bbox-only filter would keep the Item, an exact one must not. Chosen with the test's own
     // even-odd ray casting over the Item's polygon.
-    const polygons = (target.geometry!.type === 'Polygon' ? [target.geometry!.coordinates] : target.geometry!.coordinates) as number[][][][];
+    const polygons = (
+      target.geometry!.type === 'Polygon'
+        ? [target.geometry!.coordinates]
+        : target.geometry!.coordinates
+    ) as number[][][][];
     const inside = (x: number, y: number) =>
-      polygons.some((rings) =>
-        rings.reduce((crossings, ring) => {
-          let count = crossings;
-          for (let index = 0, previous = ring.length - 1; index < ring.length; previous = index++) {
-            const [xi, yi] = ring[index]!;
-            const [xj, yj] = ring[previous]!;
-            if (yi! > y !== yj! > y && x < ((xj! - xi!) * (y - yi!)) / (yj! - yi!) + xi!) count++;
-          }
-          return count;
-        }, 0) % 2 === 1,
+      polygons.some(
+        (rings) =>
+          rings.reduce((crossings, ring) => {
+            let count = crossings;
+            for (
+              let index = 0, previous = ring.length - 1;
+              index < ring.length;
+              previous = index++
+            ) {
+              const [xi, yi] = ring[index]!;
+              const [xj, yj] = ring[previous]!;
+              if (yi! > y !== yj! > y && x < ((xj! - xi!) * (y - yi!)) / (yj! - yi!) + xi!) count++;
+            }
+            return count;
+          }, 0) %
+            2 ===
+          1,
       );
     let outside: [number, number] | undefined;
     for (let i = 1; i < 40 && !outside; i++) {
@@ -141,17 +223,36 @@ describe('searchGeoParquet', { timeout: 30_000 }, () => {
     expect(outside, 'the footprint leaves part of its bbox uncovered').toBeDefined();
     expect(outside![0]).toBeGreaterThan(x0);
     expect(outside![1]).toBeLessThan(y1);
-    const byBbox = await searchGeoParquet(file, { bbox: [outside![0], outside![1], outside![0], outside![1]], ids: [target.id] });
+    const byBbox = await searchGeoParquet(file, {
+      bbox: [outside![0], outside![1], outside![0], outside![1]],
+      ids: [target.id],
+    });
     expect(ids(byBbox)).toEqual([target.id]); // what a bbox-only filter keeps
-    const exact = await searchGeoParquet(file, { intersects: { type: 'Point', coordinates: outside! }, ids: [target.id] });
+    const exact = await searchGeoParquet(file, {
+      intersects: { type: 'Point', coordinates: outside! },
+      ids: [target.id],
+    });
     expect(ids(exact)).toEqual([]);
   });
 
   it('rejects bad parameters with OptionError', async () => {
-    await expect(searchGeoParquet(file, { bbox: [0, 0, 1, 1], intersects: { type: 'Point', coordinates: [0, 0] } })).rejects.toThrow(OptionError);
-    await expect(searchGeoParquet(file, { datetime: 'yesterday' })).rejects.toThrow(/datetime 'yesterday' is not an RFC 3339/);
-    await expect(searchGeoParquet(file, { filter: 'eo:cloud_cover <' })).rejects.toThrow(/cannot parse CQL2 text at position 16: found the end of the text/);
-    await expect(searchGeoParquet(file, { filter: { op: 'frobnicate', args: [] } })).rejects.toThrow(/CQL2 operator 'frobnicate' is not supported/);
-    await expect(searchGeoParquet(file, { bbox: [1, 2, 3] })).rejects.toThrow(/bbox must be 4 or 6 numbers/);
+    await expect(
+      searchGeoParquet(file, {
+        bbox: [0, 0, 1, 1],
+        intersects: { type: 'Point', coordinates: [0, 0] },
+      }),
+    ).rejects.toThrow(OptionError);
+    await expect(searchGeoParquet(file, { datetime: 'yesterday' })).rejects.toThrow(
+      /datetime 'yesterday' is not an RFC 3339/,
+    );
+    await expect(searchGeoParquet(file, { filter: 'eo:cloud_cover <' })).rejects.toThrow(
+      /cannot parse CQL2 text at position 16: found the end of the text/,
+    );
+    await expect(
+      searchGeoParquet(file, { filter: { op: 'frobnicate', args: [] } }),
+    ).rejects.toThrow(/CQL2 operator 'frobnicate' is not supported/);
+    await expect(searchGeoParquet(file, { bbox: [1, 2, 3] })).rejects.toThrow(
+      /bbox must be 4 or 6 numbers/,
+    );
   });
 });

@@ -7,7 +7,16 @@ import path from 'node:path';
 import type { StacItem } from '@pyramids/core';
 
 /** The top-level properties stac-geoparquet stores as timestamps (the STAC common metadata date fields). */
-const TIMESTAMP_PROPERTIES = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated', 'expires', 'published', 'unpublished']);
+const TIMESTAMP_PROPERTIES = new Set([
+  'datetime',
+  'start_datetime',
+  'end_datetime',
+  'created',
+  'updated',
+  'expires',
+  'published',
+  'unpublished',
+]);
 
 // RFC 3339 text → UTC, spelled with the shortest exact fraction (none, milliseconds or
 // microseconds); text that is not RFC 3339, or finer than a microsecond, stays as it is.
@@ -43,7 +52,10 @@ const canonicalTimestamps = new Map<string, string>();
 
 function canonicalTimestamp(text: string): string {
   if (!canonicalTimestamps.has(text)) {
-    const output = execFileSync('python3', ['-c', CANONICAL_TIMESTAMPS], { input: JSON.stringify([text]), encoding: 'utf8' });
+    const output = execFileSync('python3', ['-c', CANONICAL_TIMESTAMPS], {
+      input: JSON.stringify([text]),
+      encoding: 'utf8',
+    });
     canonicalTimestamps.set(text, (JSON.parse(output) as Record<string, string>)[text]!);
   }
   return canonicalTimestamps.get(text)!;
@@ -54,12 +66,21 @@ export function primeTimestamps(items: readonly StacItem[]): void {
   const texts = new Set<string>();
   for (const item of items) {
     for (const [key, value] of Object.entries(item.properties ?? {})) {
-      if (TIMESTAMP_PROPERTIES.has(key) && typeof value === 'string' && !canonicalTimestamps.has(value)) texts.add(value);
+      if (
+        TIMESTAMP_PROPERTIES.has(key) &&
+        typeof value === 'string' &&
+        !canonicalTimestamps.has(value)
+      )
+        texts.add(value);
     }
   }
   if (texts.size === 0) return;
-  const output = execFileSync('python3', ['-c', CANONICAL_TIMESTAMPS], { input: JSON.stringify([...texts]), encoding: 'utf8' });
-  for (const [text, canonical] of Object.entries(JSON.parse(output) as Record<string, string>)) canonicalTimestamps.set(text, canonical);
+  const output = execFileSync('python3', ['-c', CANONICAL_TIMESTAMPS], {
+    input: JSON.stringify([...texts]),
+    encoding: 'utf8',
+  });
+  for (const [text, canonical] of Object.entries(JSON.parse(output) as Record<string, string>))
+    canonicalTimestamps.set(text, canonical);
 }
 
 /** Items of every JSON file under `directory` (Item files, ItemCollections, arrays), grouped by file. */
@@ -75,14 +96,18 @@ export function fixtureItemFiles(directory: string): { file: string; items: Stac
   walk(directory);
   const entries = files
     .sort()
-    .map((file) => ({ file: path.relative(directory, file), items: itemsOf(JSON.parse(readFileSync(file, 'utf8'))) }))
+    .map((file) => ({
+      file: path.relative(directory, file),
+      items: itemsOf(JSON.parse(readFileSync(file, 'utf8'))),
+    }))
     .filter((entry) => entry.items.length > 0);
   primeTimestamps(entries.flatMap((entry) => entry.items));
   return entries;
 }
 
 function itemsOf(value: unknown): StacItem[] {
-  if (Array.isArray(value)) return value.filter((entry) => (entry as { type?: unknown }).type === 'Feature') as StacItem[];
+  if (Array.isArray(value))
+    return value.filter((entry) => (entry as { type?: unknown }).type === 'Feature') as StacItem[];
   const record = value as { type?: unknown; features?: unknown };
   if (record.type === 'Feature') return [value as StacItem];
   if (record.type === 'FeatureCollection') return record.features as StacItem[];
@@ -100,7 +125,8 @@ export function normalizeItem(item: StacItem): StacItem {
   const properties = copy.properties ?? {};
   for (const key of Object.keys(properties)) {
     const value = properties[key];
-    if (TIMESTAMP_PROPERTIES.has(key) && typeof value === 'string') properties[key] = canonicalTimestamp(value);
+    if (TIMESTAMP_PROPERTIES.has(key) && typeof value === 'string')
+      properties[key] = canonicalTimestamp(value);
   }
   if (!('datetime' in properties)) properties['datetime'] = null;
   copy.properties = properties;
@@ -112,7 +138,8 @@ function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((entry) => dropNulls(entry));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) if (entry !== null) out[key] = dropNulls(entry);
+    for (const [key, entry] of Object.entries(value))
+      if (entry !== null) out[key] = dropNulls(entry);
     return out;
   }
   return value;

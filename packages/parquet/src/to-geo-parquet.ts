@@ -1,8 +1,25 @@
 // Items → stac-geoparquet. Pass one merges the schema over every Item (spooling
 // one-shot inputs to a temporary NDJSON file in Node); pass two writes row groups
 // as it goes, so memory holds one row group at a time, not the whole input.
-import { asItem, hasNodeBuiltins, isAbortError, nodeBuiltin, redactHref, replaceWithTemporary, WriteError, type StacItem } from '@pyramids/core';
-import { parquetSchema, type ColumnChunk, type FileMetaData, type KeyValue, type RowGroup, type SchemaElement, type SchemaTree } from 'hyparquet';
+import {
+  asItem,
+  hasNodeBuiltins,
+  isAbortError,
+  nodeBuiltin,
+  redactHref,
+  replaceWithTemporary,
+  WriteError,
+  type StacItem,
+} from '@pyramids/core';
+import {
+  parquetSchema,
+  type ColumnChunk,
+  type FileMetaData,
+  type KeyValue,
+  type RowGroup,
+  type SchemaElement,
+  type SchemaTree,
+} from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 // Types only: the Node modules themselves are imported lazily, so browsers never load them.
@@ -51,7 +68,18 @@ export interface GeoParquetWriteSummary {
 
 const DEFAULT_ROW_GROUP_SIZE = 5000;
 const JSON_COLUMN = 'stac_item';
-const ITEM_MEMBERS = new Set(['type', 'stac_version', 'stac_extensions', 'id', 'geometry', 'bbox', 'properties', 'links', 'assets', 'collection']);
+const ITEM_MEMBERS = new Set([
+  'type',
+  'stac_version',
+  'stac_extensions',
+  'id',
+  'geometry',
+  'bbox',
+  'properties',
+  'links',
+  'assets',
+  'collection',
+]);
 
 /** A replayable source of Items: pass one and pass two each iterate it once. */
 interface ItemSpool {
@@ -71,7 +99,9 @@ export async function toGeoParquet(
 ): Promise<GeoParquetWriteSummary> {
   const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
   if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
-    throw new WriteError(`rowGroupSize must be a positive integer, got ${String(options.rowGroupSize)}`);
+    throw new WriteError(
+      `rowGroupSize must be a positive integer, got ${String(options.rowGroupSize)}`,
+    );
   }
   const jsonColumn = options.jsonColumn === true ? JSON_COLUMN : options.jsonColumn || undefined;
   const label = typeof target === 'string' ? redactHref(target) : 'the output';
@@ -79,7 +109,10 @@ export async function toGeoParquet(
   const layout = new LayoutBuilder(jsonColumn);
   const spool = await spoolItems(input, (item) => layout.add(item), options.signal);
   try {
-    if (layout.rows === 0) throw new WriteError(`no Items to write to ${label}; a stac-geoparquet file needs at least one Item`);
+    if (layout.rows === 0)
+      throw new WriteError(
+        `no Items to write to ${label}; a stac-geoparquet file needs at least one Item`,
+      );
     const plan = layout.finish(options.collections);
     const sink = typeof target === 'string' ? await fileSink(target) : target;
     try {
@@ -92,7 +125,10 @@ export async function toGeoParquet(
     }
   } catch (error) {
     if (isAbortError(error) || WriteError.isInstance(error)) throw error;
-    throw new WriteError(`could not write stac-geoparquet to ${label}: ${(error as Error).message}`, { cause: error, plugin: 'stac-geoparquet' });
+    throw new WriteError(
+      `could not write stac-geoparquet to ${label}: ${(error as Error).message}`,
+      { cause: error, plugin: 'stac-geoparquet' },
+    );
   } finally {
     await spool.dispose();
   }
@@ -135,7 +171,14 @@ class LayoutBuilder {
 
   add(item: StacItem): void {
     this.rows++;
-    for (const key of ['type', 'stac_version', 'stac_extensions', 'links', 'assets', 'collection'] as const) {
+    for (const key of [
+      'type',
+      'stac_version',
+      'stac_extensions',
+      'links',
+      'assets',
+      'collection',
+    ] as const) {
       this.topLevel.set(key, mergeValue(this.topLevel.get(key), item[key], key));
     }
     if (extraFields(item, this.jsonColumn)) this.hasExtra = true;
@@ -148,7 +191,9 @@ class LayoutBuilder {
     if (bbox) {
       const threeD = bbox.length === 6;
       this.threeDimensional ||= threeD;
-      const [west, south, east, north] = threeD ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!] : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
+      const [west, south, east, north] = threeD
+        ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!]
+        : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
       this.bounds[0] = Math.min(this.bounds[0]!, west);
       this.bounds[1] = Math.min(this.bounds[1]!, south);
       this.bounds[2] = Math.max(this.bounds[2]!, east);
@@ -160,22 +205,32 @@ class LayoutBuilder {
   finish(collections: ToGeoParquetOptions['collections']): WritePlan {
     const columns: WritePlan['columns'] = [];
     const top = (key: string) => finalizeType(this.topLevel.get(key) ?? { kind: 'null' });
-    const add = (name: string, type: FieldType, value: (item: StacItem) => unknown) => columns.push({ name, type, value });
+    const add = (name: string, type: FieldType, value: (item: StacItem) => unknown) =>
+      columns.push({ name, type, value });
     add('type', { kind: 'string' }, (item) => item.type);
     add('stac_version', top('stac_version'), (item) => item.stac_version);
-    add('stac_extensions', { kind: 'list', element: { kind: 'string' } }, (item) => item.stac_extensions);
+    add(
+      'stac_extensions',
+      { kind: 'list', element: { kind: 'string' } },
+      (item) => item.stac_extensions,
+    );
     add('id', { kind: 'string' }, (item) => item.id);
     const bboxFields = new Map<string, FieldType>(
-      (this.threeDimensional ? ['xmin', 'ymin', 'zmin', 'xmax', 'ymax', 'zmax'] : ['xmin', 'ymin', 'xmax', 'ymax']).map((key) => [key, { kind: 'float' }]),
+      (this.threeDimensional
+        ? ['xmin', 'ymin', 'zmin', 'xmax', 'ymax', 'zmax']
+        : ['xmin', 'ymin', 'xmax', 'ymax']
+      ).map((key) => [key, { kind: 'float' }]),
     );
     const bboxType: FieldType = { kind: 'struct', fields: bboxFields };
     add('bbox', bboxType, (item) => bboxStruct(item.bbox));
     add('links', top('links'), (item) => item.links);
     add('assets', top('assets'), (item) => item.assets);
     add('collection', top('collection'), (item) => item.collection);
-    for (const [key, type] of this.properties) add(key, finalizeType(type), (item) => item.properties[key]);
+    for (const [key, type] of this.properties)
+      add(key, finalizeType(type), (item) => item.properties[key]);
     const jsonColumn = this.jsonColumn;
-    if (this.hasExtra) add(EXTRA_COLUMN, { kind: 'json' }, (item) => extraFields(item, jsonColumn) ?? null);
+    if (this.hasExtra)
+      add(EXTRA_COLUMN, { kind: 'json' }, (item) => extraFields(item, jsonColumn) ?? null);
     if (this.jsonColumn) add(this.jsonColumn, { kind: 'json' }, (item) => item);
 
     const schema: SchemaElement[] = [{ name: 'schema', num_children: columns.length + 1 }];
@@ -205,7 +260,10 @@ class LayoutBuilder {
         },
       },
     };
-    const stacGeoParquet = { version: '1.0.0', collections: collectionsById(collections, this.collectionIds) };
+    const stacGeoParquet = {
+      version: '1.0.0',
+      collections: collectionsById(collections, this.collectionIds),
+    };
     const metadata: KeyValue[] = [
       { key: 'geo', value: JSON.stringify(geo) },
       { key: 'stac-geoparquet', value: JSON.stringify(stacGeoParquet) },
@@ -226,18 +284,27 @@ function wantsStatistics(name: string, type: FieldType): boolean {
 }
 
 function isReservedProperty(key: string, jsonColumn: string | undefined): boolean {
-  return (TOP_LEVEL_COLUMNS as readonly string[]).includes(key) || key === jsonColumn || key === EXTRA_COLUMN;
+  return (
+    (TOP_LEVEL_COLUMNS as readonly string[]).includes(key) ||
+    key === jsonColumn ||
+    key === EXTRA_COLUMN
+  );
 }
 
 /**
  * What the columns cannot hold: top-level foreign members (`description` on some
  * USGS Items) and properties named like a top-level field (`collection` in old Items).
  */
-function extraFields(item: StacItem, jsonColumn: string | undefined): { members?: Record<string, unknown>; properties?: Record<string, unknown> } | undefined {
+function extraFields(
+  item: StacItem,
+  jsonColumn: string | undefined,
+): { members?: Record<string, unknown>; properties?: Record<string, unknown> } | undefined {
   let members: Record<string, unknown> | undefined;
   let properties: Record<string, unknown> | undefined;
-  for (const key of Object.keys(item)) if (!ITEM_MEMBERS.has(key)) (members ??= {})[key] = item[key];
-  for (const key of Object.keys(item.properties)) if (isReservedProperty(key, jsonColumn)) (properties ??= {})[key] = item.properties[key];
+  for (const key of Object.keys(item))
+    if (!ITEM_MEMBERS.has(key)) (members ??= {})[key] = item[key];
+  for (const key of Object.keys(item.properties))
+    if (isReservedProperty(key, jsonColumn)) (properties ??= {})[key] = item.properties[key];
   if (!members && !properties) return undefined;
   return { ...(members ? { members } : {}), ...(properties ? { properties } : {}) };
 }
@@ -245,17 +312,28 @@ function extraFields(item: StacItem, jsonColumn: string | undefined): { members?
 function bboxStruct(bbox: number[] | undefined): Record<string, number> | null {
   if (!bbox) return null;
   if (bbox.length === 6) {
-    return { xmin: bbox[0]!, ymin: bbox[1]!, zmin: bbox[2]!, xmax: bbox[3]!, ymax: bbox[4]!, zmax: bbox[5]! };
+    return {
+      xmin: bbox[0]!,
+      ymin: bbox[1]!,
+      zmin: bbox[2]!,
+      xmax: bbox[3]!,
+      ymax: bbox[4]!,
+      zmax: bbox[5]!,
+    };
   }
   return { xmin: bbox[0]!, ymin: bbox[1]!, xmax: bbox[2]!, ymax: bbox[3]! };
 }
 
-function collectionsById(collections: ToGeoParquetOptions['collections'], ids: Set<string>): Record<string, unknown> {
+function collectionsById(
+  collections: ToGeoParquetOptions['collections'],
+  ids: Set<string>,
+): Record<string, unknown> {
   const byId: Record<string, unknown> = {};
   if (Array.isArray(collections)) {
     for (const collection of collections) {
       const id = (collection as { id?: unknown }).id;
-      if (typeof id !== 'string') throw new WriteError('every Collection given in `collections` needs an "id" string');
+      if (typeof id !== 'string')
+        throw new WriteError('every Collection given in `collections` needs an "id" string');
       byId[id] = collection;
     }
   } else if (collections) Object.assign(byId, collections);
@@ -271,7 +349,11 @@ async function writeRowGroups(
   rowGroupSize: number,
   options: ToGeoParquetOptions,
 ): Promise<GeoParquetWriteSummary> {
-  const writer = new ByteWriter(1 << 20) as ByteWriter & { flush: () => Promise<void>; index: number; offset: number };
+  const writer = new ByteWriter(1 << 20) as ByteWriter & {
+    flush: () => Promise<void>;
+    index: number;
+    offset: number;
+  };
   let bytes = 0;
   const drain = async () => {
     if (writer.index === 0) return;
@@ -291,20 +373,41 @@ async function writeRowGroups(
   // Shred each Item once into every leaf column (see shred-columns.ts), then hand
   // whole columns to hyparquet-writer's column encoder.
   const leafPaths = leafSchemaPaths(plan.schema);
-  const columns: { name: string; shredder: ColumnShredder; value: (item: StacItem) => unknown; statistics: boolean }[] = [];
+  const columns: {
+    name: string;
+    shredder: ColumnShredder;
+    value: (item: StacItem) => unknown;
+    statistics: boolean;
+  }[] = [];
   for (const column of plan.columns) {
-    columns.push({ name: column.name, shredder: new ColumnShredder(column.type), value: column.value, statistics: wantsStatistics(column.name, column.type) });
+    columns.push({
+      name: column.name,
+      shredder: new ColumnShredder(column.type),
+      value: column.value,
+      statistics: wantsStatistics(column.name, column.type),
+    });
     if (column.name === 'id') {
-      columns.push({ name: 'geometry', shredder: new ColumnShredder({ kind: 'string' }), value: (item) => (item.geometry ? geometryToWkb(item.geometry) : null), statistics: false });
+      columns.push({
+        name: 'geometry',
+        shredder: new ColumnShredder({ kind: 'string' }),
+        value: (item) => (item.geometry ? geometryToWkb(item.geometry) : null),
+        statistics: false,
+      });
     }
   }
   const encoders = columns.flatMap((column) =>
     Array.from({ length: column.shredder.leafCount }, (_, index) => {
       const schemaPath = leafPaths.shift();
-      if (!schemaPath || schemaPath[1]!.name !== column.name) throw new Error(`internal: leaf ${index} of column ${column.name} does not match the schema`);
+      if (!schemaPath || schemaPath[1]!.name !== column.name)
+        throw new Error(
+          `internal: leaf ${index} of column ${column.name} does not match the schema`,
+        );
       const element = schemaPath.at(-1)!;
       return {
-        columnName: schemaPath.slice(1).map((entry) => entry.name).join('.'),
+        columnName: schemaPath
+          .slice(1)
+          .map((entry) => entry.name)
+          .join('.'),
         element,
         schemaPath,
         codec: options.compression ?? 'SNAPPY',
@@ -316,7 +419,11 @@ async function writeRowGroups(
       };
     }),
   );
-  const state = parquet as unknown as { row_groups: RowGroup[]; num_rows: bigint; pendingIndexes: unknown[] };
+  const state = parquet as unknown as {
+    row_groups: RowGroup[];
+    num_rows: bigint;
+    pendingIndexes: unknown[];
+  };
   let buffered = 0;
   let rows = 0;
   let rowGroups = 0;
@@ -328,7 +435,11 @@ async function writeRowGroups(
     let leafIndex = 0;
     for (const column of columns) {
       for (let index = 0; index < column.shredder.leafCount; index++) {
-        const result = writeColumn({ writer, column: encoders[leafIndex++] as never, pageData: column.shredder.leafData(index) as never });
+        const result = writeColumn({
+          writer,
+          column: encoders[leafIndex++] as never,
+          pageData: column.shredder.leafData(index) as never,
+        });
         chunks.push(result.chunk);
         state.pendingIndexes.push(result);
       }
@@ -337,14 +448,20 @@ async function writeRowGroups(
     let totalBytes = 0n;
     for (const chunk of chunks) totalBytes += chunk.meta_data?.total_uncompressed_size ?? 0n;
     state.num_rows += BigInt(buffered);
-    state.row_groups.push({ columns: chunks, total_byte_size: totalBytes, num_rows: BigInt(buffered), total_compressed_size: BigInt(writer.offset - groupStart) });
+    state.row_groups.push({
+      columns: chunks,
+      total_byte_size: totalBytes,
+      num_rows: BigInt(buffered),
+      total_compressed_size: BigInt(writer.offset - groupStart),
+    });
     await writer.flush();
     rows += buffered;
     rowGroups++;
     buffered = 0;
   };
   for await (const item of spool.items()) {
-    for (const column of columns) column.shredder.add(column.name === 'type' ? (item.type ?? 'Feature') : column.value(item));
+    for (const column of columns)
+      column.shredder.add(column.name === 'type' ? (item.type ?? 'Feature') : column.value(item));
     buffered++;
     if (buffered >= rowGroupSize) await flushGroup();
   }
@@ -398,7 +515,9 @@ function checkedItem(value: unknown, index: number): StacItem {
   try {
     return asItem(value);
   } catch (error) {
-    throw new WriteError(`input item #${index} is not a STAC Item: ${(error as Error).message}`, { cause: error });
+    throw new WriteError(`input item #${index} is not a STAC Item: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -449,7 +568,10 @@ async function openFileSpool(): Promise<FileSpool> {
       await handle.close();
     },
     async *items() {
-      const lines = readline.createInterface({ input: nodeFs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      const lines = readline.createInterface({
+        input: nodeFs.createReadStream(file, 'utf8'),
+        crlfDelay: Infinity,
+      });
       for await (const line of lines) if (line) yield JSON.parse(line) as StacItem;
     },
     async dispose() {
@@ -467,7 +589,10 @@ async function fileSink(target: string): Promise<GeoParquetSink> {
   try {
     handle = await fs.open(partial, 'w');
   } catch (error) {
-    throw new WriteError(`cannot create ${redactHref(target)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new WriteError(
+      `cannot create ${redactHref(target)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   return {
     async write(chunk) {

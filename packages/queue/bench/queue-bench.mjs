@@ -30,25 +30,44 @@ function startFileServer() {
     const end = range && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
     stats.requests++;
     stats.bytes += end - start + 1;
-    response.writeHead(range ? 206 : 200, { 'content-length': end - start + 1, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) });
+    response.writeHead(range ? 206 : 200, {
+      'content-length': end - start + 1,
+      'accept-ranges': 'bytes',
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
     createReadStream(file, { start, end }).pipe(response);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, stats, url: `http://127.0.0.1:${server.address().port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, stats, url: `http://127.0.0.1:${server.address().port}` }),
+    ),
+  );
 }
 
 async function startRedis() {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   await new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.stdout.on('data', (data) => data.toString().includes('Ready to accept connections') && resolve());
+    child.stdout.on(
+      'data',
+      (data) => data.toString().includes('Ready to accept connections') && resolve(),
+    );
   });
   return { url: `redis://127.0.0.1:${port}`, close: () => child.kill() };
 }
 
 function startWorker(redis, core, queueName) {
   const args = [bin, 'worker', redis, '--queue-name', queueName];
-  const child = hasTaskset ? spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = hasTaskset
+    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve) => {
     let log = '';
     child.stderr.on('data', (data) => {
@@ -73,17 +92,30 @@ const cube = await DatasetCollection.fromStac(collection.features, {
 });
 const chunks = cube.tasks().length;
 const [times, bands, height, width] = cube.shape;
-console.log(`cube: ${times} × ${bands} × ${height} × ${width} (${cube.dataType}), ${chunks} chunks of 128² px${hasTaskset ? ', workers pinned with taskset' : ' (taskset missing: workers not pinned)'}`);
+console.log(
+  `cube: ${times} × ${bands} × ${height} × ${width} (${cube.dataType}), ${chunks} chunks of 128² px${hasTaskset ? ', workers pinned with taskset' : ' (taskset missing: workers not pinned)'}`,
+);
 
 async function timedRun(workerCount, label) {
   const queueName = `bench-${label}`;
-  const workers = await Promise.all(Array.from({ length: workerCount }, (_, index) => startWorker(redis.url, index, queueName)));
+  const workers = await Promise.all(
+    Array.from({ length: workerCount }, (_, index) => startWorker(redis.url, index, queueName)),
+  );
   const before = { ...files.stats };
   const started = performance.now();
-  const result = await runCubeOnQueue(cube, { redis: redis.url, store: path.join(scratch, `${label}.zarr`), queueName });
+  const result = await runCubeOnQueue(cube, {
+    redis: redis.url,
+    store: path.join(scratch, `${label}.zarr`),
+    queueName,
+  });
   const seconds = (performance.now() - started) / 1000;
   for (const worker of workers) worker.kill('SIGTERM');
-  return { seconds, result, requests: files.stats.requests - before.requests, bytes: files.stats.bytes - before.bytes };
+  return {
+    seconds,
+    result,
+    requests: files.stats.requests - before.requests,
+    bytes: files.stats.bytes - before.bytes,
+  };
 }
 
 try {
@@ -91,14 +123,25 @@ try {
   const one = await timedRun(1, 'one');
   const two = await timedRun(2, 'two');
   const speedup = one.seconds / two.seconds;
-  console.log(`1 worker (1 core):    ${one.seconds.toFixed(2)} s, ${(chunks / one.seconds).toFixed(1)} chunks/s`);
-  console.log(`2 workers (1 core each): ${two.seconds.toFixed(2)} s, ${(chunks / two.seconds).toFixed(1)} chunks/s`);
+  console.log(
+    `1 worker (1 core):    ${one.seconds.toFixed(2)} s, ${(chunks / one.seconds).toFixed(1)} chunks/s`,
+  );
+  console.log(
+    `2 workers (1 core each): ${two.seconds.toFixed(2)} s, ${(chunks / two.seconds).toFixed(1)} chunks/s`,
+  );
   console.log(`speed-up: ${speedup.toFixed(2)}× (goal ≥ 1.7×)`);
-  const perChunk = { ms: (one.seconds * 1000) / chunks, requests: one.requests / chunks, bytes: one.bytes / chunks, output: (bands * 128 * 128 * 2) };
-  console.log(`per chunk (1 worker): ${perChunk.ms.toFixed(1)} ms, ${perChunk.requests.toFixed(1)} requests, ${(perChunk.bytes / 1e3).toFixed(1)} kB read, ${(perChunk.output / 1e3).toFixed(1)} kB of uint16 output`);
+  const perChunk = {
+    ms: (one.seconds * 1000) / chunks,
+    requests: one.requests / chunks,
+    bytes: one.bytes / chunks,
+    output: bands * 128 * 128 * 2,
+  };
+  console.log(
+    `per chunk (1 worker): ${perChunk.ms.toFixed(1)} ms, ${perChunk.requests.toFixed(1)} requests, ${(perChunk.bytes / 1e3).toFixed(1)} kB read, ${(perChunk.output / 1e3).toFixed(1)} kB of uint16 output`,
+  );
   const big = 100e9 / perChunk.output;
   console.log(
-    `100 GB cube extrapolated: ${Math.round(big).toLocaleString('en')} chunks, ${(big * perChunk.requests / 1e6).toFixed(1)} M requests, ` +
+    `100 GB cube extrapolated: ${Math.round(big).toLocaleString('en')} chunks, ${((big * perChunk.requests) / 1e6).toFixed(1)} M requests, ` +
       `${((big * perChunk.bytes) / 1e12).toFixed(2)} TB read, ${((big * perChunk.ms) / 3_600_000).toFixed(0)} worker-core-hours ` +
       `(${((big * perChunk.ms) / 3_600_000 / 100).toFixed(1)} h on 100 one-core workers)`,
   );

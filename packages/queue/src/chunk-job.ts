@@ -27,13 +27,17 @@ const TAG = '$number';
 /** Job → JSON text, keeping NaN and ±Infinity. */
 export function encodeChunkJob(job: CubeChunkJob): CubeChunkJobData {
   return {
-    payload: JSON.stringify(job, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { [TAG]: String(value) } : value)),
+    payload: JSON.stringify(job, (_key, value: unknown) =>
+      typeof value === 'number' && !Number.isFinite(value) ? { [TAG]: String(value) } : value,
+    ),
   };
 }
 
 /** JSON text → job. */
 export function decodeChunkJob(data: CubeChunkJobData): CubeChunkJob {
   return JSON.parse(data.payload, (_key, value: unknown) =>
-    value !== null && typeof value === 'object' && TAG in value && Object.keys(value).length === 1 ? Number((value as Record<string, string>)[TAG]) : value,
+    value !== null && typeof value === 'object' && TAG in value && Object.keys(value).length === 1
+      ? Number((value as Record<string, string>)[TAG])
+      : value,
   ) as CubeChunkJob;
 }

@@ -32,14 +32,20 @@ const PARTIAL = '.partial-';
 type S3Sdk = typeof import('@aws-sdk/client-s3'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- the SDK loads lazily
 
 /** `s3://bucket/prefix` or a path → a store description (paths made absolute). */
-export function parseStoreTarget(target: string, options: { endpoint?: string; region?: string } = {}): StoreDescription {
+export function parseStoreTarget(
+  target: string,
+  options: { endpoint?: string; region?: string } = {},
+): StoreDescription {
   if (/^s3:\/\//i.test(target)) {
     const match = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(target);
-    if (!match || match[1] === '') throw new OptionError(`'${target}' names no bucket; write s3://bucket/path/cube.zarr`);
+    if (!match || match[1] === '')
+      throw new OptionError(`'${target}' names no bucket; write s3://bucket/path/cube.zarr`);
     return { kind: 's3', bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, ''), ...options };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    throw new OptionError(`cannot write a cube store to '${target}'; give a directory path (local or shared) or s3://bucket/prefix`);
+    throw new OptionError(
+      `cannot write a cube store to '${target}'; give a directory path (local or shared) or s3://bucket/prefix`,
+    );
   }
   return { kind: 'file', path: path.resolve(target) };
 }
@@ -48,7 +54,9 @@ export function parseStoreTarget(target: string, options: { endpoint?: string; r
 export async function openChunkStore(description: StoreDescription): Promise<ChunkStore> {
   if (description.kind === 'file') return fileChunkStore(description.path);
   if (description.kind === 's3') return s3ChunkStore(description);
-  throw new QueueError(`unknown store kind '${(description as { kind: string }).kind}'; expected file or s3`);
+  throw new QueueError(
+    `unknown store kind '${(description as { kind: string }).kind}'; expected file or s3`,
+  );
 }
 
 /** A store in a directory; each key is a file below it. */
@@ -65,7 +73,9 @@ export function fileChunkStore(root: string): ChunkStore {
         await rename(partial, file);
       } catch (error) {
         await rm(partial, { force: true }).catch(() => undefined);
-        throw new QueueError(`could not write ${key} in ${root}: ${(error as Error).message}`, { cause: error });
+        throw new QueueError(`could not write ${key} in ${root}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     async get(key) {
@@ -73,7 +83,9 @@ export function fileChunkStore(root: string): ChunkStore {
         return new Uint8Array(await readFile(fileOf(key)));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new QueueError(`could not read ${key} in ${root}: ${(error as Error).message}`, { cause: error });
+        throw new QueueError(`could not read ${key} in ${root}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     async list(prefix) {
@@ -85,12 +97,15 @@ export function fileChunkStore(root: string): ChunkStore {
           entries = await readdir(dir, { withFileTypes: true });
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-          throw new QueueError(`could not list ${dir}: ${(error as Error).message}`, { cause: error });
+          throw new QueueError(`could not list ${dir}: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         for (const entry of entries) {
           const full = path.join(dir, entry.name);
           if (entry.isDirectory()) await walk(full);
-          else if (entry.isFile() && !entry.name.includes(PARTIAL)) found.push(path.relative(root, full).split(path.sep).join('/'));
+          else if (entry.isFile() && !entry.name.includes(PARTIAL))
+            found.push(path.relative(root, full).split(path.sep).join('/'));
         }
       };
       const info = await stat(start).catch(() => undefined);
@@ -132,25 +147,40 @@ export function s3ChunkStore(description: Extract<StoreDescription, { kind: 's3'
       sdk,
       s3: new sdk.S3Client({
         ...(description.endpoint ? { endpoint: description.endpoint, forcePathStyle: true } : {}),
-        region: description.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+        region:
+          description.region ??
+          process.env['AWS_REGION'] ??
+          process.env['AWS_DEFAULT_REGION'] ??
+          'us-east-1',
       }),
     })));
   const fail = (action: string, key: string, error: unknown): never => {
-    throw new QueueError(`could not ${action} ${key} in ${where}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    throw new QueueError(
+      `could not ${action} ${key} in ${where}: ${(error as Error).name}: ${(error as Error).message}`,
+      { cause: error },
+    );
   };
   return {
     description,
     async put(key, bytes) {
       const { sdk, s3 } = await connect();
-      await s3.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: keyOf(key), Body: bytes })).catch((error: unknown) => fail('write', key, error));
+      await s3
+        .send(new sdk.PutObjectCommand({ Bucket: bucket, Key: keyOf(key), Body: bytes }))
+        .catch((error: unknown) => fail('write', key, error));
     },
     async get(key) {
       const { sdk, s3 } = await connect();
       try {
-        const response = await s3.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }));
+        const response = await s3.send(
+          new sdk.GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }),
+        );
         return await response.Body!.transformToByteArray();
       } catch (error) {
-        if ((error as Error).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+        if (
+          (error as Error).name === 'NoSuchKey' ||
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+        )
+          return undefined;
         return fail('read', key, error);
       }
     },
@@ -160,9 +190,16 @@ export function s3ChunkStore(description: Extract<StoreDescription, { kind: 's3'
       let token: string | undefined;
       do {
         const response = await s3
-          .send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: keyOf(listPrefix), ...(token ? { ContinuationToken: token } : {}) }))
+          .send(
+            new sdk.ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: keyOf(listPrefix),
+              ...(token ? { ContinuationToken: token } : {}),
+            }),
+          )
           .catch((error: unknown) => fail('list', listPrefix, error));
-        for (const object of response.Contents ?? []) if (object.Key) keys.push(prefix ? object.Key.slice(prefix.length + 1) : object.Key);
+        for (const object of response.Contents ?? [])
+          if (object.Key) keys.push(prefix ? object.Key.slice(prefix.length + 1) : object.Key);
         token = response.IsTruncated ? response.NextContinuationToken : undefined;
       } while (token);
       return keys.sort();

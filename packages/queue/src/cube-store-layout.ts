@@ -35,21 +35,37 @@ const GZIP_LEVEL = 5;
 /** The store layout of `cube`. */
 export function cubeStoreLayout(cube: DatasetCollection): CubeStoreLayout {
   if (!ZARR_DATA_TYPES[cube.dataType]) {
-    throw new OptionError(`a cube of ${cube.dataType} cannot be written as Zarr here; pass dtype (e.g. 'float64' or 'int32') to fromStac`);
+    throw new OptionError(
+      `a cube of ${cube.dataType} cannot be written as Zarr here; pass dtype (e.g. 'float64' or 'int32') to fromStac`,
+    );
   }
-  const { files, encoding } = zarrStoreLayout(cube.writeDescription(), { compression: 'gzip', level: GZIP_LEVEL });
+  const { files, encoding } = zarrStoreLayout(cube.writeDescription(), {
+    compression: 'gzip',
+    level: GZIP_LEVEL,
+  });
   return { encoding, shape: cube.shape, files };
 }
 
 /** The store key of a task's chunk of `band_data`. */
-export function chunkKeyOf(task: Pick<ChunkTask, 'time' | 'window'>, encoding: ChunkEncoding): string {
+export function chunkKeyOf(
+  task: Pick<ChunkTask, 'time' | 'window'>,
+  encoding: ChunkEncoding,
+): string {
   const key = zarrChunkKey(task.time, task.window, encoding);
-  if (!key) throw new OptionError(`chunk at (${task.window.x}, ${task.window.y}) is not on the cube's chunk grid; plan the whole cube, not a window`);
+  if (!key)
+    throw new OptionError(
+      `chunk at (${task.window.x}, ${task.window.y}) is not on the cube's chunk grid; plan the whole cube, not a window`,
+    );
   return key;
 }
 
 /** One chunk's bytes as the store holds them. */
-export async function encodeChunk(result: Pick<ChunkResult, 'time' | 'window' | 'data'>, encoding: ChunkEncoding): Promise<Uint8Array> {
+export async function encodeChunk(
+  result: Pick<ChunkResult, 'time' | 'window' | 'data'>,
+  encoding: ChunkEncoding,
+): Promise<Uint8Array> {
   const raw = zarrChunkBytes(result, encoding);
-  return encoding.compression === 'gzip' ? new Uint8Array(await gzipAsync(raw, { level: encoding.level })) : raw;
+  return encoding.compression === 'gzip'
+    ? new Uint8Array(await gzipAsync(raw, { level: encoding.level }))
+    : raw;
 }

@@ -2,7 +2,13 @@
 // its own registry and signers (rebuilt from its own machine's environment), and
 // writes it straight into the store. Run any number of them, on any machines.
 import { Worker, type Job } from 'bullmq';
-import { runChunkTask, type ChunkTask, type Dataset, type Registry, type Signer } from '@pyramids/core';
+import {
+  runChunkTask,
+  type ChunkTask,
+  type Dataset,
+  type Registry,
+  type Signer,
+} from '@pyramids/core';
 import { decodeChunkJob, type CubeChunkJobData } from './chunk-job.js';
 import { openChunkStore, type ChunkStore } from './chunk-store.js';
 import { encodeChunk } from './cube-store-layout.js';
@@ -30,7 +36,9 @@ export interface CubeWorkerOptions {
   /** Readers (and signers) of this worker. */
   registry: Registry;
   /** Rebuilds the signer a task names (`task.options.signer`) on this machine; default: the registry's signer of that id. */
-  resolveSigner?: (description: NonNullable<ChunkTask['options']['signer']>) => Signer | undefined | Promise<Signer | undefined>;
+  resolveSigner?: (
+    description: NonNullable<ChunkTask['options']['signer']>,
+  ) => Signer | undefined | Promise<Signer | undefined>;
   /** Chunks computed at once (default 1: one chunk's reads already run in parallel). */
   concurrency?: number;
   queueName?: string;
@@ -40,7 +48,11 @@ export interface CubeWorkerOptions {
    */
   lockDuration?: number;
   /** Called once per chunk done or failed, e.g. to log. */
-  onChunk?: (event: { key: string; status: 'done' | 'skipped' | 'failed'; message?: string }) => void;
+  onChunk?: (event: {
+    key: string;
+    status: 'done' | 'skipped' | 'failed';
+    message?: string;
+  }) => void;
   /** The fetch of every read (default the global one); wrapped to count bytes. */
   fetch?: typeof fetch;
 }
@@ -77,7 +89,11 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
     const id = JSON.stringify(description);
     let signer = signers.get(id);
     if (!signer) {
-      signer = Promise.resolve(options.resolveSigner ? options.resolveSigner(description) : options.registry.getSigner(description.id));
+      signer = Promise.resolve(
+        options.resolveSigner
+          ? options.resolveSigner(description)
+          : options.registry.getSigner(description.id),
+      );
       signers.set(id, signer);
     }
     return signer;
@@ -85,7 +101,10 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
   // One counting fetch for the worker (opened sources keep the fetch they were opened with);
   // a job reports what the counter moved while it ran (exact at concurrency 1).
   let fetchedBytes = 0;
-  const fetchCounted = countingFetch(options.fetch ?? globalThis.fetch, (bytes) => (fetchedBytes += bytes));
+  const fetchCounted = countingFetch(
+    options.fetch ?? globalThis.fetch,
+    (bytes) => (fetchedBytes += bytes),
+  );
   // Chunks of one cube share sources: keep recently opened ones (their headers) instead of
   // reading every header again for every chunk. Signing still happens per request.
   const opened = new Map<string, Promise<Dataset>>();
@@ -103,7 +122,12 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
       const [oldest, evicted] = opened.entries().next().value as [string, Promise<Dataset>];
       opened.delete(oldest);
       // Chunks still reading it hold their own reference; closing releases only idle resources.
-      evicted.then((old) => old.close(), () => undefined).catch(() => undefined);
+      evicted
+        .then(
+          (old) => old.close(),
+          () => undefined,
+        )
+        .catch(() => undefined);
     }
     return dataset;
   };
@@ -130,16 +154,25 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
   };
 
   const lockDuration = options.lockDuration ?? 30_000;
-  const worker = new Worker<CubeChunkJobData, ChunkJobResult>(options.queueName ?? DEFAULT_QUEUE_NAME, process, {
-    connection,
-    concurrency: options.concurrency ?? 1,
-    lockDuration,
-    // Look for chunks of dead workers as often as a lock can expire.
-    stalledInterval: lockDuration,
-    maxStalledCount: 2,
-  });
+  const worker = new Worker<CubeChunkJobData, ChunkJobResult>(
+    options.queueName ?? DEFAULT_QUEUE_NAME,
+    process,
+    {
+      connection,
+      concurrency: options.concurrency ?? 1,
+      lockDuration,
+      // Look for chunks of dead workers as often as a lock can expire.
+      stalledInterval: lockDuration,
+      maxStalledCount: 2,
+    },
+  );
   worker.on('failed', (job, error) => {
-    if (job) options.onChunk?.({ key: decodeChunkJob(job.data).key, status: 'failed', message: error.message });
+    if (job)
+      options.onChunk?.({
+        key: decodeChunkJob(job.data).key,
+        status: 'failed',
+        message: error.message,
+      });
   });
   // Connection trouble is retried by ioredis; without a listener an 'error' event would crash the process.
   worker.on('error', () => undefined);
@@ -147,7 +180,9 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
   return {
     async close() {
       await worker.close();
-      await Promise.allSettled([...opened.values()].map(async (dataset) => (await dataset).close()));
+      await Promise.allSettled(
+        [...opened.values()].map(async (dataset) => (await dataset).close()),
+      );
     },
   };
 }

@@ -23,22 +23,31 @@ export interface RedisConnection {
  * many failures, so a planner reports an unreachable Redis instead of waiting forever;
  * workers leave it out and ride out Redis restarts.
  */
-export function parseRedisUrl(url: string, options: { giveUpAfter?: number } = {}): RedisConnection {
+export function parseRedisUrl(
+  url: string,
+  options: { giveUpAfter?: number } = {},
+): RedisConnection {
   const { giveUpAfter } = options;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new OptionError(`'${redactRedisUrl(url)}' is not a Redis URL; write redis://host:6379 (or rediss:// for TLS)`);
+    throw new OptionError(
+      `'${redactRedisUrl(url)}' is not a Redis URL; write redis://host:6379 (or rediss:// for TLS)`,
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new OptionError(`'${redactRedisUrl(url)}' is not a Redis URL; write redis://host:6379 (or rediss:// for TLS)`);
+    throw new OptionError(
+      `'${redactRedisUrl(url)}' is not a Redis URL; write redis://host:6379 (or rediss:// for TLS)`,
+    );
   }
   const port = parsed.port === '' ? 6379 : Number(parsed.port);
   const dbText = parsed.pathname.replace(/^\//, '');
   const db = dbText === '' ? undefined : Number(dbText);
   if (db !== undefined && (!Number.isInteger(db) || db < 0)) {
-    throw new OptionError(`database '${dbText}' in ${redactRedisUrl(url)} is not a number; write redis://host:6379/0`);
+    throw new OptionError(
+      `database '${dbText}' in ${redactRedisUrl(url)} is not a number; write redis://host:6379/0`,
+    );
   }
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
@@ -48,7 +57,12 @@ export function parseRedisUrl(url: string, options: { giveUpAfter?: number } = {
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(db === undefined ? {} : { db }),
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-    ...(giveUpAfter === undefined ? {} : { retryStrategy: (times: number) => (times > giveUpAfter ? null : Math.min(times * 250, 2000)) }),
+    ...(giveUpAfter === undefined
+      ? {}
+      : {
+          retryStrategy: (times: number) =>
+            times > giveUpAfter ? null : Math.min(times * 250, 2000),
+        }),
   };
 }
 

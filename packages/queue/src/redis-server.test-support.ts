@@ -22,15 +22,37 @@ async function freePort(): Promise<number> {
 /** Starts redis-server on 127.0.0.1 and resolves once it accepts connections. */
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s: ${output}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start within 10 s: ${output}`)),
+      10_000,
+    );
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`cannot start redis-server (run scripts/setup.sh, which installs it): ${error.message}`));
+      reject(
+        new Error(
+          `cannot start redis-server (run scripts/setup.sh, which installs it): ${error.message}`,
+        ),
+      );
     });
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();

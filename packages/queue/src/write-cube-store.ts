@@ -6,7 +6,11 @@ import { openChunkStore, parseStoreTarget, type StoreDescription } from './chunk
 import { chunkKeyOf, cubeStoreLayout, encodeChunk } from './cube-store-layout.js';
 
 /** Writes `cube` as a Zarr v3 store at `target` (a directory or `s3://bucket/prefix`) in this process. */
-export async function writeCubeStore(cube: DatasetCollection, target: string | StoreDescription, options: CubeReadOptions = {}): Promise<StoreDescription> {
+export async function writeCubeStore(
+  cube: DatasetCollection,
+  target: string | StoreDescription,
+  options: CubeReadOptions = {},
+): Promise<StoreDescription> {
   const description = typeof target === 'string' ? parseStoreTarget(target) : target;
   const store = await openChunkStore(description);
   const layout = cubeStoreLayout(cube);

@@ -29,7 +29,11 @@ const SOURCE = path.join(fixturesDir, 'rasters/rasterio/RGB.byte.tif');
 function tileItem(id: string, href: string, withProjection: boolean): StacItem {
   const info = gdalInfo(href);
   const projection = withProjection
-    ? { 'proj:epsg': 32618, 'proj:shape': [info.size[1], info.size[0]], 'proj:transform': geotransformToAffine(info.geoTransform!) }
+    ? {
+        'proj:epsg': 32618,
+        'proj:shape': [info.size[1], info.size[0]],
+        'proj:transform': geotransformToAffine(info.geoTransform!),
+      }
     : {};
   return {
     type: 'Feature',
@@ -42,7 +46,9 @@ function tileItem(id: string, href: string, withProjection: boolean): StacItem {
       visual: {
         href,
         type: 'image/tiff; application=geotiff',
-        ...(withProjection ? { 'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })) } : {}),
+        ...(withProjection
+          ? { 'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })) }
+          : {}),
       },
     },
   } as unknown as StacItem;
@@ -78,26 +84,36 @@ describe('VRT mosaics of two abutting tiles', () => {
     const fromGDALTools = translatePixels(output);
     // The mosaic is the original window again.
     const original = translatePixels(SOURCE, ['-srcwin', '100', '300', '220', '80']);
-    fromGDALTools.forEach((band, index) => expect(firstDifference(band, original[index]!)).toBe(-1));
+    fromGDALTools.forEach((band, index) =>
+      expect(firstDifference(band, original[index]!)).toBe(-1),
+    );
 
     const js = await dataset.read();
     expect(dataset.readerId).toBe('vrt');
     js.data.forEach((band, index) => expect(firstDifference(band, fromGDALTools[index]!)).toBe(-1));
-    const jsWindow = await dataset.read({ window: { x: 110, y: 10, width: 30, height: 20 }, bands: [2] });
+    const jsWindow = await dataset.read({
+      window: { x: 110, y: 10, width: 30, height: 20 },
+      bands: [2],
+    });
     const toolsWindow = translatePixels(output, ['-srcwin', '110', '10', '30', '20', '-b', '2']);
     expect(firstDifference(jsWindow.data[0]!, toolsWindow[0]!)).toBe(-1);
 
     const throughGDAL = await openRaster(output, { registry });
     expect(throughGDAL.readerId).toBe('gdal');
     const gdalRead = await throughGDAL.read();
-    gdalRead.data.forEach((band, index) => expect(firstDifference(band, fromGDALTools[index]!)).toBe(-1));
+    gdalRead.data.forEach((band, index) =>
+      expect(firstDifference(band, fromGDALTools[index]!)).toBe(-1),
+    );
     await throughGDAL.close();
     await dataset.close();
   });
 
   it('opens the written VRT by path with the JS VRT reader when GDAL does not serve .vrt', async () => {
     const output = path.join(temp.dir, 'js-mosaic.vrt');
-    writeFileSync(output, (await buildVrtDocument(items, 'visual', { registry: gdalRegistry() })).xml);
+    writeFileSync(
+      output,
+      (await buildVrtDocument(items, 'visual', { registry: gdalRegistry() })).xml,
+    );
     const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false }));
     registry.use(vrtReader({ registry }));
     const dataset = await openRaster(output, { registry });
@@ -110,7 +126,12 @@ describe('VRT mosaics of two abutting tiles', () => {
 
   it('puts each Item in its own band with separate, as gdalbuildvrt -separate does', async () => {
     const output = path.join(temp.dir, 'separate.vrt');
-    const dataset = await buildVrtFromStac(items, 'visual', { registry: gdalRegistry(), separate: true, band: 2, output });
+    const dataset = await buildVrtFromStac(items, 'visual', {
+      registry: gdalRegistry(),
+      separate: true,
+      band: 2,
+      output,
+    });
     expect(dataset.bands.map((band) => band.name)).toEqual(['left', 'right']);
     const expected = translatePixels(output);
     expect(expected.length).toBe(2);
@@ -127,12 +148,24 @@ describe('VRT mosaics of two abutting tiles', () => {
     other.properties['proj:epsg'] = 32619;
     other.assets.visual!.href = `${items[0]!.assets.visual!.href}?token=SECRET`;
     const warnings: string[] = [];
-    const result = await buildVrtDocument([...items, other], 'visual', { registry: gdalRegistry(), onWarning: (warning) => warnings.push(warning) });
-    expect(result.skipped).toEqual([{ item: 'other-crs', href: expect.stringContaining('?<redacted>'), reason: expect.stringContaining('EPSG:32619') }]);
+    const result = await buildVrtDocument([...items, other], 'visual', {
+      registry: gdalRegistry(),
+      onWarning: (warning) => warnings.push(warning),
+    });
+    expect(result.skipped).toEqual([
+      {
+        item: 'other-crs',
+        href: expect.stringContaining('?<redacted>'),
+        reason: expect.stringContaining('EPSG:32619'),
+      },
+    ]);
     expect(warnings.join(' ')).toContain('left out of the VRT');
     expect(JSON.stringify(result.skipped) + warnings.join(' ')).not.toContain('SECRET');
     expect(result.document.bands[0]!.sources.length).toBe(2);
-    const error = await buildVrtDocument([...items, other], 'visual', { registry: gdalRegistry(), strict: true }).catch((caught: unknown) => caught);
+    const error = await buildVrtDocument([...items, other], 'visual', {
+      registry: gdalRegistry(),
+      strict: true,
+    }).catch((caught: unknown) => caught);
     expect(AlignmentError.isInstance(error)).toBe(true);
     expect((error as Error).message).not.toContain('SECRET');
   });
@@ -141,14 +174,19 @@ describe('VRT mosaics of two abutting tiles', () => {
     await expect(buildVrtDocument([], 'visual')).rejects.toSatisfy(StacAssetError.isInstance);
     const error = await buildVrtDocument(items, 'B04').catch((caught: unknown) => caught);
     expect(StacAssetError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain("asset 'B04' not found on item left; available: visual");
+    expect((error as Error).message).toContain(
+      "asset 'B04' not found on item left; available: visual",
+    );
   });
 
   it('writes no credential into the VRT and returns the GDAL config that opens it', async () => {
     const remote = items.map((item) => {
       const copy = structuredClone(item) as StacItem;
       copy.properties = { ...items[0]!.properties };
-      copy.assets.visual = { ...items[0]!.assets.visual!, href: `https://data.example.com/${item.id}.tif` };
+      copy.assets.visual = {
+        ...items[0]!.assets.visual!,
+        href: `https://data.example.com/${item.id}.tif`,
+      };
       return copy;
     });
     const signer: Signer = {
@@ -160,10 +198,15 @@ describe('VRT mosaics of two abutting tiles', () => {
       gdalEnv: async () => ({ AWS_SECRET_ACCESS_KEY: 'never-printed' }),
     };
     const result = await buildVrtDocument(remote, 'visual', { signer });
-    expect(result.xml).toContain('<SourceFilename relativeToVRT="0">/vsicurl/https://data.example.com/left.tif</SourceFilename>');
+    expect(result.xml).toContain(
+      '<SourceFilename relativeToVRT="0">/vsicurl/https://data.example.com/left.tif</SourceFilename>',
+    );
     expect(result.xml).not.toContain('Bearer');
     expect(result.xml).not.toContain('never-printed');
-    expect(result.gdalConfig).toEqual({ AWS_SECRET_ACCESS_KEY: 'never-printed', GDAL_HTTP_HEADERS: 'Authorization: Bearer abc' });
+    expect(result.gdalConfig).toEqual({
+      AWS_SECRET_ACCESS_KEY: 'never-printed',
+      GDAL_HTTP_HEADERS: 'Authorization: Bearer abc',
+    });
     expect(result.warnings.join(' ')).not.toContain('Bearer abc');
     expect(result.warnings.join(' ')).not.toContain('never-printed');
   });
@@ -172,14 +215,23 @@ describe('VRT mosaics of two abutting tiles', () => {
     const seen: string[] = [];
     const server = http.createServer((request, response) => {
       seen.push(request.headers.authorization ?? '(none)');
-      const file = request.url === '/left.tif' ? items[0]!.assets.visual!.href : request.url === '/right.tif' ? items[1]!.assets.visual!.href : undefined;
+      const file =
+        request.url === '/left.tif'
+          ? items[0]!.assets.visual!.href
+          : request.url === '/right.tif'
+            ? items[1]!.assets.visual!.href
+            : undefined;
       if (!file) return void response.writeHead(404).end();
       if (request.headers.authorization !== 'Bearer abc') return void response.writeHead(403).end();
       const bytes = readFileSync(file);
       const range = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '');
       const start = range ? Number(range[1]) : 0;
       const end = Math.min(range?.[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1);
-      response.writeHead(range ? 206 : 200, { 'content-length': end - start + 1, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}) });
+      response.writeHead(range ? 206 : 200, {
+        'content-length': end - start + 1,
+        'accept-ranges': 'bytes',
+        ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
+      });
       response.end(request.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -190,11 +242,22 @@ describe('VRT mosaics of two abutting tiles', () => {
         copy.assets.visual!.href = `${base}${item.id}.tif`;
         return copy;
       });
-      const signer: Signer = { kind: 'signer', id: 'bearer', apiVersion: PLUGIN_API_VERSION, matches: (url) => url.startsWith(base), headers: async () => ({ Authorization: 'Bearer abc' }) };
+      const signer: Signer = {
+        kind: 'signer',
+        id: 'bearer',
+        apiVersion: PLUGIN_API_VERSION,
+        matches: (url) => url.startsWith(base),
+        headers: async () => ({ Authorization: 'Bearer abc' }),
+      };
       const output = path.join(temp.dir, 'remote.vrt');
-      writeFileSync(output, (await buildVrtDocument(remote, 'visual', { signer, registry: gdalRegistry() })).xml);
+      writeFileSync(
+        output,
+        (await buildVrtDocument(remote, 'visual', { signer, registry: gdalRegistry() })).xml,
+      );
       expect(readFileSync(output, 'utf8')).not.toContain('Bearer');
-      const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false })).use(signer);
+      const registry = createRegistry()
+        .use(gdalReader({ geotiff: true, vrt: false }))
+        .use(signer);
       registry.use(vrtReader({ registry }));
       const dataset = await openRaster(output, { registry });
       const { data } = await dataset.read();
@@ -209,10 +272,20 @@ describe('VRT mosaics of two abutting tiles', () => {
 
   it('hands a warped VRT, which only GDAL reads, to its fallback reader', async () => {
     const warped = path.join(temp.dir, 'warped.vrt');
-    execFileSync('gdalwarp', ['-q', '-of', 'VRT', '-t_srs', 'EPSG:4326', items[0]!.assets.visual!.href, warped]);
+    execFileSync('gdalwarp', [
+      '-q',
+      '-of',
+      'VRT',
+      '-t_srs',
+      'EPSG:4326',
+      items[0]!.assets.visual!.href,
+      warped,
+    ]);
     const alone = createRegistry();
     alone.use(vrtReader({ registry: alone }));
-    await expect(openRaster(warped, { registry: alone })).rejects.toThrow(/VRTWarpedDataset, which only GDAL reads/);
+    await expect(openRaster(warped, { registry: alone })).rejects.toThrow(
+      /VRTWarpedDataset, which only GDAL reads/,
+    );
     const registry = createRegistry().use(gdalReader({ geotiff: true, vrt: false }));
     registry.use(vrtReader({ registry, fallback: gdalReader({ geotiff: true }) }));
     const dataset = await openRaster(warped, { registry });

@@ -15,16 +15,41 @@ import { geotiffReader } from '@pyramids/readers-geotiff';
 const directory = mkdtempSync(path.join(tmpdir(), 'pyramids-deflate-bench-'));
 const size = 2048;
 const cog = path.join(directory, 'bench.tif');
-const parameters = { tileWidth: 512, tileHeight: 512, predictor: 2, bitsPerSample: 16, planarConfiguration: 1 };
+const parameters = {
+  tileWidth: 512,
+  tileHeight: 512,
+  predictor: 2,
+  bitsPerSample: 16,
+  planarConfiguration: 1,
+};
 try {
-  execFileSync('gdal_translate', ['-q', '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKSIZE=512',
-    '-ot', 'UInt16', '-outsize', String(size), String(size), '/work/shared/fixtures/rasters/rio-tiler/cog_int16.tif', cog]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-of',
+    'COG',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'PREDICTOR=2',
+    '-co',
+    'BLOCKSIZE=512',
+    '-ot',
+    'UInt16',
+    '-outsize',
+    String(size),
+    String(size),
+    '/work/shared/fixtures/rasters/rio-tiler/cog_int16.tif',
+    cog,
+  ]);
   // geotiff.js's own decoder, taken before the reader swaps in the native one.
   const PakoDecoder = (await getDecoder(8, parameters)).constructor;
   const registry = createRegistry().use(geotiffReader());
-  await (await openRaster(cog, { registry })).read({ window: { x: 0, y: 0, width: 16, height: 16 } });
+  await (
+    await openRaster(cog, { registry })
+  ).read({ window: { x: 0, y: 0, width: 16, height: 16 } });
   const NativeDecoder = (await getDecoder(8, parameters)).constructor;
-  if (NativeDecoder === PakoDecoder) throw new Error('the reader did not register its native DEFLATE decoder');
+  if (NativeDecoder === PakoDecoder)
+    throw new Error('the reader did not register its native DEFLATE decoder');
 
   const timeRead = async (Decoder) => {
     addDecoder([8, 32946], async () => Decoder, undefined, false);
@@ -38,7 +63,10 @@ try {
   const runs = { pako: [], native: [] };
   let sums = new Set();
   for (let round = 0; round < 3; round++) {
-    for (const [name, Decoder] of [['pako', PakoDecoder], ['native', NativeDecoder]]) {
+    for (const [name, Decoder] of [
+      ['pako', PakoDecoder],
+      ['native', NativeDecoder],
+    ]) {
       const { elapsed, sum } = await timeRead(Decoder);
       runs[name].push(elapsed);
       sums.add(sum);
@@ -53,7 +81,9 @@ try {
   const native = median(runs.native);
   console.log(`DEFLATE decoders: whole ${size}² uint16 COG, predictor 2, 512² tiles, median of 3`);
   console.log(`  geotiff.js pako:       ${pako.toFixed(0)} ms`);
-  console.log(`  node:zlib (async):     ${native.toFixed(0)} ms   (${(pako / native).toFixed(2)}× faster)`);
+  console.log(
+    `  node:zlib (async):     ${native.toFixed(0)} ms   (${(pako / native).toFixed(2)}× faster)`,
+  );
   console.log(`  GDAL gdal_translate:   ${gdal.toFixed(0)} ms (process included)`);
   console.log(`  ratio native/GDAL:     ${(native / gdal).toFixed(2)}×`);
 } finally {

@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 /** Small blocks so that one build makes many requests; retries without waiting, so the test is quick. */
-const registry = () => createRegistry().use(geotiffReader({ blockSize: 8192, retries: 12, backoff: 1 }));
+const registry = () =>
+  createRegistry().use(geotiffReader({ blockSize: 8192, retries: 12, backoff: 1 }));
 const options = (): CubeOptions => ({
   registry: registry(),
   asset: 'B04',
@@ -40,20 +41,33 @@ async function build(): Promise<Uint8Array> {
 }
 
 describe('cube builds through a server that fails', () => {
-  it('gives 100 builds in a row byte-identical to the fault-free build', { timeout: 120_000 }, async () => {
-    server.intercept = undefined;
-    const reference = await build();
-    expect(reference.some((value) => value !== 0)).toBe(true);
-    const totals: Record<Fault, number> = { '503': 0, '429': 0, reset: 0, truncate: 0, latency: 0 };
-    for (let run = 0; run < 100; run++) {
-      const injector = createFaultInjector({ seed: run + 1, rate: 0.2, latencyMs: 5 });
-      server.intercept = injector.intercept;
-      const bytes = await build();
-      expect(Buffer.from(bytes).equals(Buffer.from(reference)), `build ${run} differs`).toBe(true);
-      for (const fault of Object.keys(totals) as Fault[]) totals[fault] += injector.injected[fault];
-    }
-    server.intercept = undefined;
-    // Every kind of fault was met, many times: the builds above really went through them.
-    for (const count of Object.values(totals)) expect(count).toBeGreaterThan(10);
-  });
+  it(
+    'gives 100 builds in a row byte-identical to the fault-free build',
+    { timeout: 120_000 },
+    async () => {
+      server.intercept = undefined;
+      const reference = await build();
+      expect(reference.some((value) => value !== 0)).toBe(true);
+      const totals: Record<Fault, number> = {
+        '503': 0,
+        '429': 0,
+        reset: 0,
+        truncate: 0,
+        latency: 0,
+      };
+      for (let run = 0; run < 100; run++) {
+        const injector = createFaultInjector({ seed: run + 1, rate: 0.2, latencyMs: 5 });
+        server.intercept = injector.intercept;
+        const bytes = await build();
+        expect(Buffer.from(bytes).equals(Buffer.from(reference)), `build ${run} differs`).toBe(
+          true,
+        );
+        for (const fault of Object.keys(totals) as Fault[])
+          totals[fault] += injector.injected[fault];
+      }
+      server.intercept = undefined;
+      // Every kind of fault was met, many times: the builds above really went through them.
+      for (const count of Object.values(totals)) expect(count).toBeGreaterThan(10);
+    },
+  );
 });

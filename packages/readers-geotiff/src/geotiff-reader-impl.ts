@@ -90,8 +90,15 @@ class SignedHttpClient extends BaseClient {
     try {
       let attempt = await this.send(init);
       const signer = this.context.signer;
-      if ((attempt.response.status === 401 || attempt.response.status === 403) && signer?.describeFailure && signer.matches(attempt.url)) {
-        const explained = signer.describeFailure(attempt.url, { status: attempt.response.status, headers: attempt.response.headers });
+      if (
+        (attempt.response.status === 401 || attempt.response.status === 403) &&
+        signer?.describeFailure &&
+        signer.matches(attempt.url)
+      ) {
+        const explained = signer.describeFailure(attempt.url, {
+          status: attempt.response.status,
+          headers: attempt.response.headers,
+        });
         if (explained) {
           // The signer dropped its token: one more try with a fresh one.
           attempt = await this.send(init);
@@ -110,13 +117,19 @@ class SignedHttpClient extends BaseClient {
    * One request, signed now (the href from the signer's cache, then its headers), its
    * body read under the retry policy: a block cut short is fetched again, never decoded.
    */
-  private async send(init: RequestInit): Promise<{ url: string; response: Response; bytes: Uint8Array; sent: Record<string, string> }> {
+  private async send(
+    init: RequestInit,
+  ): Promise<{ url: string; response: Response; bytes: Uint8Array; sent: Record<string, string> }> {
     const extra = (init.headers ?? {}) as Record<string, string>;
     const signal = init.signal ?? undefined;
     const url = this.context.signHref ? await this.context.signHref(signal) : this.url;
     let sent: Record<string, string> = {};
     const { response, bytes } = await httpRequestBytes(url, {
-      headers: async (target) => (sent = { ...extra, ...(await headersFor(this.context.signer, target, { method: 'GET' }, signal)) }),
+      headers: async (target) =>
+        (sent = {
+          ...extra,
+          ...(await headersFor(this.context.signer, target, { method: 'GET' }, signal)),
+        }),
       ...(signal ? { signal } : {}),
       ...(this.context.fetch ? { fetch: this.context.fetch } : {}),
       retries: this.readerOptions.retries ?? 3,
@@ -127,7 +140,17 @@ class SignedHttpClient extends BaseClient {
   }
 
   /** The ReadError for a failed response, with the server's words and no secret. */
-  private failure({ url, response, bytes, sent }: { url: string; response: Response; bytes: Uint8Array; sent: Record<string, string> }): ReadError {
+  private failure({
+    url,
+    response,
+    bytes,
+    sent,
+  }: {
+    url: string;
+    response: Response;
+    bytes: Uint8Array;
+    sent: Record<string, string>;
+  }): ReadError {
     const hint =
       response.status === 401 || response.status === 403
         ? '; the server refused access: pass a signer for this host (--signer) or check its credentials'
@@ -135,11 +158,16 @@ class SignedHttpClient extends BaseClient {
           ? '; check the href'
           : '';
     // A server may quote the request back (its token, its SAS query): never into the message.
-    const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) => redactRequestSecrets(text, url, sent));
-    return new ReadError(`HTTP ${response.status} reading ${redactHref(url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`, {
-      plugin: 'geotiff',
-      details: { status: response.status, href: redactHref(url) },
-    });
+    const snippet = quoteServerText(new TextDecoder().decode(bytes), 200, (text) =>
+      redactRequestSecrets(text, url, sent),
+    );
+    return new ReadError(
+      `HTTP ${response.status} reading ${redactHref(url)}${hint}${snippet ? ` (server said: ${snippet})` : ''}`,
+      {
+        plugin: 'geotiff',
+        details: { status: response.status, href: redactHref(url) },
+      },
+    );
   }
 }
 
@@ -157,7 +185,10 @@ class FetchedResponse extends BaseResponse {
     return this.response.headers.get(name) ?? undefined;
   }
   override async getData(): Promise<ArrayBuffer> {
-    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer;
+    return this.bytes.buffer.slice(
+      this.bytes.byteOffset,
+      this.bytes.byteOffset + this.bytes.byteLength,
+    ) as ArrayBuffer;
   }
 }
 
@@ -198,7 +229,11 @@ async function tagValue<T>(image: GeoTIFFImage, tag: string): Promise<T | undefi
 
 function dataTypeOf(format: number, bits: number, where: string): DataType {
   if (format === 5 || format === 6) {
-    return ({ 5: { 32: 'cint16', 64: 'cint32' }, 6: { 64: 'cfloat32', 128: 'cfloat64' } } as const)[format][bits as 32 | 64 | 128] ?? 'other';
+    return (
+      ({ 5: { 32: 'cint16', 64: 'cint32' }, 6: { 64: 'cfloat32', 128: 'cfloat64' } } as const)[
+        format
+      ][bits as 32 | 64 | 128] ?? 'other'
+    );
   }
   if (format === 3) {
     if (bits === 16) return 'float16';
@@ -215,7 +250,10 @@ function dataTypeOf(format: number, bits: number, where: string): DataType {
     if (bits === 32) return 'uint32';
     if (bits === 64) return 'uint64';
   }
-  throw new ReadError(`${where}: unsupported sample format ${format} with ${bits} bits per sample`, { plugin: 'geotiff' });
+  throw new ReadError(
+    `${where}: unsupported sample format ${format} with ${bits} bits per sample`,
+    { plugin: 'geotiff' },
+  );
 }
 
 function parseNodata(text: string | undefined): number | undefined {
@@ -276,12 +314,18 @@ async function readCrs(image: GeoTIFFImage): Promise<string | null> {
   const keys = image.getGeoKeys() as Record<string, number | string | number[] | undefined> | null;
   if (!keys) return null;
   const projected = keys['ProjectedCSTypeGeoKey'];
-  if (typeof projected === 'number' && projected > 0 && projected < 32767) return `EPSG:${projected}`;
+  if (typeof projected === 'number' && projected > 0 && projected < 32767)
+    return `EPSG:${projected}`;
   const modelType = keys['GTModelTypeGeoKey'];
   const geographic = keys['GeographicTypeGeoKey'];
-  if (modelType !== 1 && typeof geographic === 'number' && geographic > 0 && geographic < 32767) return `EPSG:${geographic}`;
+  if (modelType !== 1 && typeof geographic === 'number' && geographic > 0 && geographic < 32767)
+    return `EPSG:${geographic}`;
   // GDAL stores a CRS GeoKeys cannot express as an ESRI WKT in the citation: the full definition.
-  const citation = [keys['PCSCitationGeoKey'], keys['GTCitationGeoKey'], keys['GeogCitationGeoKey']].find(
+  const citation = [
+    keys['PCSCitationGeoKey'],
+    keys['GTCitationGeoKey'],
+    keys['GeogCitationGeoKey'],
+  ].find(
     (value): value is string => typeof value === 'string' && value.includes('ESRI PE String = '),
   );
   const esriWkt = citation?.split('ESRI PE String = ')[1]?.split('|')[0]?.trim();
@@ -319,7 +363,14 @@ async function openTiffs(
 ): Promise<GeoTIFF[]> {
   if (client) {
     return [
-      await fromCustomClient(client, { blockSize: options.blockSize ?? 65_536, cacheSize: options.cacheSize ?? 256 } as Parameters<typeof fromCustomClient>[1], context.signal),
+      await fromCustomClient(
+        client,
+        {
+          blockSize: options.blockSize ?? 65_536,
+          cacheSize: options.cacheSize ?? 256,
+        } as Parameters<typeof fromCustomClient>[1],
+        context.signal,
+      ),
     ];
   }
   const path = localPath(href);
@@ -335,15 +386,34 @@ async function openTiffs(
  * Checks the structure of one opened file and returns its IFD count; a local file's
  * size comes from the file system, a remote one's from the server's Content-Range.
  */
-async function checkOpenedTiff(tiff: GeoTIFF, href: string, remote: boolean, signal?: AbortSignal): Promise<number> {
+async function checkOpenedTiff(
+  tiff: GeoTIFF,
+  href: string,
+  remote: boolean,
+  signal?: AbortSignal,
+): Promise<number> {
   const layout = tiff as unknown as TiffLayout;
   let fileSize = layout.source.fileSize ?? undefined;
-  if (!remote) fileSize = (await nodeBuiltin('node:fs/promises', 'reading a local GeoTIFF').stat(localPath(href))).size;
-  return checkTiffStructure({ ...layout, source: { fetch: (slices, abort) => layout.source.fetch(slices, abort), fileSize } }, redactHref(href), signal);
+  if (!remote)
+    fileSize = (
+      await nodeBuiltin('node:fs/promises', 'reading a local GeoTIFF').stat(localPath(href))
+    ).size;
+  return checkTiffStructure(
+    {
+      ...layout,
+      source: { fetch: (slices, abort) => layout.source.fetch(slices, abort), fileSize },
+    },
+    redactHref(href),
+    signal,
+  );
 }
 
 /** Builds the RasterSource of one GeoTIFF. */
-async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIFFReaderOptions): Promise<RasterSource> {
+async function openGeoTIFF(
+  href: string,
+  context: ReaderContext,
+  options: GeoTIFFReaderOptions,
+): Promise<RasterSource> {
   const shown = redactHref(href);
   const client = isHttp(href) ? new SignedHttpClient(href, context, options) : undefined;
   let tiffs: GeoTIFF[];
@@ -351,14 +421,23 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
     tiffs = await openTiffs(href, context, options, client);
   } catch (caught) {
     const error = unwrapBlockError(caught, client);
-    if (isAbortError(error) || ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
-    throw new ReadError(`cannot read ${shown} as a TIFF: ${(error as Error).message}`, { plugin: 'geotiff', cause: error });
+    if (isAbortError(error) || ReadError.isInstance(error) || SignerError.isInstance(error))
+      throw error;
+    throw new ReadError(`cannot read ${shown} as a TIFF: ${(error as Error).message}`, {
+      plugin: 'geotiff',
+      cause: error,
+    });
   }
 
   const images: GeoTIFFImage[] = [];
   for (const [fileIndex, tiff] of tiffs.entries()) {
     // Checked before geotiff.js walks the file: it loops forever on an IFD cycle and reads corrupt blocks as zeros.
-    const count = await checkOpenedTiff(tiff, fileIndex === 0 ? href : `${href}.ovr`, client !== undefined && fileIndex === 0, context.signal);
+    const count = await checkOpenedTiff(
+      tiff,
+      fileIndex === 0 ? href : `${href}.ovr`,
+      client !== undefined && fileIndex === 0,
+      context.signal,
+    );
     for (let index = 0; index < count; index++) {
       const image = await tiff.getImage(index);
       const type = await subfileType(image);
@@ -395,12 +474,18 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
 
   const bands: BandInfo[] = [];
   for (let sample = 0; sample < samples; sample++) {
-    const dataType = dataTypeOf(formats[sample] ?? formats[0] ?? 1, bits[sample] ?? bits[0] ?? 8, shown);
+    const dataType = dataTypeOf(
+      formats[sample] ?? formats[0] ?? 1,
+      bits[sample] ?? bits[0] ?? 8,
+      shown,
+    );
     const band: BandInfo = { dataType };
     if (nodata !== undefined) band.nodata = nodata;
     const items = gdalMetadata.bands.get(sample) ?? {};
-    if (items['scale'] !== undefined && Number.isFinite(Number(items['scale']))) band.scale = Number(items['scale']);
-    if (items['offset'] !== undefined && Number.isFinite(Number(items['offset']))) band.offset = Number(items['offset']);
+    if (items['scale'] !== undefined && Number.isFinite(Number(items['scale'])))
+      band.scale = Number(items['scale']);
+    if (items['offset'] !== undefined && Number.isFinite(Number(items['offset'])))
+      band.offset = Number(items['offset']);
     if (items['description']) band.name = items['description'];
     if (items['unittype']) band.unit = items['unittype'];
     bands.push(band);
@@ -460,7 +545,11 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
         const window = [x, y, x + windowWidth, y + windowHeight];
         // JPEG-in-TIFF stored as YCbCr: GDAL hands out RGB, and so do we.
         if (photometric === 6 && compression === 7 && samples >= 3) {
-          const rgb = (await image.readRGB({ window, interleave: false, ...(request.signal ? { signal: request.signal } : {}) })) as unknown as TypedArray[];
+          const rgb = (await image.readRGB({
+            window,
+            interleave: false,
+            ...(request.signal ? { signal: request.signal } : {}),
+          })) as unknown as TypedArray[];
           return wanted.map((index) => rgb[index]!);
         }
         const data = await image.readRasters({
@@ -471,8 +560,12 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
           ...(request.signal ? { signal: request.signal } : {}),
         });
         // 64-bit integers come back as BigInt arrays; bands are number arrays.
-        return Array.from(data as unknown as (TypedArray | BigInt64Array | BigUint64Array)[], (band) =>
-          band instanceof BigInt64Array || band instanceof BigUint64Array ? Float64Array.from(band, Number) : band,
+        return Array.from(
+          data as unknown as (TypedArray | BigInt64Array | BigUint64Array)[],
+          (band) =>
+            band instanceof BigInt64Array || band instanceof BigUint64Array
+              ? Float64Array.from(band, Number)
+              : band,
         );
       } catch (caught) {
         const error = unwrapBlockError(caught, client);
@@ -485,13 +578,17 @@ async function openGeoTIFF(href: string, context: ReaderContext, options: GeoTIF
       }
     },
     async close() {
-      await Promise.all(tiffs.map((tiff) => (tiff as unknown as { close?: () => Promise<void> }).close?.()));
+      await Promise.all(
+        tiffs.map((tiff) => (tiff as unknown as { close?: () => Promise<void> }).close?.()),
+      );
     },
   };
 }
 
 /** The reader implementation, configured with the plugin's options. */
-export function createGeoTIFFReaderImplementation(options: GeoTIFFReaderOptions): ReaderImplementation {
+export function createGeoTIFFReaderImplementation(
+  options: GeoTIFFReaderOptions,
+): ReaderImplementation {
   useStreamDeflateDecoder();
   registerNativeDecoders();
   return {

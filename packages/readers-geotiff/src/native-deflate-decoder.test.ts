@@ -13,7 +13,13 @@ import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalReadPixels } from '../../../test-support/gdal.js';
 import NativeDeflateDecoder from './native-deflate-decoder.js';
 
-const parameters = { tileWidth: 4, tileHeight: 2, predictor: 1, bitsPerSample: 16, planarConfiguration: 1 };
+const parameters = {
+  tileWidth: 4,
+  tileHeight: 2,
+  predictor: 1,
+  bitsPerSample: 16,
+  planarConfiguration: 1,
+};
 let directory: string;
 
 beforeAll(() => {
@@ -24,11 +30,29 @@ afterAll(() => {
 });
 
 describe('native DEFLATE decoder', () => {
-  it('is what geotiff.js uses once the reader is loaded, and reads GDAL\'s pixels', async () => {
+  it("is what geotiff.js uses once the reader is loaded, and reads GDAL's pixels", async () => {
     const file = path.join(directory, 'deflate-pred2.tif');
     execFileSync('gdal_translate', [
-      '-q', '-ot', 'UInt16', '-srcwin', '300', '300', '900', '700', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=256', '-co', 'BLOCKYSIZE=256',
-      '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif'), file,
+      '-q',
+      '-ot',
+      'UInt16',
+      '-srcwin',
+      '300',
+      '300',
+      '900',
+      '700',
+      '-co',
+      'TILED=YES',
+      '-co',
+      'BLOCKXSIZE=256',
+      '-co',
+      'BLOCKYSIZE=256',
+      '-co',
+      'COMPRESS=DEFLATE',
+      '-co',
+      'PREDICTOR=2',
+      path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif'),
+      file,
     ]);
     const dataset = await openRaster(file, { registry: createRegistry().use(geotiffReader()) });
     expect(await getDecoder(8, parameters)).toBeInstanceOf(NativeDeflateDecoder);
@@ -42,10 +66,14 @@ describe('native DEFLATE decoder', () => {
     const values = Uint16Array.from({ length: 8 }, (_, index) => index * 1000);
     const compressed = deflateSync(new Uint8Array(values.buffer));
     const decoder = new NativeDeflateDecoder(parameters);
-    const whole = await decoder.decode(compressed.buffer.slice(compressed.byteOffset, compressed.byteOffset + compressed.byteLength));
+    const whole = await decoder.decode(
+      compressed.buffer.slice(compressed.byteOffset, compressed.byteOffset + compressed.byteLength),
+    );
     expect(Array.from(new Uint16Array(whole))).toEqual(Array.from(values));
     const truncated = compressed.subarray(0, compressed.length - 4);
-    const decoded = await decoder.decode(truncated.buffer.slice(truncated.byteOffset, truncated.byteOffset + truncated.byteLength));
+    const decoded = await decoder.decode(
+      truncated.buffer.slice(truncated.byteOffset, truncated.byteOffset + truncated.byteLength),
+    );
     expect(Array.from(new Uint16Array(decoded))).toEqual(Array.from(values));
     await expect(decoder.decode(Uint8Array.of(1, 2, 3, 4, 5).buffer)).rejects.toThrow();
   });

@@ -14,9 +14,15 @@ export default class NativeDeflateDecoder extends BaseDecoder {
     const zlib = nodeBuiltin('node:zlib', 'native DEFLATE decoding');
     // Sync flush at the end: tolerate streams without the trailing checksum, as pako does.
     const inflated = await new Promise<Buffer>((resolve, reject) =>
-      zlib.inflate(new Uint8Array(buffer), { finishFlush: zlib.constants.Z_SYNC_FLUSH }, (error, result) => (error ? reject(error) : resolve(result))),
+      zlib.inflate(
+        new Uint8Array(buffer),
+        { finishFlush: zlib.constants.Z_SYNC_FLUSH },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      ),
     );
     const whole = inflated.byteOffset === 0 && inflated.byteLength === inflated.buffer.byteLength;
-    return whole ? inflated.buffer : inflated.buffer.slice(inflated.byteOffset, inflated.byteOffset + inflated.byteLength);
+    return whole
+      ? inflated.buffer
+      : inflated.buffer.slice(inflated.byteOffset, inflated.byteOffset + inflated.byteLength);
   }
 }

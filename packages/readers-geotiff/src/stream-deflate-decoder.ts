@@ -10,7 +10,9 @@ const DEFLATE_CODES = [8, 32946];
 /** A geotiff.js decoder inflating zlib-wrapped DEFLATE with `DecompressionStream('deflate')`. */
 export class StreamDeflateDecoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBuffer> {
-    const stream = new Blob([new Uint8Array(buffer as ArrayBuffer)]).stream().pipeThrough(new DecompressionStream('deflate'));
+    const stream = new Blob([new Uint8Array(buffer as ArrayBuffer)])
+      .stream()
+      .pipeThrough(new DecompressionStream('deflate'));
     return new Response(stream).arrayBuffer();
   }
 }

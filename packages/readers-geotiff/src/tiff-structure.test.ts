@@ -13,16 +13,27 @@ const work = mkdtempSync(path.join(tmpdir(), 'tiff-structure-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A classic little-endian TIFF's IFDs: where each starts, its entries and where its next pointer is. */
-function directories(bytes: Buffer): { offset: number; entries: Map<number, { at: number; type: number; count: number; value: number }>; nextAt: number }[] {
+function directories(
+  bytes: Buffer,
+): {
+  offset: number;
+  entries: Map<number, { at: number; type: number; count: number; value: number }>;
+  nextAt: number;
+}[] {
   expect(bytes.toString('latin1', 0, 2)).toBe('II');
   const result = [];
-  for (let offset = bytes.readUInt32LE(4); offset !== 0; ) {
+  for (let offset = bytes.readUInt32LE(4); offset !== 0;) {
     const count = bytes.readUInt16LE(offset);
     const entries = new Map<number, { at: number; type: number; count: number; value: number }>();
     for (let index = 0; index < count; index++) {
       const at = offset + 2 + index * 12;
       const type = bytes.readUInt16LE(at + 2);
-      entries.set(bytes.readUInt16LE(at), { at, type, count: bytes.readUInt32LE(at + 4), value: type === 3 ? bytes.readUInt16LE(at + 8) : bytes.readUInt32LE(at + 8) });
+      entries.set(bytes.readUInt16LE(at), {
+        at,
+        type,
+        count: bytes.readUInt32LE(at + 4),
+        value: type === 3 ? bytes.readUInt16LE(at + 8) : bytes.readUInt32LE(at + 8),
+      });
     }
     const nextAt = offset + 2 + count * 12;
     result.push({ offset, entries, nextAt });
@@ -44,7 +55,10 @@ function mutated(source: string, name: string, mutate: (bytes: Buffer) => void):
 async function readAll(file: string): Promise<ArrayLike<number>> {
   const dataset = await openRaster(file, { registry });
   try {
-    const [band] = await dataset.source.read({ window: { x: 0, y: 0, width: dataset.grid.width, height: dataset.grid.height }, bands: [0] });
+    const [band] = await dataset.source.read({
+      window: { x: 0, y: 0, width: dataset.grid.width, height: dataset.grid.height },
+      bands: [0],
+    });
     return band!;
   } finally {
     await dataset.source.close?.();
@@ -53,7 +67,10 @@ async function readAll(file: string): Promise<ArrayLike<number>> {
 
 /** True when GDAL cannot decode every pixel of `file` either. */
 function gdalRefuses(file: string): boolean {
-  return spawnSync('gdalinfo', ['-checksum', file], { encoding: 'utf8' }).stderr.includes('ERROR') || spawnSync('gdalinfo', ['-checksum', file]).status !== 0;
+  return (
+    spawnSync('gdalinfo', ['-checksum', file], { encoding: 'utf8' }).stderr.includes('ERROR') ||
+    spawnSync('gdalinfo', ['-checksum', file]).status !== 0
+  );
 }
 
 let tiled: string;
@@ -64,10 +81,55 @@ beforeAll(() => {
   const source = path.join(fixturesDir, 'rasters/rio-tiler/cog_rgb.tif');
   tiled = path.join(work, 'tiled.tif');
   stripped = path.join(work, 'stripped.tif');
-  execFileSync('gdal_translate', ['-q', '-b', '1', '-outsize', '64', '64', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16', source, tiled]);
-  execFileSync('gdal_translate', ['-q', '-b', '1', '-outsize', '64', '64', '-co', 'BLOCKYSIZE=8', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', source, stripped]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-b',
+    '1',
+    '-outsize',
+    '64',
+    '64',
+    '-co',
+    'TILED=YES',
+    '-co',
+    'BLOCKXSIZE=16',
+    '-co',
+    'BLOCKYSIZE=16',
+    source,
+    tiled,
+  ]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-b',
+    '1',
+    '-outsize',
+    '64',
+    '64',
+    '-co',
+    'BLOCKYSIZE=8',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'PREDICTOR=2',
+    source,
+    stripped,
+  ]);
   withOverview = path.join(work, 'overview.tif');
-  execFileSync('gdal_translate', ['-q', '-b', '1', '-outsize', '64', '64', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16', source, withOverview]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-b',
+    '1',
+    '-outsize',
+    '64',
+    '64',
+    '-co',
+    'TILED=YES',
+    '-co',
+    'BLOCKXSIZE=16',
+    '-co',
+    'BLOCKYSIZE=16',
+    source,
+    withOverview,
+  ]);
   execFileSync('gdaladdo', ['-q', withOverview, '2']);
 });
 
@@ -96,38 +158,71 @@ describe('TIFF structure checks', () => {
   });
 
   const corruptions: [string, () => string, (bytes: Buffer) => void, RegExp][] = [
-    ['a tile width of 0', () => tiled, (bytes) => bytes.writeUInt16LE(0, directories(bytes)[0]!.entries.get(322)!.at + 8), /tile size of 0 × 16/],
-    ['a tile offset past the end of the file', () => tiled, (bytes) => {
-      const offsets = directories(bytes)[0]!.entries.get(324)!;
-      bytes.writeUInt32LE(bytes.length + 1000, offsets.value + 4 * 3);
-    }, /tile 3 of image directory 0 lies past the end of the file/],
-    ['a strip offset past the end of the file', () => stripped, (bytes) => {
-      const offsets = directories(bytes)[0]!.entries.get(273)!;
-      bytes.writeUInt32LE(bytes.length * 4, offsets.value);
-    }, /strip 0 of image directory 0 lies past the end of the file/],
-    ['predictor 5', () => stripped, (bytes) => bytes.writeUInt16LE(5, directories(bytes)[0]!.entries.get(317)!.at + 8), /predictor 5/],
-    ['an image width of 0', () => tiled, (bytes) => {
-      const width = directories(bytes)[0]!.entries.get(256)!;
-      if (width.type === 3) bytes.writeUInt16LE(0, width.at + 8);
-      else bytes.writeUInt32LE(0, width.at + 8);
-    }, /image size of 0 × 64/],
-    ['a first IFD past the end of the file', () => tiled, (bytes) => bytes.writeUInt32LE(bytes.length + 8, 4), /past the end of the file/],
+    [
+      'a tile width of 0',
+      () => tiled,
+      (bytes) => bytes.writeUInt16LE(0, directories(bytes)[0]!.entries.get(322)!.at + 8),
+      /tile size of 0 × 16/,
+    ],
+    [
+      'a tile offset past the end of the file',
+      () => tiled,
+      (bytes) => {
+        const offsets = directories(bytes)[0]!.entries.get(324)!;
+        bytes.writeUInt32LE(bytes.length + 1000, offsets.value + 4 * 3);
+      },
+      /tile 3 of image directory 0 lies past the end of the file/,
+    ],
+    [
+      'a strip offset past the end of the file',
+      () => stripped,
+      (bytes) => {
+        const offsets = directories(bytes)[0]!.entries.get(273)!;
+        bytes.writeUInt32LE(bytes.length * 4, offsets.value);
+      },
+      /strip 0 of image directory 0 lies past the end of the file/,
+    ],
+    [
+      'predictor 5',
+      () => stripped,
+      (bytes) => bytes.writeUInt16LE(5, directories(bytes)[0]!.entries.get(317)!.at + 8),
+      /predictor 5/,
+    ],
+    [
+      'an image width of 0',
+      () => tiled,
+      (bytes) => {
+        const width = directories(bytes)[0]!.entries.get(256)!;
+        if (width.type === 3) bytes.writeUInt16LE(0, width.at + 8);
+        else bytes.writeUInt32LE(0, width.at + 8);
+      },
+      /image size of 0 × 64/,
+    ],
+    [
+      'a first IFD past the end of the file',
+      () => tiled,
+      (bytes) => bytes.writeUInt32LE(bytes.length + 8, 4),
+      /past the end of the file/,
+    ],
   ];
 
-  it.each(corruptions)('refuses %s with a one-line ReadError, as GDAL does', async (_name, base, mutate, message) => {
-    const file = mutated(base(), `${_name.replace(/\W+/g, '-')}.tif`, mutate);
-    expect(gdalRefuses(file)).toBe(true);
-    const started = Date.now();
-    const error = await readAll(file).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(ReadError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).not.toContain('\n');
-    expect((error as Error).message).not.toContain('window');
-  });
+  it.each(corruptions)(
+    'refuses %s with a one-line ReadError, as GDAL does',
+    async (_name, base, mutate, message) => {
+      const file = mutated(base(), `${_name.replace(/\W+/g, '-')}.tif`, mutate);
+      expect(gdalRefuses(file)).toBe(true);
+      const started = Date.now();
+      const error = await readAll(file).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(ReadError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message).not.toContain('window');
+    },
+  );
 
   it('refuses an 8-byte file', async () => {
     const file = path.join(work, 'eight.tif');

@@ -26,7 +26,24 @@ const MAX_CHECKED_TABLE_BYTES = 1 << 20;
 /** Largest width or height a TIFF can describe that GDAL accepts. */
 const MAX_DIMENSION = 2 ** 31 - 1;
 
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+const TYPE_SIZES: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  16: 8,
+  17: 8,
+  18: 8,
+};
 
 const TAG = {
   imageWidth: 256,
@@ -53,10 +70,13 @@ interface Entry {
 }
 
 function corrupt(shown: string, what: string): ReadError {
-  return new ReadError(`cannot read ${shown}: ${what}; the TIFF is corrupt (GDAL refuses it too), so get a fresh copy`, {
-    plugin: 'geotiff',
-    details: { href: shown, problem: what },
-  });
+  return new ReadError(
+    `cannot read ${shown}: ${what}; the TIFF is corrupt (GDAL refuses it too), so get a fresh copy`,
+    {
+      plugin: 'geotiff',
+      details: { href: shown, problem: what },
+    },
+  );
 }
 
 /**
@@ -65,16 +85,31 @@ function corrupt(shown: string, what: string): ReadError {
  * an earlier IFD stops there (GDAL reads such files the same way).
  * @throws ReadError naming what is wrong when the structure cannot be read correctly.
  */
-export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal?: AbortSignal): Promise<number> {
+export async function checkTiffStructure(
+  tiff: TiffLayout,
+  shown: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const { littleEndian, bigTiff } = tiff;
-  const fileSize = typeof tiff.source.fileSize === 'number' && tiff.source.fileSize > 0 ? tiff.source.fileSize : undefined;
+  const fileSize =
+    typeof tiff.source.fileSize === 'number' && tiff.source.fileSize > 0
+      ? tiff.source.fileSize
+      : undefined;
 
   const read = async (offset: number, length: number, what: string): Promise<DataView> => {
-    if (!Number.isSafeInteger(offset) || offset < 0 || (fileSize !== undefined && offset + length > fileSize)) {
-      throw corrupt(shown, `${what} at byte ${offset} lies past the end of the file (${fileSize ?? '?'} bytes)`);
+    if (
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      (fileSize !== undefined && offset + length > fileSize)
+    ) {
+      throw corrupt(
+        shown,
+        `${what} at byte ${offset} lies past the end of the file (${fileSize ?? '?'} bytes)`,
+      );
     }
     const [buffer] = await tiff.source.fetch([{ offset, length }], signal);
-    if (!buffer || buffer.byteLength < length) throw corrupt(shown, `${what} at byte ${offset} lies past the end of the file`);
+    if (!buffer || buffer.byteLength < length)
+      throw corrupt(shown, `${what} at byte ${offset} lies past the end of the file`);
     return new DataView(buffer, 0, length);
   };
   const unsigned = (view: DataView, at: number, size: number): number => {
@@ -86,7 +121,8 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
   const values = async (entry: Entry | undefined, what: string): Promise<number[] | undefined> => {
     if (!entry) return undefined;
     const size = TYPE_SIZES[entry.type];
-    if (size === undefined || ![1, 3, 4, 16].includes(entry.type)) throw corrupt(shown, `${what} has type ${entry.type}, not an integer type`);
+    if (size === undefined || ![1, 3, 4, 16].includes(entry.type))
+      throw corrupt(shown, `${what} has type ${entry.type}, not an integer type`);
     if (entry.count * size > MAX_CHECKED_TABLE_BYTES) return undefined;
     const view = await read(entry.valueOffset, entry.count * size, what);
     return Array.from({ length: entry.count }, (_, index) => unsigned(view, index * size, size));
@@ -104,8 +140,13 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
     seen.add(offset);
     const countView = await read(offset, countSize, `image directory ${index}`);
     const entryCount = unsigned(countView, 0, countSize);
-    if (entryCount === 0 || entryCount > MAX_ENTRIES) throw corrupt(shown, `image directory ${index} claims ${entryCount} entries`);
-    const table = await read(offset + countSize, entryCount * entrySize + pointerSize, `image directory ${index}`);
+    if (entryCount === 0 || entryCount > MAX_ENTRIES)
+      throw corrupt(shown, `image directory ${index} claims ${entryCount} entries`);
+    const table = await read(
+      offset + countSize,
+      entryCount * entrySize + pointerSize,
+      `image directory ${index}`,
+    );
     const entries = new Map<number, Entry>();
     for (let position = 0; position < entryCount * entrySize; position += entrySize) {
       const tag = table.getUint16(position, littleEndian);
@@ -114,9 +155,14 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
       const size = TYPE_SIZES[type];
       if (size === undefined) continue; // libtiff skips unknown types with a warning
       const inline = count * size <= pointerSize;
-      const valueOffset = inline ? offset + countSize + position + (bigTiff ? 12 : 8) : unsigned(table, position + (bigTiff ? 12 : 8), pointerSize);
+      const valueOffset = inline
+        ? offset + countSize + position + (bigTiff ? 12 : 8)
+        : unsigned(table, position + (bigTiff ? 12 : 8), pointerSize);
       if (!inline && fileSize !== undefined && valueOffset + count * size > fileSize) {
-        throw corrupt(shown, `tag ${tag} of image directory ${index} points past the end of the file`);
+        throw corrupt(
+          shown,
+          `tag ${tag} of image directory ${index} points past the end of the file`,
+        );
       }
       entries.set(tag, { tag, type, count, valueOffset });
     }
@@ -131,17 +177,25 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
     const width = await first(TAG.imageWidth, 'ImageWidth');
     const height = await first(TAG.imageLength, 'ImageLength');
     if (!width || !height || width > MAX_DIMENSION || height > MAX_DIMENSION) {
-      throw corrupt(shown, `${where} has an image size of ${width ?? 'no'} × ${height ?? 'no'} pixels`);
+      throw corrupt(
+        shown,
+        `${where} has an image size of ${width ?? 'no'} × ${height ?? 'no'} pixels`,
+      );
     }
     const samples = (await first(TAG.samplesPerPixel, 'SamplesPerPixel')) ?? 1;
     if (samples === 0) throw corrupt(shown, `${where} has 0 samples per pixel`);
     const bits = (await values(entries.get(TAG.bitsPerSample), 'BitsPerSample')) ?? [1];
-    if (bits.some((value) => value === 0 || value > 64)) throw corrupt(shown, `${where} has ${bits.join(',')} bits per sample`);
+    if (bits.some((value) => value === 0 || value > 64))
+      throw corrupt(shown, `${where} has ${bits.join(',')} bits per sample`);
     const predictor = (await first(TAG.predictor, 'Predictor')) ?? 1;
     if (predictor !== 1 && predictor !== 2 && predictor !== 3) {
-      throw corrupt(shown, `${where} uses predictor ${predictor}, which is not a TIFF predictor (1, 2 or 3)`);
+      throw corrupt(
+        shown,
+        `${where} uses predictor ${predictor}, which is not a TIFF predictor (1, 2 or 3)`,
+      );
     }
-    const planes = (await first(TAG.planarConfiguration, 'PlanarConfiguration')) === 2 ? samples : 1;
+    const planes =
+      (await first(TAG.planarConfiguration, 'PlanarConfiguration')) === 2 ? samples : 1;
     const tiled = entries.has(TAG.tileWidth) || entries.has(TAG.tileOffsets);
     let blocks: number;
     let offsetsEntry: Entry | undefined;
@@ -149,7 +203,11 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
     if (tiled) {
       const tileWidth = await first(TAG.tileWidth, 'TileWidth');
       const tileHeight = await first(TAG.tileLength, 'TileLength');
-      if (!tileWidth || !tileHeight) throw corrupt(shown, `${where} has a tile size of ${tileWidth ?? 'no'} × ${tileHeight ?? 'no'} pixels`);
+      if (!tileWidth || !tileHeight)
+        throw corrupt(
+          shown,
+          `${where} has a tile size of ${tileWidth ?? 'no'} × ${tileHeight ?? 'no'} pixels`,
+        );
       blocks = Math.ceil(width / tileWidth) * Math.ceil(height / tileHeight) * planes;
       offsetsEntry = entries.get(TAG.tileOffsets);
       countsEntry = entries.get(TAG.tileByteCounts);
@@ -161,9 +219,13 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
       countsEntry = entries.get(TAG.stripByteCounts);
     }
     const kind = tiled ? 'tile' : 'strip';
-    if (!offsetsEntry || !countsEntry) throw corrupt(shown, `${where} has no ${kind} offsets or byte counts`);
+    if (!offsetsEntry || !countsEntry)
+      throw corrupt(shown, `${where} has no ${kind} offsets or byte counts`);
     if (offsetsEntry.count < blocks || countsEntry.count < blocks) {
-      throw corrupt(shown, `${where} lists ${Math.min(offsetsEntry.count, countsEntry.count)} ${kind}s where its size needs ${blocks}`);
+      throw corrupt(
+        shown,
+        `${where} lists ${Math.min(offsetsEntry.count, countsEntry.count)} ${kind}s where its size needs ${blocks}`,
+      );
     }
     if (fileSize === undefined) return;
     const offsets = await values(offsetsEntry, `${kind} offsets`);
@@ -172,7 +234,10 @@ export async function checkTiffStructure(tiff: TiffLayout, shown: string, signal
     for (let block = 0; block < blocks; block++) {
       // Offset and count 0 is a block left out (sparse file): GDAL reads it as nodata.
       if (offsets[block]! + counts[block]! > fileSize) {
-        throw corrupt(shown, `${kind} ${block} of ${where} lies past the end of the file (byte ${offsets[block]! + counts[block]!} of ${fileSize})`);
+        throw corrupt(
+          shown,
+          `${kind} ${block} of ${where} lies past the end of the file (byte ${offsets[block]! + counts[block]!} of ${fileSize})`,
+        );
       }
     }
   }

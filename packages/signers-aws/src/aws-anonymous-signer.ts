@@ -57,6 +57,9 @@ export function awsAnonymousSigner(options: AWSAnonymousSignerOptions = {}): Sig
     }),
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      awsAnonymousSigner({ ...(description.options as AWSAnonymousSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      awsAnonymousSigner({
+        ...(description.options as AWSAnonymousSignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   } satisfies Signer;
 }

@@ -67,6 +67,9 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
     }),
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      awsRequesterPaysSigner({ ...(description.options as AWSRequesterPaysSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      awsRequesterPaysSigner({
+        ...(description.options as AWSRequesterPaysSignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   } satisfies Signer;
 }

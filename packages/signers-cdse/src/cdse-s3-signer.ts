@@ -83,6 +83,9 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
     describe: () => ({ id: 'cdse-s3', options: { endpoint, region, buckets } }),
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      cdseS3Signer({ ...(description.options as CDSES3SignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      cdseS3Signer({
+        ...(description.options as CDSES3SignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   } satisfies Signer;
 }

@@ -73,7 +73,9 @@ export function createCDSESignerImplementation(
     if (response.ok && typeof body.access_token === 'string' && body.access_token) return body;
     // The server's words are quoted, and may echo what was sent: redact the secrets from them.
     const reason = quoteServerText(
-      typeof body.error_description === 'string' ? `${String(body.error)}: ${body.error_description}` : text,
+      typeof body.error_description === 'string'
+        ? `${String(body.error)}: ${body.error_description}`
+        : text,
       200,
       (value) => redactSecrets(value, secrets()),
     );

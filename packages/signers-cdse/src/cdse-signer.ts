@@ -63,12 +63,24 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     id: 'cdse',
     packageName: '@pyramids/signers-cdse',
     hosts,
-    load: () => import('./cdse-signer-impl.js').then((module) => module.createCDSESignerImplementation(resolved)),
+    load: () =>
+      import('./cdse-signer-impl.js').then((module) =>
+        module.createCDSESignerImplementation(resolved),
+      ),
     tokenName: 'the CDSE access token',
-    refusalAdvice: () => 'check CDSE_USERNAME and CDSE_PASSWORD and that the account may download this product',
-    describeOptions: { hosts, tokenUrl: resolved.tokenUrl, clientId: resolved.clientId, refreshWindow: resolved.refreshWindow },
+    refusalAdvice: () =>
+      'check CDSE_USERNAME and CDSE_PASSWORD and that the account may download this product',
+    describeOptions: {
+      hosts,
+      tokenUrl: resolved.tokenUrl,
+      clientId: resolved.clientId,
+      refreshWindow: resolved.refreshWindow,
+    },
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      cdseSigner({ ...(description.options as CDSESignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      cdseSigner({
+        ...(description.options as CDSESignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   });
 }

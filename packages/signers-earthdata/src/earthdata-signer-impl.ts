@@ -70,7 +70,9 @@ export function createEarthdataSignerImplementation(
       );
     }
     if (!response.ok) {
-      const snippet = await responseSnippet(response, 200, (text) => redactSecrets(text, [...secrets, basic]));
+      const snippet = await responseSnippet(response, 200, (text) =>
+        redactSecrets(text, [...secrets, basic]),
+      );
       const advice =
         response.status === 401 || response.status === 403
           ? 'the user name or password was refused: check EARTHDATA_USERNAME and EARTHDATA_PASSWORD (or set EARTHDATA_TOKEN instead)'

@@ -62,15 +62,22 @@ export function earthdataSigner(options: EarthdataSignerOptions = {}): Signer {
     id: 'earthdata',
     packageName: '@pyramids/signers-earthdata',
     hosts,
-    load: () => import('./earthdata-signer-impl.js').then((module) => module.createEarthdataSignerImplementation(resolved)),
+    load: () =>
+      import('./earthdata-signer-impl.js').then((module) =>
+        module.createEarthdataSignerImplementation(resolved),
+      ),
     tokenName: 'the Earthdata token',
     refusalAdvice: () =>
       (resolved.token
         ? 'the token may have expired: generate a new one at https://urs.earthdata.nasa.gov (Generate Token) and set EARTHDATA_TOKEN'
-        : 'check EARTHDATA_USERNAME and EARTHDATA_PASSWORD') + ", and approve this DAAC's application and EULA in your Earthdata Login profile",
+        : 'check EARTHDATA_USERNAME and EARTHDATA_PASSWORD') +
+      ", and approve this DAAC's application and EULA in your Earthdata Login profile",
     describeOptions: { hosts, tokenUrl: resolved.tokenUrl, refreshWindow: resolved.refreshWindow },
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      earthdataSigner({ ...(description.options as EarthdataSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      earthdataSigner({
+        ...(description.options as EarthdataSignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   });
 }

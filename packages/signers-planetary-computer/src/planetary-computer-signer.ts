@@ -97,6 +97,9 @@ export function planetaryComputerSigner(options: PlanetaryComputerSignerOptions 
     }),
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
-      planetaryComputerSigner({ ...(description.options as PlanetaryComputerSignerOptions), ...(environment?.env ? { env: environment.env } : {}) }),
+      planetaryComputerSigner({
+        ...(description.options as PlanetaryComputerSignerOptions),
+        ...(environment?.env ? { env: environment.env } : {}),
+      }),
   } satisfies Signer;
 }

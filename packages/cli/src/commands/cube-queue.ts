@@ -14,13 +14,23 @@ export interface CubeQueueFlags {
 const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 /** Runs `cube` on the queue and prints a one-line summary; a progress bar on a terminal. */
-export async function runCubeCommandOnQueue(cube: DatasetCollection, flags: CubeQueueFlags): Promise<void> {
-  if (!flags.output) throw new OptionError('--queue needs -o: a Zarr store every worker can reach (a shared directory, or s3://bucket/path/cube.zarr)');
+export async function runCubeCommandOnQueue(
+  cube: DatasetCollection,
+  flags: CubeQueueFlags,
+): Promise<void> {
+  if (!flags.output)
+    throw new OptionError(
+      '--queue needs -o: a Zarr store every worker can reach (a shared directory, or s3://bucket/path/cube.zarr)',
+    );
   // Loaded only for queued cubes: BullMQ and the AWS SDK stay out of every other command's start-up.
   const { runCubeOnQueue } = await import('@pyramids/queue');
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
-        { format: 'cube [{bar}] {value}/{total} chunks | {running} running | {failed} failed | {mb} MB read | ETA {eta_formatted}', stream: process.stderr },
+        {
+          format:
+            'cube [{bar}] {value}/{total} chunks | {running} running | {failed} failed | {mb} MB read | ETA {eta_formatted}',
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -33,7 +43,11 @@ export async function runCubeCommandOnQueue(cube: DatasetCollection, flags: Cube
       ...(flags.errorsAsNodata ? { errorsAsNodata: true } : {}),
       onProgress: (progress) => {
         if (!bar) return;
-        const payload = { running: progress.running, failed: progress.failed, mb: megabytes(progress.bytesRead) };
+        const payload = {
+          running: progress.running,
+          failed: progress.failed,
+          mb: megabytes(progress.bytesRead),
+        };
         if (!started) {
           bar.start(progress.total, progress.skipped + progress.done, payload);
           started = true;

@@ -8,7 +8,10 @@ import { DownloadError, OptionError, type StacItem } from '@pyramids/core';
 import { encodeMultihash } from '@pyramids/core/node';
 import { fixturesDir } from '../../../../vitest.shared.js';
 // Core's test support: a loopback file server with Range/ETag/If-Range.
-import { startFileServer, type LoopbackFileServer } from '../../../core/src/download/loopback-file-server.test-support.js';
+import {
+  startFileServer,
+  type LoopbackFileServer,
+} from '../../../core/src/download/loopback-file-server.test-support.js';
 import { runDownloadCommand } from './download-command.js';
 
 const raster = readFileSync(path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif'));
@@ -28,7 +31,13 @@ beforeEach(() => {
 afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
 function stream(isTTY: boolean): { stream: PassThrough; text: () => string } {
-  const output = Object.assign(new PassThrough(), { isTTY, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const output = Object.assign(new PassThrough(), {
+    isTTY,
+    columns: 100,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   const chunks: Buffer[] = [];
   output.on('data', (chunk: Buffer) => chunks.push(chunk));
   return { stream: output, text: () => Buffer.concat(chunks).toString('utf8') };
@@ -55,8 +64,14 @@ function writeItems(): string {
 describe('pyramids download', () => {
   it('downloads, writes Items with relative hrefs and prints one line per file off a terminal', async () => {
     const stderr = stream(false);
-    await runDownloadCommand(writeItems(), { dir: path.join(directory, 'out'), exclude: ['thumbnail'] }, { stderr: stderr.stream });
-    const written = JSON.parse(readFileSync(path.join(directory, 'out/a/a.json'), 'utf8')) as StacItem;
+    await runDownloadCommand(
+      writeItems(),
+      { dir: path.join(directory, 'out'), exclude: ['thumbnail'] },
+      { stderr: stderr.stream },
+    );
+    const written = JSON.parse(
+      readFileSync(path.join(directory, 'out/a/a.json'), 'utf8'),
+    ) as StacItem;
     expect(written.assets['data']!.href).toBe('./data.tif');
     expect(written.assets['thumbnail']!.href).toBe(`${server.url}/files/thumb.png`);
     expect(readFileSync(path.join(directory, 'out/b/data.tif')).equals(raster)).toBe(true);
@@ -66,16 +81,42 @@ describe('pyramids download', () => {
 
   it('draws a progress bar with bytes, rate and ETA on a terminal', async () => {
     const stderr = stream(true);
-    await runDownloadCommand(writeItems(), { dir: path.join(directory, 'out'), include: ['data'], concurrency: '1' }, { stderr: stderr.stream });
+    await runDownloadCommand(
+      writeItems(),
+      { dir: path.join(directory, 'out'), include: ['data'], concurrency: '1' },
+      { stderr: stderr.stream },
+    );
     const text = stderr.text();
-    expect(text).toMatch(/100% \| 1\.6 MiB\/1\.6 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA \d+s \| 2 file\(s\)/);
+    expect(text).toMatch(
+      /100% \| 1\.6 MiB\/1\.6 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA \d+s \| 2 file\(s\)/,
+    );
   });
 
   it('refuses bad options and reports failed downloads', async () => {
-    await expect(runDownloadCommand(writeItems(), { dir: directory, concurrency: '0' })).rejects.toThrowError(OptionError);
-    await expect(runDownloadCommand(writeItems(), { dir: directory, overwrite: 'sometimes' })).rejects.toThrowError(/--overwrite must be/);
+    await expect(
+      runDownloadCommand(writeItems(), { dir: directory, concurrency: '0' }),
+    ).rejects.toThrowError(OptionError);
+    await expect(
+      runDownloadCommand(writeItems(), { dir: directory, overwrite: 'sometimes' }),
+    ).rejects.toThrowError(/--overwrite must be/);
     const file = path.join(directory, 'bad.json');
-    writeFileSync(file, JSON.stringify({ type: 'Feature', id: 'x', geometry: null, properties: {}, links: [], assets: { data: { href: `${server.url}/files/missing.tif` } } }));
-    await expect(runDownloadCommand(file, { dir: path.join(directory, 'out'), progress: false }, { stderr: stream(false).stream })).rejects.toThrowError(DownloadError);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'Feature',
+        id: 'x',
+        geometry: null,
+        properties: {},
+        links: [],
+        assets: { data: { href: `${server.url}/files/missing.tif` } },
+      }),
+    );
+    await expect(
+      runDownloadCommand(
+        file,
+        { dir: path.join(directory, 'out'), progress: false },
+        { stderr: stream(false).stream },
+      ),
+    ).rejects.toThrowError(DownloadError);
   });
 });

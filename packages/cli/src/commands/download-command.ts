@@ -1,5 +1,10 @@
 import { OptionError, type Registry, type Signer } from '@pyramids/core';
-import { downloadItems, type DownloadOptions, type DownloadProgress, type OverwriteMode } from '@pyramids/core/node';
+import {
+  downloadItems,
+  type DownloadOptions,
+  type DownloadProgress,
+  type OverwriteMode,
+} from '@pyramids/core/node';
 import { signerFromOptions } from '../signer-option.js';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
@@ -48,13 +53,20 @@ function createTally(): { update(event: DownloadProgress): { bytes: number; tota
 }
 
 /** A progress reporter: a bar with bytes, rate and ETA on a terminal, one line per file otherwise. */
-async function createReporter(stderr: NodeJS.WriteStream | NodeJS.WritableStream, enabled: boolean): Promise<{ progress: (event: DownloadProgress) => void; stop(): void }> {
+async function createReporter(
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream,
+  enabled: boolean,
+): Promise<{ progress: (event: DownloadProgress) => void; stop(): void }> {
   const tally = createTally();
   if (!enabled || !(stderr as NodeJS.WriteStream).isTTY) {
     return {
       progress: (event) => {
-        if (event.type === 'done') stderr.write(`downloaded ${event.item}/${event.key} → ${event.path} (${formatBytes(event.bytes)})\n`);
-        if (event.type === 'skip') stderr.write(`kept ${event.item}/${event.key}: ${event.path} exists\n`);
+        if (event.type === 'done')
+          stderr.write(
+            `downloaded ${event.item}/${event.key} → ${event.path} (${formatBytes(event.bytes)})\n`,
+          );
+        if (event.type === 'skip')
+          stderr.write(`kept ${event.item}/${event.key}: ${event.path} exists\n`);
       },
       stop: () => {},
     };
@@ -64,7 +76,8 @@ async function createReporter(stderr: NodeJS.WriteStream | NodeJS.WritableStream
     {
       stream: stderr,
       hideCursor: true,
-      format: '{bar} {percentage}% | {done}/{size} | {rate} | ETA {eta_formatted} | {files} file(s)',
+      format:
+        '{bar} {percentage}% | {done}/{size} | {rate} | ETA {eta_formatted} | {files} file(s)',
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
@@ -78,7 +91,12 @@ async function createReporter(stderr: NodeJS.WriteStream | NodeJS.WritableStream
       const { bytes, total } = tally.update(event);
       const seconds = Math.max(0.001, (Date.now() - started) / 1000);
       bar.setTotal(Math.max(1, total));
-      bar.update(bytes, { done: formatBytes(bytes), size: formatBytes(total), rate: `${formatBytes(bytes / seconds)}/s`, files: finished });
+      bar.update(bytes, {
+        done: formatBytes(bytes),
+        size: formatBytes(total),
+        rate: `${formatBytes(bytes / seconds)}/s`,
+        files: finished,
+      });
     },
     stop: () => bar.stop(),
   };
@@ -92,15 +110,26 @@ async function createReporter(stderr: NodeJS.WriteStream | NodeJS.WritableStream
 export async function runDownloadCommand(
   source: string,
   options: DownloadCommandOptions,
-  context: { registry?: Registry; signer?: Signer; stderr?: NodeJS.WritableStream; signal?: AbortSignal; fetch?: typeof fetch } = {},
+  context: {
+    registry?: Registry;
+    signer?: Signer;
+    stderr?: NodeJS.WritableStream;
+    signal?: AbortSignal;
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<void> {
   const stderr = context.stderr ?? process.stderr;
   const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new OptionError(`--concurrency must be a positive integer; got ${options.concurrency}`);
   }
-  if (options.overwrite !== undefined && !['never', 'always', 'if-changed'].includes(options.overwrite)) {
-    throw new OptionError(`--overwrite must be never, always or if-changed; got ${options.overwrite}`);
+  if (
+    options.overwrite !== undefined &&
+    !['never', 'always', 'if-changed'].includes(options.overwrite)
+  ) {
+    throw new OptionError(
+      `--overwrite must be never, always or if-changed; got ${options.overwrite}`,
+    );
   }
   const { items, baseHref } = await loadItems(source, context.registry ?? createDefaultRegistry());
   const reporter = await createReporter(stderr, options.progress !== false);
@@ -126,20 +155,39 @@ export async function runDownloadCommand(
   stderr.write(`pyramids: downloaded the assets of ${items.length} item(s) to ${options.dir}\n`);
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter((part) => part !== '')];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value.split(',').filter((part) => part !== ''),
+];
 
 /** `pyramids download ITEMS --dir D …`: fetches the assets of Items to local files. */
 export function registerDownloadCommand(program: Command): Command {
   return program
     .command('download')
-    .description('download the assets of STAC Items to local files (verified, restartable) and write the Items with local hrefs')
-    .argument('<items>', 'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin')
+    .description(
+      'download the assets of STAC Items to local files (verified, restartable) and write the Items with local hrefs',
+    )
+    .argument(
+      '<items>',
+      'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin',
+    )
     .requiredOption('--dir <directory>', 'directory to write to')
-    .option('--include <key...>', 'only assets with these keys or roles (repeatable, comma-separated)', collect)
-    .option('--exclude <key...>', 'skip assets with these keys or roles (repeatable, comma-separated)', collect)
+    .option(
+      '--include <key...>',
+      'only assets with these keys or roles (repeatable, comma-separated)',
+      collect,
+    )
+    .option(
+      '--exclude <key...>',
+      'skip assets with these keys or roles (repeatable, comma-separated)',
+      collect,
+    )
     .option('--concurrency <n>', 'files downloaded at once (default 4)')
     .option('--overwrite <mode>', 'never (default), always, or if-changed (by size/ETag)')
-    .option('--file-name <template>', 'path template under --dir (default {id}/{key}{ext}; also {collection}, {name})')
+    .option(
+      '--file-name <template>',
+      'path template under --dir (default {id}/{key}{ext}; also {collection}, {name})',
+    )
     .option('--no-write-item', 'do not write the Item JSON files')
     .option('--no-verify', 'do not check file:size and file:checksum')
     .option('--no-progress', 'no progress bar')

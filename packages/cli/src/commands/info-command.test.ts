@@ -16,7 +16,14 @@ describe('pyramids info', () => {
   it('prints what an Earth Search Item says about an asset, field by field', async () => {
     const file = 'earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json';
     const item = json(file).features[3];
-    const result = await runCli(['info', path.join(items, file), '--asset', 'nir', '--item', item.id]);
+    const result = await runCli([
+      'info',
+      path.join(items, file),
+      '--asset',
+      'nir',
+      '--item',
+      item.id,
+    ]);
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
     const asset = item.assets.nir;
@@ -43,7 +50,9 @@ describe('pyramids info', () => {
     const info = JSON.parse(result.stdout);
     expect(info.crs).toBe(item.assets.B05_20m['proj:code']);
     expect(info.crsSource).toBe('proj:code');
-    expect(info.bandNames).toEqual(item.assets.B05_20m.bands.map((band: { name: string }) => band.name));
+    expect(info.bandNames).toEqual(
+      item.assets.B05_20m.bands.map((band: { name: string }) => band.name),
+    );
   });
 
   it('prints non-finite nodata as the raster extension spells it', async () => {
@@ -63,7 +72,11 @@ describe('pyramids info', () => {
       expect(result.code).toBe(0);
       const info = JSON.parse(result.stdout);
       expect(info.crs).toBe('EPSG:4326');
-      expect(info.bands.map((band: { nodata: unknown }) => band.nodata)).toEqual(['nan', '-inf', 'inf']);
+      expect(info.bands.map((band: { nodata: unknown }) => band.nodata)).toEqual([
+        'nan',
+        '-inf',
+        'inf',
+      ]);
       expect(result.stdout).not.toMatch(/null|NaN|Infinity/);
     } finally {
       rmSync(directory, { recursive: true, force: true });
@@ -74,7 +87,9 @@ describe('pyramids info', () => {
     const file = path.join(items, 'earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
     const result = await runCli(['info', file, '--asset', 'B99']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^pyramids: StacAssetError: asset 'B99' not found on item \S+; available: red, green/);
+    expect(result.stderr).toMatch(
+      /^pyramids: StacAssetError: asset 'B99' not found on item \S+; available: red, green/,
+    );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 

@@ -10,7 +10,11 @@ import { runCli } from '../run-cli-for-tests.js';
 const file = path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif');
 
 function gdalLocationValue(lon: number, lat: number): number {
-  return Number(execFileSync('gdallocationinfo', ['-valonly', '-wgs84', file, String(lon), String(lat)], { encoding: 'utf8' }).trim());
+  return Number(
+    execFileSync('gdallocationinfo', ['-valonly', '-wgs84', file, String(lon), String(lat)], {
+      encoding: 'utf8',
+    }).trim(),
+  );
 }
 
 let directory: string;
@@ -33,21 +37,71 @@ describe('pyramids point-values', { timeout: 60_000 }, () => {
       assets: { data: { href: file, type: 'image/tiff; application=geotiff' } },
     });
     const itemsFile = path.join(directory, 'items.json');
-    await writeFile(itemsFile, JSON.stringify({ type: 'FeatureCollection', features: [item('t1', '2024-05-01T10:00:00Z'), item('t2', '2024-05-06T10:00:00Z')] }));
-    const result = await runCli(['point-values', itemsFile, '--asset', 'data', '--point', '-54.8,73.4', '--point', '10,45']);
+    await writeFile(
+      itemsFile,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [item('t1', '2024-05-01T10:00:00Z'), item('t2', '2024-05-06T10:00:00Z')],
+      }),
+    );
+    const result = await runCli([
+      'point-values',
+      itemsFile,
+      '--asset',
+      'data',
+      '--point',
+      '-54.8,73.4',
+      '--point',
+      '10,45',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const expected = gdalLocationValue(-54.8, 73.4);
     expect(JSON.parse(result.stdout)).toEqual([
-      { item: 't1', datetime: '2024-05-01T10:00:00.000Z', lon: -54.8, lat: 73.4, values: [expected], nodata: [false] },
-      { item: 't1', datetime: '2024-05-01T10:00:00.000Z', lon: 10, lat: 45, values: null, nodata: null },
-      { item: 't2', datetime: '2024-05-06T10:00:00.000Z', lon: -54.8, lat: 73.4, values: [expected], nodata: [false] },
-      { item: 't2', datetime: '2024-05-06T10:00:00.000Z', lon: 10, lat: 45, values: null, nodata: null },
+      {
+        item: 't1',
+        datetime: '2024-05-01T10:00:00.000Z',
+        lon: -54.8,
+        lat: 73.4,
+        values: [expected],
+        nodata: [false],
+      },
+      {
+        item: 't1',
+        datetime: '2024-05-01T10:00:00.000Z',
+        lon: 10,
+        lat: 45,
+        values: null,
+        nodata: null,
+      },
+      {
+        item: 't2',
+        datetime: '2024-05-06T10:00:00.000Z',
+        lon: -54.8,
+        lat: 73.4,
+        values: [expected],
+        nodata: [false],
+      },
+      {
+        item: 't2',
+        datetime: '2024-05-06T10:00:00.000Z',
+        lon: 10,
+        lat: 45,
+        values: null,
+        nodata: null,
+      },
     ]);
   });
 
   it('fails in one line on a malformed point', async () => {
-    const result = await runCli(['point-values', path.join(directory, 'none.json'), '--asset', 'data', '--point', '73.4']);
+    const result = await runCli([
+      'point-values',
+      path.join(directory, 'none.json'),
+      '--asset',
+      'data',
+      '--point',
+      '73.4',
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--point must be LON,LAT/);
   });

@@ -32,7 +32,10 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 /** Largest and mean absolute difference of two equally long arrays. */
-function differenceOf(a: ArrayLike<number>, b: ArrayLike<number>): { maxDifference: number; meanDifference: number } {
+function differenceOf(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): { maxDifference: number; meanDifference: number } {
   expect(a.length).toBe(b.length);
   let maxDifference = 0;
   let total = 0;
@@ -63,10 +66,16 @@ describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
       expect(result.code).toBe(0);
       const outputInfo = gdalInfo(output);
       expect(outputInfo.size).toEqual(sourceInfo.size);
-      expect(outputInfo.bands.map((band) => band.type)).toEqual(sourceInfo.bands.map((band) => band.type));
-      expect(outputInfo.bands.map((band) => band.noDataValue)).toEqual(sourceInfo.bands.map((band) => band.noDataValue));
+      expect(outputInfo.bands.map((band) => band.type)).toEqual(
+        sourceInfo.bands.map((band) => band.type),
+      );
+      expect(outputInfo.bands.map((band) => band.noDataValue)).toEqual(
+        sourceInfo.bands.map((band) => band.noDataValue),
+      );
       if (sourceInfo.geoTransform) {
-        outputInfo.geoTransform!.forEach((value, index) => expect(value).toBeCloseTo(sourceInfo.geoTransform![index]!, 6));
+        outputInfo.geoTransform!.forEach((value, index) =>
+          expect(value).toBeCloseTo(sourceInfo.geoTransform![index]!, 6),
+        );
       } else {
         expect(outputInfo.geoTransform).toBeUndefined();
       }
@@ -80,7 +89,8 @@ describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
           // Lossy: geotiff.js and libjpeg round the inverse DCT differently, and geotiff.js
           // replicates subsampled chroma where libjpeg interpolates it. Bounded, as in the reader tests.
           const { maxDifference, meanDifference } = differenceOf(actual.data[index]!, band);
-          if (compression === 'YCbCr JPEG') expect(meanDifference, `band ${index + 1}`).toBeLessThan(5);
+          if (compression === 'YCbCr JPEG')
+            expect(meanDifference, `band ${index + 1}`).toBeLessThan(5);
           else expect(maxDifference, `band ${index + 1}`).toBeLessThanOrEqual(2);
           return;
         }
@@ -92,7 +102,10 @@ describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
   it('reads a bbox window of an Item asset from the bundled sample data', async () => {
     const output = path.join(directory, 'window.tif');
     const items = path.resolve(import.meta.dirname, '../../../../sample-data/items.json');
-    const info = JSON.parse((await runCli(['info', items, '--asset', 'B04'])).stdout) as { transform: number[]; crs: string };
+    const info = JSON.parse((await runCli(['info', items, '--asset', 'B04'])).stdout) as {
+      transform: number[];
+      crs: string;
+    };
     const [originX, , , originY] = info.transform;
     const bbox = [originX! + 100, originY! - 600, originX! + 700, originY! - 100].join(',');
     const result = await runCli(['read', items, '--asset', 'B04', '--bbox', bbox, '-o', output]);
@@ -114,61 +127,90 @@ describe('pyramids read FILE -o out.tif, every GeoTIFF fixture', () => {
 // The other reader formats (through @pyramids/readers-gdal): the written GeoTIFF holds the
 // pixels, grid and CRS GDAL reads from the source; CRSs without an EPSG code (GRIB's sphere,
 // MODIS sinusoidal) compared with GDAL's IsSame.
-describe('pyramids read FILE -o out.tif, JPEG 2000, GRIB, NetCDF, Zarr and HDF5', { timeout: 120_000 }, () => {
-  const others = [
-    'rio-tiler/gfs.t06z.pgrb2.10p0.f010.grib2',
-    'xarray/example.grib',
-    'rioxarray/tmmx_20190121.nc',
-    'rioxarray/MODIS_ARRAY.nc',
-    'rio-tiler/dataset_2d.nc',
-    'sentinel2-jp2/T29UNU_20221005T115411_SCL_60m.jp2',
-    'sentinel2-jp2/T29UNU_20221005T115411_AOT_60m.jp2',
-  ];
-  // No Zarr or HDF5 fixture exists: made by GDAL from GeoTIFF fixtures (GDAL writes HDF5 only as NetCDF-4).
-  const generated: Record<string, () => string> = {
-    'Zarr (gdal_translate of rio-tiler/cog_int16.tif)': () => {
-      const target = path.join(directory, 'generated.zarr');
-      execFileSync('gdal_translate', ['-q', '-of', 'Zarr', path.join(rastersDir, 'rio-tiler/cog_int16.tif'), target]);
-      return target;
-    },
-    'HDF5 (NetCDF-4 of rasterio/byte.tif)': () => {
-      // GDAL's netCDF driver writes only to a .nc name; the bytes are HDF5, opened as such under .h5.
-      const written = path.join(directory, 'generated-hdf5.nc');
-      execFileSync('gdal_translate', ['-q', '-of', 'netCDF', '-co', 'FORMAT=NC4', path.join(rastersDir, 'rasterio/byte.tif'), written]);
-      const target = path.join(directory, 'generated.h5');
-      renameSync(written, target);
-      expect((gdalInfo(target) as unknown as { driverShortName: string }).driverShortName).toBe('HDF5Image');
-      return target;
-    },
-  };
-  const cases: [string, () => string][] = [
-    ...others.map((relative): [string, () => string] => [relative, () => path.join(rastersDir, relative)]),
-    ...Object.entries(generated),
-  ];
-  for (const [relative, sourceOf] of cases) {
-    it(relative, async () => {
-      const source = sourceOf();
-      const output = path.join(directory, `${relative.replace(/[/.]/g, '_')}.tif`);
-      const result = await runCli(['read', source, '-o', output]);
-      expect(result.stderr).toMatch(/^wrote /);
-      expect(result.code).toBe(0);
-      const sourceInfo = gdalInfo(source);
-      const outputInfo = gdalInfo(output);
-      expect(outputInfo.size).toEqual(sourceInfo.size);
-      expect(outputInfo.bands.map((band) => band.type)).toEqual(sourceInfo.bands.map((band) => band.type));
-      if (sourceInfo.geoTransform) {
-        outputInfo.geoTransform!.forEach((value, index) => expect(value).toBeCloseTo(sourceInfo.geoTransform![index]!, 6));
-        const comparison = gdalSrsIsSame({ file: output }, { file: source });
-        expect(comparison.same, `written:\n${comparison.a}\nsource:\n${comparison.b}`).toBe(true);
-      } else {
-        // No georeferencing in the source (dataset_2d.nc): none invented in the output.
-        expect(outputInfo.geoTransform).toBeUndefined();
-        expect(outputInfo.coordinateSystem?.wkt ?? '').toBe('');
-      }
-      const expected = gdalReadPixels(source);
-      const actual = gdalReadPixels(output);
-      expect(actual.data.length).toBe(expected.data.length);
-      expected.data.forEach((band, index) => expect(sameValues(actual.data[index]!, band), `band ${index + 1}`).toBe(true));
-    });
-  }
-});
+describe(
+  'pyramids read FILE -o out.tif, JPEG 2000, GRIB, NetCDF, Zarr and HDF5',
+  { timeout: 120_000 },
+  () => {
+    const others = [
+      'rio-tiler/gfs.t06z.pgrb2.10p0.f010.grib2',
+      'xarray/example.grib',
+      'rioxarray/tmmx_20190121.nc',
+      'rioxarray/MODIS_ARRAY.nc',
+      'rio-tiler/dataset_2d.nc',
+      'sentinel2-jp2/T29UNU_20221005T115411_SCL_60m.jp2',
+      'sentinel2-jp2/T29UNU_20221005T115411_AOT_60m.jp2',
+    ];
+    // No Zarr or HDF5 fixture exists: made by GDAL from GeoTIFF fixtures (GDAL writes HDF5 only as NetCDF-4).
+    const generated: Record<string, () => string> = {
+      'Zarr (gdal_translate of rio-tiler/cog_int16.tif)': () => {
+        const target = path.join(directory, 'generated.zarr');
+        execFileSync('gdal_translate', [
+          '-q',
+          '-of',
+          'Zarr',
+          path.join(rastersDir, 'rio-tiler/cog_int16.tif'),
+          target,
+        ]);
+        return target;
+      },
+      'HDF5 (NetCDF-4 of rasterio/byte.tif)': () => {
+        // GDAL's netCDF driver writes only to a .nc name; the bytes are HDF5, opened as such under .h5.
+        const written = path.join(directory, 'generated-hdf5.nc');
+        execFileSync('gdal_translate', [
+          '-q',
+          '-of',
+          'netCDF',
+          '-co',
+          'FORMAT=NC4',
+          path.join(rastersDir, 'rasterio/byte.tif'),
+          written,
+        ]);
+        const target = path.join(directory, 'generated.h5');
+        renameSync(written, target);
+        expect((gdalInfo(target) as unknown as { driverShortName: string }).driverShortName).toBe(
+          'HDF5Image',
+        );
+        return target;
+      },
+    };
+    const cases: [string, () => string][] = [
+      ...others.map((relative): [string, () => string] => [
+        relative,
+        () => path.join(rastersDir, relative),
+      ]),
+      ...Object.entries(generated),
+    ];
+    for (const [relative, sourceOf] of cases) {
+      it(relative, async () => {
+        const source = sourceOf();
+        const output = path.join(directory, `${relative.replace(/[/.]/g, '_')}.tif`);
+        const result = await runCli(['read', source, '-o', output]);
+        expect(result.stderr).toMatch(/^wrote /);
+        expect(result.code).toBe(0);
+        const sourceInfo = gdalInfo(source);
+        const outputInfo = gdalInfo(output);
+        expect(outputInfo.size).toEqual(sourceInfo.size);
+        expect(outputInfo.bands.map((band) => band.type)).toEqual(
+          sourceInfo.bands.map((band) => band.type),
+        );
+        if (sourceInfo.geoTransform) {
+          outputInfo.geoTransform!.forEach((value, index) =>
+            expect(value).toBeCloseTo(sourceInfo.geoTransform![index]!, 6),
+          );
+          const comparison = gdalSrsIsSame({ file: output }, { file: source });
+          expect(comparison.same, `written:\n${comparison.a}\nsource:\n${comparison.b}`).toBe(true);
+        } else {
+          // No georeferencing in the source (dataset_2d.nc): none invented in the output.
+          expect(outputInfo.geoTransform).toBeUndefined();
+          expect(outputInfo.coordinateSystem?.wkt ?? '').toBe('');
+        }
+        const expected = gdalReadPixels(source);
+        const actual = gdalReadPixels(output);
+        expect(actual.data.length).toBe(expected.data.length);
+        expected.data.forEach((band, index) =>
+          expect(sameValues(actual.data[index]!, band), `band ${index + 1}`).toBe(true),
+        );
+      });
+    }
+  },
+);

@@ -11,14 +11,12 @@ let stderr: string;
 beforeEach(async () => {
   server = createServer((request, response) => {
     if (request.url === '/api/sas/v1/token/sentinel2l2a01/sentinel2-l2') {
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            'msft:expiry': '2099-01-01T00:00:00Z',
-            token: 'st=2024&se=2099&sp=rl&sig=c2VudGluZWw%3D',
-          }),
-        );
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          'msft:expiry': '2099-01-01T00:00:00Z',
+          token: 'st=2024&se=2099&sp=rl&sig=c2VudGluZWw%3D',
+        }),
+      );
     } else {
       response
         .writeHead(401, { 'content-type': 'application/json' })
@@ -127,7 +125,9 @@ describe('pyramids sign', () => {
 
   it('refuses an unknown signer and a missing --signer', async () => {
     expect(await main(['node', 'pyramids', 'sign', HREF, '--signer', 'azure'])).toBe(1);
-    expect(stderr).toMatch(/unknown signer 'azure'; choose one of anonymous, bearer, aws-requester-pays, .*, or load one with --plugin/);
+    expect(stderr).toMatch(
+      /unknown signer 'azure'; choose one of anonymous, bearer, aws-requester-pays, .*, or load one with --plugin/,
+    );
     expect(await main(['node', 'pyramids', 'sign', HREF])).toBe(1);
     expect(stderr).toMatch(/pyramids sign needs --signer NAME/);
   });

@@ -22,8 +22,13 @@ const run = promisify(execFile);
 
 /** gdalinfo's checksums of every band, with extra environment. */
 async function checksums(file: string, env: Record<string, string> = {}): Promise<number[]> {
-  const { stdout } = await run('gdalinfo', ['-json', '-checksum', file], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return (JSON.parse(stdout) as { bands: { checksum: number }[] }).bands.map((band) => band.checksum);
+  const { stdout } = await run('gdalinfo', ['-json', '-checksum', file], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return (JSON.parse(stdout) as { bands: { checksum: number }[] }).bands.map(
+    (band) => band.checksum,
+  );
 }
 
 /** NAME=value lines of an env file. */
@@ -54,7 +59,10 @@ beforeAll(async () => {
     // No projection fields: building the VRT reads the header over HTTP, signed.
     assets: { data: { href: `${server.url}/cogeo.tif`, type: 'image/tiff; application=geotiff' } },
   };
-  writeFileSync(path.join(dir, 'items.json'), JSON.stringify({ type: 'FeatureCollection', features: [item] }));
+  writeFileSync(
+    path.join(dir, 'items.json'),
+    JSON.stringify({ type: 'FeatureCollection', features: [item] }),
+  );
 });
 
 afterAll(async () => {
@@ -66,14 +74,31 @@ describe('pyramids vrt with a signer', () => {
   it('writes no token into the VRT; GDAL opens it with the --env-file config and not without', async () => {
     const output = path.join(dir, 'signed.vrt');
     const envFile = path.join(dir, 'gdal.env');
-    const saved = { token: process.env['PYRAMIDS_BEARER_TOKEN'], hosts: process.env['PYRAMIDS_BEARER_HOSTS'] };
+    const saved = {
+      token: process.env['PYRAMIDS_BEARER_TOKEN'],
+      hosts: process.env['PYRAMIDS_BEARER_HOSTS'],
+    };
     process.env['PYRAMIDS_BEARER_TOKEN'] = TOKEN;
     process.env['PYRAMIDS_BEARER_HOSTS'] = new URL(server.url).host;
     let result;
     try {
-      result = await runCli(['vrt', path.join(dir, 'items.json'), '--asset', 'data', '--signer', 'bearer', '-o', output, '--env-file', envFile]);
+      result = await runCli([
+        'vrt',
+        path.join(dir, 'items.json'),
+        '--asset',
+        'data',
+        '--signer',
+        'bearer',
+        '-o',
+        output,
+        '--env-file',
+        envFile,
+      ]);
     } finally {
-      for (const [name, value] of [['PYRAMIDS_BEARER_TOKEN', saved.token], ['PYRAMIDS_BEARER_HOSTS', saved.hosts]] as const) {
+      for (const [name, value] of [
+        ['PYRAMIDS_BEARER_TOKEN', saved.token],
+        ['PYRAMIDS_BEARER_HOSTS', saved.hosts],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -92,7 +117,9 @@ describe('pyramids vrt with a signer', () => {
     const reference = await checksums(path.join(FOLDER, 'cogeo.tif'));
     expect(await checksums(output, config)).toEqual(reference);
     // Without the config GDAL is refused by the server.
-    const refused = await run('gdalinfo', ['-checksum', output], { encoding: 'utf8' }).catch((error: { stdout: string; stderr: string }) => error);
+    const refused = await run('gdalinfo', ['-checksum', output], { encoding: 'utf8' }).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/401|failed|error/i);
     expect(refused.stdout).not.toContain(`Checksum=${reference[0]}`);
   });

@@ -30,7 +30,9 @@ beforeAll(async () => {
   // Every range read takes 40 ms more, as over a real network, so chunks take long enough to kill a worker mid-run.
   slow = createServer((request, response) => {
     setTimeout(() => {
-      void fetch(`${files.url}${request.url}`, { headers: request.headers.range ? { range: request.headers.range } : {} }).then(async (upstream) => {
+      void fetch(`${files.url}${request.url}`, {
+        headers: request.headers.range ? { range: request.headers.range } : {},
+      }).then(async (upstream) => {
         const headers: Record<string, string> = {};
         upstream.headers.forEach((value, name) => (headers[name] = value));
         response.writeHead(upstream.status, headers);
@@ -41,9 +43,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
   slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
   scratch = mkdtempSync(path.join(tmpdir(), 'pyramids-worker-'));
-  const collection = JSON.parse(readFileSync(path.join(repo, 'sample-data/items.json'), 'utf8')) as { features: StacItem[] };
+  const collection = JSON.parse(
+    readFileSync(path.join(repo, 'sample-data/items.json'), 'utf8'),
+  ) as { features: StacItem[] };
   for (const item of collection.features) {
-    for (const asset of Object.values(item.assets)) asset.href = `${slowUrl}/sample-data/${asset.href.replace(/^\.\//, '')}`;
+    for (const asset of Object.values(item.assets))
+      asset.href = `${slowUrl}/sample-data/${asset.href.replace(/^\.\//, '')}`;
   }
   itemsFile = path.join(scratch, 'items.json');
   writeFileSync(itemsFile, JSON.stringify(collection));
@@ -58,10 +63,14 @@ afterAll(async () => {
 
 function startWorker(queueName: string): { process: ChildProcess; log: () => string } {
   let log = '';
-  const child = spawn(process.execPath, [bin, 'worker', redis.url, '--queue-name', queueName, '--lock-duration', '1500', '--verbose'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'worker', redis.url, '--queue-name', queueName, '--lock-duration', '1500', '--verbose'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+    },
+  );
   child.stderr!.on('data', (data: Buffer) => (log += data.toString()));
   workers.push(child);
   return { process: child, log: () => log };
@@ -78,22 +87,45 @@ const waitFor = async (condition: () => boolean, what: string, ms = 30_000) => {
 describe('pyramids worker', () => {
   it('two workers, one killed mid-run, build the store `pyramids cube -o x.zarr` writes locally; a re-run redoes nothing', async () => {
     expect(existsSync(bin), 'the CLI is built (scripts/setup.sh builds it)').toBe(true);
-    const args = ['cube', itemsFile, '--asset', 'B04', '--asset', 'B03', '--groupby', 'solar_day', '--chunk-size', '64'];
+    const args = [
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--asset',
+      'B03',
+      '--groupby',
+      'solar_day',
+      '--chunk-size',
+      '64',
+    ];
     const reference = path.join(scratch, 'local.zarr');
     const local = await runCli([...args, '--quiet', '-o', reference]);
     expect(local.code, local.stderr).toBe(0);
-    const total = [...(await storeFiles(reference)).keys()].filter((key) => key.startsWith('band_data/c/')).length;
+    const total = [...(await storeFiles(reference)).keys()].filter((key) =>
+      key.startsWith('band_data/c/'),
+    ).length;
     expect(total).toBeGreaterThan(10);
 
     const [doomed, survivor] = [startWorker('kill'), startWorker('kill')];
-    await waitFor(() => doomed.log().includes('waiting for chunks') && survivor.log().includes('waiting for chunks'), 'both workers to start');
+    await waitFor(
+      () =>
+        doomed.log().includes('waiting for chunks') &&
+        survivor.log().includes('waiting for chunks'),
+      'both workers to start',
+    );
     const target = path.join(scratch, 'queued.zarr');
     const planner = runCli([...args, '--queue', redis.url, '--queue-name', 'kill', '-o', target]);
-    await waitFor(() => (doomed.log().match(/ done\n/g) ?? []).length >= 3, 'the first worker to finish a few chunks');
+    await waitFor(
+      () => (doomed.log().match(/ done\n/g) ?? []).length >= 3,
+      'the first worker to finish a few chunks',
+    );
     doomed.process.kill('SIGKILL');
     const doneBeforeKill = (doomed.log().match(/ done\n/g) ?? []).length;
     const result = await planner;
-    expect(result.stderr).toMatch(new RegExp(`wrote ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Zarr v3\\)`));
+    expect(result.stderr).toMatch(
+      new RegExp(`wrote ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Zarr v3\\)`),
+    );
     expect(result.code).toBe(0);
     expect(doneBeforeKill).toBeLessThan(total);
     expect((survivor.log().match(/ done\n/g) ?? []).length).toBeGreaterThan(0);
@@ -102,7 +134,15 @@ describe('pyramids worker', () => {
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [key, bytes] of expected) expect(actual.get(key)!.equals(bytes), key).toBe(true);
 
-    const again = await runCli([...args, '--queue', redis.url, '--queue-name', 'kill', '-o', target]);
+    const again = await runCli([
+      ...args,
+      '--queue',
+      redis.url,
+      '--queue-name',
+      'kill',
+      '-o',
+      target,
+    ]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain(`0 chunk(s) written by the workers, ${total} already there`);
 

@@ -49,16 +49,34 @@ describe('applyBandConfig', () => {
       scene: { assets: { B04: { nodata: 7, offset: 2 } }, aliases: { rededge: 'B05' } },
       other: { aliases: { red: 'B05' } },
     });
-    expect(readExtensionMetadata(configured!, 'red').bands[0]).toMatchObject({ dataType: 'uint16', nodata: 7, offset: 2 });
-    expect(readExtensionMetadata(configured!, 'rededge').bands[0]).toMatchObject({ nodata: 1, scale: 3 });
+    expect(readExtensionMetadata(configured!, 'red').bands[0]).toMatchObject({
+      dataType: 'uint16',
+      nodata: 7,
+      offset: 2,
+    });
+    expect(readExtensionMetadata(configured!, 'rededge').bands[0]).toMatchObject({
+      nodata: 1,
+      scale: 3,
+    });
     // The Item given is unchanged.
     expect(first!.assets.red).toBeUndefined();
     expect(readExtensionMetadata(first!, 'B04').bands[0]!.nodata).toBe(SCENE_NODATA);
   });
 
   it('fills in raster:bands for an asset without them, NaN nodata included', () => {
-    const bare: StacItem = { type: 'Feature', stac_version: '1.0.0', id: 'bare', collection: 'c', geometry: null, properties: { datetime: '2024-01-01T00:00:00Z' }, links: [], assets: { data: { href: '/x.tif' } } } as StacItem;
-    const [configured] = applyBandConfig([bare], { c: { assets: { data: { dataType: 'float32', nodata: Number.NaN, scale: 0.5 } } } });
+    const bare: StacItem = {
+      type: 'Feature',
+      stac_version: '1.0.0',
+      id: 'bare',
+      collection: 'c',
+      geometry: null,
+      properties: { datetime: '2024-01-01T00:00:00Z' },
+      links: [],
+      assets: { data: { href: '/x.tif' } },
+    } as StacItem;
+    const [configured] = applyBandConfig([bare], {
+      c: { assets: { data: { dataType: 'float32', nodata: Number.NaN, scale: 0.5 } } },
+    });
     const band = readExtensionMetadata(configured!, 'data').bands[0]!;
     expect(band.dataType).toBe('float32');
     expect(band.nodata).toBeNaN();
@@ -66,10 +84,18 @@ describe('applyBandConfig', () => {
   });
 
   it('refuses unknown fields, data types and non-numbers with an OptionError', () => {
-    expect(() => applyBandConfig(items, { scene: { assets: { B04: { nodta: 1 } as never } } })).toThrow(OptionError);
-    expect(() => applyBandConfig(items, { scene: { assets: { B04: { dataType: 'uint12' as never } } } })).toThrow(/dataType 'uint12' is not one of/);
-    expect(() => applyBandConfig(items, { scene: { assets: { B04: { scale: Number.POSITIVE_INFINITY } } } })).toThrow(/scale must be a finite number/);
-    expect(() => applyBandConfig(items, { scene: { aliases: { red: '' } } })).toThrow(/aliases.red must name an asset key/);
+    expect(() =>
+      applyBandConfig(items, { scene: { assets: { B04: { nodta: 1 } as never } } }),
+    ).toThrow(OptionError);
+    expect(() =>
+      applyBandConfig(items, { scene: { assets: { B04: { dataType: 'uint12' as never } } } }),
+    ).toThrow(/dataType 'uint12' is not one of/);
+    expect(() =>
+      applyBandConfig(items, { scene: { assets: { B04: { scale: Number.POSITIVE_INFINITY } } } }),
+    ).toThrow(/scale must be a finite number/);
+    expect(() => applyBandConfig(items, { scene: { aliases: { red: '' } } })).toThrow(
+      /aliases.red must name an asset key/,
+    );
   });
 });
 
@@ -81,7 +107,9 @@ describe('fromStac with bandConfig', { timeout: 60_000 }, () => {
       registry,
       asset: 'red',
       rescale: true,
-      bandConfig: { scene: { aliases: { red: 'B04' }, assets: { red: { nodata: 5, scale: 2, offset: 1 } } } },
+      bandConfig: {
+        scene: { aliases: { red: 'B04' }, assets: { red: { nodata: 5, scale: 2, offset: 1 } } },
+      },
     });
     expect(cube.coords.band).toEqual(['red']);
     const { data } = await cube.read();

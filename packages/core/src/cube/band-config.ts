@@ -30,21 +30,43 @@ export interface CollectionBandConfig {
  */
 export type BandConfig = Record<string, CollectionBandConfig>;
 
-const DATA_TYPES = new Set<string>(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16', 'float32', 'float64']);
+const DATA_TYPES = new Set<string>([
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'float16',
+  'float32',
+  'float64',
+]);
 const OVERRIDE_FIELDS = new Set(['dataType', 'nodata', 'scale', 'offset']);
 
 function checkOverride(where: string, override: BandOverride): void {
-  if (typeof override !== 'object' || override === null) throw new OptionError(`bandConfig ${where}: expected an object of dataType, nodata, scale, offset`);
+  if (typeof override !== 'object' || override === null)
+    throw new OptionError(
+      `bandConfig ${where}: expected an object of dataType, nodata, scale, offset`,
+    );
   for (const field of Object.keys(override)) {
-    if (!OVERRIDE_FIELDS.has(field)) throw new OptionError(`bandConfig ${where}: unknown field '${field}'; use dataType, nodata, scale, offset`);
+    if (!OVERRIDE_FIELDS.has(field))
+      throw new OptionError(
+        `bandConfig ${where}: unknown field '${field}'; use dataType, nodata, scale, offset`,
+      );
   }
   if (override.dataType !== undefined && !DATA_TYPES.has(override.dataType)) {
-    throw new OptionError(`bandConfig ${where}: dataType '${String(override.dataType)}' is not one of ${[...DATA_TYPES].join(', ')}`);
+    throw new OptionError(
+      `bandConfig ${where}: dataType '${String(override.dataType)}' is not one of ${[...DATA_TYPES].join(', ')}`,
+    );
   }
-  if (override.nodata !== undefined && typeof override.nodata !== 'number') throw new OptionError(`bandConfig ${where}: nodata must be a number (NaN allowed)`);
+  if (override.nodata !== undefined && typeof override.nodata !== 'number')
+    throw new OptionError(`bandConfig ${where}: nodata must be a number (NaN allowed)`);
   for (const field of ['scale', 'offset'] as const) {
     const value = override[field];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw new OptionError(`bandConfig ${where}: ${field} must be a finite number`);
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+      throw new OptionError(`bandConfig ${where}: ${field} must be a finite number`);
   }
 }
 
@@ -53,37 +75,56 @@ function checkOverride(where: string, override: BandOverride): void {
  * @throws OptionError naming the collection and field that is wrong.
  */
 export function checkBandConfig(config: BandConfig): void {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new OptionError('bandConfig must be an object keyed by collection id (or *)');
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new OptionError('bandConfig must be an object keyed by collection id (or *)');
   for (const [collection, entry] of Object.entries(config)) {
     for (const [alias, target] of Object.entries(entry?.aliases ?? {})) {
-      if (typeof target !== 'string' || target === '') throw new OptionError(`bandConfig['${collection}'].aliases.${alias} must name an asset key`);
+      if (typeof target !== 'string' || target === '')
+        throw new OptionError(
+          `bandConfig['${collection}'].aliases.${alias} must name an asset key`,
+        );
     }
-    for (const [key, override] of Object.entries(entry?.assets ?? {})) checkOverride(`['${collection}'].assets.${key}`, override);
+    for (const [key, override] of Object.entries(entry?.assets ?? {}))
+      checkOverride(`['${collection}'].assets.${key}`, override);
   }
 }
 
 /** An asset with the override written into every entry of its `raster:bands` (created if absent). */
 function overrideAsset(asset: StacAsset, override: BandOverride): StacAsset {
-  const existing = Array.isArray(asset['raster:bands']) ? (asset['raster:bands'] as Record<string, unknown>[]) : undefined;
+  const existing = Array.isArray(asset['raster:bands'])
+    ? (asset['raster:bands'] as Record<string, unknown>[])
+    : undefined;
   const named = [asset['bands'], asset['eo:bands']].find(Array.isArray) as unknown[] | undefined;
   const count = Math.max(existing?.length ?? 0, named?.length ?? 0, 1);
   const fields = {
     ...(override.dataType !== undefined ? { data_type: override.dataType } : {}),
-    ...(override.nodata !== undefined ? { nodata: Number.isNaN(override.nodata) ? 'nan' : override.nodata } : {}),
+    ...(override.nodata !== undefined
+      ? { nodata: Number.isNaN(override.nodata) ? 'nan' : override.nodata }
+      : {}),
     ...(override.scale !== undefined ? { scale: override.scale } : {}),
     ...(override.offset !== undefined ? { offset: override.offset } : {}),
   };
   // raster:bands wins over STAC 1.1 `bands` when metadata is read, so the override lands there.
-  return { ...asset, 'raster:bands': Array.from({ length: count }, (_, index) => ({ ...(existing?.[index] ?? {}), ...fields })) };
+  return {
+    ...asset,
+    'raster:bands': Array.from({ length: count }, (_, index) => ({
+      ...(existing?.[index] ?? {}),
+      ...fields,
+    })),
+  };
 }
 
 /** The configuration that applies to one collection: `'*'` merged with its own. */
-function configFor(config: BandConfig, collection: string | undefined): Required<CollectionBandConfig> {
+function configFor(
+  config: BandConfig,
+  collection: string | undefined,
+): Required<CollectionBandConfig> {
   const common = config['*'] ?? {};
   const own = (collection !== undefined ? config[collection] : undefined) ?? {};
   const keys = new Set([...Object.keys(common.assets ?? {}), ...Object.keys(own.assets ?? {})]);
   const assets: Record<string, BandOverride> = {};
-  for (const key of keys) assets[key] = { ...(common.assets?.[key] ?? {}), ...(own.assets?.[key] ?? {}) };
+  for (const key of keys)
+    assets[key] = { ...(common.assets?.[key] ?? {}), ...(own.assets?.[key] ?? {}) };
   return { aliases: { ...(common.aliases ?? {}), ...(own.aliases ?? {}) }, assets };
 }
 
@@ -105,7 +146,9 @@ export function applyBandConfig(items: StacItem[], config: BandConfig | undefine
     }
     for (const [alias, target] of Object.entries(aliases)) {
       if (assets[alias] !== undefined || assets[target] === undefined) continue;
-      assets[alias] = overrides[alias] ? overrideAsset(assets[target], overrides[alias]) : assets[target];
+      assets[alias] = overrides[alias]
+        ? overrideAsset(assets[target], overrides[alias])
+        : assets[target];
     }
     return { ...item, assets };
   });

@@ -93,9 +93,12 @@ function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefin
   const signer = context.registry.getSigner(wanted.id);
   if (signer?.fromDescription) return signer.fromDescription(wanted);
   if (!signer) {
-    throw new SignerError(`this chunk needs signer '${wanted.id}', which is not registered here; register it with registry.use(...)`, {
-      plugin: wanted.id,
-    });
+    throw new SignerError(
+      `this chunk needs signer '${wanted.id}', which is not registered here; register it with registry.use(...)`,
+      {
+        plugin: wanted.id,
+      },
+    );
   }
   return signer;
 }
@@ -127,14 +130,18 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
       try {
         const dataset = await (context.openSource ? context.openSource(source, open) : open());
         if (source.band >= dataset.bands.length) {
-          throw new ReadError(`asset '${source.asset}' of item ${source.item} has ${dataset.bands.length} band(s); band ${source.band + 1} does not exist`);
+          throw new ReadError(
+            `asset '${source.asset}' of item ${source.item} has ${dataset.bands.length} band(s); band ${source.band + 1} does not exist`,
+          );
         }
         const result = await warpRaster(dataset.source, task.grid, {
           window,
           bands: [source.band],
           resampling: options.resampling,
           nodata: [source.nodata],
-          ...(options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold }),
+          ...(options.errorThreshold === undefined
+            ? {}
+            : { errorThreshold: options.errorThreshold }),
           ...(context.signal ? { signal: context.signal } : {}),
         });
         const layer = result.data[0]!;
@@ -142,21 +149,28 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
           const info = dataset.bands[source.band]!;
           const scale = source.scale ?? info.scale ?? 1;
           const offset = source.offset ?? info.offset ?? 0;
-          if (scale !== 1 || offset !== 0) for (let pixel = 0; pixel < layer.length; pixel++) layer[pixel] = layer[pixel]! * scale + offset;
+          if (scale !== 1 || offset !== 0)
+            for (let pixel = 0; pixel < layer.length; pixel++)
+              layer[pixel] = layer[pixel]! * scale + offset;
         }
         return layer;
       } catch (error) {
         if (isAbortError(error)) throw error;
         const message = (error as Error).message ?? String(error);
         if (options.errorsAsNodata) {
-          context.onWarning?.(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}; using nodata for it`);
+          context.onWarning?.(
+            `could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}; using nodata for it`,
+          );
           return undefined;
         }
         if (PyramidsError.isInstance(error)) throw error;
-        throw new ReadError(`could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}`, {
-          cause: error,
-          details: { item: source.item, asset: source.asset },
-        });
+        throw new ReadError(
+          `could not read asset '${source.asset}' of item ${source.item} (${redactHref(href)}): ${message}`,
+          {
+            cause: error,
+            details: { item: source.item, asset: source.asset },
+          },
+        );
       }
     };
     const fused = await fuseLayers(options.method, length, sources.length, layerAt);

@@ -9,13 +9,22 @@ import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 
 /** How items become time steps: a built-in key, any property name, or a function of the Item. */
-export type GroupBy = 'solar_day' | 'time' | 'id' | (string & {}) | ((item: StacItem) => string | number | Date);
+export type GroupBy =
+  'solar_day' | 'time' | 'id' | (string & {}) | ((item: StacItem) => string | number | Date);
 
 /** How the items of one time step are fused into one pixel. */
 export type FuseMethod = 'first' | 'last' | 'min' | 'max' | 'mean' | 'median' | 'count';
 
 /** Every fusing method. */
-export const FUSE_METHODS: readonly FuseMethod[] = ['first', 'last', 'min', 'max', 'mean', 'median', 'count'];
+export const FUSE_METHODS: readonly FuseMethod[] = [
+  'first',
+  'last',
+  'min',
+  'max',
+  'mean',
+  'median',
+  'count',
+];
 
 /** Options of `DatasetCollection.fromStac`, after pyramids.stac and odc-stac. */
 export interface CubeOptions {

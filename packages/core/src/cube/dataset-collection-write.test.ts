@@ -26,12 +26,17 @@ interface Outcome {
 
 /** Writes a 1 × 2 × size² uint16 cube of synthetic sources in a child process; read() throws there. */
 async function writeCube(name: string, size: number): Promise<Outcome> {
-  const { stdout } = await run(process.execPath, [script, path.join(scratch, name), String(size), '1', '2', '512'], { encoding: 'utf8' });
+  const { stdout } = await run(
+    process.execPath,
+    [script, path.join(scratch, name), String(size), '1', '2', '512'],
+    { encoding: 'utf8' },
+  );
   return JSON.parse(stdout) as Outcome;
 }
 
 /** The pixel value the synthetic sources give (as in write-large-cube.mjs). */
-const syntheticValue = (time: number, band: number, x: number, y: number) => (time * 7 + band * 3 + x + 2 * y) & 0xffff;
+const syntheticValue = (time: number, band: number, x: number, y: number) =>
+  (time * 7 + band * 3 + x + 2 * y) & 0xffff;
 
 describe('cube.write streams the chunks', { timeout: 180_000 }, () => {
   it('writes a cube without read(), in memory that does not grow with the cube, pixels as the sources give', async () => {
@@ -47,19 +52,29 @@ describe('cube.write streams the chunks', { timeout: 180_000 }, () => {
     const window: [number, number, number, number] = [5600, 6000, 144, 144];
     const pixels = gdalReadPixels(large.files[0]!, { window }).data;
     for (let band = 0; band < 2; band++) {
-      const expected = Array.from({ length: 144 * 144 }, (_, index) => syntheticValue(0, band, window[0] + (index % 144), window[1] + Math.floor(index / 144)));
+      const expected = Array.from({ length: 144 * 144 }, (_, index) =>
+        syntheticValue(0, band, window[0] + (index % 144), window[1] + Math.floor(index / 144)),
+      );
       expect(Array.from(pixels[band]!)).toEqual(expected);
     }
   });
 
   it('leaves nothing behind when a read fails mid-cube, for a file, a directory or a Zarr store', async () => {
     for (const name of ['failed.tif', 'failed-steps/', 'failed.zarr']) {
-      const error = await run(process.execPath, [script, path.join(scratch, name), '600', '3', '1', '256', '2'], { encoding: 'utf8' }).catch((caught: { stderr: string }) => caught);
+      const error = await run(
+        process.execPath,
+        [script, path.join(scratch, name), '600', '3', '1', '256', '2'],
+        { encoding: 'utf8' },
+      ).catch((caught: { stderr: string }) => caught);
       expect((error as { stderr: string }).stderr).toMatch(/synthetic read failure at time 2/);
       const left = readdirSync(scratch).filter((entry) => entry.includes('failed'));
       // The directory target itself may exist (it was created), but holds no file.
-      expect(left.filter((entry) => entry !== 'failed-steps'), name).toEqual([]);
-      if (left.includes('failed-steps')) expect(readdirSync(path.join(scratch, 'failed-steps'))).toEqual([]);
+      expect(
+        left.filter((entry) => entry !== 'failed-steps'),
+        name,
+      ).toEqual([]);
+      if (left.includes('failed-steps'))
+        expect(readdirSync(path.join(scratch, 'failed-steps'))).toEqual([]);
     }
   });
 });

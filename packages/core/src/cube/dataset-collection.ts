@@ -6,7 +6,14 @@ import { AlignmentError } from '../errors/alignment-error.js';
 import { GridError } from '../errors/grid-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { StacAssetError } from '../errors/stac-asset-error.js';
-import { createTransformer, isGeographic, loadCrs, normalizeCrs, transformBounds, utmZoneEpsg } from '../grid/crs.js';
+import {
+  createTransformer,
+  isGeographic,
+  loadCrs,
+  normalizeCrs,
+  transformBounds,
+  utmZoneEpsg,
+} from '../grid/crs.js';
 import {
   checkGridSize,
   DEFAULT_MAX_PIXELS,
@@ -36,9 +43,20 @@ import { geotiffWriter } from '../write/geotiff-writer-plugin.js';
 import { hrefExtension } from '../plugins/normalize-media-type.js';
 import type { CubeWriteChunk, CubeWriteDescription } from '../plugins/plugin-types.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
-import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkSource, type ChunkTask } from './chunk-task.js';
+import {
+  runChunkTask,
+  type ChunkContext,
+  type ChunkResult,
+  type ChunkSource,
+  type ChunkTask,
+} from './chunk-task.js';
 import { commonDataType } from './common-data-type.js';
-import { FUSE_METHODS, type CubeOptions, type CubeReadOptions, type FuseMethod } from './cube-options.js';
+import {
+  FUSE_METHODS,
+  type CubeOptions,
+  type CubeReadOptions,
+  type FuseMethod,
+} from './cube-options.js';
 import { cubeFromPoint, type FromPointOptions } from './from-point.js';
 import { groupItems, itemIntersectsBbox, type ItemGroup } from './group-items.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
@@ -98,7 +116,8 @@ export interface CubeEstimate {
 }
 
 /** Options of `cube.write`: a read's options plus the writer's (the GeoTIFF writer's are typed here). */
-export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal' | 'compression'> {
+export interface CubeWriteOptions
+  extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal' | 'compression'> {
   /** The writer's compression: `deflate` | `lzw` | `none` for GeoTIFF, `gzip` | `none` for Zarr. */
   compression?: 'deflate' | 'lzw' | 'gzip' | 'none';
   /** Pixels already read with `cube.read()`, to write without reading again. */
@@ -112,7 +131,10 @@ export interface CubeWriteOptions extends CubeReadOptions, Omit<WriteGeoTIFFOpti
 }
 
 /** The chunks, each shown to `onChunk` first. */
-async function* observed(chunks: AsyncIterable<CubeWriteChunk>, onChunk: (chunk: CubeWriteChunk) => void): AsyncGenerator<CubeWriteChunk> {
+async function* observed(
+  chunks: AsyncIterable<CubeWriteChunk>,
+  onChunk: (chunk: CubeWriteChunk) => void,
+): AsyncGenerator<CubeWriteChunk> {
   for await (const chunk of chunks) {
     onChunk(chunk);
     yield chunk;
@@ -120,18 +142,35 @@ async function* observed(chunks: AsyncIterable<CubeWriteChunk>, onChunk: (chunk:
 }
 
 /** Chunks of pixels already read, cut on the cube's chunk grid (as `chunks()` gives them). */
-async function* chunksOfArray(array: CubeArray, chunkSize: readonly [number, number]): AsyncGenerator<CubeWriteChunk> {
+async function* chunksOfArray(
+  array: CubeArray,
+  chunkSize: readonly [number, number],
+): AsyncGenerator<CubeWriteChunk> {
   const [times, bands, height, width] = array.shape;
   const [chunkWidth, chunkHeight] = chunkSize;
   for (let time = 0; time < times; time++) {
     for (let y = 0; y < height; y += chunkHeight) {
       for (let x = 0; x < width; x += chunkWidth) {
-        const window = { x, y, width: Math.min(chunkWidth, width - x), height: Math.min(chunkHeight, height - y) };
+        const window = {
+          x,
+          y,
+          width: Math.min(chunkWidth, width - x),
+          height: Math.min(chunkHeight, height - y),
+        };
         const data = Array.from({ length: bands }, (_, band) => {
-          const plane = array.data.subarray((time * bands + band) * width * height, (time * bands + band + 1) * width * height) as TypedArray;
+          const plane = array.data.subarray(
+            (time * bands + band) * width * height,
+            (time * bands + band + 1) * width * height,
+          ) as TypedArray;
           const values = allocateArray(dataTypeOf(plane), window.width * window.height);
           for (let row = 0; row < window.height; row++) {
-            (values as Float64Array).set((plane as Float64Array).subarray((y + row) * width + x, (y + row) * width + x + window.width), row * window.width);
+            (values as Float64Array).set(
+              (plane as Float64Array).subarray(
+                (y + row) * width + x,
+                (y + row) * width + x + window.width,
+              ),
+              row * window.width,
+            );
           }
           return values as TypedArray;
         });
@@ -168,34 +207,73 @@ function describeGrid(grid: Grid): string {
 }
 
 function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new OptionError(`${name} must be a positive integer; got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new OptionError(`${name} must be a positive integer; got ${JSON.stringify(value)}`);
   return value;
 }
 
-function checkOptions(options: CubeOptions): { assets: string[]; method: FuseMethod; resampling: Resampling; chunkSize: [number, number]; concurrency: number } {
-  if (!options || typeof options !== 'object' || !options.registry) throw new OptionError('fromStac needs options with a registry: createRegistry().use(geotiffReader())');
-  const assets = typeof options.asset === 'string' ? [options.asset] : Array.isArray(options.asset) ? options.asset : [];
+function checkOptions(options: CubeOptions): {
+  assets: string[];
+  method: FuseMethod;
+  resampling: Resampling;
+  chunkSize: [number, number];
+  concurrency: number;
+} {
+  if (!options || typeof options !== 'object' || !options.registry)
+    throw new OptionError(
+      'fromStac needs options with a registry: createRegistry().use(geotiffReader())',
+    );
+  const assets =
+    typeof options.asset === 'string'
+      ? [options.asset]
+      : Array.isArray(options.asset)
+        ? options.asset
+        : [];
   if (assets.length === 0 || assets.some((asset) => typeof asset !== 'string' || asset === '')) {
-    throw new OptionError(`asset must be an asset key or a non-empty list of keys; got ${JSON.stringify(options.asset)}`);
+    throw new OptionError(
+      `asset must be an asset key or a non-empty list of keys; got ${JSON.stringify(options.asset)}`,
+    );
   }
-  if (new Set(assets).size !== assets.length) throw new OptionError(`asset lists a key twice: ${assets.join(', ')}`);
+  if (new Set(assets).size !== assets.length)
+    throw new OptionError(`asset lists a key twice: ${assets.join(', ')}`);
   const method = options.method ?? 'first';
-  if (!FUSE_METHODS.includes(method)) throw new OptionError(`unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`);
+  if (!FUSE_METHODS.includes(method))
+    throw new OptionError(
+      `unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`,
+    );
   const resampling = parseResampling(options.resampling);
-  const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter((name) => options[name] !== undefined);
+  const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter(
+    (name) => options[name] !== undefined,
+  );
   if (options.like !== undefined && gridOptions.length > 0) {
-    throw new OptionError(`pass either like or crs + resolution (+ bounds), not both; got like and ${gridOptions.join(', ')}`);
+    throw new OptionError(
+      `pass either like or crs + resolution (+ bounds), not both; got like and ${gridOptions.join(', ')}`,
+    );
   }
   if (gridOptions.length > 0 && (options.crs === undefined || options.resolution === undefined)) {
     throw new OptionError(
       `a target grid needs crs and resolution together (and optionally bounds); got only ${gridOptions.join(', ')}`,
     );
   }
-  if (options.bounds !== undefined && (!Array.isArray(options.bounds) || options.bounds.length !== 4 || options.bounds.some((value) => !Number.isFinite(value)))) {
-    throw new OptionError(`bounds must be [minX, minY, maxX, maxY]; got ${JSON.stringify(options.bounds)}`);
+  if (
+    options.bounds !== undefined &&
+    (!Array.isArray(options.bounds) ||
+      options.bounds.length !== 4 ||
+      options.bounds.some((value) => !Number.isFinite(value)))
+  ) {
+    throw new OptionError(
+      `bounds must be [minX, minY, maxX, maxY]; got ${JSON.stringify(options.bounds)}`,
+    );
   }
-  if (options.bbox !== undefined && (!Array.isArray(options.bbox) || options.bbox.length !== 4 || options.bbox.some((value) => !Number.isFinite(value)))) {
-    throw new OptionError(`bbox must be [west, south, east, north] in degrees; got ${JSON.stringify(options.bbox)}`);
+  if (
+    options.bbox !== undefined &&
+    (!Array.isArray(options.bbox) ||
+      options.bbox.length !== 4 ||
+      options.bbox.some((value) => !Number.isFinite(value)))
+  ) {
+    throw new OptionError(
+      `bbox must be [west, south, east, north] in degrees; got ${JSON.stringify(options.bbox)}`,
+    );
   }
   if (options.maxItems !== undefined) positiveInteger(options.maxItems, 'maxItems');
   const size = options.chunkSize ?? 1024;
@@ -279,7 +357,12 @@ export class DatasetCollection {
 
   /** Coordinates: time labels, band names, pixel-centre y and x. */
   get coords(): CubeArray['coords'] {
-    return { time: this.steps.map((step) => step.label), band: this.bands.map((band) => band.name), y: yCoordinates(this.grid), x: xCoordinates(this.grid) };
+    return {
+      time: this.steps.map((step) => step.label),
+      band: this.bands.map((band) => band.name),
+      y: yCoordinates(this.grid),
+      x: xCoordinates(this.grid),
+    };
   }
 
   /** Data type of the arrays `read` returns (common to all bands). */
@@ -291,15 +374,25 @@ export class DatasetCollection {
    * Builds the cube from STAC Items without reading pixels (headers are read only
    * where the Items lack projection or raster metadata). See `CubeOptions`.
    */
-  static async fromStac(input: ItemsInput | unknown[], options: CubeOptions): Promise<DatasetCollection> {
+  static async fromStac(
+    input: ItemsInput | unknown[],
+    options: CubeOptions,
+  ): Promise<DatasetCollection> {
     const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
     options.signal?.throwIfAborted();
-    let items = applyBandConfig(Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input), options.bandConfig);
+    let items = applyBandConfig(
+      Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input),
+      options.bandConfig,
+    );
     // Client-side post-filters, before anything is opened.
     if (options.bbox) items = items.filter((item) => itemIntersectsBbox(item, options.bbox!));
     if (options.maxItems !== undefined) items = items.slice(0, options.maxItems);
     if (items.length === 0) {
-      throw new StacAssetError(options.bbox ? `no item intersects bbox ${JSON.stringify(options.bbox)}` : 'no items to build a cube from');
+      throw new StacAssetError(
+        options.bbox
+          ? `no item intersects bbox ${JSON.stringify(options.bbox)}`
+          : 'no items to build a cube from',
+      );
     }
     const kept: StacItem[] = [];
     for (const item of items) {
@@ -314,9 +407,12 @@ export class DatasetCollection {
       }
     }
     if (kept.length === 0) {
-      throw new StacAssetError(`none of the ${items.length} item(s) has all of the assets ${assets.join(', ')}; check the asset keys`, {
-        details: { assets },
-      });
+      throw new StacAssetError(
+        `none of the ${items.length} item(s) has all of the assets ${assets.join(', ')}; check the asset keys`,
+        {
+          details: { assets },
+        },
+      );
     }
 
     // Headers are opened only where Item metadata is missing, once per href.
@@ -376,17 +472,33 @@ export class DatasetCollection {
       const sourceBands = await Promise.all(
         assets.map(async (asset) => {
           const band = metadataOf(kept[0]!, asset).bands[0];
-          if (band?.dataType) return { dataType: band.dataType, nodata: band.nodata, scale: band.scale, offset: band.offset, unit: band.unit };
+          if (band?.dataType)
+            return {
+              dataType: band.dataType,
+              nodata: band.nodata,
+              scale: band.scale,
+              offset: band.offset,
+              unit: band.unit,
+            };
           const info = (await header(kept[0]!, asset)).bands[0]!;
-          return { dataType: info.dataType, nodata: band?.nodata ?? info.nodata, scale: band?.scale ?? info.scale, offset: band?.offset ?? info.offset, unit: band?.unit ?? info.unit };
+          return {
+            dataType: info.dataType,
+            nodata: band?.nodata ?? info.nodata,
+            scale: band?.scale ?? info.scale,
+            offset: band?.offset ?? info.offset,
+            unit: band?.unit ?? info.unit,
+          };
         }),
       );
       const commonType = commonDataType(sourceBands.map((band) => band.dataType));
-      const dataType: DataType = options.dtype ?? (options.rescale ? 'float32' : method === 'count' ? 'uint16' : commonType);
+      const dataType: DataType =
+        options.dtype ?? (options.rescale ? 'float32' : method === 'count' ? 'uint16' : commonType);
       const bands: CubeBand[] = assets.map((asset, index) => {
         const source = sourceBands[index]!;
-        let nodata = options.nodata ?? (options.rescale ? Number.NaN : method === 'count' ? 0 : source.nodata);
-        if (nodata === undefined || (Number.isNaN(nodata) && !isFloatType(dataType))) nodata = isFloatType(dataType) ? Number.NaN : 0;
+        let nodata =
+          options.nodata ?? (options.rescale ? Number.NaN : method === 'count' ? 0 : source.nodata);
+        if (nodata === undefined || (Number.isNaN(nodata) && !isFloatType(dataType)))
+          nodata = isFloatType(dataType) ? Number.NaN : 0;
         return {
           name: asset,
           asset,
@@ -405,10 +517,15 @@ export class DatasetCollection {
       });
 
       // Footprints in lon/lat (for `utm`) and in a CRS.
-      const footprintIn = async (item: StacItem, asset: string, crs: string): Promise<Bounds | undefined> => {
+      const footprintIn = async (
+        item: StacItem,
+        asset: string,
+        crs: string,
+      ): Promise<Bounds | undefined> => {
         const own = metadataOf(item, asset).grid;
         try {
-          if (own?.crs) return transformBounds(gridBounds(own), await loadCrs(own.crs), await loadCrs(crs));
+          if (own?.crs)
+            return transformBounds(gridBounds(own), await loadCrs(own.crs), await loadCrs(crs));
           const bbox = itemBbox(item);
           if (bbox && bbox[0] <= bbox[2]) return transformBounds(bbox, 'EPSG:4326', crs);
           if (bbox) return undefined; // crosses the antimeridian: keep it in every chunk
@@ -445,10 +562,18 @@ export class DatasetCollection {
           }
         };
         const itemsExtent = async (crs: string): Promise<Bounds> => {
-          const boxes = (await Promise.all(kept.map((item) => footprintIn(item, assets[0]!, crs)))).filter((box): box is Bounds => box !== undefined);
+          const boxes = (
+            await Promise.all(kept.map((item) => footprintIn(item, assets[0]!, crs)))
+          ).filter((box): box is Bounds => box !== undefined);
           let extent = union(boxes);
           const limit = bboxIn(crs);
-          if (extent && limit) extent = [Math.max(extent[0], limit[0]), Math.max(extent[1], limit[1]), Math.min(extent[2], limit[2]), Math.min(extent[3], limit[3])];
+          if (extent && limit)
+            extent = [
+              Math.max(extent[0], limit[0]),
+              Math.max(extent[1], limit[1]),
+              Math.min(extent[2], limit[2]),
+              Math.min(extent[3], limit[3]),
+            ];
           if (!extent || !(extent[2] > extent[0]) || !(extent[3] > extent[1])) {
             throw new GridError(`cannot work out the items' extent in ${crs}; pass bounds`);
           }
@@ -467,7 +592,13 @@ export class DatasetCollection {
           const bounds = options.bounds ?? (await itemsExtent(crs));
           return gridFromBounds(crs, bounds, resolution, { maxPixels });
         }
-        const crsList = [...new Set(await Promise.all(kept.map(async (item) => (await nativeGrid(item, assets[0]!)).crs ?? 'none')))];
+        const crsList = [
+          ...new Set(
+            await Promise.all(
+              kept.map(async (item) => (await nativeGrid(item, assets[0]!)).crs ?? 'none'),
+            ),
+          ),
+        ];
         if (crsList.length > 1) {
           throw new GridError(
             `the items are in ${crsList.length} CRSs (${crsList.slice(0, 4).join(', ')}${crsList.length > 4 ? ', …' : ''}); ` +
@@ -476,9 +607,14 @@ export class DatasetCollection {
           );
         }
         const first = await nativeGrid(kept[0]!, assets[0]!);
-        if (!first.crs) throw new GridError(`asset '${assets[0]}' of item ${kept[0]!.id} has no CRS; pass like, or crs and resolution`);
+        if (!first.crs)
+          throw new GridError(
+            `asset '${assets[0]}' of item ${kept[0]!.id} has no CRS; pass like, or crs and resolution`,
+          );
         if (first.transform[2] !== 0 || first.transform[4] !== 0) {
-          return gridFromBounds(first.crs, await itemsExtent(first.crs), gridResolution(first), { maxPixels });
+          return gridFromBounds(first.crs, await itemsExtent(first.crs), gridResolution(first), {
+            maxPixels,
+          });
         }
         return gridOnLattice(first, await itemsExtent(first.crs), maxPixels);
       })();
@@ -513,7 +649,18 @@ export class DatasetCollection {
         }
         sources.push(perBand);
       }
-      return new DatasetCollection({ grid, bands, groups, sources, options, resampling, method, chunkSize, concurrency, itemCount: kept.length });
+      return new DatasetCollection({
+        grid,
+        bands,
+        groups,
+        sources,
+        options,
+        resampling,
+        method,
+        chunkSize,
+        concurrency,
+        itemCount: kept.length,
+      });
     } finally {
       for (const pending of headers.values()) {
         pending.then((dataset) => dataset.close()).catch(() => undefined);
@@ -533,7 +680,12 @@ export class DatasetCollection {
    * @throws SearchError when nothing is found (naming the collection, dates and bbox).
    */
   static async fromPoint(options: FromPointOptions): Promise<DatasetCollection> {
-    return (await cubeFromPoint((items, cubeOptions) => DatasetCollection.fromStac(items, cubeOptions), options)).cube;
+    return (
+      await cubeFromPoint(
+        (items, cubeOptions) => DatasetCollection.fromStac(items, cubeOptions),
+        options,
+      )
+    ).cube;
   }
 
   /**
@@ -544,10 +696,18 @@ export class DatasetCollection {
   tasks(window?: PixelWindow): ChunkTask[] {
     const area = window ?? { x: 0, y: 0, width: this.grid.width, height: this.grid.height };
     if (
-      !Number.isInteger(area.x) || !Number.isInteger(area.y) || area.width < 1 || area.height < 1 || area.x < 0 || area.y < 0 ||
-      area.x + area.width > this.grid.width || area.y + area.height > this.grid.height
+      !Number.isInteger(area.x) ||
+      !Number.isInteger(area.y) ||
+      area.width < 1 ||
+      area.height < 1 ||
+      area.x < 0 ||
+      area.y < 0 ||
+      area.x + area.width > this.grid.width ||
+      area.y + area.height > this.grid.height
     ) {
-      throw new OptionError(`window ${JSON.stringify(window)} is not inside the cube's grid (${this.grid.width} × ${this.grid.height})`);
+      throw new OptionError(
+        `window ${JSON.stringify(window)} is not inside the cube's grid (${this.grid.width} × ${this.grid.height})`,
+      );
     }
     const [chunkWidth, chunkHeight] = this.state.chunkSize;
     const { options } = this.state;
@@ -557,8 +717,25 @@ export class DatasetCollection {
     for (let time = 0; time < this.steps.length; time++) {
       for (let y = area.y; y < area.y + area.height; y += chunkHeight) {
         for (let x = area.x; x < area.x + area.width; x += chunkWidth) {
-          const chunk = { x, y, width: Math.min(chunkWidth, area.x + area.width - x), height: Math.min(chunkHeight, area.y + area.height - y) };
-          const chunkBounds = gridBounds({ crs: this.grid.crs, transform: [t[0] + x * t[1] + y * t[2], t[1], t[2], t[3] + x * t[4] + y * t[5], t[4], t[5]], width: chunk.width, height: chunk.height });
+          const chunk = {
+            x,
+            y,
+            width: Math.min(chunkWidth, area.x + area.width - x),
+            height: Math.min(chunkHeight, area.y + area.height - y),
+          };
+          const chunkBounds = gridBounds({
+            crs: this.grid.crs,
+            transform: [
+              t[0] + x * t[1] + y * t[2],
+              t[1],
+              t[2],
+              t[3] + x * t[4] + y * t[5],
+              t[4],
+              t[5],
+            ],
+            width: chunk.width,
+            height: chunk.height,
+          });
           tasks.push({
             kind: 'pyramids.cube-chunk',
             version: 1,
@@ -578,7 +755,9 @@ export class DatasetCollection {
               dtype: this.dataType,
               nodata: this.bands.map((band) => band.nodata),
               errorsAsNodata: options.errorsAsNodata === true,
-              ...(options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold }),
+              ...(options.errorThreshold === undefined
+                ? {}
+                : { errorThreshold: options.errorThreshold }),
               ...(signer ? { signer } : {}),
             },
           });
@@ -588,11 +767,15 @@ export class DatasetCollection {
     return tasks;
   }
 
-  private context(signal: AbortSignal | undefined, cache: Map<string, Promise<Dataset>>): ChunkContext {
+  private context(
+    signal: AbortSignal | undefined,
+    cache: Map<string, Promise<Dataset>>,
+  ): ChunkContext {
     const { options } = this.state;
     // Pre-signed hrefs were left out of the tasks; reads in this process still use them.
     const signedHrefs = new Map<string, string>();
-    for (const source of this.state.sources.flat(2)) if (source.signedHref) signedHrefs.set(source.href, source.signedHref);
+    for (const source of this.state.sources.flat(2))
+      if (source.signedHref) signedHrefs.set(source.href, source.signedHref);
     return {
       registry: options.registry,
       resolveHref: (href) => signedHrefs.get(href) ?? href,
@@ -617,7 +800,9 @@ export class DatasetCollection {
    * Runs the chunk tasks of `window` with a bounded number in flight, yielding
    * each chunk as it completes. Aborting stops the reads and rethrows the abort.
    */
-  async *chunks(options: CubeReadOptions & { window?: PixelWindow } = {}): AsyncGenerator<ChunkResult> {
+  async *chunks(
+    options: CubeReadOptions & { window?: PixelWindow } = {},
+  ): AsyncGenerator<ChunkResult> {
     const tasks = this.tasks(options.window);
     const cache = new Map<string, Promise<Dataset>>();
     const context = this.context(options.signal, cache);
@@ -659,15 +844,31 @@ export class DatasetCollection {
         const values = chunk.data[band]!;
         const planeStart = (chunk.time * bandCount + band) * window.width * window.height;
         for (let row = 0; row < chunk.window.height; row++) {
-          const targetStart = planeStart + (chunk.window.y - window.y + row) * window.width + (chunk.window.x - window.x);
-          (data as Float64Array).set((values as Float64Array).subarray(row * chunk.window.width, (row + 1) * chunk.window.width), targetStart);
+          const targetStart =
+            planeStart +
+            (chunk.window.y - window.y + row) * window.width +
+            (chunk.window.x - window.x);
+          (data as Float64Array).set(
+            (values as Float64Array).subarray(
+              row * chunk.window.width,
+              (row + 1) * chunk.window.width,
+            ),
+            targetStart,
+          );
         }
       }
     }
     const t = this.grid.transform;
     const grid: Grid = {
       crs: this.grid.crs,
-      transform: [t[0] + window.x * t[1] + window.y * t[2], t[1], t[2], t[3] + window.x * t[4] + window.y * t[5], t[4], t[5]],
+      transform: [
+        t[0] + window.x * t[1] + window.y * t[2],
+        t[1],
+        t[2],
+        t[3] + window.x * t[4] + window.y * t[5],
+        t[4],
+        t[5],
+      ],
       width: window.width,
       height: window.height,
     };
@@ -675,14 +876,25 @@ export class DatasetCollection {
       data,
       shape: [times, bandCount, window.height, window.width],
       dims: ['time', 'band', 'y', 'x'],
-      coords: { time: this.steps.map((step) => step.label), band: this.bands.map((band) => band.name), y: yCoordinates(grid), x: xCoordinates(grid) },
+      coords: {
+        time: this.steps.map((step) => step.label),
+        band: this.bands.map((band) => band.name),
+        y: yCoordinates(grid),
+        x: xCoordinates(grid),
+      },
       grid,
     };
   }
 
   /** Reads the whole cube, labelled: `sel`, `isel` and `attrs` as in xarray. */
   async read(options: CubeReadOptions = {}): Promise<LabelledArray> {
-    return labelArray(await this.readWindow({ x: 0, y: 0, width: this.grid.width, height: this.grid.height }, options), this);
+    return labelArray(
+      await this.readWindow(
+        { x: 0, y: 0, width: this.grid.width, height: this.grid.height },
+        options,
+      ),
+      this,
+    );
   }
 
   /**
@@ -724,18 +936,30 @@ export class DatasetCollection {
     const { stat } = nodeBuiltin('node:fs/promises', 'writing a cube to files');
     const path = nodeBuiltin('node:path', 'writing a cube to files');
     const isDirectory =
-      target.endsWith('/') || target.endsWith(path.sep) || (await stat(target).then((info) => info.isDirectory(), () => false));
+      target.endsWith('/') ||
+      target.endsWith(path.sep) ||
+      (await stat(target).then(
+        (info) => info.isDirectory(),
+        () => false,
+      ));
     const resolved = isDirectory && !/[\\/]$/.test(target) ? `${target}${path.sep}` : target;
     const fallback = geotiffWriter();
     const extension = hrefExtension(resolved.replace(/\\/g, '/'));
     // The built-in GeoTIFF writer serves .tif, names without an extension and directories (but not a Zarr store).
     const fallbackServes =
       format === undefined
-        ? extension === '' || fallback.extensions.includes(extension) || (isDirectory && extension !== '.zarr')
+        ? extension === '' ||
+          fallback.extensions.includes(extension) ||
+          (isDirectory && extension !== '.zarr')
         : [fallback.id, ...(fallback.formats ?? [])].includes(format.toLowerCase());
-    const writer = this.state.options.registry.writerFor(resolved, format) ?? (fallbackServes ? fallback : undefined);
+    const writer =
+      this.state.options.registry.writerFor(resolved, format) ??
+      (fallbackServes ? fallback : undefined);
     if (!writer) {
-      const known = [fallback, ...this.state.options.registry.writers].flatMap((plugin) => [...plugin.extensions, ...(plugin.formats ?? [])]);
+      const known = [fallback, ...this.state.options.registry.writers].flatMap((plugin) => [
+        ...plugin.extensions,
+        ...(plugin.formats ?? []),
+      ]);
       throw new OptionError(
         `no registered writer serves ${format === undefined ? `the output ${JSON.stringify(target)}` : `format ${JSON.stringify(format)}`}; ` +
           `known: ${[...new Set(known)].join(', ')} (register a writer plugin with registry.use(...))`,
@@ -743,8 +967,15 @@ export class DatasetCollection {
     }
     const implementation = await writer.load();
     const description = this.writeDescription();
-    const chunks = given ? chunksOfArray(given, this.state.chunkSize) : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
-    return implementation.write(resolved, description, onChunk ? observed(chunks, onChunk) : chunks, { ...writerOptions, ...(signal ? { signal } : {}) });
+    const chunks = given
+      ? chunksOfArray(given, this.state.chunkSize)
+      : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    return implementation.write(
+      resolved,
+      description,
+      onChunk ? observed(chunks, onChunk) : chunks,
+      { ...writerOptions, ...(signal ? { signal } : {}) },
+    );
   }
 
   /**
@@ -775,15 +1006,25 @@ export class DatasetCollection {
             const plan = planWarp(dataset.source, task.grid, {
               window: task.window,
               resampling: task.options.resampling,
-              ...(task.options.errorThreshold === undefined ? {} : { errorThreshold: task.options.errorThreshold }),
+              ...(task.options.errorThreshold === undefined
+                ? {}
+                : { errorThreshold: task.options.errorThreshold }),
             });
             if (!plan.sourceWindow) continue;
             const level = dataset.levels[plan.level]!;
             const block = dataset.source.blockSize ?? { width: level.width, height: level.height };
             const sample = bytesPerSample(dataset.bands[source.band]?.dataType ?? 'uint8');
             const { x, y, width, height } = plan.sourceWindow;
-            for (let row = Math.floor(y / block.height); row <= Math.floor((y + height - 1) / block.height); row++) {
-              for (let col = Math.floor(x / block.width); col <= Math.floor((x + width - 1) / block.width); col++) {
+            for (
+              let row = Math.floor(y / block.height);
+              row <= Math.floor((y + height - 1) / block.height);
+              row++
+            ) {
+              for (
+                let col = Math.floor(x / block.width);
+                col <= Math.floor((x + width - 1) / block.width);
+                col++
+              ) {
                 const key = `${source.href}\u0000${plan.level}\u0000${source.band}\u0000${col},${row}`;
                 if (tiles.has(key)) continue;
                 tiles.add(key);

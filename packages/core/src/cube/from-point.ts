@@ -4,7 +4,14 @@
 import { SearchError } from '../errors/search-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { search } from '../search/item-search.js';
-import { PLANETARY_COMPUTER_STAC_URL, pointAoi, pointSearchOptions, type PointAoi, type PointAoiOptions, type PointSearchOptions } from '../search/point-aoi.js';
+import {
+  PLANETARY_COMPUTER_STAC_URL,
+  pointAoi,
+  pointSearchOptions,
+  type PointAoi,
+  type PointAoiOptions,
+  type PointSearchOptions,
+} from '../search/point-aoi.js';
 import type { StacApiClient } from '../search/stac-api-client.js';
 import { redactHref } from '../signers/redact.js';
 import type { CubeOptions } from './cube-options.js';
@@ -15,7 +22,11 @@ import type { DatasetCollection } from './dataset-collection.js';
  * `fromStac` option except those that choose the grid (the AOI does) and `asset` (`bands` does).
  * `groupby` defaults to `solar_day` here; `maxItems` also caps the search.
  */
-export interface FromPointOptions extends PointAoiOptions, PointSearchOptions, Omit<CubeOptions, 'asset' | 'like' | 'crs' | 'resolution' | 'bounds' | 'bbox'> {
+export interface FromPointOptions
+  extends
+    PointAoiOptions,
+    PointSearchOptions,
+    Omit<CubeOptions, 'asset' | 'like' | 'crs' | 'resolution' | 'bounds' | 'bbox'> {
   /** Asset keys stacked on the band axis, e.g. `['B04', 'B03', 'B02']` (or `'B04,B03,B02'`). */
   bands: string | readonly string[];
   /** STAC API to search: a URL or an opened client (default: the Planetary Computer STAC API). */
@@ -30,10 +41,15 @@ export interface FromPointOptions extends PointAoiOptions, PointSearchOptions, O
 
 /** The bands as a list of asset keys; OptionError when there is none. */
 function bandList(bands: FromPointOptions['bands']): string[] {
-  const list = (typeof bands === 'string' ? bands.split(',') : Array.isArray(bands) ? [...bands] : [])
+  const list = (
+    typeof bands === 'string' ? bands.split(',') : Array.isArray(bands) ? [...bands] : []
+  )
     .map((band) => (typeof band === 'string' ? band.trim() : ''))
     .filter((band) => band !== '');
-  if (list.length === 0) throw new OptionError(`bands must name at least one asset key, e.g. ['B04', 'B03', 'B02']; got ${JSON.stringify(bands)}`);
+  if (list.length === 0)
+    throw new OptionError(
+      `bands must name at least one asset key, e.g. ['B04', 'B03', 'B02']; got ${JSON.stringify(bands)}`,
+    );
   return list;
 }
 
@@ -47,14 +63,41 @@ export async function cubeFromPoint(
   fromStac: (items: unknown[], options: CubeOptions) => Promise<DatasetCollection>,
   options: FromPointOptions,
 ): Promise<{ cube: DatasetCollection; aoi: PointAoi }> {
-  if (!options || typeof options !== 'object') throw new OptionError('fromPoint needs options: { lat, lon, collection, bands, edgeSize, resolution, registry }');
-  const { lat, lon, edgeSize, resolution, units, collection, startDate, endDate, query, bands, stac, limit, headers, timeout, ...cubeOptions } = options;
-  if (typeof collection !== 'string' || collection === '') throw new OptionError(`collection must be a collection id such as 'sentinel-2-l2a'; got ${JSON.stringify(collection)}`);
+  if (!options || typeof options !== 'object')
+    throw new OptionError(
+      'fromPoint needs options: { lat, lon, collection, bands, edgeSize, resolution, registry }',
+    );
+  const {
+    lat,
+    lon,
+    edgeSize,
+    resolution,
+    units,
+    collection,
+    startDate,
+    endDate,
+    query,
+    bands,
+    stac,
+    limit,
+    headers,
+    timeout,
+    ...cubeOptions
+  } = options;
+  if (typeof collection !== 'string' || collection === '')
+    throw new OptionError(
+      `collection must be a collection id such as 'sentinel-2-l2a'; got ${JSON.stringify(collection)}`,
+    );
   const assets = bandList(bands);
   const aoi = pointAoi({ lat, lon, edgeSize, resolution, ...(units ? { units } : {}) });
   const endpoint = stac ?? PLANETARY_COMPUTER_STAC_URL;
   const found = await search(endpoint, {
-    ...pointSearchOptions(aoi, { collection, ...(startDate != null ? { startDate } : {}), ...(endDate != null ? { endDate } : {}), ...(query ? { query } : {}) }),
+    ...pointSearchOptions(aoi, {
+      collection,
+      ...(startDate != null ? { startDate } : {}),
+      ...(endDate != null ? { endDate } : {}),
+      ...(query ? { query } : {}),
+    }),
     ...(cubeOptions.maxItems !== undefined ? { maxItems: cubeOptions.maxItems } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(headers ? { headers } : {}),
@@ -65,18 +108,33 @@ export async function cubeFromPoint(
   });
   if (found.features.length === 0) {
     const url = typeof endpoint === 'string' ? endpoint : endpoint.url;
-    const dates = startDate == null && endDate == null ? 'any date' : `${describeDate(startDate)} to ${describeDate(endDate)}`;
+    const dates =
+      startDate == null && endDate == null
+        ? 'any date'
+        : `${describeDate(startDate)} to ${describeDate(endDate)}`;
     throw new SearchError(
       `no items found in collection '${collection}' from ${dates} within bbox [${aoi.bbox.map((value) => value.toFixed(6)).join(', ')}] at ${redactHref(url)}; ` +
         'check the collection id, widen the dates, or relax the query',
-      { details: { collection, startDate: describeDate(startDate), endDate: describeDate(endDate), bbox: aoi.bbox } },
+      {
+        details: {
+          collection,
+          startDate: describeDate(startDate),
+          endDate: describeDate(endDate),
+          bbox: aoi.bbox,
+        },
+      },
     );
   }
   // The AOI grid is passed whole (not as crs + resolution + bounds, which fromStac snaps to
   // the resolution and would widen an odd edgeSize by a pixel): the cube is exactly size × size.
   // Tiles of one overpass that share the small AOI fuse into one time step, as odc-stac's
   // groupby='solar_day' does; a caller's groupby wins.
-  const cube = await fromStac(found.features, { groupby: 'solar_day', ...cubeOptions, asset: assets, like: aoi.grid });
+  const cube = await fromStac(found.features, {
+    groupby: 'solar_day',
+    ...cubeOptions,
+    asset: assets,
+    like: aoi.grid,
+  });
   return { cube, aoi };
 }
 

@@ -3,7 +3,11 @@ import { FUSE_METHODS } from './cube-options.js';
 import { fuseLayers, toOutputArray } from './fuse-pixels.js';
 
 const N = Number.NaN;
-const layers = [Float64Array.of(N, 5, 1, N), Float64Array.of(2, 3, N, N), Float64Array.of(8, 4, 6, N)];
+const layers = [
+  Float64Array.of(N, 5, 1, N),
+  Float64Array.of(2, 3, N, N),
+  Float64Array.of(8, 4, 6, N),
+];
 
 describe('fuseLayers', () => {
   const expected: Record<string, number[]> = {
@@ -18,7 +22,9 @@ describe('fuseLayers', () => {
   for (const method of FUSE_METHODS) {
     it(`${method}`, async () => {
       // Fresh copies: `first` and `last` fill the first readable layer in place.
-      const fused = await fuseLayers(method, 4, layers.length, async (index) => layers[index]!.slice());
+      const fused = await fuseLayers(method, 4, layers.length, async (index) =>
+        layers[index]!.slice(),
+      );
       expect(Array.from(fused)).toEqual(expected[method]);
     });
   }
@@ -42,13 +48,21 @@ describe('fuseLayers', () => {
   });
 
   it('skips unreadable layers (undefined)', async () => {
-    expect(Array.from(await fuseLayers('first', 2, 2, async (index) => (index === 0 ? undefined : Float64Array.of(7, N))))).toEqual([7, N]);
+    expect(
+      Array.from(
+        await fuseLayers('first', 2, 2, async (index) =>
+          index === 0 ? undefined : Float64Array.of(7, N),
+        ),
+      ),
+    ).toEqual([7, N]);
   });
 });
 
 describe('toOutputArray', () => {
   it('rounds half up and clamps integers, writes nodata for NaN', () => {
-    expect(Array.from(toOutputArray(Float64Array.of(1.5, 2.49, -3, 70000, N), 'uint16', 0))).toEqual([2, 2, 0, 65535, 0]);
+    expect(
+      Array.from(toOutputArray(Float64Array.of(1.5, 2.49, -3, 70000, N), 'uint16', 0)),
+    ).toEqual([2, 2, 0, 65535, 0]);
     const floats = toOutputArray(Float64Array.of(1.25, N), 'float32', Number.NaN);
     expect(floats).toBeInstanceOf(Float32Array);
     expect(Number.isNaN(floats[1]!)).toBe(true);

@@ -54,7 +54,8 @@ export async function fuseLayers(
       values.sort((a, b) => a - b);
       const middle = values.length >> 1;
       // As numpy's nanmedian: the mean of the two middle values for an even count.
-      output[index] = values.length % 2 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+      output[index] =
+        values.length % 2 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
     }
     return output;
   }
@@ -67,32 +68,42 @@ export async function fuseLayers(
       if (Number.isNaN(value)) continue;
       const current = output[index]!;
       if (method === 'mean') output[index] = counts[index] === 0 ? value : current + value;
-      else if (method === 'min') output[index] = counts[index] === 0 || value < current ? value : current;
-      else if (method === 'max') output[index] = counts[index] === 0 || value > current ? value : current;
+      else if (method === 'min')
+        output[index] = counts[index] === 0 || value < current ? value : current;
+      else if (method === 'max')
+        output[index] = counts[index] === 0 || value > current ? value : current;
       counts[index]!++;
     }
   }
   if (method === 'count') return Float64Array.from(counts);
-  if (method === 'mean') for (let index = 0; index < length; index++) if (counts[index]! > 0) output[index] = output[index]! / counts[index]!;
+  if (method === 'mean')
+    for (let index = 0; index < length; index++)
+      if (counts[index]! > 0) output[index] = output[index]! / counts[index]!;
   return output;
 }
-
 
 /**
  * Float64 values (NaN = no data) → the output type: NaN becomes `nodata`;
  * integer types round half up and clamp, as GDAL writes warped integers.
  */
-export function toOutputArray(values: Float64Array, dataType: DataType, nodata: number): TypedArray {
+export function toOutputArray(
+  values: Float64Array,
+  dataType: DataType,
+  nodata: number,
+): TypedArray {
   const output = allocateArray(dataType, values.length);
   const range = INTEGER_RANGES[dataType];
   if (isFloatType(dataType) || !range) {
-    for (let index = 0; index < values.length; index++) output[index] = Number.isNaN(values[index]!) ? nodata : values[index]!;
+    for (let index = 0; index < values.length; index++)
+      output[index] = Number.isNaN(values[index]!) ? nodata : values[index]!;
     return output;
   }
   const [low, high] = range;
   for (let index = 0; index < values.length; index++) {
     const value = values[index]!;
-    output[index] = Number.isNaN(value) ? nodata : Math.min(high, Math.max(low, Math.floor(value + 0.5)));
+    output[index] = Number.isNaN(value)
+      ? nodata
+      : Math.min(high, Math.max(low, Math.floor(value + 0.5)));
   }
   return output;
 }

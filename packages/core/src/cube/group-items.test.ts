@@ -2,8 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { StacItem } from '../stac/stac-types.js';
 import { bboxCentreLongitude, groupItems, itemIntersectsBbox, solarDay } from './group-items.js';
 
-function item(id: string, datetime: string | null, bbox?: number[], properties: Record<string, unknown> = {}): StacItem {
-  return { type: 'Feature', id, bbox, geometry: null, properties: { datetime, ...properties }, assets: {}, links: [] } as unknown as StacItem;
+function item(
+  id: string,
+  datetime: string | null,
+  bbox?: number[],
+  properties: Record<string, unknown> = {},
+): StacItem {
+  return {
+    type: 'Feature',
+    id,
+    bbox,
+    geometry: null,
+    properties: { datetime, ...properties },
+    assets: {},
+    links: [],
+  } as unknown as StacItem;
 }
 
 describe('solarDay', () => {
@@ -24,14 +37,22 @@ describe('solarDay', () => {
     expect(bboxCentreLongitude([178, 0, -176, 1])).toBeCloseTo(-179);
     expect(bboxCentreLongitude([-5, 0, 5, 5])).toBe(0);
     // 23:00 UTC at +180° is 11:00 on the next day (at -180° it would wrongly stay on the same day).
-    expect(solarDay(item('antimeridian', '2024-05-01T23:00:00Z', [170, -10, -170, 10]))).toBe('2024-05-02');
-    expect(solarDay(item('antimeridian-early', '2024-05-01T11:00:00Z', [170, -10, -170, 10]))).toBe('2024-05-01');
+    expect(solarDay(item('antimeridian', '2024-05-01T23:00:00Z', [170, -10, -170, 10]))).toBe(
+      '2024-05-02',
+    );
+    expect(solarDay(item('antimeridian-early', '2024-05-01T11:00:00Z', [170, -10, -170, 10]))).toBe(
+      '2024-05-01',
+    );
     // 11:00 UTC at about 179°W (crossing bbox) is near midnight, the previous day, not 11:00 + 12 h.
-    expect(solarDay(item('dateline', '2024-05-01T11:30:00Z', [178, 0, -176, 1]))).toBe('2024-04-30');
+    expect(solarDay(item('dateline', '2024-05-01T11:30:00Z', [178, 0, -176, 1]))).toBe(
+      '2024-04-30',
+    );
   });
 
   it('names the item that has no datetime', () => {
-    expect(() => solarDay(item('S2B_no_time', null, [0, 0, 1, 1]))).toThrow(/item S2B_no_time has no datetime/);
+    expect(() => solarDay(item('S2B_no_time', null, [0, 0, 1, 1]))).toThrow(
+      /item S2B_no_time has no datetime/,
+    );
   });
 });
 
@@ -52,21 +73,38 @@ describe('groupItems', () => {
     expect(groups.map((group) => group.label)).toEqual(['2024-05-01', '2024-05-03']);
     expect(groups[0]!.items.map((member) => member.id)).toEqual(['d', 'a', 'b']);
     expect(groups[0]!.datetime?.toISOString()).toBe('2024-05-01T09:59:00.000Z');
-    expect(groupItems(items, 'solar_day', true)[0]!.items.map((member) => member.id)).toEqual(['b', 'a', 'd']);
+    expect(groupItems(items, 'solar_day', true)[0]!.items.map((member) => member.id)).toEqual([
+      'b',
+      'a',
+      'd',
+    ]);
   });
 
   it('groups by time, id, a property or a function', () => {
     expect(groupItems(items, 'time').map((group) => group.items.length)).toEqual([1, 2, 1]);
-    expect(groupItems([...items, items[0]!], 'id').find((group) => group.label === 'b')!.items).toHaveLength(2);
-    expect(groupItems(items, 'grid:code').map((group) => [group.label, group.items.map((member) => member.id)])).toEqual([
+    expect(
+      groupItems([...items, items[0]!], 'id').find((group) => group.label === 'b')!.items,
+    ).toHaveLength(2);
+    expect(
+      groupItems(items, 'grid:code').map((group) => [
+        group.label,
+        group.items.map((member) => member.id),
+      ]),
+    ).toEqual([
       ['T2', ['d', 'a']],
       ['T1', ['b', 'c']],
     ]);
-    expect(groupItems(items, (member) => member.id < 'c' ? 'early' : 'late').map((group) => group.label)).toEqual(['late', 'early']);
+    expect(
+      groupItems(items, (member) => (member.id < 'c' ? 'early' : 'late')).map(
+        (group) => group.label,
+      ),
+    ).toEqual(['late', 'early']);
   });
 
   it('says which item lacks the grouping property', () => {
-    expect(() => groupItems([item('x', '2024-01-01T00:00:00Z')], 'grid:code')).toThrow(/cannot group by 'grid:code': item x has no such property/);
+    expect(() => groupItems([item('x', '2024-01-01T00:00:00Z')], 'grid:code')).toThrow(
+      /cannot group by 'grid:code': item x has no such property/,
+    );
   });
 });
 

@@ -32,9 +32,12 @@ export function bboxCentreLongitude(bbox: [number, number, number, number]): num
 export function solarDay(item: StacItem): string {
   const datetime = itemDatetime(item);
   if (!datetime) {
-    throw new StacAssetError(`item ${item.id} has no datetime (nor start/end_datetime), so it has no solar day; give it one or use another groupby`, {
-      details: { item: item.id },
-    });
+    throw new StacAssetError(
+      `item ${item.id} has no datetime (nor start/end_datetime), so it has no solar day; give it one or use another groupby`,
+      {
+        details: { item: item.id },
+      },
+    );
   }
   const bbox = itemBbox(item);
   const shiftHours = bbox ? bboxCentreLongitude(bbox) / 15 : 0;
@@ -58,12 +61,17 @@ function keyOf(item: StacItem, groupby: GroupBy | undefined): string {
   if (groupby === 'id') return item.id;
   if (groupby === 'time') {
     const datetime = itemDatetime(item);
-    if (!datetime) throw new StacAssetError(`item ${item.id} has no datetime to group by time`, { details: { item: item.id } });
+    if (!datetime)
+      throw new StacAssetError(`item ${item.id} has no datetime to group by time`, {
+        details: { item: item.id },
+      });
     return datetime.toISOString();
   }
   const value = itemProperty(item, groupby);
   if (value === undefined || value === null) {
-    throw new OptionError(`cannot group by '${groupby}': item ${item.id} has no such property; use solar_day, time, id, a property every item has, or a function`);
+    throw new OptionError(
+      `cannot group by '${groupby}': item ${item.id} has no such property; use solar_day, time, id, a property every item has, or a function`,
+    );
   }
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
@@ -73,7 +81,11 @@ function keyOf(item: StacItem, groupby: GroupBy | undefined): string {
  * Items in a group are in (datetime, id) order, or input order with
  * `preserveOrder`. Steps are ordered by their earliest datetime, then label.
  */
-export function groupItems(items: StacItem[], groupby: GroupBy | undefined, preserveOrder = false): ItemGroup[] {
+export function groupItems(
+  items: StacItem[],
+  groupby: GroupBy | undefined,
+  preserveOrder = false,
+): ItemGroup[] {
   const ordered = preserveOrder ? [...items] : [...items].sort(compareItems);
   const groups = new Map<string, StacItem[]>();
   for (const item of ordered) {
@@ -83,8 +95,14 @@ export function groupItems(items: StacItem[], groupby: GroupBy | undefined, pres
     else groups.set(key, [item]);
   }
   const result: ItemGroup[] = [...groups.entries()].map(([label, members]) => {
-    const times = members.map((item) => itemDatetime(item)?.getTime()).filter((time): time is number => time !== undefined);
-    return { label, datetime: times.length ? new Date(Math.min(...times)) : undefined, items: members };
+    const times = members
+      .map((item) => itemDatetime(item)?.getTime())
+      .filter((time): time is number => time !== undefined);
+    return {
+      label,
+      datetime: times.length ? new Date(Math.min(...times)) : undefined,
+      items: members,
+    };
   });
   result.sort((a, b) => {
     const timeA = a.datetime?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -96,11 +114,19 @@ export function groupItems(items: StacItem[], groupby: GroupBy | undefined, pres
 }
 
 /** True when an Item's bbox intersects `bbox` (both lon/lat, either may cross the antimeridian); items without bbox pass. */
-export function itemIntersectsBbox(item: StacItem, bbox: [number, number, number, number]): boolean {
+export function itemIntersectsBbox(
+  item: StacItem,
+  bbox: [number, number, number, number],
+): boolean {
   const own = itemBbox(item);
   if (!own) return true;
   if (own[1] > bbox[3] || own[3] < bbox[1]) return false;
   const spans = (box: [number, number, number, number]): [number, number][] =>
-    box[0] <= box[2] ? [[box[0], box[2]]] : [[box[0], 180], [-180, box[2]]];
+    box[0] <= box[2]
+      ? [[box[0], box[2]]]
+      : [
+          [box[0], 180],
+          [-180, box[2]],
+        ];
   return spans(own).some(([a0, a1]) => spans(bbox).some(([b0, b1]) => a0 <= b1 && b0 <= a1));
 }

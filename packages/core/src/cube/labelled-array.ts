@@ -15,7 +15,9 @@ export interface LabelledAttrs {
   /** Nodata of each band, in band order. */
   nodata: number[];
   /** Per band: name, output type, nodata, scale and offset still to apply, unit. */
-  bands: Array<Pick<CubeBand, 'name' | 'dataType' | 'nodata' | 'scale' | 'offset'> & { unit?: string }>;
+  bands: Array<
+    Pick<CubeBand, 'name' | 'dataType' | 'nodata' | 'scale' | 'offset'> & { unit?: string }
+  >;
   /** Per time step: label, datetime (ISO) and the properties of the Items fused into it. */
   steps: Array<{ label: string; datetime?: string; items: CubeTimeStep['items'] }>;
 }
@@ -46,7 +48,8 @@ function indexList(value: IndexList | undefined, size: number, dim: string): num
   if (value === undefined) return Array.from({ length: size }, (_, index) => index);
   return (typeof value === 'number' ? [value] : [...value]).map((index) => {
     const position = index < 0 ? size + index : index;
-    if (!Number.isInteger(index) || position < 0 || position >= size) throw new OptionError(`isel: ${dim} index ${index} is outside 0..${size - 1}`);
+    if (!Number.isInteger(index) || position < 0 || position >= size)
+      throw new OptionError(`isel: ${dim} index ${index} is outside 0..${size - 1}`);
     return position;
   });
 }
@@ -58,36 +61,60 @@ function indexRange(value: IndexRange | undefined, size: number, dim: string): [
     return [position!, position! + 1];
   }
   const [start, stop] = value;
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > size || start >= stop) {
-    throw new OptionError(`isel: ${dim} range [${start}, ${stop}) is not a non-empty range within 0..${size}`);
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(stop) ||
+    start < 0 ||
+    stop > size ||
+    start >= stop
+  ) {
+    throw new OptionError(
+      `isel: ${dim} range [${start}, ${stop}) is not a non-empty range within 0..${size}`,
+    );
   }
   return [start, stop];
 }
 
-function labelIndices(wanted: string | readonly string[] | undefined, labels: string[], dim: string): number[] | undefined {
+function labelIndices(
+  wanted: string | readonly string[] | undefined,
+  labels: string[],
+  dim: string,
+): number[] | undefined {
   if (wanted === undefined) return undefined;
   return (typeof wanted === 'string' ? [wanted] : [...wanted]).map((label) => {
     const index = labels.indexOf(label);
-    if (index < 0) throw new OptionError(`sel: no ${dim} '${label}'; available: ${labels.join(', ')}`);
+    if (index < 0)
+      throw new OptionError(`sel: no ${dim} '${label}'; available: ${labels.join(', ')}`);
     return index;
   });
 }
 
-function coordinateRange(wanted: number | readonly [number, number] | undefined, centres: Float64Array, step: number, dim: string): [number, number] | undefined {
+function coordinateRange(
+  wanted: number | readonly [number, number] | undefined,
+  centres: Float64Array,
+  step: number,
+  dim: string,
+): [number, number] | undefined {
   if (wanted === undefined) return undefined;
   if (typeof wanted === 'number') {
     // The pixel whose extent holds the coordinate: its centre is at most half a pixel away.
     let best = 0;
-    for (let index = 1; index < centres.length; index++) if (Math.abs(centres[index]! - wanted) < Math.abs(centres[best]! - wanted)) best = index;
+    for (let index = 1; index < centres.length; index++)
+      if (Math.abs(centres[index]! - wanted) < Math.abs(centres[best]! - wanted)) best = index;
     if (centres.length === 0 || Math.abs(centres[best]! - wanted) > Math.abs(step) / 2) {
-      throw new OptionError(`sel: ${dim} ${wanted} is outside the array (${dim} centres ${centres[0]} … ${centres.at(-1)})`);
+      throw new OptionError(
+        `sel: ${dim} ${wanted} is outside the array (${dim} centres ${centres[0]} … ${centres.at(-1)})`,
+      );
     }
     return [best, best + 1];
   }
   const low = Math.min(wanted[0], wanted[1]);
   const high = Math.max(wanted[0], wanted[1]);
-  const inside = [...centres.keys()].filter((index) => centres[index]! >= low && centres[index]! <= high);
-  if (inside.length === 0) throw new OptionError(`sel: no ${dim} pixel centre lies in [${low}, ${high}]`);
+  const inside = [...centres.keys()].filter(
+    (index) => centres[index]! >= low && centres[index]! <= high,
+  );
+  if (inside.length === 0)
+    throw new OptionError(`sel: no ${dim} pixel centre lies in [${low}, ${high}]`);
   return [inside[0]!, inside.at(-1)! + 1];
 }
 
@@ -130,13 +157,19 @@ export class LabelledArray implements CubeArray {
     const [y0, y1] = indexRange(selection.y, height, 'y');
     const [x0, x1] = indexRange(selection.x, width, 'x');
     const [newHeight, newWidth] = [y1 - y0, x1 - x0];
-    const data = allocateArray(dataTypeOf(this.data), timeIndices.length * bandIndices.length * newHeight * newWidth);
+    const data = allocateArray(
+      dataTypeOf(this.data),
+      timeIndices.length * bandIndices.length * newHeight * newWidth,
+    );
     let offset = 0;
     for (const t of timeIndices) {
       for (const b of bandIndices) {
         for (let row = y0; row < y1; row++) {
           const start = ((t * bands + b) * height + row) * width;
-          (data as Float64Array).set((this.data as Float64Array).subarray(start + x0, start + x1), offset);
+          (data as Float64Array).set(
+            (this.data as Float64Array).subarray(start + x0, start + x1),
+            offset,
+          );
           offset += newWidth;
         }
       }
@@ -144,7 +177,14 @@ export class LabelledArray implements CubeArray {
     const t = this.grid.transform;
     const grid: Grid = {
       crs: this.grid.crs,
-      transform: [t[0] + x0 * t[1] + y0 * t[2], t[1], t[2], t[3] + x0 * t[4] + y0 * t[5], t[4], t[5]],
+      transform: [
+        t[0] + x0 * t[1] + y0 * t[2],
+        t[1],
+        t[2],
+        t[3] + x0 * t[4] + y0 * t[5],
+        t[4],
+        t[5],
+      ],
       width: newWidth,
       height: newHeight,
     };
@@ -180,12 +220,20 @@ export class LabelledArray implements CubeArray {
     const band = labelIndices(selection.band, this.coords.band, 'band');
     const y = coordinateRange(selection.y, this.coords.y, this.grid.transform[5], 'y');
     const x = coordinateRange(selection.x, this.coords.x, this.grid.transform[1], 'x');
-    return this.isel({ ...(time ? { time } : {}), ...(band ? { band } : {}), ...(y ? { y } : {}), ...(x ? { x } : {}) });
+    return this.isel({
+      ...(time ? { time } : {}),
+      ...(band ? { band } : {}),
+      ...(y ? { y } : {}),
+      ...(x ? { x } : {}),
+    });
   }
 }
 
 /** Wraps the pixels `cube.read()` produced with labels and attrs from the cube's bands and steps. */
-export function labelArray(array: CubeArray, cube: { bands: readonly CubeBand[]; steps: readonly CubeTimeStep[] }): LabelledArray {
+export function labelArray(
+  array: CubeArray,
+  cube: { bands: readonly CubeBand[]; steps: readonly CubeTimeStep[] },
+): LabelledArray {
   return new LabelledArray(array, {
     nodata: cube.bands.map((band) => band.nodata),
     bands: cube.bands.map((band) => ({

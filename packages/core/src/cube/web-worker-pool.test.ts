@@ -2,7 +2,15 @@
 // transfer seam a Web Worker uses); the browser example's test runs it on real workers.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRegistry, createWebWorkerPool, ReadError, serveChunkTasks, type ChunkTask, type WorkerLike, type WorkerScopeLike } from '@pyramids/core';
+import {
+  createRegistry,
+  createWebWorkerPool,
+  ReadError,
+  serveChunkTasks,
+  type ChunkTask,
+  type WorkerLike,
+  type WorkerScopeLike,
+} from '@pyramids/core';
 
 function task(errorsAsNodata: boolean): ChunkTask {
   return {
@@ -13,7 +21,14 @@ function task(errorsAsNodata: boolean): ChunkTask {
     time: 0,
     label: '2024-05-01',
     bands: [[{ item: 'A', asset: 'B04', href: 'https://127.0.0.1:9/not-a-raster.xyz', band: 0 }]],
-    options: { resampling: 'nearest', method: 'first', rescale: false, dtype: 'uint16', nodata: [7], errorsAsNodata },
+    options: {
+      resampling: 'nearest',
+      method: 'first',
+      rescale: false,
+      dtype: 'uint16',
+      nodata: [7],
+      errorsAsNodata,
+    },
   };
 }
 
@@ -26,7 +41,10 @@ afterEach(() => {
 function channelWorker(): WorkerLike {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
-  serveChunkTasks({ registry: createRegistry(), onWarning: () => {} }, port2 as unknown as WorkerScopeLike);
+  serveChunkTasks(
+    { registry: createRegistry(), onWarning: () => {} },
+    port2 as unknown as WorkerScopeLike,
+  );
   port1.start();
   port2.start();
   return Object.assign(port1 as unknown as WorkerLike, { terminate: () => port1.close() });

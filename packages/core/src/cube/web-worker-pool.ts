@@ -3,7 +3,11 @@
 // results are structured-clonable; result buffers are transferred, not copied.
 import { isAbortError } from '../errors/abort.js';
 import { ReadError } from '../errors/read-error.js';
-import { addEpsgDefinitions, loadedEpsgDefinitions, type EpsgDefinition } from '../grid/epsg-definitions.js';
+import {
+  addEpsgDefinitions,
+  loadedEpsgDefinitions,
+  type EpsgDefinition,
+} from '../grid/epsg-definitions.js';
 import type { ChunkContext, ChunkResult, ChunkTask } from './chunk-task.js';
 import { runChunkTask } from './chunk-task.js';
 
@@ -53,7 +57,9 @@ interface Pending {
  * travel with each task, since a worker sees no import map.
  */
 export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPool {
-  const hardware = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  const hardware =
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+      ?.hardwareConcurrency ?? 2;
   const size = Math.max(1, Math.floor(options.size ?? Math.min(4, hardware)));
   const pending = new Map<number, Pending>();
   const busy = new Array<number>(size).fill(0);
@@ -67,14 +73,23 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPoo
       pending.delete(message.id);
       busy[entry.worker]!--;
       if ('result' in message) entry.resolve(message.result);
-      else entry.reject(new ReadError(`a chunk failed in a Web Worker: ${message.error.name}: ${message.error.message}`));
+      else
+        entry.reject(
+          new ReadError(
+            `a chunk failed in a Web Worker: ${message.error.name}: ${message.error.message}`,
+          ),
+        );
     });
     worker.addEventListener('error', (event) => {
       for (const [id, entry] of pending) {
         if (entry.worker !== index) continue;
         pending.delete(id);
         busy[index]!--;
-        entry.reject(new ReadError(`a Web Worker of the chunk pool failed: ${event.message || 'could not start the worker script'}`));
+        entry.reject(
+          new ReadError(
+            `a Web Worker of the chunk pool failed: ${event.message || 'could not start the worker script'}`,
+          ),
+        );
       }
     });
     return worker;
@@ -93,18 +108,26 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPoo
           workers[worker]!.postMessage({ kind: 'pyramids.chunk-cancel', id } satisfies PoolRequest);
           reject(context.signal!.reason);
         };
-        const settle = <T>(callback: (value: T) => void) => (value: T) => {
-          context.signal?.removeEventListener('abort', onAbort);
-          callback(value);
-        };
+        const settle =
+          <T>(callback: (value: T) => void) =>
+          (value: T) => {
+            context.signal?.removeEventListener('abort', onAbort);
+            callback(value);
+          };
         pending.set(id, { resolve: settle(resolve), reject: settle(reject), worker });
         context.signal?.addEventListener('abort', onAbort, { once: true });
-        workers[worker]!.postMessage({ kind: 'pyramids.chunk-request', id, task, epsg: loadedEpsgDefinitions() } satisfies PoolRequest);
+        workers[worker]!.postMessage({
+          kind: 'pyramids.chunk-request',
+          id,
+          task,
+          epsg: loadedEpsgDefinitions(),
+        } satisfies PoolRequest);
       });
     },
     terminate() {
       for (const worker of workers) worker.terminate();
-      for (const entry of pending.values()) entry.reject(new ReadError('the chunk worker pool was terminated'));
+      for (const entry of pending.values())
+        entry.reject(new ReadError('the chunk worker pool was terminated'));
       pending.clear();
     },
   };
@@ -120,7 +143,10 @@ export interface WorkerScopeLike {
  * Call in a Web Worker script: answers the pool's chunk requests with
  * {@link runChunkTask} and `context` (the worker's own registry, signer, fetch).
  */
-export function serveChunkTasks(context: Omit<ChunkContext, 'signal'>, scope: WorkerScopeLike = globalThis as unknown as WorkerScopeLike): void {
+export function serveChunkTasks(
+  context: Omit<ChunkContext, 'signal'>,
+  scope: WorkerScopeLike = globalThis as unknown as WorkerScopeLike,
+): void {
   const controllers = new Map<number, AbortController>();
   scope.addEventListener('message', (event) => {
     const message = event.data as PoolRequest;
@@ -132,20 +158,25 @@ export function serveChunkTasks(context: Omit<ChunkContext, 'signal'>, scope: Wo
     addEpsgDefinitions(message.epsg);
     const controller = new AbortController();
     controllers.set(message.id, controller);
-    runChunkTask(message.task, { ...context, signal: controller.signal }).then(
-      (result) => {
-        const transfer = [...new Set(result.data.map((array) => array.buffer as ArrayBuffer))];
-        scope.postMessage({ kind: 'pyramids.chunk-response', id: message.id, result } satisfies PoolResponse, transfer);
-      },
-      (error: unknown) => {
-        if (isAbortError(error)) return;
-        const failure = error as { name?: string; message?: string };
-        scope.postMessage({
-          kind: 'pyramids.chunk-response',
-          id: message.id,
-          error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) },
-        } satisfies PoolResponse);
-      },
-    ).finally(() => controllers.delete(message.id));
+    runChunkTask(message.task, { ...context, signal: controller.signal })
+      .then(
+        (result) => {
+          const transfer = [...new Set(result.data.map((array) => array.buffer as ArrayBuffer))];
+          scope.postMessage(
+            { kind: 'pyramids.chunk-response', id: message.id, result } satisfies PoolResponse,
+            transfer,
+          );
+        },
+        (error: unknown) => {
+          if (isAbortError(error)) return;
+          const failure = error as { name?: string; message?: string };
+          scope.postMessage({
+            kind: 'pyramids.chunk-response',
+            id: message.id,
+            error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) },
+          } satisfies PoolResponse);
+        },
+      )
+      .finally(() => controllers.delete(message.id));
   });
 }

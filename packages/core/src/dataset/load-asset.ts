@@ -38,10 +38,17 @@ export interface LoadAssetOptions extends Omit<OpenRasterOptions, 'mediaType'> {
 }
 
 /** Reads the first bytes of a local or remote file, for a content sniff. */
-async function readHead(href: string, options: OpenRasterOptions, length = 64): Promise<Uint8Array> {
+async function readHead(
+  href: string,
+  options: OpenRasterOptions,
+  length = 64,
+): Promise<Uint8Array> {
   if (/^https?:\/\//i.test(href)) {
     const response = await httpRequest(href, {
-      headers: async (url) => ({ range: `bytes=0-${length - 1}`, ...(await headersFor(options.signer, url, { method: 'GET' }, options.signal)) }),
+      headers: async (url) => ({
+        range: `bytes=0-${length - 1}`,
+        ...(await headersFor(options.signer, url, { method: 'GET' }, options.signal)),
+      }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       retries: 1,
@@ -76,7 +83,9 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
   const implementation = await choice.reader.load();
   try {
     const source = await implementation.open(signed, {
-      ...(signer ? { signer, signHref: (signal?: AbortSignal) => signHrefWith(signer, patched, signal) } : {}),
+      ...(signer
+        ? { signer, signHref: (signal?: AbortSignal) => signHrefWith(signer, patched, signal) }
+        : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.readerOptions ? { options: options.readerOptions } : {}),
@@ -87,10 +96,13 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
     return new Dataset(source, choice.reader.id);
   } catch (error) {
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-    throw new ReadError(`reader '${choice.reader.id}' could not open ${redactHref(signed)}: ${(error as Error).message ?? String(error)}`, {
-      plugin: choice.reader.id,
-      cause: error,
-    });
+    throw new ReadError(
+      `reader '${choice.reader.id}' could not open ${redactHref(signed)}: ${(error as Error).message ?? String(error)}`,
+      {
+        plugin: choice.reader.id,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -100,7 +112,11 @@ function registrySigner(registry: Registry): Signer | undefined {
 }
 
 /** Opens asset `key` of `item` as a Dataset (header read; pixels read on demand). */
-export async function loadAsset(item: StacItem, key: string, options: LoadAssetOptions): Promise<Dataset> {
+export async function loadAsset(
+  item: StacItem,
+  key: string,
+  options: LoadAssetOptions,
+): Promise<Dataset> {
   const href = resolveAlternateHref(item, key, options);
   const mediaType = assetMediaType(item, key);
   return openRaster(href, { ...options, ...(mediaType ? { mediaType } : {}) });
@@ -110,8 +126,13 @@ export async function loadAsset(item: StacItem, key: string, options: LoadAssetO
  * Which reader would open asset `key` of `item`, decided from its media type or
  * extension alone (no I/O). Undefined when only a content sniff could decide.
  */
-export function whichEngine(item: StacItem, key: string, options: { registry: Registry }): string | undefined {
+export function whichEngine(
+  item: StacItem,
+  key: string,
+  options: { registry: Registry },
+): string | undefined {
   const href = resolveAssetHref(item, key);
   const mediaType = assetMediaType(item, key);
-  return options.registry.selectReaderSync({ href, ...(mediaType ? { mediaType } : {}) })?.reader.id;
+  return options.registry.selectReaderSync({ href, ...(mediaType ? { mediaType } : {}) })?.reader
+    .id;
 }

@@ -25,12 +25,17 @@ type Ring = Array<[number, number]>;
 
 /** The polygons of a Polygon / MultiPolygon geometry or Feature, as rings of [lon, lat]. */
 function polygonsOf(feature: Geometry | { type: 'Feature'; geometry: Geometry | null }): Ring[][] {
-  const geometry = (feature as { type?: string }).type === 'Feature' ? (feature as { geometry: Geometry | null }).geometry : (feature as Geometry);
+  const geometry =
+    (feature as { type?: string }).type === 'Feature'
+      ? (feature as { geometry: Geometry | null }).geometry
+      : (feature as Geometry);
   const type = (geometry as { type?: string } | null)?.type;
   const coordinates = (geometry as { coordinates?: unknown } | null)?.coordinates;
   if (type === 'Polygon' && Array.isArray(coordinates)) return [coordinates as Ring[]];
   if (type === 'MultiPolygon' && Array.isArray(coordinates)) return coordinates as Ring[][];
-  throw new OptionError(`readItemFeature needs a Polygon or MultiPolygon (or a Feature of one), not ${type ?? 'no geometry'}`);
+  throw new OptionError(
+    `readItemFeature needs a Polygon or MultiPolygon (or a Feature of one), not ${type ?? 'no geometry'}`,
+  );
 }
 
 /** Even-odd test of a point against every ring of a polygon (holes included). */
@@ -64,13 +69,22 @@ export async function readItemFeature(
   const { bands, ...loadOptions } = options;
   const dataset = await loadAsset(item, key, loadOptions);
   try {
-    if (!dataset.crs) throw new GridError(`asset '${key}' of item ${item.id} has no CRS; a lon/lat feature cannot be placed on it`);
+    if (!dataset.crs)
+      throw new GridError(
+        `asset '${key}' of item ${item.id} has no CRS; a lon/lat feature cannot be placed on it`,
+      );
     const toRaster = createTransformer('EPSG:4326', dataset.crs);
-    const polygons = lonLatPolygons.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => toRaster(lon, lat))));
+    const polygons = lonLatPolygons.map((rings) =>
+      rings.map((ring) => ring.map(([lon, lat]) => toRaster(lon, lat))),
+    );
     const xs = polygons.flat(2).map((point) => point[0]);
     const ys = polygons.flat(2).map((point) => point[1]);
     const bounds: Bounds = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-    const read = await dataset.read({ bbox: bounds, ...(bands ? { bands } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const read = await dataset.read({
+      bbox: bounds,
+      ...(bands ? { bands } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const { width, height } = read.window;
     const mask = new Uint8Array(width * height);
     for (let row = 0; row < height; row++) {
@@ -82,7 +96,8 @@ export async function readItemFeature(
     read.data.forEach((values, index) => {
       const nodata = read.bands[index]?.nodata;
       if (nodata === undefined) return;
-      for (let pixel = 0; pixel < mask.length; pixel++) if (mask[pixel] === 0) (values as Float64Array)[pixel] = nodata;
+      for (let pixel = 0; pixel < mask.length; pixel++)
+        if (mask[pixel] === 0) (values as Float64Array)[pixel] = nodata;
     });
     return { ...read, mask };
   } finally {

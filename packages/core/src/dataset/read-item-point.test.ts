@@ -25,16 +25,33 @@ function gdalTestReader(): ReaderPlugin {
     apiVersion: PLUGIN_API_VERSION,
     mediaTypes: ['image/tiff'],
     extensions: ['.tif'],
-    load: async () => ({ open: async (href: string, _context: ReaderContext): Promise<RasterSource> => ({ ...gdalRasterSource(href, scratch), href }) }),
+    load: async () => ({
+      open: async (href: string, _context: ReaderContext): Promise<RasterSource> => ({
+        ...gdalRasterSource(href, scratch),
+        href,
+      }),
+    }),
   };
 }
 
 /** The value GDAL reads at a lon/lat point: the independent reference. */
 function gdalLocationValue(lon: number, lat: number): number {
-  return Number(execFileSync('gdallocationinfo', ['-valonly', '-wgs84', file, String(lon), String(lat)], { encoding: 'utf8' }).trim());
+  return Number(
+    execFileSync('gdallocationinfo', ['-valonly', '-wgs84', file, String(lon), String(lat)], {
+      encoding: 'utf8',
+    }).trim(),
+  );
 }
 
-const item = { type: 'Feature', stac_version: '1.0.0', id: 'greenland', geometry: null, properties: { datetime: '2024-01-01T00:00:00Z' }, links: [], assets: { data: { href: file, type: 'image/tiff' } } } as StacItem;
+const item = {
+  type: 'Feature',
+  stac_version: '1.0.0',
+  id: 'greenland',
+  geometry: null,
+  properties: { datetime: '2024-01-01T00:00:00Z' },
+  links: [],
+  assets: { data: { href: file, type: 'image/tiff' } },
+} as StacItem;
 
 beforeAll(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'pyramids-point-values-'));
@@ -49,7 +66,9 @@ describe('readItemPoint', { timeout: 60_000 }, () => {
       [-53.1, 74.0],
       [10, 45],
     ];
-    const results = await readItemPoint(item, 'data', points, { registry: createRegistry().use(gdalTestReader()) });
+    const results = await readItemPoint(item, 'data', points, {
+      registry: createRegistry().use(gdalTestReader()),
+    });
     for (const [index, [lon, lat]] of points.slice(0, 3).entries()) {
       expect(results[index]!.values).toEqual([gdalLocationValue(lon, lat)]);
       expect(results[index]!.nodata).toEqual([results[index]!.values![0] === -32768]);
@@ -59,6 +78,10 @@ describe('readItemPoint', { timeout: 60_000 }, () => {
   });
 
   it('refuses a point that is not lon/lat', async () => {
-    await expect(readItemPoint(item, 'data', [[73.4, 100]], { registry: createRegistry().use(gdalTestReader()) })).rejects.toThrow(OptionError);
+    await expect(
+      readItemPoint(item, 'data', [[73.4, 100]], {
+        registry: createRegistry().use(gdalTestReader()),
+      }),
+    ).rejects.toThrow(OptionError);
   });
 });

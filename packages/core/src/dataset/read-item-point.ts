@@ -32,7 +32,9 @@ export interface PointValues {
 function checkPoint(point: readonly [number, number], index: number): void {
   const [lon, lat] = point;
   if (!Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) {
-    throw new OptionError(`point ${index + 1}: [${lon}, ${lat}] is not a [longitude, latitude] in degrees (latitude within ±90)`);
+    throw new OptionError(
+      `point ${index + 1}: [${lon}, ${lat}] is not a [longitude, latitude] in degrees (latitude within ±90)`,
+    );
   }
 }
 
@@ -42,7 +44,12 @@ function checkPoint(point: readonly [number, number], index: number): void {
  * outside the raster gives `values: null`.
  * @throws OptionError for a malformed point; GridError when the raster has no CRS; the errors of `loadAsset`.
  */
-export async function readItemPoint(item: StacItem, key: string, points: ReadonlyArray<readonly [number, number]>, options: ReadItemPointOptions): Promise<PointValues[]> {
+export async function readItemPoint(
+  item: StacItem,
+  key: string,
+  points: ReadonlyArray<readonly [number, number]>,
+  options: ReadItemPointOptions,
+): Promise<PointValues[]> {
   points.forEach(checkPoint);
   const { bands: bandNumbers, ...loadOptions } = options;
   const dataset = await loadAsset(item, key, loadOptions);
@@ -61,7 +68,10 @@ async function readPoints(
   bandNumbers: number[] | undefined,
   signal: AbortSignal | undefined,
 ): Promise<PointValues[]> {
-  if (!dataset.crs) throw new GridError(`asset '${key}' of item ${item.id} has no CRS; lon/lat points cannot be placed on it`);
+  if (!dataset.crs)
+    throw new GridError(
+      `asset '${key}' of item ${item.id} has no CRS; lon/lat points cannot be placed on it`,
+    );
   const toRaster = createTransformer('EPSG:4326', dataset.crs);
   const bands = bandNumbers ?? dataset.bands.map((_, index) => index + 1);
   const results: PointValues[] = [];
@@ -74,11 +84,18 @@ async function readPoints(
       results.push({ lon, lat, x, y, values: null, nodata: null });
       continue;
     }
-    const read = await dataset.read({ window: { x: column, y: row, width: 1, height: 1 }, bands, ...(signal ? { signal } : {}) });
+    const read = await dataset.read({
+      window: { x: column, y: row, width: 1, height: 1 },
+      bands,
+      ...(signal ? { signal } : {}),
+    });
     const values = read.data.map((array) => Number(array[0]));
     const nodata = values.map((value, index) => {
       const declared = dataset.bands[bands[index]! - 1]?.nodata;
-      return declared !== undefined && (value === declared || (Number.isNaN(declared) && Number.isNaN(value)));
+      return (
+        declared !== undefined &&
+        (value === declared || (Number.isNaN(declared) && Number.isNaN(value)))
+      );
     });
     results.push({ lon, lat, x, y, column, row, values, nodata });
   }

@@ -21,7 +21,9 @@ function sha256Multihash(file: string): string {
  * range server's intercept hook; the assets are real fixture COGs served with ranges by
  * the same server. Items come one per page, linked by `next` with a token.
  */
-async function startCollectionApi(checksumOf: (file: string) => string = sha256Multihash): Promise<RangeServer> {
+async function startCollectionApi(
+  checksumOf: (file: string) => string = sha256Multihash,
+): Promise<RangeServer> {
   const server = await startRangeServer(rasters);
   const item = async (id: keyof typeof FILES): Promise<StacItem> => ({
     type: 'Feature',
@@ -45,7 +47,11 @@ async function startCollectionApi(checksumOf: (file: string) => string = sha256M
     '/api': async () => ({
       type: 'Catalog',
       id: 'test',
-      conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/collections', 'https://api.stacspec.org/v1.0.0/ogcapi-features'],
+      conformsTo: [
+        'https://api.stacspec.org/v1.0.0/core',
+        'https://api.stacspec.org/v1.0.0/collections',
+        'https://api.stacspec.org/v1.0.0/ogcapi-features',
+      ],
       links: [{ rel: 'data', href: `${api}/collections`, type: 'application/json' }],
     }),
     '/api/collections/test-cogs': async () => ({
@@ -54,7 +60,10 @@ async function startCollectionApi(checksumOf: (file: string) => string = sha256M
       stac_version: '1.0.0',
       description: 'two fixture COGs',
       license: 'proprietary',
-      extent: { spatial: { bbox: [[-180, -90, 180, 90]] }, temporal: { interval: [['2024-01-01T00:00:00Z', null]] } },
+      extent: {
+        spatial: { bbox: [[-180, -90, 180, 90]] },
+        temporal: { interval: [['2024-01-01T00:00:00Z', null]] },
+      },
       links: [
         { rel: 'self', href: `${api}/collections/test-cogs` },
         { rel: 'items', href: `${api}/collections/test-cogs/items` },
@@ -66,16 +75,24 @@ async function startCollectionApi(checksumOf: (file: string) => string = sha256M
       features: [await item('item-a')],
       links: [{ rel: 'next', href: `${api}/collections/test-cogs/items?token=2` }],
     }),
-    '/api/collections/test-cogs/items?token=2': async () => ({ type: 'FeatureCollection', features: [await item('item-b')], links: [] }),
+    '/api/collections/test-cogs/items?token=2': async () => ({
+      type: 'FeatureCollection',
+      features: [await item('item-b')],
+      links: [],
+    }),
   };
   server.intercept = (request, response) => {
     if (!request.url?.startsWith('/api')) return false;
     const route = routes[request.url];
     if (!route) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"description":"not found"}');
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"description":"not found"}');
       return true;
     }
-    void route().then((body) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+    void route().then((body) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+    );
     return true;
   };
   return server;
@@ -102,22 +119,41 @@ describe('downloadCollection', () => {
       progress: (event) => (event.type === 'done' ? controller.abort() : undefined),
     }).catch((error: unknown) => error);
     expect(isAbortError(first)).toBe(true);
-    expect((await readFile(path.join(directory, 'item-a/data.tif'))).equals(await readFile(path.join(rasters, FILES['item-a'])))).toBe(true);
+    expect(
+      (await readFile(path.join(directory, 'item-a/data.tif'))).equals(
+        await readFile(path.join(rasters, FILES['item-a'])),
+      ),
+    ).toBe(true);
     await expect(stat(path.join(directory, 'collection.json'))).rejects.toThrow();
 
     const before = server.requests.length;
     const result = await downloadCollection(`${server.url}/api`, 'test-cogs', directory);
-    expect(result).toEqual({ collection: 'test-cogs', items: 2, collectionPath: path.join(directory, 'collection.json') });
-    const second = server.requests.slice(before).map((request) => `${request.method} ${request.url}`);
+    expect(result).toEqual({
+      collection: 'test-cogs',
+      items: 2,
+      collectionPath: path.join(directory, 'collection.json'),
+    });
+    const second = server.requests
+      .slice(before)
+      .map((request) => `${request.method} ${request.url}`);
     expect(second).not.toContain(`GET /${FILES['item-a']}`);
     expect(second).toContain(`GET /${FILES['item-b']}`);
 
     for (const [id, file] of Object.entries(FILES)) {
-      expect((await readFile(path.join(directory, id, 'data.tif'))).equals(await readFile(path.join(rasters, file)))).toBe(true);
-      const written = JSON.parse(await readFile(path.join(directory, id, `${id}.json`), 'utf8')) as StacItem;
+      expect(
+        (await readFile(path.join(directory, id, 'data.tif'))).equals(
+          await readFile(path.join(rasters, file)),
+        ),
+      ).toBe(true);
+      const written = JSON.parse(
+        await readFile(path.join(directory, id, `${id}.json`), 'utf8'),
+      ) as StacItem;
       expect(written.assets.data!.href).toBe('./data.tif');
     }
-    const collection = JSON.parse(await readFile(result.collectionPath, 'utf8')) as { id: string; links: Array<{ rel: string; href: string }> };
+    const collection = JSON.parse(await readFile(result.collectionPath, 'utf8')) as {
+      id: string;
+      links: Array<{ rel: string; href: string }>;
+    };
     expect(collection.id).toBe('test-cogs');
     expect(collection.links).toEqual([
       { rel: 'license', href: 'https://example.com/license' },
@@ -128,18 +164,28 @@ describe('downloadCollection', () => {
 
   it('narrows the Items with search parameters (maxItems stops paging)', async () => {
     server = await startCollectionApi();
-    const result = await downloadCollection(`${server.url}/api`, 'test-cogs', directory, { search: { maxItems: 1 } });
+    const result = await downloadCollection(`${server.url}/api`, 'test-cogs', directory, {
+      search: { maxItems: 1 },
+    });
     expect(result.items).toBe(1);
-    expect(server.requests.map((request) => request.url)).not.toContain('/api/collections/test-cogs/items?token=2');
+    expect(server.requests.map((request) => request.url)).not.toContain(
+      '/api/collections/test-cogs/items?token=2',
+    );
   });
 
   it('names a missing collection, and deletes a file whose checksum does not match', async () => {
-    server = await startCollectionApi((file) => sha256Multihash(file).replace(/.$/, (last) => (last === '0' ? '1' : '0')));
+    server = await startCollectionApi((file) =>
+      sha256Multihash(file).replace(/.$/, (last) => (last === '0' ? '1' : '0')),
+    );
     await expect(downloadCollection(`${server.url}/api`, 'nope', directory)).rejects.toSatisfy(
-      (error: unknown) => SearchError.isInstance(error) && /collection 'nope' not found/.test((error as Error).message),
+      (error: unknown) =>
+        SearchError.isInstance(error) &&
+        /collection 'nope' not found/.test((error as Error).message),
     );
     await expect(downloadCollection(`${server.url}/api`, 'test-cogs', directory)).rejects.toSatisfy(
-      (error: unknown) => DownloadError.isInstance(error) && /checksum .* differs from file:checksum/.test((error as Error).message),
+      (error: unknown) =>
+        DownloadError.isInstance(error) &&
+        /checksum .* differs from file:checksum/.test((error as Error).message),
     );
     await expect(stat(path.join(directory, 'item-a/data.tif'))).rejects.toThrow();
   });

@@ -6,13 +6,18 @@ import path from 'node:path';
 import { OptionError } from '../errors/option-error.js';
 import { SearchError } from '../errors/search-error.js';
 import { ItemSearch, type SearchParameters } from '../search/item-search.js';
-import { openClient, type OpenClientOptions, type StacApiClient } from '../search/stac-api-client.js';
+import {
+  openClient,
+  type OpenClientOptions,
+  type StacApiClient,
+} from '../search/stac-api-client.js';
 import type { StacLink } from '../stac/stac-types.js';
 import { downloadItems, type DownloadOptions } from './download-item.js';
 import { resolveFileName } from './file-name.js';
 
 /** Options of {@link downloadCollection}: the download options, plus what narrows the Items. */
-export interface DownloadCollectionOptions extends DownloadOptions, Omit<OpenClientOptions, 'signer' | 'signal' | 'fetch'> {
+export interface DownloadCollectionOptions
+  extends DownloadOptions, Omit<OpenClientOptions, 'signer' | 'signal' | 'fetch'> {
   /** Search parameters that narrow the Items (`bbox`, `datetime`, `query`, `filter`, `maxItems`, `limit`…). */
   search?: Omit<SearchParameters, 'collections' | 'method'>;
 }
@@ -50,8 +55,19 @@ export async function downloadCollection(
   directory: string,
   options: DownloadCollectionOptions = {},
 ): Promise<DownloadCollectionResult> {
-  if (options.writeItem === false) throw new OptionError('downloadCollection writes every Item beside its assets; leave writeItem unset or give a template');
-  const { search = {}, addConformsTo, headers, timeout, retries, backoff, ...downloadOptions } = options;
+  if (options.writeItem === false)
+    throw new OptionError(
+      'downloadCollection writes every Item beside its assets; leave writeItem unset or give a template',
+    );
+  const {
+    search = {},
+    addConformsTo,
+    headers,
+    timeout,
+    retries,
+    backoff,
+    ...downloadOptions
+  } = options;
   const transport = {
     ...(options.signer ? { signer: options.signer } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -61,9 +77,15 @@ export async function downloadCollection(
     ...(retries !== undefined ? { retries } : {}),
     ...(backoff !== undefined ? { backoff } : {}),
   };
-  const client = typeof urlOrClient === 'string' ? await openClient(urlOrClient, { ...transport, ...(addConformsTo ? { addConformsTo } : {}) }) : urlOrClient;
+  const client =
+    typeof urlOrClient === 'string'
+      ? await openClient(urlOrClient, { ...transport, ...(addConformsTo ? { addConformsTo } : {}) })
+      : urlOrClient;
   const collectionJson = await client.getCollection(collection);
-  if (!collectionJson) throw new SearchError(`collection '${collection}' not found at ${client.url}; list them with listCollections (CLI: pyramids collections URL)`);
+  if (!collectionJson)
+    throw new SearchError(
+      `collection '${collection}' not found at ${client.url}; list them with listCollections (CLI: pyramids collections URL)`,
+    );
   // Checked before any request for Items: a bad parameter fails here.
   const itemSearch = client.conformsToClass('ITEM_SEARCH')
     ? new ItemSearch(client, { ...search, collections: [collection], ...transport })
@@ -77,15 +99,31 @@ export async function downloadCollection(
   let count = 0;
   for await (const page of itemSearch.pages()) {
     // One page at a time: memory stays flat however large the collection.
-    const downloaded = await downloadItems(page.features, root, { ...downloadOptions, writeItem: itemTemplate });
+    const downloaded = await downloadItems(page.features, root, {
+      ...downloadOptions,
+      writeItem: itemTemplate,
+    });
     for (const item of downloaded) {
-      const itemPath = resolveFileName(itemTemplate, { id: item.id, key: 'item', href: 'item.json', collection }, root);
-      itemLinks.push({ rel: 'item', href: relativeLink(collectionPath, itemPath), type: 'application/geo+json' });
+      const itemPath = resolveFileName(
+        itemTemplate,
+        { id: item.id, key: 'item', href: 'item.json', collection },
+        root,
+      );
+      itemLinks.push({
+        rel: 'item',
+        href: relativeLink(collectionPath, itemPath),
+        type: 'application/geo+json',
+      });
     }
     count += downloaded.length;
   }
   // The remote self/root/parent/item links would point back at the API, not at this copy.
-  const links = (collectionJson.links ?? []).filter((link) => !['self', 'root', 'parent', 'item', 'items', 'next', 'prev'].includes(link.rel));
-  await writeFile(collectionPath, `${JSON.stringify({ ...collectionJson, links: [...links, ...itemLinks] }, null, 2)}\n`);
+  const links = (collectionJson.links ?? []).filter(
+    (link) => !['self', 'root', 'parent', 'item', 'items', 'next', 'prev'].includes(link.rel),
+  );
+  await writeFile(
+    collectionPath,
+    `${JSON.stringify({ ...collectionJson, links: [...links, ...itemLinks] }, null, 2)}\n`,
+  );
   return { collection, items: count, collectionPath };
 }

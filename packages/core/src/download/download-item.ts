@@ -3,7 +3,16 @@
 // is complete and verified; an interrupted transfer resumes with a Range request
 // guarded by If-Range, so a changed remote file is never spliced onto old bytes.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, realpath, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import {
+  mkdir,
+  open,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { replaceWithTemporary } from '../write/atomic-output.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +99,12 @@ const DEFAULT_CONCURRENCY = 4;
 
 function wantsAsset(item: StacItem, key: string, options: DownloadOptions): boolean {
   const labels = [key, ...assetRoles(item, key)];
-  if (options.include && options.include.length > 0 && !labels.some((label) => options.include!.includes(label))) return false;
+  if (
+    options.include &&
+    options.include.length > 0 &&
+    !labels.some((label) => options.include!.includes(label))
+  )
+    return false;
   if (options.exclude && labels.some((label) => options.exclude!.includes(label))) return false;
   return true;
 }
@@ -115,8 +129,12 @@ async function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promis
       }
     }
   };
-  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, tasks.length) }, worker),
+  );
+  const rejected = outcomes.find(
+    (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+  );
   if (rejected) throw rejected.reason;
   return results;
 }
@@ -124,7 +142,10 @@ async function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promis
 function sidecarPaths(target: string): { part: string; meta: string } {
   const directory = path.dirname(target);
   const base = path.basename(target);
-  return { part: path.join(directory, `.${base}.pyramids-part`), meta: path.join(directory, `.${base}.pyramids.json`) };
+  return {
+    part: path.join(directory, `.${base}.pyramids-part`),
+    meta: path.join(directory, `.${base}.pyramids.json`),
+  };
 }
 
 async function readValidators(file: string): Promise<Validators | undefined> {
@@ -150,7 +171,9 @@ async function prepareDirectory(root: string, target: string): Promise<void> {
   const realParent = await realpath(path.dirname(target));
   const inside = path.relative(realRoot, realParent);
   if (inside.startsWith('..') || path.isAbsolute(inside)) {
-    throw new DownloadError(`${path.dirname(target)} resolves to ${realParent}, outside ${realRoot} (a symbolic link?); refused`);
+    throw new DownloadError(
+      `${path.dirname(target)} resolves to ${realParent}, outside ${realRoot} (a symbolic link?); refused`,
+    );
   }
 }
 
@@ -161,9 +184,12 @@ function httpError(job: AssetJob, response: Response): DownloadError {
       : response.status === 404
         ? '; the file does not exist at that href'
         : '';
-  return new DownloadError(`${describe(job)}: HTTP ${response.status} ${response.statusText}${hint}`, {
-    details: { status: response.status, item: job.item.id, asset: job.key },
-  });
+  return new DownloadError(
+    `${describe(job)}: HTTP ${response.status} ${response.statusText}${hint}`,
+    {
+      details: { status: response.status, item: job.item.id, asset: job.key },
+    },
+  );
 }
 
 /** The URL to request: s3:// through the signer's signHref, http(s) through signHrefWith. */
@@ -176,7 +202,10 @@ async function requestUrl(job: AssetJob, options: DownloadOptions): Promise<stri
       );
     }
     const signed = await signer.signHref(job.href, options.signal);
-    if (!/^https?:\/\//i.test(signed)) throw new DownloadError(`${describe(job)}: signer '${signer.id}' did not give an https URL for the s3:// href`);
+    if (!/^https?:\/\//i.test(signed))
+      throw new DownloadError(
+        `${describe(job)}: signer '${signer.id}' did not give an https URL for the s3:// href`,
+      );
     return signed;
   }
   return signHrefWith(options.signer, job.href, options.signal);
@@ -225,7 +254,10 @@ async function writeBody(
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (error instanceof TransferCut) throw error;
-    throw new TransferCut((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message, { cause: error });
+    throw new TransferCut(
+      (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message,
+      { cause: error },
+    );
   } finally {
     clearTimeout(timer);
     reader.releaseLock?.();
@@ -233,7 +265,13 @@ async function writeBody(
 }
 
 /** Downloads one http(s) or s3 asset to `part`, resuming it when it exists. Returns the validators seen. */
-async function downloadHttp(job: AssetJob, part: string, meta: string, options: DownloadOptions, emit: (bytes: number, total?: number) => void): Promise<Validators> {
+async function downloadHttp(
+  job: AssetJob,
+  part: string,
+  meta: string,
+  options: DownloadOptions,
+  emit: (bytes: number, total?: number) => void,
+): Promise<Validators> {
   const retries = options.retries ?? 3;
   const idleTimeout = options.idleTimeout ?? 60_000;
   let validators = (await readValidators(meta)) ?? {};
@@ -275,31 +313,51 @@ async function downloadHttp(job: AssetJob, part: string, meta: string, options: 
         await response.body?.cancel();
         await rm(part, { force: true });
         validators = {};
-        if (attempt >= retries) throw new DownloadError(`${describe(job)}: the server answered a resume with a range that does not follow the ${existing} bytes already downloaded`);
+        if (attempt >= retries)
+          throw new DownloadError(
+            `${describe(job)}: the server answered a resume with a range that does not follow the ${existing} bytes already downloaded`,
+          );
         continue;
       }
       start = existing;
     }
     const total = partial
       ? Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN)
-      : Number.isFinite(length) ? length : undefined;
+      : Number.isFinite(length)
+        ? length
+        : undefined;
     const totalSize = total !== undefined && Number.isFinite(total) ? total : undefined;
     // Validators are saved before the body, so a later run can resume this part.
-    validators = { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(totalSize !== undefined ? { size: totalSize } : {}) };
+    validators = {
+      ...(etag ? { etag } : {}),
+      ...(lastModified ? { lastModified } : {}),
+      ...(totalSize !== undefined ? { size: totalSize } : {}),
+    };
     await writeFile(meta, JSON.stringify(validators));
     const handle = await open(part, partial ? 'a' : 'w');
     const state = { bytes: start };
     try {
       emit(state.bytes, totalSize);
-      await writeBody(response, handle, state, () => emit(state.bytes, totalSize), idleTimeout, options.signal);
-      if (totalSize !== undefined && state.bytes < totalSize) throw new TransferCut(`connection closed after ${state.bytes} of ${totalSize} bytes`);
+      await writeBody(
+        response,
+        handle,
+        state,
+        () => emit(state.bytes, totalSize),
+        idleTimeout,
+        options.signal,
+      );
+      if (totalSize !== undefined && state.bytes < totalSize)
+        throw new TransferCut(`connection closed after ${state.bytes} of ${totalSize} bytes`);
       return validators;
     } catch (error) {
       if (!(error instanceof TransferCut)) throw error;
       // Without a validator the server cannot guarantee the rest belongs to the same file: start over.
       if (!validators.etag && !validators.lastModified) await rm(part, { force: true });
       if (attempt >= retries) {
-        throw new DownloadError(`${describe(job)}: the transfer was cut ${attempt + 1} time(s) (${error.message}); run again to resume`, { cause: error });
+        throw new DownloadError(
+          `${describe(job)}: the transfer was cut ${attempt + 1} time(s) (${error.message}); run again to resume`,
+          { cause: error },
+        );
       }
     } finally {
       await handle.close();
@@ -308,18 +366,29 @@ async function downloadHttp(job: AssetJob, part: string, meta: string, options: 
 }
 
 /** Copies a local file to `part`. */
-async function copyLocal(job: AssetJob, part: string, options: DownloadOptions, emit: (bytes: number, total?: number) => void): Promise<void> {
+async function copyLocal(
+  job: AssetJob,
+  part: string,
+  options: DownloadOptions,
+  emit: (bytes: number, total?: number) => void,
+): Promise<void> {
   const source = job.href.startsWith('file://') ? fileURLToPath(job.href) : job.href;
   let total: number;
   try {
     total = (await stat(source)).size;
   } catch (error) {
-    throw new DownloadError(`${describe(job)}: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new DownloadError(
+      `${describe(job)}: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   const handle = await open(part, 'w');
   let bytes = 0;
   try {
-    for await (const chunk of createReadStream(source, options.signal ? { signal: options.signal } : {})) {
+    for await (const chunk of createReadStream(
+      source,
+      options.signal ? { signal: options.signal } : {},
+    )) {
       await handle.write(chunk as Buffer);
       bytes += (chunk as Buffer).byteLength;
       emit(bytes, total);
@@ -334,30 +403,47 @@ async function copyLocal(job: AssetJob, part: string, options: DownloadOptions, 
 
 async function hashFile(file: string, multihash: Multihash, signal?: AbortSignal): Promise<string> {
   const hash = createMultihashHash(multihash);
-  for await (const chunk of createReadStream(file, signal ? { signal } : {})) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, signal ? { signal } : {}))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** Checks size and checksum of the finished part; deletes it and throws DownloadError on a mismatch. */
-async function verifyPart(job: AssetJob, part: string, meta: string, checksum: Multihash | undefined, options: DownloadOptions): Promise<void> {
+async function verifyPart(
+  job: AssetJob,
+  part: string,
+  meta: string,
+  checksum: Multihash | undefined,
+  options: DownloadOptions,
+): Promise<void> {
   const size = await fileSize(part);
   const declaredSize = job.asset['file:size'];
   const fail = async (message: string) => {
     await rm(part, { force: true });
     await rm(meta, { force: true });
-    throw new DownloadError(`${describe(job)}: ${message}; the file was deleted; download it again, or pass verify: false if the Item is wrong`);
+    throw new DownloadError(
+      `${describe(job)}: ${message}; the file was deleted; download it again, or pass verify: false if the Item is wrong`,
+    );
   };
   if (options.verify !== false && typeof declaredSize === 'number' && size !== declaredSize) {
     await fail(`size ${size} bytes differs from file:size ${declaredSize}`);
   }
   if (options.verify !== false && checksum) {
     const digest = await hashFile(part, checksum, options.signal);
-    if (!digestMatches(checksum, digest)) await fail(`${checksum.name} checksum ${digest.slice(0, checksum.digest.length)} differs from file:checksum ${checksum.digest}`);
+    if (!digestMatches(checksum, digest))
+      await fail(
+        `${checksum.name} checksum ${digest.slice(0, checksum.digest.length)} differs from file:checksum ${checksum.digest}`,
+      );
   }
 }
 
 /** True when the remote file differs from the local one by size or ETag. */
-async function remoteChanged(job: AssetJob, target: string, meta: string, options: DownloadOptions): Promise<boolean> {
+async function remoteChanged(
+  job: AssetJob,
+  target: string,
+  meta: string,
+  options: DownloadOptions,
+): Promise<boolean> {
   const localSize = await fileSize(target);
   if (!/^(https?|s3):\/\//i.test(job.href)) {
     const source = job.href.startsWith('file://') ? fileURLToPath(job.href) : job.href;
@@ -366,18 +452,32 @@ async function remoteChanged(job: AssetJob, target: string, meta: string, option
     return !sourceStat || sourceStat.size !== localSize || sourceStat.mtimeMs > targetStat.mtimeMs;
   }
   const url = await requestUrl(job, options);
-  const common = { ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
-  let response = await httpRequest(url, { ...common, method: 'HEAD', headers: (requestUrl) => headersFor(options.signer, requestUrl, { method: 'HEAD' }, options.signal) });
+  const common = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  let response = await httpRequest(url, {
+    ...common,
+    method: 'HEAD',
+    headers: (requestUrl) =>
+      headersFor(options.signer, requestUrl, { method: 'HEAD' }, options.signal),
+  });
   await response.body?.cancel();
   let length = response.headers.get('content-length');
   if ([403, 405, 501].includes(response.status)) {
     // Presigned URLs allow only GET, and some servers refuse HEAD: ask for one byte instead.
     response = await httpRequest(url, {
       ...common,
-      headers: async (requestUrl) => ({ range: 'bytes=0-0', ...(await headersFor(options.signer, requestUrl, { method: 'GET' }, options.signal)) }),
+      headers: async (requestUrl) => ({
+        range: 'bytes=0-0',
+        ...(await headersFor(options.signer, requestUrl, { method: 'GET' }, options.signal)),
+      }),
     });
     await response.body?.cancel();
-    length = response.status === 206 ? (/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? null) : response.headers.get('content-length');
+    length =
+      response.status === 206
+        ? (/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? null)
+        : response.headers.get('content-length');
   }
   if (!response.ok) throw httpError(job, response);
   const saved = await readValidators(meta);
@@ -391,33 +491,64 @@ async function downloadAsset(job: AssetJob, root: string, options: DownloadOptio
   const { part, meta } = sidecarPaths(job.target);
   const overwrite = options.overwrite ?? 'never';
   const base = { item: job.item.id, key: job.key, href: redactHref(job.href), path: job.target };
-  const declared = typeof job.asset['file:size'] === 'number' ? (job.asset['file:size'] as number) : undefined;
-  const checksum = options.verify === false || job.asset['file:checksum'] === undefined ? undefined : parseMultihash(job.asset['file:checksum'], describe(job));
+  const declared =
+    typeof job.asset['file:size'] === 'number' ? (job.asset['file:size'] as number) : undefined;
+  const checksum =
+    options.verify === false || job.asset['file:checksum'] === undefined
+      ? undefined
+      : parseMultihash(job.asset['file:checksum'], describe(job));
   if (checksum && !checksum.algorithm) {
-    throw new DownloadError(`${describe(job)}: file:checksum uses ${checksum.name}, which pyramids cannot verify (it supports sha2-256, sha2-512, sha2-384, sha1, md5, blake2b-512, blake2s-256); pass verify: false to download without checking`);
+    throw new DownloadError(
+      `${describe(job)}: file:checksum uses ${checksum.name}, which pyramids cannot verify (it supports sha2-256, sha2-512, sha2-384, sha1, md5, blake2b-512, blake2s-256); pass verify: false to download without checking`,
+    );
   }
   await prepareDirectory(root, job.target);
   const existing = await fileSize(job.target);
-  if (existing !== undefined && (overwrite === 'never' || (overwrite === 'if-changed' && !(await remoteChanged(job, job.target, meta, options))))) {
+  if (
+    existing !== undefined &&
+    (overwrite === 'never' ||
+      (overwrite === 'if-changed' && !(await remoteChanged(job, job.target, meta, options))))
+  ) {
     options.progress?.({ type: 'skip', ...base, bytes: existing, total: existing });
     return;
   }
-  options.progress?.({ type: 'start', ...base, bytes: 0, ...(declared !== undefined ? { total: declared } : {}) });
+  options.progress?.({
+    type: 'start',
+    ...base,
+    bytes: 0,
+    ...(declared !== undefined ? { total: declared } : {}),
+  });
   const emit = (bytes: number, total?: number) => {
     const size = total ?? declared;
-    options.progress?.({ type: 'progress', ...base, bytes, ...(size !== undefined ? { total: size } : {}) });
+    options.progress?.({
+      type: 'progress',
+      ...base,
+      bytes,
+      ...(size !== undefined ? { total: size } : {}),
+    });
   };
   try {
     if (/^(https?|s3):\/\//i.test(job.href)) await downloadHttp(job, part, meta, options, emit);
-    else if (job.href.startsWith('file://') || (isAbsoluteHref(job.href) && job.href.startsWith('/'))) await copyLocal(job, part, options, emit);
-    else throw new DownloadError(`${describe(job)}: cannot download this href; supported are http(s)://, s3:// (with a signer), file:// and absolute paths`);
+    else if (
+      job.href.startsWith('file://') ||
+      (isAbsoluteHref(job.href) && job.href.startsWith('/'))
+    )
+      await copyLocal(job, part, options, emit);
+    else
+      throw new DownloadError(
+        `${describe(job)}: cannot download this href; supported are http(s)://, s3:// (with a signer), file:// and absolute paths`,
+      );
     await verifyPart(job, part, meta, checksum, options);
     await replaceWithTemporary(part, job.target);
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) throw options.signal?.reason ?? error;
-    if (ReadError.isInstance(error)) throw new DownloadError(`${describe(job)}: ${error.message}`, { cause: error });
+    if (ReadError.isInstance(error))
+      throw new DownloadError(`${describe(job)}: ${error.message}`, { cause: error });
     if (PyramidsError.isInstance(error)) throw error;
-    throw new DownloadError(`${describe(job)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new DownloadError(
+      `${describe(job)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   const size = (await fileSize(job.target)) ?? 0;
   options.progress?.({ type: 'done', ...base, bytes: size, total: size });
@@ -428,7 +559,11 @@ function relativeHref(from: string, to: string): string {
   return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
-function plan(items: StacItem[], directory: string, options: DownloadOptions): { jobs: AssetJob[]; itemPaths: Map<StacItem, string | undefined> } {
+function plan(
+  items: StacItem[],
+  directory: string,
+  options: DownloadOptions,
+): { jobs: AssetJob[]; itemPaths: Map<StacItem, string | undefined> } {
   const template = options.fileName ?? DEFAULT_FILE_NAME;
   const jobs: AssetJob[] = [];
   const itemPaths = new Map<StacItem, string | undefined>();
@@ -438,16 +573,34 @@ function plan(items: StacItem[], directory: string, options: DownloadOptions): {
       if (!wantsAsset(item, key, options)) continue;
       const asset = item.assets[key]!;
       const href = resolveAlternateHref(item, key, options);
-      const target = resolveFileName(template, { id: item.id, key, href, ...(item.collection ? { collection: item.collection } : {}) }, directory);
+      const target = resolveFileName(
+        template,
+        { id: item.id, key, href, ...(item.collection ? { collection: item.collection } : {}) },
+        directory,
+      );
       const clash = seen.get(target);
-      if (clash) throw new DownloadError(`${clash} and asset '${key}' of item ${item.id} would both be written to ${target}; use a fileName template with {id} and {key}`);
+      if (clash)
+        throw new DownloadError(
+          `${clash} and asset '${key}' of item ${item.id} would both be written to ${target}; use a fileName template with {id} and {key}`,
+        );
       seen.set(target, `asset '${key}' of item ${item.id}`);
       jobs.push({ item, key, asset, href, target });
     }
     const writeItem = options.writeItem;
     itemPaths.set(
       item,
-      writeItem ? resolveFileName(typeof writeItem === 'string' ? writeItem : '{id}/{id}.json', { id: item.id, key: 'item', href: 'item.json', ...(item.collection ? { collection: item.collection } : {}) }, directory) : undefined,
+      writeItem
+        ? resolveFileName(
+            typeof writeItem === 'string' ? writeItem : '{id}/{id}.json',
+            {
+              id: item.id,
+              key: 'item',
+              href: 'item.json',
+              ...(item.collection ? { collection: item.collection } : {}),
+            },
+            directory,
+          )
+        : undefined,
     );
   }
   return { jobs, itemPaths };
@@ -461,22 +614,38 @@ function plan(items: StacItem[], directory: string, options: DownloadOptions): {
  * `file:checksum` does not match; an abort is rethrown as is, leaving only
  * hidden `.pyramids-part` files that the next run resumes.
  */
-export async function downloadItems(input: ItemsInput, directory: string, options: DownloadOptions = {}): Promise<StacItem[]> {
+export async function downloadItems(
+  input: ItemsInput,
+  directory: string,
+  options: DownloadOptions = {},
+): Promise<StacItem[]> {
   const items = toItems(input).map((item) => structuredClone(asItem(item)));
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionError(`concurrency must be a positive integer; got ${concurrency}`);
-  if (options.overwrite !== undefined && !['never', 'always', 'if-changed'].includes(options.overwrite)) {
-    throw new OptionError(`overwrite must be 'never', 'always' or 'if-changed'; got ${JSON.stringify(options.overwrite)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new OptionError(`concurrency must be a positive integer; got ${concurrency}`);
+  if (
+    options.overwrite !== undefined &&
+    !['never', 'always', 'if-changed'].includes(options.overwrite)
+  ) {
+    throw new OptionError(
+      `overwrite must be 'never', 'always' or 'if-changed'; got ${JSON.stringify(options.overwrite)}`,
+    );
   }
   options.signal?.throwIfAborted();
   const root = path.resolve(directory);
   await mkdir(root, { recursive: true });
   const { jobs, itemPaths } = plan(items, root, options);
-  await runLimited(jobs.map((job) => () => downloadAsset(job, root, options)), concurrency);
+  await runLimited(
+    jobs.map((job) => () => downloadAsset(job, root, options)),
+    concurrency,
+  );
   for (const item of items) {
     const itemPath = itemPaths.get(item);
     for (const job of jobs.filter((candidate) => candidate.item === item)) {
-      item.assets[job.key] = { ...job.asset, href: itemPath ? relativeHref(itemPath, job.target) : job.target };
+      item.assets[job.key] = {
+        ...job.asset,
+        href: itemPath ? relativeHref(itemPath, job.target) : job.target,
+      };
     }
     if (itemPath) {
       // A self link would point at the source catalog, not at this copy.
@@ -489,7 +658,11 @@ export async function downloadItems(input: ItemsInput, directory: string, option
 }
 
 /** Downloads the assets of one Item; see `downloadItems`. */
-export async function downloadItem(item: StacItem | { toJSON(): unknown }, directory: string, options: DownloadOptions = {}): Promise<StacItem> {
+export async function downloadItem(
+  item: StacItem | { toJSON(): unknown },
+  directory: string,
+  options: DownloadOptions = {},
+): Promise<StacItem> {
   const [result] = await downloadItems(asItem(item), directory, options);
   return result!;
 }

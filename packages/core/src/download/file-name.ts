@@ -22,7 +22,15 @@ const UNSAFE = /[\u0000-\u001f\u007f/\\<>:"|?*]/;
 
 /** Throws DownloadError unless `value` is safe as one path segment. */
 export function checkSegment(value: string, what: string): string {
-  if (value === '' || value === '.' || value === '..' || value.startsWith('.') || value.trim() !== value || UNSAFE.test(value) || value.length > 200) {
+  if (
+    value === '' ||
+    value === '.' ||
+    value === '..' ||
+    value.startsWith('.') ||
+    value.trim() !== value ||
+    UNSAFE.test(value) ||
+    value.length > 200
+  ) {
     throw new DownloadError(
       `${what} ${JSON.stringify(value)} cannot be used in a file name: it is empty, starts with a dot, or holds a path separator, ` +
         'a control character or one of <>:"|?*; use a fileName template without it',
@@ -44,26 +52,45 @@ function hrefBasename(href: string): string {
  * name, `{ext}` = its extension with the dot) and returns the absolute path inside
  * `directory`. DownloadError when a value is unsafe or the path leaves `directory`.
  */
-export function resolveFileName(template: string, values: FileNameValues, directory: string): string {
+export function resolveFileName(
+  template: string,
+  values: FileNameValues,
+  directory: string,
+): string {
   const ext = hrefExtension(values.href);
   const replacements: Record<string, () => string> = {
     id: () => checkSegment(values.id, 'item id'),
     key: () => checkSegment(values.key, `asset key of item ${JSON.stringify(values.id)}`),
     collection: () => checkSegment(values.collection ?? 'no-collection', 'collection id'),
-    name: () => checkSegment(decodeName(hrefBasename(values.href)), `file name of asset ${JSON.stringify(values.key)}`),
+    name: () =>
+      checkSegment(
+        decodeName(hrefBasename(values.href)),
+        `file name of asset ${JSON.stringify(values.key)}`,
+      ),
     // An odd extension is dropped rather than refused: it is only a hint.
     ext: () => (/^\.[a-z0-9]{1,12}$/i.test(ext) ? ext : ''),
   };
   const relative = template.replace(/\{([a-z]+)\}/g, (match, name: string) => {
     const replace = replacements[name];
-    if (!replace) throw new DownloadError(`fileName template ${JSON.stringify(template)} uses ${match}; available: {id}, {key}, {collection}, {name}, {ext}`);
+    if (!replace)
+      throw new DownloadError(
+        `fileName template ${JSON.stringify(template)} uses ${match}; available: {id}, {key}, {collection}, {name}, {ext}`,
+      );
     return replace();
   });
   const root = path.resolve(directory);
   const target = path.resolve(root, relative);
   const inside = path.relative(root, target);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside) || path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
-    throw new DownloadError(`asset ${JSON.stringify(values.key)} of item ${JSON.stringify(values.id)} would be written to ${JSON.stringify(relative)}, outside ${root}; refused`);
+  if (
+    inside === '' ||
+    inside.startsWith('..') ||
+    path.isAbsolute(inside) ||
+    path.isAbsolute(relative) ||
+    relative.split(/[\\/]/).includes('..')
+  ) {
+    throw new DownloadError(
+      `asset ${JSON.stringify(values.key)} of item ${JSON.stringify(values.id)} would be written to ${JSON.stringify(relative)}, outside ${root}; refused`,
+    );
   }
   return target;
 }

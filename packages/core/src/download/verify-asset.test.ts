@@ -18,7 +18,15 @@ function sha256Multihash(file: string): string {
 }
 
 function itemWith(assets: StacItem['assets']): StacItem {
-  return { type: 'Feature', stac_version: '1.0.0', id: 'verify-test', geometry: null, properties: { datetime: '2024-01-01T00:00:00Z' }, links: [], assets } as StacItem;
+  return {
+    type: 'Feature',
+    stac_version: '1.0.0',
+    id: 'verify-test',
+    geometry: null,
+    properties: { datetime: '2024-01-01T00:00:00Z' },
+    links: [],
+    assets,
+  } as StacItem;
 }
 
 let server: RangeServer | undefined;
@@ -49,10 +57,15 @@ describe('verifyAsset', () => {
       'file:checksum': 'skipped',
     });
     // A HEAD and one 16-byte range: the pixels were not downloaded.
-    expect(server.requests.map((request) => `${request.method} ${request.headers.range ?? ''}`)).toEqual(['HEAD ', 'GET bytes=0-15']);
+    expect(
+      server.requests.map((request) => `${request.method} ${request.headers.range ?? ''}`),
+    ).toEqual(['HEAD ', 'GET bytes=0-15']);
 
     const full = await verifyAsset(item, 'data', { checksum: true });
-    expect(full.checks.find((check) => check.check === 'file:checksum')).toMatchObject({ status: 'ok', message: 'sha2-256 matches' });
+    expect(full.checks.find((check) => check.check === 'file:checksum')).toMatchObject({
+      status: 'ok',
+      message: 'sha2-256 matches',
+    });
   });
 
   it('reports a wrong file:size, media type and checksum, each once to warn', async () => {
@@ -60,9 +73,19 @@ describe('verifyAsset', () => {
     const file = path.join(rasters, COG);
     const size = statSync(file).size;
     const other = sha256Multihash(path.join(rasters, NETCDF));
-    const item = itemWith({ data: { href: `${server.url}/${NETCDF}`, type: 'image/tiff', 'file:size': size, 'file:checksum': other.replace(/.$/, (last) => (last === '0' ? '1' : '0')) } });
+    const item = itemWith({
+      data: {
+        href: `${server.url}/${NETCDF}`,
+        type: 'image/tiff',
+        'file:size': size,
+        'file:checksum': other.replace(/.$/, (last) => (last === '0' ? '1' : '0')),
+      },
+    });
     const warnings: string[] = [];
-    const result = await verifyAsset(item, 'data', { checksum: true, warn: (message) => warnings.push(message) });
+    const result = await verifyAsset(item, 'data', {
+      checksum: true,
+      warn: (message) => warnings.push(message),
+    });
     expect(result.ok).toBe(false);
     const netcdfSize = statSync(path.join(rasters, NETCDF)).size;
     expect(result.problems).toEqual([
@@ -78,14 +101,27 @@ describe('verifyAsset', () => {
     // This server names the type of .nc files, as object stores configured for it do.
     server.intercept = (request, response) => {
       if (request.method !== 'HEAD') return false;
-      response.writeHead(200, { 'content-type': 'application/x-netcdf', 'content-length': String(statSync(path.join(rasters, NETCDF)).size) }).end();
+      response
+        .writeHead(200, {
+          'content-type': 'application/x-netcdf',
+          'content-length': String(statSync(path.join(rasters, NETCDF)).size),
+        })
+        .end();
       return true;
     };
-    const good = await verifyAsset(itemWith({ data: { href: `${server.url}/${NETCDF}`, type: 'application/x-netcdf' } }), 'data');
+    const good = await verifyAsset(
+      itemWith({ data: { href: `${server.url}/${NETCDF}`, type: 'application/x-netcdf' } }),
+      'data',
+    );
     expect(good.ok).toBe(true);
     expect(good.checks.find((check) => check.check === 'media-type')?.status).toBe('ok');
-    const wrong = await verifyAsset(itemWith({ data: { href: `${server.url}/${NETCDF}`, type: 'image/jp2' } }), 'data');
-    expect(wrong.problems.join('\n')).toMatch(/Content-Type application\/x-netcdf, the Item declares image\/jp2/);
+    const wrong = await verifyAsset(
+      itemWith({ data: { href: `${server.url}/${NETCDF}`, type: 'image/jp2' } }),
+      'data',
+    );
+    expect(wrong.problems.join('\n')).toMatch(
+      /Content-Type application\/x-netcdf, the Item declares image\/jp2/,
+    );
   });
 
   it('reports an unreachable file as a failed check, and a missing asset as a StacAssetError', async () => {
@@ -93,15 +129,30 @@ describe('verifyAsset', () => {
     const item = itemWith({ data: { href: `${server.url}/missing.tif`, type: 'image/tiff' } });
     const result = await verifyAsset(item, 'data');
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual([`asset 'data' of item verify-test (${server.url}/missing.tif): cannot be reached: HTTP 404; the file does not exist at that href`]);
-    await expect(verifyAsset(item, 'B99')).rejects.toSatisfy((error: unknown) => StacAssetError.isInstance(error) && /available: data/.test((error as Error).message));
+    expect(result.problems).toEqual([
+      `asset 'data' of item verify-test (${server.url}/missing.tif): cannot be reached: HTTP 404; the file does not exist at that href`,
+    ]);
+    await expect(verifyAsset(item, 'B99')).rejects.toSatisfy(
+      (error: unknown) =>
+        StacAssetError.isInstance(error) && /available: data/.test((error as Error).message),
+    );
   });
 
   it('checks a local file and an unsupported checksum algorithm', async () => {
     const file = path.join(rasters, COG);
     // 0x1b is keccak-256: a valid multihash that node:crypto cannot compute.
     const keccak = `1b20${'ab'.repeat(32)}`;
-    const result = await verifyAsset(itemWith({ data: { href: file, type: 'image/tiff', 'file:size': statSync(file).size, 'file:checksum': keccak } }), 'data');
+    const result = await verifyAsset(
+      itemWith({
+        data: {
+          href: file,
+          type: 'image/tiff',
+          'file:size': statSync(file).size,
+          'file:checksum': keccak,
+        },
+      }),
+      'data',
+    );
     expect(result.checks.map((check) => [check.check, check.status])).toEqual([
       ['reachable', 'ok'],
       ['file:size', 'ok'],

@@ -54,7 +54,18 @@ export interface AssetVerification {
 }
 
 /** A file format recognisable from its first bytes. */
-type Signature = 'TIFF' | 'PNG' | 'JPEG' | 'JPEG 2000' | 'netCDF' | 'HDF5' | 'HDF4' | 'GRIB' | 'Parquet' | 'JSON' | 'XML';
+type Signature =
+  | 'TIFF'
+  | 'PNG'
+  | 'JPEG'
+  | 'JPEG 2000'
+  | 'netCDF'
+  | 'HDF5'
+  | 'HDF4'
+  | 'GRIB'
+  | 'Parquet'
+  | 'JSON'
+  | 'XML';
 
 const HEADER_BYTES = 16;
 
@@ -82,7 +93,12 @@ const MEDIA_SIGNATURES: Record<string, Signature[]> = {
 };
 
 /** Content types that say nothing about the format. */
-const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary', '']);
+const GENERIC_TYPES = new Set([
+  'application/octet-stream',
+  'binary/octet-stream',
+  'application/binary',
+  '',
+]);
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return prefix.every((byte, index) => bytes[index] === byte);
@@ -90,11 +106,17 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 
 /** The format of a file from its first bytes, if pyramids knows it. */
 function signatureOf(bytes: Uint8Array): Signature | undefined {
-  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
-  if (startsWith(bytes, [0x49, 0x49, 0x2b, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2b])) return 'TIFF';
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]))
+    return 'TIFF';
+  if (startsWith(bytes, [0x49, 0x49, 0x2b, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2b]))
+    return 'TIFF';
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'JPEG';
-  if (startsWith(bytes, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])) return 'JPEG 2000';
+  if (
+    startsWith(bytes, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) ||
+    startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])
+  )
+    return 'JPEG 2000';
   if (startsWith(bytes, [0x43, 0x44, 0x46]) && [1, 2, 5].includes(bytes[3]!)) return 'netCDF';
   if (startsWith(bytes, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return 'HDF5';
   if (startsWith(bytes, [0x0e, 0x03, 0x13, 0x01])) return 'HDF4';
@@ -145,20 +167,30 @@ function refused(where: string, response: Response): DownloadError {
       : response.status === 404
         ? '; the file does not exist at that href'
         : '';
-  return new DownloadError(`${where}: HTTP ${response.status}${hint}`, { details: { status: response.status } });
+  return new DownloadError(`${where}: HTTP ${response.status}${hint}`, {
+    details: { status: response.status },
+  });
 }
 
 async function probeHttp(url: string, where: string, options: VerifyAssetOptions): Promise<Probe> {
-  const common = { ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
-  const headers = (method: 'GET' | 'HEAD', extra: Record<string, string> = {}) => async (requestUrl: string) => ({
-    ...extra,
-    ...(await headersFor(options.signer, requestUrl, { method }, options.signal)),
-  });
+  const common = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const headers =
+    (method: 'GET' | 'HEAD', extra: Record<string, string> = {}) =>
+    async (requestUrl: string) => ({
+      ...extra,
+      ...(await headersFor(options.signer, requestUrl, { method }, options.signal)),
+    });
   const head = await httpRequest(url, { ...common, method: 'HEAD', headers: headers('HEAD') });
   await head.body?.cancel();
   // Presigned URLs allow only GET, and some servers refuse HEAD: the ranged GET below tells the size.
   if (!head.ok && ![403, 405, 501].includes(head.status)) throw refused(where, head);
-  const ranged = await httpRequest(url, { ...common, headers: headers('GET', { range: `bytes=0-${HEADER_BYTES - 1}` }) });
+  const ranged = await httpRequest(url, {
+    ...common,
+    headers: headers('GET', { range: `bytes=0-${HEADER_BYTES - 1}` }),
+  });
   if (!ranged.ok) {
     await ranged.body?.cancel();
     throw refused(where, ranged);
@@ -176,9 +208,14 @@ async function probeHttp(url: string, where: string, options: VerifyAssetOptions
   }
   await reader?.cancel();
   const total = /\/(\d+)$/.exec(ranged.headers.get('content-range') ?? '')?.[1];
-  const length = head.ok ? head.headers.get('content-length') : ranged.status === 200 ? ranged.headers.get('content-length') : null;
+  const length = head.ok
+    ? head.headers.get('content-length')
+    : ranged.status === 200
+      ? ranged.headers.get('content-length')
+      : null;
   const size = total !== undefined ? Number(total) : length !== null ? Number(length) : undefined;
-  const contentType = (head.ok ? head.headers.get('content-type') : ranged.headers.get('content-type')) ?? undefined;
+  const contentType =
+    (head.ok ? head.headers.get('content-type') : ranged.headers.get('content-type')) ?? undefined;
   return {
     ...(size !== undefined ? { size } : {}),
     ...(contentType !== undefined ? { contentType } : {}),
@@ -196,11 +233,17 @@ async function probeHttp(url: string, where: string, options: VerifyAssetOptions
   };
 }
 
-async function resolveUrl(href: string, where: string, options: VerifyAssetOptions): Promise<string> {
+async function resolveUrl(
+  href: string,
+  where: string,
+  options: VerifyAssetOptions,
+): Promise<string> {
   if (/^s3:\/\//i.test(href)) {
     const signer = options.signer;
     if (!signer?.signHref || !signer.matches(href)) {
-      throw new DownloadError(`${where}: s3:// hrefs need a signer that turns them into https URLs (e.g. the AWS signer); pass one with the signer option`);
+      throw new DownloadError(
+        `${where}: s3:// hrefs need a signer that turns them into https URLs (e.g. the AWS signer); pass one with the signer option`,
+      );
     }
     return signer.signHref(href, options.signal);
   }
@@ -216,49 +259,95 @@ async function resolveUrl(href: string, where: string, options: VerifyAssetOptio
  * unreachable file is a failed check too.
  * @throws StacAssetError when the Item has no such asset; aborts are rethrown as is.
  */
-export async function verifyAsset(item: StacItem | { toJSON(): unknown }, key: string, options: VerifyAssetOptions = {}): Promise<AssetVerification> {
+export async function verifyAsset(
+  item: StacItem | { toJSON(): unknown },
+  key: string,
+  options: VerifyAssetOptions = {},
+): Promise<AssetVerification> {
   const stacItem = asItem(item);
   const asset = stacItem.assets?.[key];
   if (!asset) {
-    throw new StacAssetError(`asset '${key}' not found on item ${stacItem.id}; available: ${assetKeys(stacItem).join(', ') || 'none'}`);
+    throw new StacAssetError(
+      `asset '${key}' not found on item ${stacItem.id}; available: ${assetKeys(stacItem).join(', ') || 'none'}`,
+    );
   }
   const href = resolveAssetHref(stacItem, key, options.baseHref);
   const where = `asset '${key}' of item ${stacItem.id} (${redactHref(href)})`;
   const checks: AssetCheck[] = [];
-  const add = (check: AssetCheck['check'], status: AssetCheck['status'], message: string) => checks.push({ check, status, message });
+  const add = (check: AssetCheck['check'], status: AssetCheck['status'], message: string) =>
+    checks.push({ check, status, message });
 
   let probe: Probe | undefined;
   try {
-    if (/^(https?|s3):\/\//i.test(href)) probe = await probeHttp(await resolveUrl(href, where, options), where, options);
-    else if (href.startsWith('file://') || href.startsWith('/')) probe = await probeLocal(href.startsWith('file://') ? fileURLToPath(href) : href);
-    else throw new DownloadError(`${where}: cannot reach this href; supported are http(s)://, s3:// (with a signer), file:// and absolute paths`);
+    if (/^(https?|s3):\/\//i.test(href))
+      probe = await probeHttp(await resolveUrl(href, where, options), where, options);
+    else if (href.startsWith('file://') || href.startsWith('/'))
+      probe = await probeLocal(href.startsWith('file://') ? fileURLToPath(href) : href);
+    else
+      throw new DownloadError(
+        `${where}: cannot reach this href; supported are http(s)://, s3:// (with a signer), file:// and absolute paths`,
+      );
     add('reachable', 'ok', 'reachable');
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) throw options.signal?.reason ?? error;
-    const reason = PyramidsError.isInstance(error) ? error.message.replace(`${where}: `, '') : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    const reason = PyramidsError.isInstance(error)
+      ? error.message.replace(`${where}: `, '')
+      : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
     add('reachable', 'mismatch', `cannot be reached: ${reason}`);
   }
 
   const declaredSize = asset['file:size'];
   if (probe) {
     if (typeof declaredSize !== 'number') add('file:size', 'skipped', 'no file:size declared');
-    else if (probe.size === undefined) add('file:size', 'skipped', 'the server does not tell the size');
+    else if (probe.size === undefined)
+      add('file:size', 'skipped', 'the server does not tell the size');
     else if (probe.size === declaredSize) add('file:size', 'ok', `${probe.size} bytes as declared`);
-    else add('file:size', 'mismatch', `size ${probe.size} bytes differs from file:size ${declaredSize}`);
+    else
+      add(
+        'file:size',
+        'mismatch',
+        `size ${probe.size} bytes differs from file:size ${declaredSize}`,
+      );
 
-    const declaredType = typeof asset.type === 'string' ? normalizeMediaType(asset.type) : undefined;
+    const declaredType =
+      typeof asset.type === 'string' ? normalizeMediaType(asset.type) : undefined;
     const served = probe.contentType === undefined ? '' : normalizeMediaType(probe.contentType);
     if (!declaredType) add('media-type', 'skipped', 'no media type declared');
-    else if (GENERIC_TYPES.has(served)) add('media-type', 'skipped', `the server sends no specific Content-Type${served ? ` (${served})` : ''}`);
-    else if (served === declaredType || (MEDIA_SIGNATURES[served] ?? []).some((format) => MEDIA_SIGNATURES[declaredType]?.includes(format))) {
+    else if (GENERIC_TYPES.has(served))
+      add(
+        'media-type',
+        'skipped',
+        `the server sends no specific Content-Type${served ? ` (${served})` : ''}`,
+      );
+    else if (
+      served === declaredType ||
+      (MEDIA_SIGNATURES[served] ?? []).some((format) =>
+        MEDIA_SIGNATURES[declaredType]?.includes(format),
+      )
+    ) {
       add('media-type', 'ok', `Content-Type ${served} agrees with ${declaredType}`);
-    } else add('media-type', 'mismatch', `the server sends Content-Type ${served}, the Item declares ${asset.type}`);
+    } else
+      add(
+        'media-type',
+        'mismatch',
+        `the server sends Content-Type ${served}, the Item declares ${asset.type}`,
+      );
 
     const allowed = declaredType ? MEDIA_SIGNATURES[declaredType] : undefined;
     const found = signatureOf(probe.header);
-    if (!allowed) add('header', 'skipped', declaredType ? `no known file signature for ${declaredType}` : 'no media type declared');
+    if (!allowed)
+      add(
+        'header',
+        'skipped',
+        declaredType ? `no known file signature for ${declaredType}` : 'no media type declared',
+      );
     else if (found && allowed.includes(found)) add('header', 'ok', `starts like a ${found} file`);
-    else add('header', 'mismatch', `starts like ${found ? `a ${found} file` : 'no known format'}, not like ${allowed.join(' or ')} as ${asset.type} says`);
+    else
+      add(
+        'header',
+        'mismatch',
+        `starts like ${found ? `a ${found} file` : 'no known format'}, not like ${allowed.join(' or ')} as ${asset.type} says`,
+      );
   }
 
   const declaredChecksum = asset['file:checksum'];
@@ -266,22 +355,53 @@ export async function verifyAsset(item: StacItem | { toJSON(): unknown }, key: s
   else {
     try {
       const multihash = parseMultihash(declaredChecksum, where);
-      if (!multihash.algorithm) add('file:checksum', 'mismatch', `file:checksum uses ${multihash.name}, which pyramids cannot compute`);
-      else if (!options.checksum || !probe) add('file:checksum', 'skipped', `a valid ${multihash.name} multihash; pass checksum: true to compare it with the file`);
+      if (!multihash.algorithm)
+        add(
+          'file:checksum',
+          'mismatch',
+          `file:checksum uses ${multihash.name}, which pyramids cannot compute`,
+        );
+      else if (!options.checksum || !probe)
+        add(
+          'file:checksum',
+          'skipped',
+          `a valid ${multihash.name} multihash; pass checksum: true to compare it with the file`,
+        );
       else {
         const hash = createMultihashHash(multihash);
         for await (const chunk of probe.readAll()) hash.update(chunk);
         const digest = hash.digest('hex');
-        if (digestMatches(multihash, digest)) add('file:checksum', 'ok', `${multihash.name} matches`);
-        else add('file:checksum', 'mismatch', `${multihash.name} ${digest.slice(0, multihash.digest.length)} differs from file:checksum ${multihash.digest}`);
+        if (digestMatches(multihash, digest))
+          add('file:checksum', 'ok', `${multihash.name} matches`);
+        else
+          add(
+            'file:checksum',
+            'mismatch',
+            `${multihash.name} ${digest.slice(0, multihash.digest.length)} differs from file:checksum ${multihash.digest}`,
+          );
       }
     } catch (error) {
       if (isAbortError(error) || options.signal?.aborted) throw options.signal?.reason ?? error;
-      add('file:checksum', 'mismatch', PyramidsError.isInstance(error) ? error.message.replace(`${where}: `, '') : (error as Error).message);
+      add(
+        'file:checksum',
+        'mismatch',
+        PyramidsError.isInstance(error)
+          ? error.message.replace(`${where}: `, '')
+          : (error as Error).message,
+      );
     }
   }
 
-  const problems = checks.filter((check) => check.status === 'mismatch').map((check) => `${where}: ${check.message}`);
+  const problems = checks
+    .filter((check) => check.status === 'mismatch')
+    .map((check) => `${where}: ${check.message}`);
   for (const problem of problems) options.warn?.(problem);
-  return { item: stacItem.id, key, href: redactHref(href), ok: problems.length === 0, checks, problems };
+  return {
+    item: stacItem.id,
+    key,
+    href: redactHref(href),
+    ok: problems.length === 0,
+    checks,
+    problems,
+  };
 }

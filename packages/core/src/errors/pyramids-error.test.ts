@@ -16,7 +16,11 @@ import {
 describe('errors', () => {
   it('carry a stable code, plugin, details and cause', () => {
     const cause = new Error('socket hang up');
-    const error = new ReadError('cannot read x', { plugin: 'geotiff', cause, details: { status: 503 } });
+    const error = new ReadError('cannot read x', {
+      plugin: 'geotiff',
+      cause,
+      details: { status: 503 },
+    });
     expect(error.code).toBe('READ');
     expect(error.plugin).toBe('geotiff');
     expect(error.details).toEqual({ status: 503 });
@@ -46,18 +50,35 @@ describe('StacError', () => {
       new DownloadError('download failed'),
       new SignerError('no token'),
     ];
-    expect(errors.map((error) => error.code)).toEqual(['STAC_ASSET', 'UNSUPPORTED_ASSET', 'SEARCH', 'DOWNLOAD', 'SIGNER']);
+    expect(errors.map((error) => error.code)).toEqual([
+      'STAC_ASSET',
+      'UNSUPPORTED_ASSET',
+      'SEARCH',
+      'DOWNLOAD',
+      'SIGNER',
+    ]);
     for (const error of errors) {
       expect(error).toBeInstanceOf(StacError);
       expect(error).toBeInstanceOf(PyramidsError);
       expect(StacError.isInstance(error)).toBe(true);
     }
-    expect(errors.map((error) => error.name)).toEqual(['StacAssetError', 'UnsupportedAssetError', 'SearchError', 'DownloadError', 'SignerError']);
+    expect(errors.map((error) => error.name)).toEqual([
+      'StacAssetError',
+      'UnsupportedAssetError',
+      'SearchError',
+      'DownloadError',
+      'SignerError',
+    ]);
     expect(SearchError.isInstance(errors[0])).toBe(false);
   });
 
   it('leaves the raster errors out', () => {
-    for (const error of [new ReadError('read'), new GridError('grid'), new WriteError('write'), new OptionError('option')]) {
+    for (const error of [
+      new ReadError('read'),
+      new GridError('grid'),
+      new WriteError('write'),
+      new OptionError('option'),
+    ]) {
       expect(error).not.toBeInstanceOf(StacError);
       expect(StacError.isInstance(error)).toBe(false);
       expect(PyramidsError.isInstance(error)).toBe(true);

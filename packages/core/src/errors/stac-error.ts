@@ -7,7 +7,13 @@ const STAC_BRAND = Symbol.for('@pyramids/core/stac-error');
  * reader opens, a STAC API request, a download, a signer. Errors of older copies of core
  * carry one of these codes but not the STAC brand, so `isInstance` checks both.
  */
-const STAC_CODES: ReadonlySet<string> = new Set(['STAC_ASSET', 'UNSUPPORTED_ASSET', 'SEARCH', 'DOWNLOAD', 'SIGNER']);
+const STAC_CODES: ReadonlySet<string> = new Set([
+  'STAC_ASSET',
+  'UNSUPPORTED_ASSET',
+  'SEARCH',
+  'DOWNLOAD',
+  'SIGNER',
+]);
 
 /**
  * Common base of the errors about STAC metadata and its services (as pyramids.stac's
@@ -25,6 +31,9 @@ export class StacError extends PyramidsError {
   /** True for any STAC error, from this or another copy of core. */
   static override isInstance(error: unknown): error is StacError {
     if (!PyramidsError.isInstance(error)) return false;
-    return (error as unknown as Record<symbol, unknown>)[STAC_BRAND] === true || STAC_CODES.has(error.code);
+    return (
+      (error as unknown as Record<symbol, unknown>)[STAC_BRAND] === true ||
+      STAC_CODES.has(error.code)
+    );
   }
 }

@@ -24,7 +24,9 @@ export function normalizeCrs(input: string | number | object | null | undefined)
   const text = input.trim();
   const code = /^([a-z]+):(\d+)$/i.exec(text);
   if (code) return `${code[1]!.toUpperCase()}:${code[2]}`;
-  const urn = /^urn:ogc:def:crs:([a-z]+):[^:]*:(\d+)$/i.exec(text) ?? /opengis\.net\/def\/crs\/([a-z]+)\/[^/]+\/(\d+)$/i.exec(text);
+  const urn =
+    /^urn:ogc:def:crs:([a-z]+):[^:]*:(\d+)$/i.exec(text) ??
+    /opengis\.net\/def\/crs\/([a-z]+)\/[^/]+\/(\d+)$/i.exec(text);
   if (urn) return `${urn[1]!.toUpperCase()}:${urn[2]}`;
   if (/^crs84$/i.test(text) || /OGC[:/]1\.3[:/]CRS84$/i.test(text)) return 'EPSG:4326';
   // WKT whose root carries an EPSG id names that code: compare it as the code.
@@ -58,13 +60,16 @@ function loadEpsg(code: number): EpsgDefinition | undefined {
  */
 export async function loadCrs(crs: string): Promise<string> {
   const code = epsgCode(crs);
-  if (code !== undefined && !registered.has(crs) && !proj4.defs(crs) && !utmDefinition(code)) await loadEpsgDefinition(code);
+  if (code !== undefined && !registered.has(crs) && !proj4.defs(crs) && !utmDefinition(code))
+    await loadEpsgDefinition(code);
   return ensureCrs(crs);
 }
 
 function utmDefinition(code: number): string | undefined {
-  if (code >= 32601 && code <= 32660) return `+proj=utm +zone=${code - 32600} +datum=WGS84 +units=m +no_defs`;
-  if (code >= 32701 && code <= 32760) return `+proj=utm +zone=${code - 32700} +south +datum=WGS84 +units=m +no_defs`;
+  if (code >= 32601 && code <= 32660)
+    return `+proj=utm +zone=${code - 32600} +datum=WGS84 +units=m +no_defs`;
+  if (code >= 32701 && code <= 32760)
+    return `+proj=utm +zone=${code - 32700} +south +datum=WGS84 +units=m +no_defs`;
   return undefined;
 }
 
@@ -104,7 +109,9 @@ export function ensureCrs(crs: string): string {
   } catch (error) {
     if (GridError.isInstance(error)) throw error;
     const shown = crs.length > 80 ? `${crs.slice(0, 77)}...` : crs;
-    throw new GridError(`cannot use CRS ${shown}: ${(error as Error).message ?? String(error)}`, { cause: error });
+    throw new GridError(`cannot use CRS ${shown}: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
   }
   registered.add(crs);
   return crs;
@@ -128,12 +135,18 @@ export function crsName(crs: string): string | undefined {
 /** WKT (GDAL WKT1 flavour) of an EPSG CRS, where the definitions package has it. */
 export function crsWkt(crs: string): string | undefined {
   const code = epsgCode(crs);
-  if (code === undefined) return crs.startsWith('PROJCS') || crs.startsWith('GEOGCS') || /^[A-Z]+CRS\[/.test(crs) ? crs : undefined;
+  if (code === undefined)
+    return crs.startsWith('PROJCS') || crs.startsWith('GEOGCS') || /^[A-Z]+CRS\[/.test(crs)
+      ? crs
+      : undefined;
   return loadEpsg(code)?.wkt;
 }
 
 /** A point transformer from one CRS to another. */
-export function createTransformer(from: string, to: string): (x: number, y: number) => [number, number] {
+export function createTransformer(
+  from: string,
+  to: string,
+): (x: number, y: number) => [number, number] {
   if (from === to) return (x, y) => [x, y];
   const converter = proj4(ensureCrs(from), ensureCrs(to)) as proj4.Converter;
   return (x, y) => {
@@ -169,7 +182,10 @@ export function transformBounds(bounds: Bounds, from: string, to: string, densif
       }
     }
   }
-  if (xs.length === 0) throw new GridError(`bounds ${JSON.stringify(bounds)} cannot be transformed from ${from} to ${to}`);
+  if (xs.length === 0)
+    throw new GridError(
+      `bounds ${JSON.stringify(bounds)} cannot be transformed from ${from} to ${to}`,
+    );
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 

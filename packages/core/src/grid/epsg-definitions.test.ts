@@ -15,7 +15,13 @@ describe('EPSG definitions by lazy per-code import', () => {
     expect(await loadCrs('EPSG:3035')).toBe('EPSG:3035');
     expect(crsName('EPSG:3035')).toContain('LAEA Europe');
     const [x, y] = createTransformer('EPSG:4326', 'EPSG:3035')(10.5, 51.2);
-    const gdal = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:3035'], { input: '10.5 51.2\n', encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const gdal = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:3035'], {
+      input: '10.5 51.2\n',
+      encoding: 'utf8',
+    })
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     expect(x).toBeCloseTo(gdal[0]!, 2);
     expect(y).toBeCloseTo(gdal[1]!, 2);
   });

@@ -28,7 +28,9 @@ export async function loadEpsgDefinition(code: number): Promise<EpsgDefinition |
   if (!definitions.has(code)) {
     try {
       // A template literal in place: bundlers keep it, and its import attributes, as written.
-      const module = (await import(/* @vite-ignore */ `epsg-index/s/${code}.json`, { with: { type: 'json' } })) as { default: EpsgDefinition };
+      const module = (await import(/* @vite-ignore */ `epsg-index/s/${code}.json`, {
+        with: { type: 'json' },
+      })) as { default: EpsgDefinition };
       definitions.set(code, module.default);
     } catch {
       definitions.set(code, null);
@@ -46,7 +48,10 @@ export function epsgDefinition(code: number): EpsgDefinition | undefined {
   if (!definitions.has(code) && hasNodeBuiltins() && Number.isInteger(code) && code > 0) {
     try {
       const url = import.meta.resolve(specifier(code));
-      const text = nodeBuiltin('node:fs', 'reading an EPSG definition').readFileSync(new URL(url), 'utf8');
+      const text = nodeBuiltin('node:fs', 'reading an EPSG definition').readFileSync(
+        new URL(url),
+        'utf8',
+      );
       definitions.set(code, JSON.parse(text) as EpsgDefinition);
     } catch {
       definitions.set(code, null);
@@ -57,13 +62,16 @@ export function epsgDefinition(code: number): EpsgDefinition | undefined {
 
 /** Every EPSG definition loaded so far, to hand to a worker (which has no import map of its own). */
 export function loadedEpsgDefinitions(): EpsgDefinition[] {
-  return [...definitions.values()].filter((definition): definition is EpsgDefinition => definition !== null);
+  return [...definitions.values()].filter(
+    (definition): definition is EpsgDefinition => definition !== null,
+  );
 }
 
 /** Adds definitions loaded elsewhere (e.g. by the page that started this worker); known codes are kept. */
 export function addEpsgDefinitions(list: readonly EpsgDefinition[]): void {
   for (const definition of list) {
     const code = Number(definition.code);
-    if (Number.isInteger(code) && code > 0 && !definitions.get(code)) definitions.set(code, definition);
+    if (Number.isInteger(code) && code > 0 && !definitions.get(code))
+      definitions.set(code, definition);
   }
 }

@@ -37,7 +37,12 @@ describe('httpRequest: what is retried', () => {
   it('refuses a URL with a user name and password before any request, without printing the password', async () => {
     const port = new URL(server.url).port;
     const retries: unknown[] = [];
-    const error = await failure(httpRequest(`http://alice:hunter2-secret@127.0.0.1:${port}/data.bin`, { backoff: 1, onRetry: (info) => retries.push(info) }));
+    const error = await failure(
+      httpRequest(`http://alice:hunter2-secret@127.0.0.1:${port}/data.bin`, {
+        backoff: 1,
+        onRetry: (info) => retries.push(info),
+      }),
+    );
     expect(ReadError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/credentials in a URL are refused/);
     expect(error.message).not.toContain('hunter2');
@@ -51,7 +56,9 @@ describe('httpRequest: what is retried', () => {
     ['a malformed URL', 'http://[not a host/data.bin', /is not a valid URL/],
   ])('does not retry %s', async (_name, url, message) => {
     const retries: unknown[] = [];
-    const error = await failure(httpRequest(url, { backoff: 1, onRetry: (info) => retries.push(info) }));
+    const error = await failure(
+      httpRequest(url, { backoff: 1, onRetry: (info) => retries.push(info) }),
+    );
     expect(ReadError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(message);
     expect(retries).toEqual([]);
@@ -88,7 +95,9 @@ describe('httpRequest: what is retried', () => {
   it('gives up on a host that accepts and never answers within the timeout', async () => {
     server.intercept = () => true; // never responds
     const started = Date.now();
-    const error = await failure(httpRequest(`${server.url}/data.bin`, { timeout: 300, retries: 1, backoff: 1 }));
+    const error = await failure(
+      httpRequest(`${server.url}/data.bin`, { timeout: 300, retries: 1, backoff: 1 }),
+    );
     expect(ReadError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/failed after 2 attempt\(s\)/);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -97,11 +106,20 @@ describe('httpRequest: what is retried', () => {
 
 describe('httpRequestBytes: bodies cut short are fetched again', () => {
   it('returns the exact bytes of 60 ranged reads through resets, truncated bodies, 503s and 429s', async () => {
-    const injector = createFaultInjector({ seed: 7, rate: 0.4, faults: ['reset', 'truncate', '503', '429', 'latency'], latencyMs: 5 });
+    const injector = createFaultInjector({
+      seed: 7,
+      rate: 0.4,
+      faults: ['reset', 'truncate', '503', '429', 'latency'],
+      latencyMs: 5,
+    });
     server.intercept = injector.intercept;
     for (let index = 0; index < 60; index++) {
       const start = (index * 331) % 19_000;
-      const { response, bytes } = await httpRequestBytes(`${server.url}/data.bin`, { headers: { range: `bytes=${start}-${start + 999}` }, backoff: 1, retries: 12 });
+      const { response, bytes } = await httpRequestBytes(`${server.url}/data.bin`, {
+        headers: { range: `bytes=${start}-${start + 999}` },
+        backoff: 1,
+        retries: 12,
+      });
       expect(response.status).toBe(206);
       expect(Buffer.from(bytes).equals(payload.subarray(start, start + 1000))).toBe(true);
     }
@@ -110,7 +128,9 @@ describe('httpRequestBytes: bodies cut short are fetched again', () => {
 
   it('fails with a ReadError naming the cut when every attempt is cut short', async () => {
     server.intercept = createFaultInjector({ seed: 1, rate: 1, faults: ['truncate'] }).intercept;
-    const error = await failure(httpRequestBytes(`${server.url}/data.bin`, { backoff: 1, retries: 2 }));
+    const error = await failure(
+      httpRequestBytes(`${server.url}/data.bin`, { backoff: 1, retries: 2 }),
+    );
     expect(ReadError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/failed after 3 attempt\(s\)/);
     expect(server.requests).toHaveLength(3);

@@ -7,7 +7,9 @@ import { ReadError } from '../errors/read-error.js';
 import { quoteServerText, redactHref } from '../signers/redact.js';
 
 /** Headers, or a function giving the headers for a URL (called per attempt and per redirect hop). */
-export type HeadersSource = Record<string, string> | ((url: string) => Promise<Record<string, string>> | Record<string, string>);
+export type HeadersSource =
+  | Record<string, string>
+  | ((url: string) => Promise<Record<string, string>> | Record<string, string>);
 
 export interface HttpRequestOptions {
   method?: string;
@@ -67,7 +69,10 @@ function hostOf(url: string): string {
   }
 }
 
-async function resolveHeaders(source: HeadersSource | undefined, url: string): Promise<Record<string, string>> {
+async function resolveHeaders(
+  source: HeadersSource | undefined,
+  url: string,
+): Promise<Record<string, string>> {
   if (!source) return {};
   return typeof source === 'function' ? await source(url) : source;
 }
@@ -100,7 +105,11 @@ function isTransientNetworkError(error: unknown): boolean {
     (error as { name?: string }).name === 'TimeoutError' ||
     cause?.name === 'TimeoutError' ||
     // A loopback fetch stub or an older undici reports a socket error without a code.
-    (error instanceof TypeError && (error.message === 'fetch failed' || /socket|terminated|reset/i.test(error.message)) && !/scheme|credential|parse/i.test(String((cause as { message?: string } | undefined)?.message ?? '')))
+    (error instanceof TypeError &&
+      (error.message === 'fetch failed' || /socket|terminated|reset/i.test(error.message)) &&
+      !/scheme|credential|parse/i.test(
+        String((cause as { message?: string } | undefined)?.message ?? ''),
+      ))
   );
 }
 
@@ -114,12 +123,17 @@ export function checkRequestUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ReadError(`${redactHref(url)} is not a valid URL; check the href`, { details: { url: redactHref(url) } });
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ReadError(`cannot request ${redactHref(url)}: the scheme ${parsed.protocol} is not supported over HTTP; use an http(s) URL`, {
+    throw new ReadError(`${redactHref(url)} is not a valid URL; check the href`, {
       details: { url: redactHref(url) },
     });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ReadError(
+      `cannot request ${redactHref(url)}: the scheme ${parsed.protocol} is not supported over HTTP; use an http(s) URL`,
+      {
+        details: { url: redactHref(url) },
+      },
+    );
   }
   if (parsed.username || parsed.password) {
     throw new ReadError(
@@ -135,7 +149,10 @@ export function checkRequestUrl(url: string): void {
  * ReadError when the network fails on every attempt, and the abort reason when
  * `signal` fires.
  */
-export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<Response> {
+export async function httpRequest(
+  url: string,
+  options: HttpRequestOptions = {},
+): Promise<Response> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const retries = options.retries ?? 3;
   const backoff = options.backoff ?? 250;
@@ -172,13 +189,20 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
         }
         await response.body?.cancel();
         const next = new URL(location, currentUrl).toString();
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        if (
+          response.status === 303 ||
+          ((response.status === 301 || response.status === 302) && method === 'POST')
+        ) {
           method = 'GET';
           body = undefined;
         }
         // Headers are recomputed for the new URL by the headers function, so a signer
         // that does not match the new host adds nothing; static headers lose Authorization.
-        if (typeof options.headers !== 'function' && hostOf(next) !== hostOf(currentUrl) && options.headers) {
+        if (
+          typeof options.headers !== 'function' &&
+          hostOf(next) !== hostOf(currentUrl) &&
+          options.headers
+        ) {
           const { authorization: _a, Authorization: _b, ...rest } = options.headers;
           options = { ...options, headers: rest };
         }
@@ -189,22 +213,39 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
       if (ReadError.isInstance(error)) throw error;
       if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
       if (!isTransientNetworkError(error) || attempt >= retries) {
-        const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-        throw new ReadError(`request to ${redactHref(currentUrl)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`, {
-          cause: error,
-          details: { url: redactHref(currentUrl), attempts: attempt + 1 },
-        });
+        const reason =
+          (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+        throw new ReadError(
+          `request to ${redactHref(currentUrl)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`,
+          {
+            cause: error,
+            details: { url: redactHref(currentUrl), attempts: attempt + 1 },
+          },
+        );
       }
       const delay = Math.min(maxBackoff, backoff * 2 ** attempt * (1 + Math.random() * 0.25));
-      options.onRetry?.({ attempt: attempt + 1, delay, reason: (error as Error).message, url: redactHref(currentUrl) });
+      options.onRetry?.({
+        attempt: attempt + 1,
+        delay,
+        reason: (error as Error).message,
+        url: redactHref(currentUrl),
+      });
       await sleep(delay, options.signal);
       continue;
     }
     if (!retryStatuses.includes(response!.status) || attempt >= retries) return response!;
     const retryAfter = parseRetryAfter(response!.headers.get('retry-after'));
-    const delay = Math.min(maxBackoff, retryAfter ?? backoff * 2 ** attempt * (1 + Math.random() * 0.25));
+    const delay = Math.min(
+      maxBackoff,
+      retryAfter ?? backoff * 2 ** attempt * (1 + Math.random() * 0.25),
+    );
     await response!.body?.cancel();
-    options.onRetry?.({ attempt: attempt + 1, delay, reason: `HTTP ${response!.status}`, url: redactHref(currentUrl) });
+    options.onRetry?.({
+      attempt: attempt + 1,
+      delay,
+      reason: `HTTP ${response!.status}`,
+      url: redactHref(currentUrl),
+    });
     await sleep(delay, options.signal);
   }
 }
@@ -221,7 +262,10 @@ export interface HttpBytesResponse {
  * fetched again rather than handed on as if complete.
  * @throws ReadError when every attempt fails; the abort reason when `signal` fires.
  */
-export async function httpRequestBytes(url: string, options: HttpRequestOptions = {}): Promise<HttpBytesResponse> {
+export async function httpRequestBytes(
+  url: string,
+  options: HttpRequestOptions = {},
+): Promise<HttpBytesResponse> {
   const retries = options.retries ?? 3;
   const backoff = options.backoff ?? 250;
   const maxBackoff = options.maxBackoff ?? 30_000;
@@ -232,28 +276,45 @@ export async function httpRequestBytes(url: string, options: HttpRequestOptions 
       const bytes = new Uint8Array(await response.arrayBuffer());
       const declared = response.headers.get('content-length');
       // fetch checks this itself for identity bodies; a proxy or stub may not.
-      if (declared === null || response.headers.get('content-encoding') !== null || Number(declared) === bytes.length) return { response, bytes };
+      if (
+        declared === null ||
+        response.headers.get('content-encoding') !== null ||
+        Number(declared) === bytes.length
+      )
+        return { response, bytes };
       failure = new Error(`the body ended after ${bytes.length} of ${declared} bytes`);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
       if (!isTransientNetworkError(error)) {
-        throw new ReadError(`reading the reply of ${redactHref(url)} failed: ${quoteServerText((error as Error).message ?? String(error), 300)}`, {
-          cause: error,
-          details: { url: redactHref(url) },
-        });
+        throw new ReadError(
+          `reading the reply of ${redactHref(url)} failed: ${quoteServerText((error as Error).message ?? String(error), 300)}`,
+          {
+            cause: error,
+            details: { url: redactHref(url) },
+          },
+        );
       }
       failure = error;
     }
     if (attempt >= retries) {
-      const reason = (failure as { cause?: { message?: string } }).cause?.message ?? (failure as Error).message;
-      throw new ReadError(`reading the reply of ${redactHref(url)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`, {
-        cause: failure,
-        details: { url: redactHref(url), attempts: attempt + 1 },
-      });
+      const reason =
+        (failure as { cause?: { message?: string } }).cause?.message ?? (failure as Error).message;
+      throw new ReadError(
+        `reading the reply of ${redactHref(url)} failed after ${attempt + 1} attempt(s): ${quoteServerText(reason, 300)}`,
+        {
+          cause: failure,
+          details: { url: redactHref(url), attempts: attempt + 1 },
+        },
+      );
     }
     const delay = Math.min(maxBackoff, backoff * 2 ** attempt * (1 + Math.random() * 0.25));
-    options.onRetry?.({ attempt: attempt + 1, delay, reason: (failure as Error).message, url: redactHref(url) });
+    options.onRetry?.({
+      attempt: attempt + 1,
+      delay,
+      reason: (failure as Error).message,
+      url: redactHref(url),
+    });
     await sleep(delay, options.signal);
   }
 }
@@ -262,7 +323,11 @@ export async function httpRequestBytes(url: string, options: HttpRequestOptions 
  * Reads a response body as text for an error message: `redact` (e.g. the request's own
  * secrets) and every secret-looking value are hidden first, then it is cut to `limit` characters.
  */
-export async function responseSnippet(response: Response, limit = 300, redact?: (text: string) => string): Promise<string> {
+export async function responseSnippet(
+  response: Response,
+  limit = 300,
+  redact?: (text: string) => string,
+): Promise<string> {
   try {
     return quoteServerText(await response.text(), limit, redact);
   } catch {

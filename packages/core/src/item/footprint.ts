@@ -106,15 +106,23 @@ function clipAtLongitude(ring: Ring, limit: number, keepBelow: boolean): Ring {
  * when it spans the whole globe. Latitudes are clamped to ±90.
  */
 export function splitAtAntimeridian(input: Ring): Ring[] {
-  const points = openRing(input).map(([lon, lat]): Position => [wrapLongitude(lon), Math.max(-90, Math.min(90, lat))]);
+  const points = openRing(input).map(([lon, lat]): Position => [
+    wrapLongitude(lon),
+    Math.max(-90, Math.min(90, lat)),
+  ]);
   if (points.length < 3) return [];
   // Unwrap: each step is taken the short way, so a crossing shows as lon > 180 or < -180.
   const unwrapped: Ring = [points[0]!];
   for (let index = 1; index < points.length; index++) {
     const previous = unwrapped[index - 1]!;
-    unwrapped.push([previous[0] + longitudeDelta(points[index]![0] - points[index - 1]![0]), points[index]![1]]);
+    unwrapped.push([
+      previous[0] + longitudeDelta(points[index]![0] - points[index - 1]![0]),
+      points[index]![1],
+    ]);
   }
-  const closing = unwrapped[unwrapped.length - 1]![0] + longitudeDelta(points[0]![0] - points[points.length - 1]![0]);
+  const closing =
+    unwrapped[unwrapped.length - 1]![0] +
+    longitudeDelta(points[0]![0] - points[points.length - 1]![0]);
   const net = closing - unwrapped[0]![0];
   const latitudes = points.map((point) => point[1]);
   const minLat = Math.min(...latitudes);
@@ -126,13 +134,27 @@ export function splitAtAntimeridian(input: Ring): Ring[] {
   const minLon = Math.min(...lons);
   const maxLon = Math.max(...lons);
   if (maxLon - minLon >= 360 - EPSILON) {
-    return [[[-180, minLat], [180, minLat], [180, maxLat], [-180, maxLat], [-180, minLat]]];
+    return [
+      [
+        [-180, minLat],
+        [180, minLat],
+        [180, maxLat],
+        [-180, maxLat],
+        [-180, minLat],
+      ],
+    ];
   }
   if (maxLon <= 180 + EPSILON && minLon >= -180 - EPSILON) return [unwrapped];
   const parts =
     maxLon > 180
-      ? [clipAtLongitude(unwrapped, 180, true), clipAtLongitude(unwrapped, 180, false).map(([x, y]): Position => [x - 360, y])]
-      : [clipAtLongitude(unwrapped, -180, false), clipAtLongitude(unwrapped, -180, true).map(([x, y]): Position => [x + 360, y])];
+      ? [
+          clipAtLongitude(unwrapped, 180, true),
+          clipAtLongitude(unwrapped, 180, false).map(([x, y]): Position => [x - 360, y]),
+        ]
+      : [
+          clipAtLongitude(unwrapped, -180, false),
+          clipAtLongitude(unwrapped, -180, true).map(([x, y]): Position => [x + 360, y]),
+        ];
   return parts.filter((part) => part.length >= 3);
 }
 
@@ -190,7 +212,11 @@ function finishRing(ring: Ring, factor: number): Ring | undefined {
     const last = result[result.length - 1];
     if (!last || last[0] !== point[0] || last[1] !== point[1]) result.push(point);
   }
-  while (result.length > 1 && result[0]![0] === result[result.length - 1]![0] && result[0]![1] === result[result.length - 1]![1]) {
+  while (
+    result.length > 1 &&
+    result[0]![0] === result[result.length - 1]![0] &&
+    result[0]![1] === result[result.length - 1]![1]
+  ) {
     result.pop();
   }
   if (result.length < 3) return undefined;
@@ -208,7 +234,10 @@ function finishRing(ring: Ring, factor: number): Ring | undefined {
  */
 export function bboxOfPolygons(polygons: Ring[]): [number, number, number, number] {
   const intervals = polygons
-    .map((ring): [number, number] => [Math.min(...ring.map((point) => point[0])), Math.max(...ring.map((point) => point[0]))])
+    .map((ring): [number, number] => [
+      Math.min(...ring.map((point) => point[0])),
+      Math.max(...ring.map((point) => point[0])),
+    ])
     .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const interval of intervals) {
@@ -242,7 +271,10 @@ export function bboxOfPolygons(polygons: Ring[]): [number, number, number, numbe
  */
 export function footprintFromRings(rings: Ring[], precision = 6): Footprint | undefined {
   const factor = 10 ** precision;
-  const polygons = rings.flatMap((ring) => splitAtAntimeridian(ring)).map((ring) => finishRing(ring, factor)).filter((ring): ring is Ring => ring !== undefined);
+  const polygons = rings
+    .flatMap((ring) => splitAtAntimeridian(ring))
+    .map((ring) => finishRing(ring, factor))
+    .filter((ring): ring is Ring => ring !== undefined);
   if (polygons.length === 0) return undefined;
   const bbox = bboxOfPolygons(polygons);
   const geometry: Geometry =
@@ -255,7 +287,18 @@ export function footprintFromRings(rings: Ring[], precision = 6): Footprint | un
 /** The whole world as a footprint, for rasters whose place on Earth is unknown. */
 export function worldFootprint(): Footprint {
   return {
-    geometry: { type: 'Polygon', coordinates: [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [-180, -90],
+          [180, -90],
+          [180, 90],
+          [-180, 90],
+          [-180, -90],
+        ],
+      ],
+    },
     bbox: [-180, -90, 180, 90],
   };
 }

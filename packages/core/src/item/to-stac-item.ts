@@ -10,7 +10,15 @@ import type { BandInfo, RasterSource } from '../raster/raster-source.js';
 import { redactHref } from '../signers/redact.js';
 import type { Geometry, StacAsset, StacItem, StacLink } from '../stac/stac-types.js';
 import { computeBandStatistics, validMask } from './band-statistics.js';
-import { densifyRing, footprintFromRings, pixelOutline, worldFootprint, type Footprint, type Position, type Ring } from './footprint.js';
+import {
+  densifyRing,
+  footprintFromRings,
+  pixelOutline,
+  worldFootprint,
+  type Footprint,
+  type Position,
+  type Ring,
+} from './footprint.js';
 import { simplifyRing, traceMask } from './trace-mask.js';
 
 /** Schema URLs of the extensions toStacItem writes. */
@@ -92,14 +100,19 @@ const MEDIA_TYPES: Record<string, string> = {
 };
 
 function defaultWarning(message: string): void {
-  const emit = (globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }).process?.emitWarning;
+  const emit = (
+    globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }
+  ).process?.emitWarning;
   if (emit) emit(message, 'PyramidsWarning');
   else console.warn(message);
 }
 
 function toIsoUtc(value: Date | string, name: string): string {
   const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new OptionError(`${name} ${JSON.stringify(String(value))} is not a valid date; give a Date or an ISO 8601 string`);
+  if (Number.isNaN(date.getTime()))
+    throw new OptionError(
+      `${name} ${JSON.stringify(String(value))} is not a valid date; give a Date or an ISO 8601 string`,
+    );
   return date.toISOString();
 }
 
@@ -108,7 +121,9 @@ function datetimeFields(options: ToStacItemOptions): Record<string, string | nul
   const hasStart = options.startDatetime !== undefined;
   const hasEnd = options.endDatetime !== undefined;
   if (hasStart !== hasEnd) {
-    throw new OptionError('give both startDatetime and endDatetime for a time range, or neither (STAC requires both ends)');
+    throw new OptionError(
+      'give both startDatetime and endDatetime for a time range, or neither (STAC requires both ends)',
+    );
   }
   if (hasStart && hasEnd) {
     const start = toIsoUtc(options.startDatetime!, 'startDatetime');
@@ -132,7 +147,10 @@ function nodataValue(value: number): number | string {
 }
 
 /** The CRS as projection extension fields; a warning when it has no STAC spelling. */
-function projectionCrs(crs: string | null, warn: (message: string) => void): Record<string, unknown> {
+function projectionCrs(
+  crs: string | null,
+  warn: (message: string) => void,
+): Record<string, unknown> {
   if (crs === null) return { 'proj:code': null };
   if (/^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$/.test(crs)) return { 'proj:code': crs };
   if (crs.trimStart().startsWith('{')) {
@@ -145,7 +163,9 @@ function projectionCrs(crs: string | null, warn: (message: string) => void): Rec
     // WKT; WKT1 goes here too, as rio-stac does, since the extension has no other field for it.
     return { 'proj:code': null, 'proj:wkt2': crs.trim() };
   }
-  warn('the raster CRS is neither a code, WKT nor PROJJSON, so the Item records proj:code null; reproject or pass a WKT2 CRS to keep it');
+  warn(
+    'the raster CRS is neither a code, WKT nor PROJJSON, so the Item records proj:code null; reproject or pass a WKT2 CRS to keep it',
+  );
   return { 'proj:code': null };
 }
 
@@ -159,8 +179,14 @@ function bandFields(band: BandInfo): Record<string, unknown> {
 }
 
 /** Projects pixel-space rings of `level` to lon/lat. */
-function ringsToLonLat(rings: Ring[], transform: RasterSource['grid']['transform'], toLonLat: (x: number, y: number) => [number, number]): Ring[] {
-  return rings.map((ring) => ring.map(([col, row]): Position => toLonLat(...pixelToWorld(transform, col, row))));
+function ringsToLonLat(
+  rings: Ring[],
+  transform: RasterSource['grid']['transform'],
+  toLonLat: (x: number, y: number) => [number, number],
+): Ring[] {
+  return rings.map((ring) =>
+    ring.map(([col, row]): Position => toLonLat(...pixelToWorld(transform, col, row))),
+  );
 }
 
 interface FootprintContext {
@@ -171,9 +197,17 @@ interface FootprintContext {
 }
 
 /** Footprint from the outline; falls back to a lattice of points when edges leave the projection's domain. */
-function outlineFootprint(context: FootprintContext, toLonLat: (x: number, y: number) => [number, number], precision: number): Footprint {
+function outlineFootprint(
+  context: FootprintContext,
+  toLonLat: (x: number, y: number) => [number, number],
+  precision: number,
+): Footprint {
   const { grid } = context.source;
-  const outline = ringsToLonLat([pixelOutline(grid.width, grid.height, context.options.densify ?? 21)], grid.transform, toLonLat)[0]!;
+  const outline = ringsToLonLat(
+    [pixelOutline(grid.width, grid.height, context.options.densify ?? 21)],
+    grid.transform,
+    toLonLat,
+  )[0]!;
   if (outline.every(([lon, lat]) => Number.isFinite(lon) && Number.isFinite(lat))) {
     const footprint = footprintFromRings([outline], precision);
     if (footprint) return footprint;
@@ -185,20 +219,29 @@ function outlineFootprint(context: FootprintContext, toLonLat: (x: number, y: nu
     const [lon, lat] = toLonLat(...pixelToWorld(grid.transform, col, row));
     return Number.isFinite(lon) && Number.isFinite(lat) ? [lon, lat] : undefined;
   };
-  const at = (i: number, j: number): [number, number] => [(grid.width * i) / steps, (grid.height * j) / steps];
+  const at = (i: number, j: number): [number, number] => [
+    (grid.width * i) / steps,
+    (grid.height * j) / steps,
+  ];
   for (let i = 0; i <= steps; i++) {
     for (let j = 0; j <= steps; j++) {
       const here = project(...at(i, j));
       if (here) points.push(here);
       // Where the lattice steps off the Earth, bisect to the edge of the domain (a limb is steep in latitude).
-      for (const [ni, nj] of [[i + 1, j], [i, j + 1]] as const) {
+      for (const [ni, nj] of [
+        [i + 1, j],
+        [i, j + 1],
+      ] as const) {
         if (ni > steps || nj > steps) continue;
         const there = project(...at(ni, nj));
         if (Boolean(here) === Boolean(there)) continue;
         let inside = here ? at(i, j) : at(ni, nj);
         let outside = here ? at(ni, nj) : at(i, j);
         for (let iteration = 0; iteration < 30; iteration++) {
-          const middle: [number, number] = [(inside[0] + outside[0]) / 2, (inside[1] + outside[1]) / 2];
+          const middle: [number, number] = [
+            (inside[0] + outside[0]) / 2,
+            (inside[1] + outside[1]) / 2,
+          ];
           if (project(...middle)) inside = middle;
           else outside = middle;
         }
@@ -207,21 +250,47 @@ function outlineFootprint(context: FootprintContext, toLonLat: (x: number, y: nu
     }
   }
   if (points.length === 0) {
-    context.warn(`${context.where}: no point of the raster could be reprojected to EPSG:4326; the Item's geometry is the whole world`);
+    context.warn(
+      `${context.where}: no point of the raster could be reprojected to EPSG:4326; the Item's geometry is the whole world`,
+    );
     return worldFootprint();
   }
-  context.warn(`${context.where}: parts of the raster lie outside its projection's domain; the footprint is the bounding box of the points that reproject`);
+  context.warn(
+    `${context.where}: parts of the raster lie outside its projection's domain; the footprint is the bounding box of the points that reproject`,
+  );
   const lons = points.map((point) => point[0]);
   const lats = points.map((point) => point[1]);
-  const [west, south, east, north] = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
-  return footprintFromRings([[[west, south], [east, south], [east, north], [west, north]]], precision) ?? worldFootprint();
+  const [west, south, east, north] = [
+    Math.min(...lons),
+    Math.min(...lats),
+    Math.max(...lons),
+    Math.max(...lats),
+  ];
+  return (
+    footprintFromRings(
+      [
+        [
+          [west, south],
+          [east, south],
+          [east, north],
+          [west, north],
+        ],
+      ],
+      precision,
+    ) ?? worldFootprint()
+  );
 }
 
 /** Footprint of the valid pixels, traced on a coarse level; null when no pixel is valid. */
-async function dataFootprint(context: FootprintContext, toLonLat: (x: number, y: number) => [number, number], precision: number): Promise<Footprint | null> {
+async function dataFootprint(
+  context: FootprintContext,
+  toLonLat: (x: number, y: number) => [number, number],
+  precision: number,
+): Promise<Footprint | null> {
   const { source, options } = context;
   // Integer bands without nodata have no invalid pixel: the outline is the answer, no read needed.
-  if (source.bands.every((band) => band.nodata === undefined && !/^float/.test(band.dataType))) return outlineFootprint(context, toLonLat, precision);
+  if (source.bands.every((band) => band.nodata === undefined && !/^float/.test(band.dataType)))
+    return outlineFootprint(context, toLonLat, precision);
   const resolution = Math.max(16, options.footprintResolution ?? 512);
   // The finest level that fits the resolution, else the coarsest, decimated.
   let level = source.levels.findIndex((info) => Math.max(info.width, info.height) <= resolution);
@@ -233,11 +302,19 @@ async function dataFootprint(context: FootprintContext, toLonLat: (x: number, y:
   const tolerance = options.simplifyTolerance ?? 1;
   const maxSegment = Math.max(1, Math.max(width, height) / (options.densify ?? 21));
   const rings = traceMask(mask, width, height).map((ring) =>
-    densifyRing(simplifyRing(ring, tolerance), maxSegment).map(([col, row]): Position => [Math.min(info.width, col * step), Math.min(info.height, row * step)]),
+    densifyRing(simplifyRing(ring, tolerance), maxSegment).map(([col, row]): Position => [
+      Math.min(info.width, col * step),
+      Math.min(info.height, row * step),
+    ]),
   );
   const lonLatRings = ringsToLonLat(rings, info.transform, toLonLat);
   // Valid pixels off the projection's domain: fall back to the outline's treatment of them.
-  if (lonLatRings.some((ring) => ring.some(([lon, lat]) => !Number.isFinite(lon) || !Number.isFinite(lat)))) return outlineFootprint(context, toLonLat, precision);
+  if (
+    lonLatRings.some((ring) =>
+      ring.some(([lon, lat]) => !Number.isFinite(lon) || !Number.isFinite(lat)),
+    )
+  )
+    return outlineFootprint(context, toLonLat, precision);
   return footprintFromRings(lonLatRings, precision) ?? null;
 }
 
@@ -248,16 +325,28 @@ async function dataFootprint(context: FootprintContext, toLonLat: (x: number, y:
  * raster without a usable CRS gets the whole world and a warning. Reads pixels
  * only for `withStats` or `footprint: 'data'`.
  */
-export async function toStacItem(input: RasterSource | { source: RasterSource }, id: string, options: ToStacItemOptions = {}): Promise<StacItem> {
-  if (typeof id !== 'string' || id.trim() === '') throw new OptionError('toStacItem needs a non-empty Item id');
+export async function toStacItem(
+  input: RasterSource | { source: RasterSource },
+  id: string,
+  options: ToStacItemOptions = {},
+): Promise<StacItem> {
+  if (typeof id !== 'string' || id.trim() === '')
+    throw new OptionError('toStacItem needs a non-empty Item id');
   const source = 'source' in input && input.source ? input.source : (input as RasterSource);
   const warn = options.onWarning ?? defaultWarning;
   const where = `raster ${redactHref(source.href ?? '')}`;
   const precision = options.precision ?? 6;
-  if (!Number.isInteger(precision) || precision < 0 || precision > 15) throw new OptionError(`precision must be an integer from 0 to 15; got ${precision}`);
+  if (!Number.isInteger(precision) || precision < 0 || precision > 15)
+    throw new OptionError(`precision must be an integer from 0 to 15; got ${precision}`);
   const footprintMode = options.footprint ?? 'bbox';
-  if (footprintMode !== 'bbox' && footprintMode !== 'data') throw new OptionError(`footprint must be 'bbox' or 'data'; got ${JSON.stringify(footprintMode)}`);
-  if (options.collection !== undefined && (typeof options.collection !== 'string' || options.collection === '')) {
+  if (footprintMode !== 'bbox' && footprintMode !== 'data')
+    throw new OptionError(
+      `footprint must be 'bbox' or 'data'; got ${JSON.stringify(footprintMode)}`,
+    );
+  if (
+    options.collection !== undefined &&
+    (typeof options.collection !== 'string' || options.collection === '')
+  ) {
     throw new OptionError('collection must be a non-empty string');
   }
   const datetimes = datetimeFields(options);
@@ -274,7 +363,9 @@ export async function toStacItem(input: RasterSource | { source: RasterSource },
       toLonLat = createTransformer(grid.crs, 'EPSG:4326');
     } catch (error) {
       if (!GridError.isInstance(error)) throw error;
-      warn(`${where}: cannot reproject its CRS to EPSG:4326 (${error.message}); the Item's geometry is the whole world`);
+      warn(
+        `${where}: cannot reproject its CRS to EPSG:4326 (${error.message}); the Item's geometry is the whole world`,
+      );
     }
   }
   if (!toLonLat) footprint = worldFootprint();
@@ -295,7 +386,8 @@ export async function toStacItem(input: RasterSource | { source: RasterSource },
   }
 
   const href = options.assetHref ?? stripQuery(source.href, warn);
-  if (typeof href !== 'string' || href === '') throw new OptionError(`${where} has no href; pass assetHref`);
+  if (typeof href !== 'string' || href === '')
+    throw new OptionError(`${where} has no href; pass assetHref`);
   const asset: StacAsset = { href };
   const mediaType = options.assetMediaType ?? MEDIA_TYPES[hrefExtension(href)];
   if (mediaType) asset.type = mediaType;
@@ -326,7 +418,12 @@ export async function toStacItem(input: RasterSource | { source: RasterSource },
   Object.assign(properties, options.properties ?? {});
 
   const links: StacLink[] = [...(options.links ?? [])];
-  if (options.collection !== undefined) links.push({ rel: 'collection', href: options.collectionHref ?? '../collection.json', type: 'application/json' });
+  if (options.collection !== undefined)
+    links.push({
+      rel: 'collection',
+      href: options.collectionHref ?? '../collection.json',
+      type: 'application/json',
+    });
   const geometry: Geometry | null = footprint ? footprint.geometry : null;
   const item: StacItem = {
     type: 'Feature',
@@ -346,6 +443,8 @@ export async function toStacItem(input: RasterSource | { source: RasterSource },
 function stripQuery(href: string, warn: (message: string) => void): string {
   const queryStart = href.search(/[?#]/);
   if (queryStart === -1 || !/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) return href;
-  warn(`the asset href ${redactHref(href)} had a query string, which may hold a token, and it was dropped; pass assetHref to keep it`);
+  warn(
+    `the asset href ${redactHref(href)} had a query string, which may hold a token, and it was dropped; pass assetHref to keep it`,
+  );
   return href.slice(0, queryStart);
 }

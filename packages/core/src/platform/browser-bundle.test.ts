@@ -6,7 +6,12 @@ describe('the default entry in a browser (issue 15)', () => {
   it('bundles with esbuild for platform=browser with no Node built-in and no polyfill', async () => {
     const bundle = await bundleForBrowser(path.resolve(import.meta.dirname, '../index.ts'));
     expect(bundle.errors.map((error) => `${error.location?.file}: ${error.text}`)).toEqual([]);
-    expect(bundle.inputs.filter((input) => input.startsWith('node:') || /(^|\/)node_modules\/.*\/(fs|path|crypto)\.js$/.test(input))).toEqual([]);
+    expect(
+      bundle.inputs.filter(
+        (input) =>
+          input.startsWith('node:') || /(^|\/)node_modules\/.*\/(fs|path|crypto)\.js$/.test(input),
+      ),
+    ).toEqual([]);
     // The file-system work stays behind '@pyramids/core/node'.
     expect(bundle.inputs.some((input) => input.includes('src/download/'))).toBe(false);
     expect(bundle.code).toContain('createRegistry');

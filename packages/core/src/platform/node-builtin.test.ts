@@ -20,7 +20,9 @@ describe('nodeBuiltin', () => {
     processWithBuiltins.getBuiltinModule = undefined;
     expect(hasNodeBuiltins()).toBe(false);
     expect(() => nodeBuiltin('node:fs/promises', 'reading a local file')).toThrow(OptionError);
-    expect(() => nodeBuiltin('node:fs/promises', 'reading a local file')).toThrow(/^reading a local file needs Node\.js .*use an http\(s\) URL/);
+    expect(() => nodeBuiltin('node:fs/promises', 'reading a local file')).toThrow(
+      /^reading a local file needs Node\.js .*use an http\(s\) URL/,
+    );
   });
 
   it('turns file: URLs into paths with and without Node', () => {

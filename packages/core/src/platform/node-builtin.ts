@@ -27,18 +27,27 @@ type GetBuiltinModule = (name: string) => unknown;
 
 /** True when running on Node (or a runtime with Node's `process.getBuiltinModule`). */
 export function hasNodeBuiltins(): boolean {
-  return typeof (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule === 'function';
+  return (
+    typeof (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process
+      ?.getBuiltinModule === 'function'
+  );
 }
 
 /**
  * A Node built-in module, or an {@link OptionError} saying that `purpose` needs Node
  * (in a browser: pass an http(s) URL, bytes or a Blob instead of a local path).
  */
-export function nodeBuiltin<Name extends keyof NodeBuiltins>(name: Name, purpose: string): NodeBuiltins[Name] {
-  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule;
+export function nodeBuiltin<Name extends keyof NodeBuiltins>(
+  name: Name,
+  purpose: string,
+): NodeBuiltins[Name] {
+  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } })
+    .process?.getBuiltinModule;
   const module = typeof getBuiltinModule === 'function' ? getBuiltinModule(name) : undefined;
   if (!module) {
-    throw new OptionError(`${purpose} needs Node.js ≥ 20.16 (${name}); in a browser use an http(s) URL, bytes or a Blob instead of a local path`);
+    throw new OptionError(
+      `${purpose} needs Node.js ≥ 20.16 (${name}); in a browser use an http(s) URL, bytes or a Blob instead of a local path`,
+    );
   }
   return module as NodeBuiltins[Name];
 }

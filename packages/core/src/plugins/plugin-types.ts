@@ -55,7 +55,11 @@ export interface ReaderPlugin extends PluginBase {
 /** The heavy half of an Items codec (e.g. stac-geoparquet). */
 export interface CodecImplementation {
   readItems(source: string, options?: Record<string, unknown>): AsyncIterable<StacItem>;
-  writeItems(items: AsyncIterable<StacItem> | Iterable<StacItem>, target: string, options?: Record<string, unknown>): Promise<void>;
+  writeItems(
+    items: AsyncIterable<StacItem> | Iterable<StacItem>,
+    target: string,
+    options?: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 /** An Items codec plugin: reads and writes Items in a file format. */

@@ -50,7 +50,12 @@ const KINDS = new Set(['reader', 'signer', 'writer', 'codec']);
 
 function checkPlugin(plugin: Plugin): void {
   const candidate = plugin as Partial<Plugin> | null;
-  if (!candidate || typeof candidate !== 'object' || !KINDS.has(candidate.kind as string) || typeof candidate.id !== 'string') {
+  if (
+    !candidate ||
+    typeof candidate !== 'object' ||
+    !KINDS.has(candidate.kind as string) ||
+    typeof candidate.id !== 'string'
+  ) {
     throw new IncompatiblePluginError(
       'not a pyramids plugin: expected an object with kind (reader | signer | writer | codec), id and apiVersion',
     );
@@ -59,7 +64,10 @@ function checkPlugin(plugin: Plugin): void {
     throw new IncompatiblePluginError(
       `plugin '${candidate.id}' was built for plugin API ${JSON.stringify(candidate.apiVersion)}, ` +
         `but this @pyramids/core speaks ${PLUGIN_API_VERSION}; install a version of the plugin made for this core`,
-      { plugin: candidate.id, details: { expected: PLUGIN_API_VERSION, actual: candidate.apiVersion } },
+      {
+        plugin: candidate.id,
+        details: { expected: PLUGIN_API_VERSION, actual: candidate.apiVersion },
+      },
     );
   }
 }
@@ -122,10 +130,14 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
       const candidates = latestFirst(writers);
       if (format !== undefined) {
         const wanted = format.toLowerCase();
-        return candidates.find((writer) => writer.id === wanted || (writer.formats ?? []).includes(wanted));
+        return candidates.find(
+          (writer) => writer.id === wanted || (writer.formats ?? []).includes(wanted),
+        );
       }
       const extension = hrefExtension(target.replace(/\\/g, '/'));
-      const byExtension = extension ? candidates.find((writer) => writer.extensions.includes(extension)) : undefined;
+      const byExtension = extension
+        ? candidates.find((writer) => writer.extensions.includes(extension))
+        : undefined;
       if (byExtension || !/[\\/]$/.test(target)) return byExtension;
       return candidates.find((writer) => writer.writesDirectories);
     },
@@ -164,14 +176,30 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
   return registry;
 }
 
-function unsupported(href: string, mediaType: string | undefined, readers: readonly ReaderPlugin[], tried: string[]) {
+function unsupported(
+  href: string,
+  mediaType: string | undefined,
+  readers: readonly ReaderPlugin[],
+  tried: string[],
+) {
   // What each registered reader declares it serves: the formats live in the reader packages, not here.
   const registered = readers.length
-    ? readers.map((reader) => `${reader.id} (${[...reader.extensions, ...reader.mediaTypes].join(', ')})`).join('; ')
+    ? readers
+        .map(
+          (reader) => `${reader.id} (${[...reader.extensions, ...reader.mediaTypes].join(', ')})`,
+        )
+        .join('; ')
     : 'none';
   return new UnsupportedAssetError(
     `no registered reader can open ${redactHref(href)} (tried ${tried.join(', ')}; registered readers: ${registered}); ` +
       'register a reader plugin that serves this format with registry.use(...), e.g. gdalReader() of @pyramids/readers-gdal for formats GDAL reads',
-    { details: { href: redactHref(href), mediaType, tried, readers: readers.map((reader) => reader.id) } },
+    {
+      details: {
+        href: redactHref(href),
+        mediaType,
+        tried,
+        readers: readers.map((reader) => reader.id),
+      },
+    },
   );
 }

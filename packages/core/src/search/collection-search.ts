@@ -7,7 +7,12 @@ import type { StacLink } from '../stac/stac-types.js';
 import { formatDatetime, type DatetimeInput } from './format-datetime.js';
 import { formatBbox } from './item-search.js';
 import { requestJson, type TransportOptions } from './request-json.js';
-import { openClient, type OpenClientOptions, type StacApiClient, type StacCollection } from './stac-api-client.js';
+import {
+  openClient,
+  type OpenClientOptions,
+  type StacApiClient,
+  type StacCollection,
+} from './stac-api-client.js';
 
 /** Options of {@link searchCollections}. */
 export interface CollectionSearchOptions extends OpenClientOptions {
@@ -47,11 +52,15 @@ function prepareParameters(options: CollectionSearchOptions): Record<string, str
   checkCount(options.limit, 'limit');
   checkCount(options.maxCollections, 'maxCollections');
   let limit = options.limit;
-  if (limit !== undefined && options.maxCollections !== undefined) limit = Math.min(limit, options.maxCollections);
+  if (limit !== undefined && options.maxCollections !== undefined)
+    limit = Math.min(limit, options.maxCollections);
   if (limit !== undefined) parameters.limit = String(limit);
   if (options.q !== undefined) {
-    const terms = (typeof options.q === 'string' ? [options.q] : [...options.q]).map((term) => String(term).trim()).filter(Boolean);
-    if (terms.length === 0) throw new SearchError('q: empty free text; give at least one word, or leave q out');
+    const terms = (typeof options.q === 'string' ? [options.q] : [...options.q])
+      .map((term) => String(term).trim())
+      .filter(Boolean);
+    if (terms.length === 0)
+      throw new SearchError('q: empty free text; give at least one word, or leave q out');
     parameters.q = terms.join(',');
   }
   if (options.bbox !== undefined) parameters.bbox = formatBbox(options.bbox).join(',');
@@ -88,8 +97,18 @@ export class CollectionSearch {
   private client(): Promise<StacApiClient> {
     if (!this.clientPromise) {
       if (typeof this.source === 'string') {
-        const { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo } = this.options;
-        this.clientPromise = openClient(this.source, { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo });
+        const { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo } =
+          this.options;
+        this.clientPromise = openClient(this.source, {
+          signer,
+          headers,
+          timeout,
+          retries,
+          backoff,
+          fetch,
+          signal,
+          addConformsTo,
+        });
       } else {
         this.clientPromise = Promise.resolve(this.source);
       }
@@ -100,7 +119,8 @@ export class CollectionSearch {
 
   /** The first URL, after checking that the API advertises collection search (and free text for `q`). */
   private firstUrl(client: StacApiClient): string {
-    const hint = (name: string) => `If you know the server supports it, pass addConformsTo: ['${name}'] (CLI: --add-conforms-to ${name})`;
+    const hint = (name: string) =>
+      `If you know the server supports it, pass addConformsTo: ['${name}'] (CLI: --add-conforms-to ${name})`;
     if (!client.conformsToClass('COLLECTION_SEARCH')) {
       throw new SearchError(
         `${redactHref(client.url)} does not advertise STAC API collection search (collection-search); its /collections ` +
@@ -112,7 +132,9 @@ export class CollectionSearch {
       throw new SearchError(
         `${redactHref(client.url)} does not advertise free-text collection search (collection-search#free-text), so q would be ignored. ` +
           hint('COLLECTION_SEARCH_FREE_TEXT'),
-        { details: { url: redactHref(client.url), conformanceClass: 'COLLECTION_SEARCH_FREE_TEXT' } },
+        {
+          details: { url: redactHref(client.url), conformanceClass: 'COLLECTION_SEARCH_FREE_TEXT' },
+        },
       );
     }
     const url = new URL(client.collectionsUrl());
@@ -123,7 +145,10 @@ export class CollectionSearch {
   private async fetchPage(url: string, transport: TransportOptions): Promise<CollectionSearchPage> {
     const { json } = await requestJson({ url, method: 'GET' }, transport);
     if (!isRecord(json) || !Array.isArray(json.collections)) {
-      throw new SearchError(`GET ${redactHref(url)} did not answer with a 'collections' array; is it a STAC API?`, { details: { url: redactHref(url) } });
+      throw new SearchError(
+        `GET ${redactHref(url)} did not answer with a 'collections' array; is it a STAC API?`,
+        { details: { url: redactHref(url) } },
+      );
     }
     return json as CollectionSearchPage;
   }
@@ -135,7 +160,9 @@ export class CollectionSearch {
   async *pages(): AsyncGenerator<CollectionSearchPage, void, undefined> {
     const client = await this.client();
     const local = new AbortController();
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, local.signal]) : local.signal;
+    const signal = this.options.signal
+      ? AbortSignal.any([this.options.signal, local.signal])
+      : local.signal;
     const transport: TransportOptions = { ...client.transport, signal };
     const maxCollections = this.options.maxCollections;
     let url = this.firstUrl(client);
@@ -147,14 +174,23 @@ export class CollectionSearch {
         const page: CollectionSearchPage = await pending;
         pending = undefined;
         let collections = page.collections;
-        if (maxCollections !== undefined && count + collections.length > maxCollections) collections = collections.slice(0, maxCollections - count);
+        if (maxCollections !== undefined && count + collections.length > maxCollections)
+          collections = collections.slice(0, maxCollections - count);
         count += collections.length;
         const next = (Array.isArray(page.links) ? page.links : []).find(
-          (link) => link?.rel === 'next' && typeof link.href === 'string' && String(link.method ?? 'GET').toUpperCase() === 'GET',
+          (link) =>
+            link?.rel === 'next' &&
+            typeof link.href === 'string' &&
+            String(link.method ?? 'GET').toUpperCase() === 'GET',
         );
         const nextUrl = next ? new URL(next.href, url).toString() : undefined;
         // Stop on an empty page or a next link seen before: a server bug would loop forever.
-        if (nextUrl && collections.length > 0 && !seen.has(nextUrl) && (maxCollections === undefined || count < maxCollections)) {
+        if (
+          nextUrl &&
+          collections.length > 0 &&
+          !seen.has(nextUrl) &&
+          (maxCollections === undefined || count < maxCollections)
+        ) {
           seen.add(nextUrl);
           url = nextUrl;
           pending = this.fetchPage(nextUrl, transport);
@@ -186,7 +222,8 @@ export class CollectionSearch {
    * page); undefined when the server does not count.
    */
   async matched(): Promise<number | undefined> {
-    for await (const page of this.pages()) return typeof page.numberMatched === 'number' ? page.numberMatched : undefined;
+    for await (const page of this.pages())
+      return typeof page.numberMatched === 'number' ? page.numberMatched : undefined;
     return undefined;
   }
 }
@@ -197,6 +234,9 @@ export class CollectionSearch {
  * `maxCollections`. Parameters are checked now; the collection-search conformance class
  * (and `#free-text` for `q`) is checked when the search runs, before the search request.
  */
-export function searchCollections(urlOrClient: string | StacApiClient, options: CollectionSearchOptions = {}): CollectionSearch {
+export function searchCollections(
+  urlOrClient: string | StacApiClient,
+  options: CollectionSearchOptions = {},
+): CollectionSearch {
   return new CollectionSearch(urlOrClient, options);
 }

@@ -13,8 +13,12 @@ export interface GetQueryablesOptions extends OpenClientOptions {
  * client from `openClient`.
  * @throws SearchError when the landing page or the queryables cannot be read.
  */
-export async function getQueryables(urlOrClient: string | StacApiClient, options: GetQueryablesOptions = {}): Promise<Record<string, unknown>> {
+export async function getQueryables(
+  urlOrClient: string | StacApiClient,
+  options: GetQueryablesOptions = {},
+): Promise<Record<string, unknown>> {
   const { collection, ...clientOptions } = options;
-  const client = typeof urlOrClient === 'string' ? await openClient(urlOrClient, clientOptions) : urlOrClient;
+  const client =
+    typeof urlOrClient === 'string' ? await openClient(urlOrClient, clientOptions) : urlOrClient;
   return client.getQueryables(collection);
 }

@@ -11,7 +11,12 @@ import type { ConformanceName } from './conformance.js';
 import { formatDatetime, type DatetimeInput } from './format-datetime.js';
 import { parseCql2Text, type Cql2Json } from './parse-cql2-text.js';
 import { requestJson, type TransportOptions } from './request-json.js';
-import { openClient, type OpenClientOptions, type SearchEndpoint, type StacApiClient } from './stac-api-client.js';
+import {
+  openClient,
+  type OpenClientOptions,
+  type SearchEndpoint,
+  type StacApiClient,
+} from './stac-api-client.js';
 
 /** One sort key: `{ field: 'properties.eo:cloud_cover', direction: 'asc' }`. */
 export interface SortKey {
@@ -98,8 +103,11 @@ interface PreparedParameters {
 
 function splitList(value: string | readonly string[], name: string): string[] {
   const list = typeof value === 'string' ? value.split(',') : [...value];
-  const cleaned = list.map((entry) => (typeof entry === 'string' ? entry.trim() : entry)).filter((entry) => entry !== '');
-  if (cleaned.some((entry) => typeof entry !== 'string')) throw new SearchError(`${name}: expected strings`);
+  const cleaned = list
+    .map((entry) => (typeof entry === 'string' ? entry.trim() : entry))
+    .filter((entry) => entry !== '');
+  if (cleaned.some((entry) => typeof entry !== 'string'))
+    throw new SearchError(`${name}: expected strings`);
   return cleaned;
 }
 
@@ -107,39 +115,69 @@ function parseJsonOption(value: string, name: string): unknown {
   try {
     return JSON.parse(value);
   } catch (error) {
-    throw new SearchError(`${name}: not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new SearchError(`${name}: not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }
 
 /** Checks a `bbox` parameter (4 or 6 finite numbers, minimum ≤ maximum) and returns its numbers. */
 export function formatBbox(value: readonly number[] | string): number[] {
-  const numbers = typeof value === 'string' ? value.split(',').map((part) => Number(part.trim())) : [...value];
-  if ((numbers.length !== 4 && numbers.length !== 6) || numbers.some((number) => typeof number !== 'number' || !Number.isFinite(number))) {
-    throw new SearchError(`bbox: expected 4 numbers (west, south, east, north) or 6 with heights, got ${JSON.stringify(value)}`);
+  const numbers =
+    typeof value === 'string' ? value.split(',').map((part) => Number(part.trim())) : [...value];
+  if (
+    (numbers.length !== 4 && numbers.length !== 6) ||
+    numbers.some((number) => typeof number !== 'number' || !Number.isFinite(number))
+  ) {
+    throw new SearchError(
+      `bbox: expected 4 numbers (west, south, east, north) or 6 with heights, got ${JSON.stringify(value)}`,
+    );
   }
   const half = numbers.length / 2;
   const [west, south, east, north] = [numbers[0]!, numbers[1]!, numbers[half]!, numbers[half + 1]!];
-  if ([west, east].some((value) => value < -180 || value > 180) || [south, north].some((value) => value < -90 || value > 90)) {
-    throw new SearchError(`bbox: longitudes must lie in -180..180 and latitudes in -90..90 (degrees, west,south,east,north); got ${JSON.stringify(numbers)}`);
+  if (
+    [west, east].some((value) => value < -180 || value > 180) ||
+    [south, north].some((value) => value < -90 || value > 90)
+  ) {
+    throw new SearchError(
+      `bbox: longitudes must lie in -180..180 and latitudes in -90..90 (degrees, west,south,east,north); got ${JSON.stringify(numbers)}`,
+    );
   }
   for (let axis = 1; axis < half; axis++) {
     if (numbers[axis]! > numbers[axis + half]!) {
-      throw new SearchError(`bbox: the minimum of axis ${axis} is larger than its maximum in ${JSON.stringify(numbers)}`);
+      throw new SearchError(
+        `bbox: the minimum of axis ${axis} is larger than its maximum in ${JSON.stringify(numbers)}`,
+      );
     }
   }
   return numbers;
 }
 
 function formatIntersects(value: NonNullable<SearchParameters['intersects']>): Geometry {
-  const parsed = (typeof value === 'string' ? parseJsonOption(value, 'intersects') : value) as Record<string, unknown> | null;
-  const geometry = parsed?.type === 'Feature' ? (parsed.geometry as Record<string, unknown> | null) : parsed;
-  const types = ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection'];
+  const parsed = (
+    typeof value === 'string' ? parseJsonOption(value, 'intersects') : value
+  ) as Record<string, unknown> | null;
+  const geometry =
+    parsed?.type === 'Feature' ? (parsed.geometry as Record<string, unknown> | null) : parsed;
+  const types = [
+    'Point',
+    'MultiPoint',
+    'LineString',
+    'MultiLineString',
+    'Polygon',
+    'MultiPolygon',
+    'GeometryCollection',
+  ];
   if (!geometry || typeof geometry !== 'object' || !types.includes(geometry.type as string)) {
     throw new SearchError(
       `intersects: expected a GeoJSON geometry or Feature with a geometry, got ${JSON.stringify(parsed?.type ?? parsed)}`,
     );
   }
-  if (geometry.type === 'GeometryCollection' ? !Array.isArray(geometry.geometries) : !Array.isArray(geometry.coordinates)) {
+  if (
+    geometry.type === 'GeometryCollection'
+      ? !Array.isArray(geometry.geometries)
+      : !Array.isArray(geometry.coordinates)
+  ) {
     throw new SearchError(`intersects: the ${String(geometry.type)} has no coordinates`);
   }
   return structuredClone(geometry) as unknown as Geometry;
@@ -149,8 +187,13 @@ function formatSortby(value: NonNullable<SearchParameters['sortby']>): SortKey[]
   const entries = typeof value === 'string' ? value.split(',') : [...value];
   return entries.map((entry) => {
     if (typeof entry === 'object' && entry !== null) {
-      if (typeof entry.field !== 'string' || (entry.direction !== 'asc' && entry.direction !== 'desc')) {
-        throw new SearchError(`sortby: expected { field, direction: 'asc' | 'desc' }, got ${JSON.stringify(entry)}`);
+      if (
+        typeof entry.field !== 'string' ||
+        (entry.direction !== 'asc' && entry.direction !== 'desc')
+      ) {
+        throw new SearchError(
+          `sortby: expected { field, direction: 'asc' | 'desc' }, got ${JSON.stringify(entry)}`,
+        );
       }
       return { field: entry.field, direction: entry.direction };
     }
@@ -189,12 +232,15 @@ function prepareParameters(options: SearchParameters): PreparedParameters {
   const needs: ConformanceName[] = [];
   let forceGet = false;
   if (options.bbox !== undefined && options.intersects !== undefined) {
-    throw new SearchError('bbox and intersects cannot be used together; pass one of them (a STAC API refuses both)');
+    throw new SearchError(
+      'bbox and intersects cannot be used together; pass one of them (a STAC API refuses both)',
+    );
   }
   checkCount(options.limit, 'limit');
   checkCount(options.maxItems, 'maxItems');
   let limit = options.limit;
-  if (limit !== undefined && options.maxItems !== undefined) limit = Math.min(limit, options.maxItems);
+  if (limit !== undefined && options.maxItems !== undefined)
+    limit = Math.min(limit, options.maxItems);
   if (limit !== undefined) {
     post.limit = limit;
     get.limit = String(limit);
@@ -225,7 +271,8 @@ function prepareParameters(options: SearchParameters): PreparedParameters {
     get.datetime = datetime;
   }
   if (options.query !== undefined) {
-    const query = typeof options.query === 'string' ? parseJsonOption(options.query, 'query') : options.query;
+    const query =
+      typeof options.query === 'string' ? parseJsonOption(options.query, 'query') : options.query;
     if (typeof query !== 'object' || query === null || Array.isArray(query)) {
       throw new SearchError('query: expected an object such as {"eo:cloud_cover": {"lt": 10}}');
     }
@@ -240,18 +287,31 @@ function prepareParameters(options: SearchParameters): PreparedParameters {
       text = options.filter;
       // Parsed even when sent as text, so a typo fails here and not on the server.
       json = parseCql2Text(text);
-    } else if (typeof options.filter === 'object' && options.filter !== null && !Array.isArray(options.filter)) {
+    } else if (
+      typeof options.filter === 'object' &&
+      options.filter !== null &&
+      !Array.isArray(options.filter)
+    ) {
       json = options.filter as Cql2Json;
     } else {
       throw new SearchError('filter: expected CQL2 text or a CQL2-JSON object');
     }
-    if (options.filterLang !== undefined && options.filterLang !== 'cql2-json' && options.filterLang !== 'cql2-text') {
-      throw new SearchError(`filterLang: expected 'cql2-json' or 'cql2-text', got ${JSON.stringify(options.filterLang)}`);
+    if (
+      options.filterLang !== undefined &&
+      options.filterLang !== 'cql2-json' &&
+      options.filterLang !== 'cql2-text'
+    ) {
+      throw new SearchError(
+        `filterLang: expected 'cql2-json' or 'cql2-text', got ${JSON.stringify(options.filterLang)}`,
+      );
     }
     post.filter = json;
     post['filter-lang'] = 'cql2-json';
     if (options.filterLang === 'cql2-text') {
-      if (text === undefined) throw new SearchError("filterLang 'cql2-text' needs the filter as CQL2 text, not a JSON object");
+      if (text === undefined)
+        throw new SearchError(
+          "filterLang 'cql2-text' needs the filter as CQL2 text, not a JSON object",
+        );
       get.filter = text;
       get['filter-lang'] = 'cql2-text';
       forceGet = true;
@@ -264,7 +324,9 @@ function prepareParameters(options: SearchParameters): PreparedParameters {
   if (options.sortby !== undefined) {
     const sortby = formatSortby(options.sortby);
     post.sortby = sortby;
-    get.sortby = sortby.map((key) => `${key.direction === 'desc' ? '-' : '+'}${key.field}`).join(',');
+    get.sortby = sortby
+      .map((key) => `${key.direction === 'desc' ? '-' : '+'}${key.field}`)
+      .join(',');
     needs.push('SORT');
   }
   if (options.fields !== undefined) {
@@ -274,10 +336,14 @@ function prepareParameters(options: SearchParameters): PreparedParameters {
     needs.push('FIELDS');
   }
   if (options.method !== undefined && options.method !== 'GET' && options.method !== 'POST') {
-    throw new SearchError(`method: expected 'GET' or 'POST', got ${JSON.stringify(options.method)}`);
+    throw new SearchError(
+      `method: expected 'GET' or 'POST', got ${JSON.stringify(options.method)}`,
+    );
   }
   if (forceGet && options.method === 'POST') {
-    throw new SearchError("filterLang 'cql2-text' is sent over GET; leave method unset or use 'GET'");
+    throw new SearchError(
+      "filterLang 'cql2-text' is sent over GET; leave method unset or use 'GET'",
+    );
   }
   return { post, get, needs, forceGet };
 }
@@ -314,7 +380,11 @@ export class ItemSearch {
    * Checks every parameter now: bad input throws before any request. `endpoint` replaces
    * the API's `/search` (e.g. a collection's `/items`, see `StacApiClient.getItems`).
    */
-  constructor(source: string | StacApiClient, options: SearchOptions = {}, endpoint?: SearchEndpoint) {
+  constructor(
+    source: string | StacApiClient,
+    options: SearchOptions = {},
+    endpoint?: SearchEndpoint,
+  ) {
     this.source = source;
     this.options = options;
     this.parameters = prepareParameters(options);
@@ -336,7 +406,16 @@ export class ItemSearch {
       if (typeof this.source === 'string') {
         const { headers, timeout, retries, backoff, fetch, signal, addConformsTo } = this.options;
         const signer = this.ownSigner();
-        this.clientPromise = openClient(this.source, { signer, headers, timeout, retries, backoff, fetch, signal, addConformsTo });
+        this.clientPromise = openClient(this.source, {
+          signer,
+          headers,
+          timeout,
+          retries,
+          backoff,
+          fetch,
+          signal,
+          addConformsTo,
+        });
       } else {
         this.clientPromise = Promise.resolve(this.source);
       }
@@ -348,7 +427,10 @@ export class ItemSearch {
   /** The `signer` option, else the registry's signers as one. */
   private ownSigner(): Signer | undefined {
     const { signer, registry } = this.options;
-    return signer ?? (registry && registry.signers.length > 0 ? routingSigner(registry.signers) : undefined);
+    return (
+      signer ??
+      (registry && registry.signers.length > 0 ? routingSigner(registry.signers) : undefined)
+    );
   }
 
   private transport(client: StacApiClient, signal?: AbortSignal): TransportOptions {
@@ -357,7 +439,10 @@ export class ItemSearch {
   }
 
   /** The first request, after checking that the API supports every parameter given. */
-  private async firstRequest(client: StacApiClient, overrides: Record<string, unknown> = {}): Promise<PageRequest> {
+  private async firstRequest(
+    client: StacApiClient,
+    overrides: Record<string, unknown> = {},
+  ): Promise<PageRequest> {
     const endpoint = this.endpoint ?? client.searchEndpoint();
     for (const name of this.parameters.needs) {
       if (!client.conformsToClass(name)) {
@@ -375,11 +460,20 @@ export class ItemSearch {
     const getUrl = withQuery(endpoint.url, get);
     if (method === 'GET') return { url: getUrl, method };
     // An explicit method is kept; a default POST falls back to GET when the server refuses it.
-    return { url: endpoint.url, method, body: { ...this.parameters.post, ...overrides }, ...(this.options.method ? {} : { fallbackUrl: getUrl }) };
+    return {
+      url: endpoint.url,
+      method,
+      body: { ...this.parameters.post, ...overrides },
+      ...(this.options.method ? {} : { fallbackUrl: getUrl }),
+    };
   }
 
   /** Sends one page request; a first POST refused with 405 is sent again as GET. */
-  private async fetchPage(request: PageRequest, transport: TransportOptions, first: boolean): Promise<{ request: PageRequest; page: SearchPage }> {
+  private async fetchPage(
+    request: PageRequest,
+    transport: TransportOptions,
+    first: boolean,
+  ): Promise<{ request: PageRequest; page: SearchPage }> {
     let response = await requestJson(request, transport, first && request.fallbackUrl ? [405] : []);
     if (response.status === 405 && request.fallbackUrl) {
       request = { url: request.fallbackUrl, method: 'GET' };
@@ -387,12 +481,18 @@ export class ItemSearch {
     }
     const page = response.json;
     if (!isRecord(page) || !Array.isArray(page.features)) {
-      throw new SearchError(`${request.method} ${redactHref(request.url)} did not answer with a FeatureCollection (no 'features' array)`, {
-        details: { url: redactHref(request.url) },
-      });
+      throw new SearchError(
+        `${request.method} ${redactHref(request.url)} did not answer with a FeatureCollection (no 'features' array)`,
+        {
+          details: { url: redactHref(request.url) },
+        },
+      );
     }
     // A broken server's `[null, 1, "x", {}]` must not reach the user as Items.
-    const bad = page.features.findIndex((feature) => !isRecord(feature) || typeof feature['id'] !== 'string' || !isRecord(feature['properties']));
+    const bad = page.features.findIndex(
+      (feature) =>
+        !isRecord(feature) || typeof feature['id'] !== 'string' || !isRecord(feature['properties']),
+    );
     if (bad !== -1) {
       throw new SearchError(
         `${request.method} ${redactHref(request.url)} answered with an invalid Item at features[${bad}] (an Item is an object with a string 'id' and 'properties'); the API is broken, try again later`,
@@ -404,7 +504,9 @@ export class ItemSearch {
 
   /** The request for the page after `page`, from its `next` link, or undefined at the end. */
   private nextRequest(page: SearchPage, current: PageRequest): PageRequest | undefined {
-    const link = (Array.isArray(page.links) ? page.links : []).find((candidate: StacLink) => candidate?.rel === 'next' && typeof candidate.href === 'string');
+    const link = (Array.isArray(page.links) ? page.links : []).find(
+      (candidate: StacLink) => candidate?.rel === 'next' && typeof candidate.href === 'string',
+    );
     if (!link) return undefined;
     const url = new URL(link.href, current.url).toString();
     const method = String(link.method ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
@@ -416,7 +518,11 @@ export class ItemSearch {
     return { url, method, body, ...(headers ? { headers } : {}) };
   }
 
-  private async signItems(features: StacItem[], signer: Signer | undefined, signal?: AbortSignal): Promise<StacItem[]> {
+  private async signItems(
+    features: StacItem[],
+    signer: Signer | undefined,
+    signal?: AbortSignal,
+  ): Promise<StacItem[]> {
     if (!signer?.signItem) return features;
     return Promise.all(features.map((item) => signer.signItem!(item, signal)));
   }
@@ -430,10 +536,16 @@ export class ItemSearch {
   async *pages(): AsyncGenerator<SearchPage, void, undefined> {
     const client = await this.client();
     const local = new AbortController();
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, local.signal]) : local.signal;
+    const signal = this.options.signal
+      ? AbortSignal.any([this.options.signal, local.signal])
+      : local.signal;
     const transport = this.transport(client, signal);
     const maxItems = this.options.maxItems;
-    let pending: Promise<{ request: PageRequest; page: SearchPage }> | undefined = this.fetchPage(await this.firstRequest(client), transport, true);
+    let pending: Promise<{ request: PageRequest; page: SearchPage }> | undefined = this.fetchPage(
+      await this.firstRequest(client),
+      transport,
+      true,
+    );
     const seen = new Set<string>();
     let count = 0;
     try {
@@ -442,11 +554,17 @@ export class ItemSearch {
         pending = undefined;
         seen.add(JSON.stringify([request.url, request.method, request.body]));
         let features = page.features as StacItem[];
-        if (maxItems !== undefined && count + features.length > maxItems) features = features.slice(0, maxItems - count);
+        if (maxItems !== undefined && count + features.length > maxItems)
+          features = features.slice(0, maxItems - count);
         count += features.length;
-        const next = maxItems !== undefined && count >= maxItems ? undefined : this.nextRequest(page, request);
+        const next =
+          maxItems !== undefined && count >= maxItems ? undefined : this.nextRequest(page, request);
         // Stop on an empty page or a next link that repeats a request: a server bug would loop forever.
-        if (next && features.length > 0 && !seen.has(JSON.stringify([next.url, next.method, next.body]))) {
+        if (
+          next &&
+          features.length > 0 &&
+          !seen.has(JSON.stringify([next.url, next.method, next.body]))
+        ) {
           pending = this.fetchPage(next, transport, false);
           // Consumed below; the handler only keeps an early exit from reporting it as unhandled.
           pending.catch(() => undefined);
@@ -473,7 +591,11 @@ export class ItemSearch {
       numberMatched ??= matchedOf(page);
       features.push(...page.features);
     }
-    return { type: 'FeatureCollection', features, ...(numberMatched === undefined ? {} : { numberMatched }) };
+    return {
+      type: 'FeatureCollection',
+      features,
+      ...(numberMatched === undefined ? {} : { numberMatched }),
+    };
   }
 
   /**
@@ -484,7 +606,11 @@ export class ItemSearch {
   async matched(): Promise<number | undefined> {
     const client = await this.client();
     const transport = this.transport(client, this.options.signal);
-    const { page } = await this.fetchPage(await this.firstRequest(client, { limit: 1 }), transport, true);
+    const { page } = await this.fetchPage(
+      await this.firstRequest(client, { limit: 1 }),
+      transport,
+      true,
+    );
     return matchedOf(page);
   }
 }
@@ -501,7 +627,10 @@ function matchedOf(page: SearchPage): number | undefined {
  * input throws a SearchError before any request; conformance is checked when the search
  * runs, still before the search request.
  */
-export function itemSearch(urlOrClient: string | StacApiClient, options: SearchOptions = {}): ItemSearch {
+export function itemSearch(
+  urlOrClient: string | StacApiClient,
+  options: SearchOptions = {},
+): ItemSearch {
   return new ItemSearch(urlOrClient, options);
 }
 
@@ -510,6 +639,9 @@ export function itemSearch(urlOrClient: string | StacApiClient, options: SearchO
  * ItemCollection, ready for `DatasetCollection.fromStac`.
  * @throws SearchError for bad parameters, unsupported features, HTTP and network failures.
  */
-export async function search(urlOrClient: string | StacApiClient, options: SearchOptions = {}): Promise<ItemCollection> {
+export async function search(
+  urlOrClient: string | StacApiClient,
+  options: SearchOptions = {},
+): Promise<ItemCollection> {
   return new ItemSearch(urlOrClient, options).itemCollection();
 }

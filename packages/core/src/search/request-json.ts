@@ -69,7 +69,11 @@ function serverMessage(text: string, redact: (text: string) => string): string {
 }
 
 /** Applies the signer's `signRequest` when the signer is responsible for the URL. */
-async function signRequest(request: SignableRequest, signer: Signer | undefined, signal?: AbortSignal): Promise<SignableRequest> {
+async function signRequest(
+  request: SignableRequest,
+  signer: Signer | undefined,
+  signal?: AbortSignal,
+): Promise<SignableRequest> {
   if (!signer?.signRequest || !signer.matches(request.url)) return request;
   return signer.signRequest(request, signal);
 }
@@ -80,7 +84,11 @@ async function signRequest(request: SignableRequest, signer: Signer | undefined,
  * @throws SearchError for HTTP errors, network failures, a timeout or a body that is not JSON;
  *   the abort reason, unwrapped, when `options.signal` fires.
  */
-export async function requestJson(request: JsonRequest, options: TransportOptions, accept: readonly number[] = []): Promise<JsonResponse> {
+export async function requestJson(
+  request: JsonRequest,
+  options: TransportOptions,
+  accept: readonly number[] = [],
+): Promise<JsonResponse> {
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const budget = AbortSignal.timeout(timeout);
   const signal = options.signal ? AbortSignal.any([options.signal, budget]) : budget;
@@ -107,7 +115,11 @@ export async function requestJson(request: JsonRequest, options: TransportOption
       headers: (url) =>
         hostOf(url) === signedHost
           ? signed.headers
-          : Object.fromEntries(Object.entries(unsigned.headers).filter(([name]) => name === 'accept' || name === 'content-type')),
+          : Object.fromEntries(
+              Object.entries(unsigned.headers).filter(
+                ([name]) => name === 'accept' || name === 'content-type',
+              ),
+            ),
       signal,
       timeout,
       ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -125,8 +137,18 @@ export async function requestJson(request: JsonRequest, options: TransportOption
       const message = serverMessage(text, redact);
       throw new SearchError(
         `${request.method} ${shown} failed with HTTP ${response.status}${message ? `: ${message}` : ''}` +
-          (response.status === 401 || response.status === 403 ? ' (check the credentials or the signer)' : ''),
-        { details: { status: response.status, url: shown, method: request.method, serverMessage: message, attempts } },
+          (response.status === 401 || response.status === 403
+            ? ' (check the credentials or the signer)'
+            : ''),
+        {
+          details: {
+            status: response.status,
+            url: shown,
+            method: request.method,
+            serverMessage: message,
+            attempts,
+          },
+        },
       );
     }
     let json: unknown = undefined;
@@ -135,10 +157,13 @@ export async function requestJson(request: JsonRequest, options: TransportOption
         json = JSON.parse(text);
       } catch (error) {
         if (response.ok) {
-          throw new SearchError(`${request.method} ${shown} answered HTTP ${response.status} with a body that is not JSON: ${serverMessage(text, redact)}`, {
-            cause: error,
-            details: { status: response.status, url: shown },
-          });
+          throw new SearchError(
+            `${request.method} ${shown} answered HTTP ${response.status} with a body that is not JSON: ${serverMessage(text, redact)}`,
+            {
+              cause: error,
+              details: { status: response.status, url: shown },
+            },
+          );
         }
       }
     }
@@ -155,12 +180,18 @@ export async function requestJson(request: JsonRequest, options: TransportOption
       );
     }
     if (ReadError.isInstance(error)) {
-      throw new SearchError(`${request.method} ${shown} failed: ${error.message}`, { cause: error, details: { url: shown } });
+      throw new SearchError(`${request.method} ${shown} failed: ${error.message}`, {
+        cause: error,
+        details: { url: shown },
+      });
     }
     if (isAbortError(error)) throw error;
-    throw new SearchError(`${request.method} ${shown} failed: ${(error as Error).message ?? String(error)}`, {
-      cause: error,
-      details: { url: shown },
-    });
+    throw new SearchError(
+      `${request.method} ${shown} failed: ${(error as Error).message ?? String(error)}`,
+      {
+        cause: error,
+        details: { url: shown },
+      },
+    );
   }
 }

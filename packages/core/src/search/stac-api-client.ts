@@ -45,7 +45,11 @@ export function joinUrl(base: string, path: string): string {
 
 function linksOf(document: unknown): StacLink[] {
   const links = (document as { links?: unknown })?.links;
-  return Array.isArray(links) ? links.filter((link): link is StacLink => typeof link?.href === 'string' && typeof link?.rel === 'string') : [];
+  return Array.isArray(links)
+    ? links.filter(
+        (link): link is StacLink => typeof link?.href === 'string' && typeof link?.rel === 'string',
+      )
+    : [];
 }
 
 /**
@@ -69,7 +73,12 @@ export class StacApiClient {
   /** Transport settings every request of this client uses. */
   readonly transport: TransportOptions;
 
-  constructor(url: string, landingPage: Record<string, unknown>, conformsTo: readonly string[], transport: TransportOptions) {
+  constructor(
+    url: string,
+    landingPage: Record<string, unknown>,
+    conformsTo: readonly string[],
+    transport: TransportOptions,
+  ) {
     this.url = url;
     this.landingPage = landingPage;
     this.conformsTo = conformsTo;
@@ -97,7 +106,9 @@ export class StacApiClient {
    * @throws SearchError when the API offers no item search.
    */
   searchEndpoint(): SearchEndpoint {
-    const links = this.links.filter((link) => link.rel === 'search' && (!link.type || /json/i.test(link.type)));
+    const links = this.links.filter(
+      (link) => link.rel === 'search' && (!link.type || /json/i.test(link.type)),
+    );
     if (links.length === 0) {
       if (!this.conformsToClass('ITEM_SEARCH')) {
         throw new SearchError(
@@ -113,13 +124,16 @@ export class StacApiClient {
       const method = typeof link.method === 'string' ? link.method.toUpperCase() : undefined;
       if (method === 'GET' || method === 'POST') methods.add(method);
     }
-    const preferred = links.find((link) => String(link.method ?? '').toUpperCase() === 'POST') ?? links[0]!;
+    const preferred =
+      links.find((link) => String(link.method ?? '').toUpperCase() === 'POST') ?? links[0]!;
     return { url: this.resolve(preferred.href), methods: [...methods] };
   }
 
   /** URL of `/collections`: the `data` link, or `/collections` under the landing page. */
   collectionsUrl(): string {
-    const data = this.links.find((link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)));
+    const data = this.links.find(
+      (link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)),
+    );
     return data ? this.resolve(data.href) : joinUrl(this.url, 'collections');
   }
 
@@ -128,21 +142,28 @@ export class StacApiClient {
    * links that are collections on a static catalog.
    */
   async listCollections(): Promise<StacCollection[]> {
-    const hasData = this.links.some((link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)));
+    const hasData = this.links.some(
+      (link) => link.rel === 'data' && (!link.type || /json/i.test(link.type)),
+    );
     if (this.conformsToClass('COLLECTIONS') || hasData) {
       const collections: StacCollection[] = [];
       const seen = new Set<string>();
-      for (let url: string | undefined = this.collectionsUrl(); url && !seen.has(url); ) {
+      for (let url: string | undefined = this.collectionsUrl(); url && !seen.has(url);) {
         seen.add(url);
         const { json } = await requestJson({ url, method: 'GET' }, this.transport);
         const page = (json as { collections?: unknown })?.collections;
         if (!Array.isArray(page)) {
-          throw new SearchError(`${redactHref(url)} did not answer with a 'collections' array; is it a STAC API?`, {
-            details: { url: redactHref(url) },
-          });
+          throw new SearchError(
+            `${redactHref(url)} did not answer with a 'collections' array; is it a STAC API?`,
+            {
+              details: { url: redactHref(url) },
+            },
+          );
         }
         collections.push(...(page as StacCollection[]));
-        const next = linksOf(json).find((link) => link.rel === 'next' && String(link.method ?? 'GET').toUpperCase() === 'GET');
+        const next = linksOf(json).find(
+          (link) => link.rel === 'next' && String(link.method ?? 'GET').toUpperCase() === 'GET',
+        );
         url = next ? new URL(next.href, url).toString() : undefined;
       }
       return collections;
@@ -150,11 +171,16 @@ export class StacApiClient {
     // A static catalog: its children, keeping the ones that are collections.
     const children = this.links.filter((link) => link.rel === 'child');
     const documents = await Promise.all(
-      children.map(async (link) => (await requestJson({ url: this.resolve(link.href), method: 'GET' }, this.transport)).json),
+      children.map(
+        async (link) =>
+          (await requestJson({ url: this.resolve(link.href), method: 'GET' }, this.transport)).json,
+      ),
     );
     return documents.filter(
       (document): document is StacCollection =>
-        typeof document === 'object' && document !== null && (document as { type?: unknown }).type === 'Collection',
+        typeof document === 'object' &&
+        document !== null &&
+        (document as { type?: unknown }).type === 'Collection',
     );
   }
 
@@ -178,9 +204,16 @@ export class StacApiClient {
    * also sent as `collections`. Parameters the endpoint does not support are the server's
    * to ignore or refuse.
    */
-  getItems(collection: string, parameters: Omit<SearchOptions, 'collections' | 'method'> = {}): ItemSearch {
+  getItems(
+    collection: string,
+    parameters: Omit<SearchOptions, 'collections' | 'method'> = {},
+  ): ItemSearch {
     const url = joinUrl(this.collectionsUrl(), `${encodeURIComponent(collection)}/items`);
-    return new ItemSearch(this, { ...parameters, collections: [collection], method: 'GET' }, { url, methods: ['GET'] });
+    return new ItemSearch(
+      this,
+      { ...parameters, collections: [collection], method: 'GET' },
+      { url, methods: ['GET'] },
+    );
   }
 
   /**
@@ -195,9 +228,18 @@ export class StacApiClient {
     } else {
       url = joinUrl(this.collectionsUrl(), `${encodeURIComponent(collection)}/queryables`);
     }
-    const { json } = await requestJson({ url, method: 'GET', headers: { accept: 'application/schema+json, application/json;q=0.9' } }, this.transport);
+    const { json } = await requestJson(
+      {
+        url,
+        method: 'GET',
+        headers: { accept: 'application/schema+json, application/json;q=0.9' },
+      },
+      this.transport,
+    );
     if (typeof json !== 'object' || json === null) {
-      throw new SearchError(`${redactHref(url)} did not answer with a JSON Schema of queryables`, { details: { url: redactHref(url) } });
+      throw new SearchError(`${redactHref(url)} did not answer with a JSON Schema of queryables`, {
+        details: { url: redactHref(url) },
+      });
     }
     return json as Record<string, unknown>;
   }
@@ -208,28 +250,44 @@ export class StacApiClient {
  * from `/conformance` when the landing page has none.
  * @throws SearchError when the landing page cannot be read or is not a STAC catalog.
  */
-export async function openClient(url: string, options: OpenClientOptions = {}): Promise<StacApiClient> {
+export async function openClient(
+  url: string,
+  options: OpenClientOptions = {},
+): Promise<StacApiClient> {
   const { addConformsTo, ...transport } = options;
   try {
     new URL(url);
   } catch (error) {
-    throw new SearchError(`not a URL: '${redactHref(url)}'; give the landing page of a STAC API, e.g. https://earth-search.aws.element84.com/v1`, {
-      cause: error,
-    });
+    throw new SearchError(
+      `not a URL: '${redactHref(url)}'; give the landing page of a STAC API, e.g. https://earth-search.aws.element84.com/v1`,
+      {
+        cause: error,
+      },
+    );
   }
   const { json } = await requestJson({ url, method: 'GET' }, transport);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new SearchError(`${redactHref(url)} is not a STAC landing page (expected a JSON object)`, { details: { url: redactHref(url) } });
+    throw new SearchError(
+      `${redactHref(url)} is not a STAC landing page (expected a JSON object)`,
+      { details: { url: redactHref(url) } },
+    );
   }
   const landingPage = json as Record<string, unknown>;
-  let conformsTo: string[] = Array.isArray(landingPage.conformsTo) ? (landingPage.conformsTo as unknown[]).filter((uri): uri is string => typeof uri === 'string') : [];
+  let conformsTo: string[] = Array.isArray(landingPage.conformsTo)
+    ? (landingPage.conformsTo as unknown[]).filter((uri): uri is string => typeof uri === 'string')
+    : [];
   if (!Array.isArray(landingPage.conformsTo)) {
     const link = linksOf(landingPage).find((candidate) => candidate.rel === 'conformance');
     const conformanceUrl = link ? resolveAgainst(link.href, url) : joinUrl(url, 'conformance');
     try {
-      const response = await requestJson({ url: conformanceUrl, method: 'GET' }, transport, [404, 405, 501]);
+      const response = await requestJson(
+        { url: conformanceUrl, method: 'GET' },
+        transport,
+        [404, 405, 501],
+      );
       const listed = (response.json as { conformsTo?: unknown })?.conformsTo;
-      if (Array.isArray(listed)) conformsTo = listed.filter((uri): uri is string => typeof uri === 'string');
+      if (Array.isArray(listed))
+        conformsTo = listed.filter((uri): uri is string => typeof uri === 'string');
     } catch (error) {
       // A legacy API without /conformance is still usable for what its links offer.
       if (transport.signal?.aborted) throw error;

@@ -54,10 +54,13 @@ export function oauthBearerSigner(options: OAuthBearerSignerOptions): Signer {
     packageName: options.packageName,
     async gdalEnv(href, signal): Promise<Record<string, string>> {
       const headers = await bearer.gdalEnv!(href, signal);
-      return Object.keys(headers).length ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' } : {};
+      return Object.keys(headers).length
+        ? { ...headers, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }
+        : {};
     },
     describeFailure(url, response) {
-      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403)) return undefined;
+      if (!bearer.matches(url) || (response.status !== 401 && response.status !== 403))
+        return undefined;
       void source?.then((loaded) => loaded.forget());
       return new SignerError(
         `${id}: ${redactHref(url)} refused ${options.tokenName} (HTTP ${response.status}); the token was dropped and the next read gets a new one. ` +

@@ -4,7 +4,10 @@
  * and control characters are escaped, so a newline in an href cannot split the line.
  */
 export function redactHref(href: string): string {
-  const withoutUserInfo = escapeControlCharacters(href).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
+  const withoutUserInfo = escapeControlCharacters(href).replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i,
+    '$1***@',
+  );
   const queryStart = withoutUserInfo.search(/[?#]/);
   if (queryStart === -1) return withoutUserInfo;
   return `${withoutUserInfo.slice(0, queryStart)}?<redacted>`;
@@ -45,11 +48,19 @@ const PLAIN_HEADERS = new Set([
  * the values of its headers, whole and word by word (so `Bearer TOKEN` hides TOKEN).
  * Servers echo what they were sent; the caller knows what that was, the server's text does not say.
  */
-export function redactRequestSecrets(text: string, url: string, headers: Record<string, string> = {}): string {
+export function redactRequestSecrets(
+  text: string,
+  url: string,
+  headers: Record<string, string> = {},
+): string {
   const secrets: string[] = [];
   try {
     const parsed = new URL(url);
-    secrets.push(...parsed.searchParams.values(), decodeURIComponent(parsed.username), decodeURIComponent(parsed.password));
+    secrets.push(
+      ...parsed.searchParams.values(),
+      decodeURIComponent(parsed.username),
+      decodeURIComponent(parsed.password),
+    );
   } catch {
     // Not a URL: nothing to take from it.
   }
@@ -57,12 +68,16 @@ export function redactRequestSecrets(text: string, url: string, headers: Record<
     if (!PLAIN_HEADERS.has(name.toLowerCase())) secrets.push(value, ...value.split(/[\s,]+/));
   }
   // Short values (`rl`, `true`) are no credential and would blank out ordinary words.
-  const known = redactSecrets(text, secrets.filter((secret) => secret.length >= 8).sort((a, b) => b.length - a.length));
+  const known = redactSecrets(
+    text,
+    secrets.filter((secret) => secret.length >= 8).sort((a, b) => b.length - a.length),
+  );
   return redactSecretLooking(known);
 }
 
 /** `Bearer <token>` / `Basic <credentials>` and `Authorization: <value>` as quoted in text or JSON. */
-const AUTHORIZATION_PATTERN = /\b(authorization|x-api-key|api-key|ocp-apim-subscription-key)("?\s*[:=]\s*"?)(?:(bearer|basic)\s+)?[^\s",;&]+/gi;
+const AUTHORIZATION_PATTERN =
+  /\b(authorization|x-api-key|api-key|ocp-apim-subscription-key)("?\s*[:=]\s*"?)(?:(bearer|basic)\s+)?[^\s",;&]+/gi;
 const SCHEME_TOKEN_PATTERN = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 /** `name=value` (query strings, cookies, form bodies) and `"name": "value"` (JSON) for credential-like names. */
 const NAMED_VALUE_PATTERN =
@@ -77,9 +92,18 @@ const USER_INFO_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"]*@/gi;
  */
 export function redactSecretLooking(text: string): string {
   return text
-    .replace(AUTHORIZATION_PATTERN, (_match, name: string, separator: string, scheme?: string) => `${name}${separator}${scheme ? `${scheme} ` : ''}***`)
-    .replace(SCHEME_TOKEN_PATTERN, (match, scheme: string) => (match.endsWith('***') ? match : `${scheme} ***`))
-    .replace(NAMED_VALUE_PATTERN, (_match, name: string, separator: string) => `${name}${separator}***`)
+    .replace(
+      AUTHORIZATION_PATTERN,
+      (_match, name: string, separator: string, scheme?: string) =>
+        `${name}${separator}${scheme ? `${scheme} ` : ''}***`,
+    )
+    .replace(SCHEME_TOKEN_PATTERN, (match, scheme: string) =>
+      match.endsWith('***') ? match : `${scheme} ***`,
+    )
+    .replace(
+      NAMED_VALUE_PATTERN,
+      (_match, name: string, separator: string) => `${name}${separator}***`,
+    )
     .replace(USER_INFO_PATTERN, '$1***@');
 }
 
@@ -88,8 +112,14 @@ export function redactSecretLooking(text: string): string {
  * secret straddling the cut cannot survive as a prefix), secret-looking values hidden,
  * whitespace collapsed, control characters escaped, then cut to `limit` characters.
  */
-export function quoteServerText(text: string, limit = 300, redact: (text: string) => string = (value) => value): string {
-  const flat = escapeControlCharacters(redactSecretLooking(redact(text)).replace(/\s+/g, ' ').trim());
+export function quoteServerText(
+  text: string,
+  limit = 300,
+  redact: (text: string) => string = (value) => value,
+): string {
+  const flat = escapeControlCharacters(
+    redactSecretLooking(redact(text)).replace(/\s+/g, ' ').trim(),
+  );
   return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
 }
 
@@ -109,7 +139,15 @@ export function escapeControlCharacters(text: string): string {
 }
 
 /** Query parameters that make an href a credential: SAS, presigned S3/GCS, CloudFront, tokens. */
-const SIGNATURE_PARAMETERS = new Set(['sig', 'signature', 'x-amz-signature', 'x-amz-security-token', 'x-goog-signature', 'token', 'access_token']);
+const SIGNATURE_PARAMETERS = new Set([
+  'sig',
+  'signature',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'token',
+  'access_token',
+]);
 
 /**
  * `href` without its query when the query signs it (a SAS token, a presigned URL),
@@ -120,7 +158,9 @@ export function withoutSignedQuery(href: string): string {
   const queryStart = href.indexOf('?');
   if (queryStart === -1) return href;
   const hashStart = href.indexOf('#', queryStart);
-  const query = new URLSearchParams(href.slice(queryStart + 1, hashStart === -1 ? undefined : hashStart));
+  const query = new URLSearchParams(
+    href.slice(queryStart + 1, hashStart === -1 ? undefined : hashStart),
+  );
   for (const name of query.keys()) {
     if (SIGNATURE_PARAMETERS.has(name.toLowerCase())) return href.slice(0, queryStart);
   }

@@ -23,7 +23,8 @@ export function routingSigner(signers: readonly Signer[]): Signer {
     async signItem(item, signal) {
       // An Item's assets may live on several hosts: every signer that signs Items gets a turn.
       let signed = item;
-      for (const signer of signers) if (signer.signItem) signed = await signer.signItem(signed, signal);
+      for (const signer of signers)
+        if (signer.signItem) signed = await signer.signItem(signed, signal);
       return signed;
     },
     async signHref(href, signal) {

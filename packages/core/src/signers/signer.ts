@@ -38,7 +38,11 @@ export interface Signer extends PluginBase {
   /** Rewrites one href (SAS token, presigned URL, s3:// → https://). */
   signHref?(href: string, signal?: AbortSignal): Promise<string>;
   /** Headers for one byte-range read of `url` by a JS reader. */
-  headers?(url: string, request?: { method: string }, signal?: AbortSignal): Promise<Record<string, string>>;
+  headers?(
+    url: string,
+    request?: { method: string },
+    signal?: AbortSignal,
+  ): Promise<Record<string, string>>;
   /** GDAL config options for reading `href` through GDAL. */
   gdalEnv?(href: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /**
@@ -46,7 +50,10 @@ export interface Signer extends PluginBase {
    * SignerError that names the provider and what to set, or undefined when the
    * signer has nothing to add. Readers call it when a signed read fails.
    */
-  describeFailure?(url: string, response: { status: number; headers: Headers }): SignerError | undefined;
+  describeFailure?(
+    url: string,
+    response: { status: number; headers: Headers },
+  ): SignerError | undefined;
   /**
    * What a worker needs to rebuild this signer: its id and non-secret options.
    * Secrets come from the environment on the other side, never from here.
@@ -62,7 +69,11 @@ export interface Signer extends PluginBase {
 }
 
 /** Applies `signHref` when the signer matches the href; the href unchanged otherwise. */
-export async function signHrefWith(signer: Signer | undefined, href: string, signal?: AbortSignal): Promise<string> {
+export async function signHrefWith(
+  signer: Signer | undefined,
+  href: string,
+  signal?: AbortSignal,
+): Promise<string> {
   if (!signer?.signHref || !signer.matches(href)) return href;
   return signer.signHref(href, signal);
 }

@@ -52,8 +52,19 @@ function s3Signer(origin: string): Signer {
   };
 }
 
-function item(assets: StacItem['assets'], self = 'https://example.com/catalog/items/x.json'): StacItem {
-  return { type: 'Feature', stac_version: '1.0.0', id: 'x', geometry: null, properties: { datetime: '2024-01-01T00:00:00Z' }, links: [{ rel: 'self', href: self }], assets } as StacItem;
+function item(
+  assets: StacItem['assets'],
+  self = 'https://example.com/catalog/items/x.json',
+): StacItem {
+  return {
+    type: 'Feature',
+    stac_version: '1.0.0',
+    id: 'x',
+    geometry: null,
+    properties: { datetime: '2024-01-01T00:00:00Z' },
+    links: [{ rel: 'self', href: self }],
+    assets,
+  } as StacItem;
 }
 
 beforeAll(() => {
@@ -65,27 +76,50 @@ describe('resolveAlternateHref', () => {
   const withAlternates = item({
     data: {
       href: 'https://data.example.com/B04.tif',
-      alternate: { s3: { href: 's3://test-bucket/B04.tif' }, mirror: { href: '../mirror/B04.tif' } },
+      alternate: {
+        s3: { href: 's3://test-bucket/B04.tif' },
+        mirror: { href: '../mirror/B04.tif' },
+      },
     },
   });
 
   it('keeps the own href by default, picks a named alternate, and resolves a relative one against the self link', () => {
     expect(resolveAlternateHref(withAlternates, 'data')).toBe('https://data.example.com/B04.tif');
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 's3' })).toBe('s3://test-bucket/B04.tif');
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'mirror' })).toBe('https://example.com/catalog/mirror/B04.tif');
+    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 's3' })).toBe(
+      's3://test-bucket/B04.tif',
+    );
+    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'mirror' })).toBe(
+      'https://example.com/catalog/mirror/B04.tif',
+    );
     // An Item without that alternate is read from its own href.
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'azure' })).toBe('https://data.example.com/B04.tif');
+    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'azure' })).toBe(
+      'https://data.example.com/B04.tif',
+    );
   });
 
   it("'auto' prefers s3:// only when the signer matches it", () => {
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'auto', signer: s3Signer('http://127.0.0.1:9') })).toBe('s3://test-bucket/B04.tif');
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'auto' })).toBe('https://data.example.com/B04.tif');
-    const otherBucket: Signer = { ...s3Signer('http://127.0.0.1:9'), matches: (href) => href.startsWith('s3://other/') };
-    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'auto', signer: otherBucket })).toBe('https://data.example.com/B04.tif');
+    expect(
+      resolveAlternateHref(withAlternates, 'data', {
+        alternate: 'auto',
+        signer: s3Signer('http://127.0.0.1:9'),
+      }),
+    ).toBe('s3://test-bucket/B04.tif');
+    expect(resolveAlternateHref(withAlternates, 'data', { alternate: 'auto' })).toBe(
+      'https://data.example.com/B04.tif',
+    );
+    const otherBucket: Signer = {
+      ...s3Signer('http://127.0.0.1:9'),
+      matches: (href) => href.startsWith('s3://other/'),
+    };
+    expect(
+      resolveAlternateHref(withAlternates, 'data', { alternate: 'auto', signer: otherBucket }),
+    ).toBe('https://data.example.com/B04.tif');
   });
 
   it('refuses an empty alternate name', () => {
-    expect(() => resolveAlternateHref(withAlternates, 'data', { alternate: ' ' })).toThrow(/alternate must be 'auto' or the name of an alternate href/);
+    expect(() => resolveAlternateHref(withAlternates, 'data', { alternate: ' ' })).toThrow(
+      /alternate must be 'auto' or the name of an alternate href/,
+    );
   });
 });
 
@@ -94,11 +128,20 @@ describe('alternate hrefs at the call sites', { timeout: 60_000 }, () => {
     const server = await startRangeServer(rasters);
     try {
       const source = item({
-        data: { href: `${server.url}/cog_int16.tif`, type: 'image/tiff', alternate: { s3: { href: 's3://test-bucket/cog_uint8_rgb_nodata.tif' } } },
+        data: {
+          href: `${server.url}/cog_int16.tif`,
+          type: 'image/tiff',
+          alternate: { s3: { href: 's3://test-bucket/cog_uint8_rgb_nodata.tif' } },
+        },
       });
-      const downloaded = await downloadItem(source, path.join(scratch, 'download'), { alternate: 'auto', signer: s3Signer(server.url) });
+      const downloaded = await downloadItem(source, path.join(scratch, 'download'), {
+        alternate: 'auto',
+        signer: s3Signer(server.url),
+      });
       const bytes = await readFile(downloaded.assets.data!.href);
-      expect(bytes.equals(await readFile(path.join(rasters, 'cog_uint8_rgb_nodata.tif')))).toBe(true);
+      expect(bytes.equals(await readFile(path.join(rasters, 'cog_uint8_rgb_nodata.tif')))).toBe(
+        true,
+      );
       expect(server.requests.map((request) => request.url)).not.toContain('/cog_int16.tif');
     } finally {
       await server.close();
@@ -108,7 +151,11 @@ describe('alternate hrefs at the call sites', { timeout: 60_000 }, () => {
   it('loadAsset opens the named alternate', async () => {
     const registry = createRegistry().use(gdalTestReader());
     const source = item({
-      data: { href: path.join(rasters, 'cog_int16.tif'), type: 'image/tiff', alternate: { local: { href: path.join(rasters, 'cog_uint8_rgb_nodata.tif') } } },
+      data: {
+        href: path.join(rasters, 'cog_int16.tif'),
+        type: 'image/tiff',
+        alternate: { local: { href: path.join(rasters, 'cog_uint8_rgb_nodata.tif') } },
+      },
     });
     opened.length = 0;
     const dataset = await loadAsset(source, 'data', { registry, alternate: 'local' });
@@ -121,11 +168,24 @@ describe('alternate hrefs at the call sites', { timeout: 60_000 }, () => {
     const [first] = createCubeScene(scratch).items(scratch);
     const file = first!.assets.B04!.href;
     const moved = structuredClone(first!);
-    moved.assets.B04 = { ...moved.assets.B04!, href: path.join(scratch, 'not-here.tif'), alternate: { local: { href: file } } };
-    const cube = await DatasetCollection.fromStac([moved], { registry, asset: 'B04', alternate: 'local', rescale: false });
+    moved.assets.B04 = {
+      ...moved.assets.B04!,
+      href: path.join(scratch, 'not-here.tif'),
+      alternate: { local: { href: file } },
+    };
+    const cube = await DatasetCollection.fromStac([moved], {
+      registry,
+      asset: 'B04',
+      alternate: 'local',
+      rescale: false,
+    });
     const { data } = await cube.read();
     const expected = readWithGdal(file, { scratch }).bands[0]!;
     expect(Array.from(data as ArrayLike<number>)).toEqual(Array.from(expected));
-    await expect(DatasetCollection.fromStac([moved], { registry, asset: 'B04', rescale: false }).then((without) => without.read())).rejects.toThrow();
+    await expect(
+      DatasetCollection.fromStac([moved], { registry, asset: 'B04', rescale: false }).then(
+        (without) => without.read(),
+      ),
+    ).rejects.toThrow();
   });
 });

@@ -36,9 +36,17 @@ export function assetAlternates(item: StacItem, key: string): Record<string, str
 }
 
 /** The href of a named alternate, resolved like the asset's own href. */
-function resolveAlternate(item: StacItem, key: string, href: string, baseHref: string | undefined): string {
+function resolveAlternate(
+  item: StacItem,
+  key: string,
+  href: string,
+  baseHref: string | undefined,
+): string {
   // Resolve through the same rule as the main href, on a copy of the Item holding the alternate href.
-  const copy = { ...item, assets: { ...item.assets, [key]: { ...item.assets[key]!, href } } } as StacItem;
+  const copy = {
+    ...item,
+    assets: { ...item.assets, [key]: { ...item.assets[key]!, href } },
+  } as StacItem;
   return resolveAssetHref(copy, key, baseHref);
 }
 
@@ -47,17 +55,27 @@ function resolveAlternate(item: StacItem, key: string, href: string, baseHref: s
  * link), or an alternate as `alternate` asks; see {@link AlternateChoice}.
  * @throws OptionError when `alternate` is an empty string.
  */
-export function resolveAlternateHref(item: StacItem, key: string, options: AlternateHrefOptions = {}): string {
+export function resolveAlternateHref(
+  item: StacItem,
+  key: string,
+  options: AlternateHrefOptions = {},
+): string {
   const own = resolveAssetHref(item, key, options.baseHref);
   const choice = options.alternate;
   if (choice === undefined) return own;
   if (typeof choice !== 'string' || choice.trim() === '') {
-    throw new OptionError(`alternate must be 'auto' or the name of an alternate href (e.g. 's3', 'https'), not ${JSON.stringify(choice)}`);
+    throw new OptionError(
+      `alternate must be 'auto' or the name of an alternate href (e.g. 's3', 'https'), not ${JSON.stringify(choice)}`,
+    );
   }
   const alternates = assetAlternates(item, key);
-  if (choice !== 'auto') return alternates[choice] === undefined ? own : resolveAlternate(item, key, alternates[choice], options.baseHref);
+  if (choice !== 'auto')
+    return alternates[choice] === undefined
+      ? own
+      : resolveAlternate(item, key, alternates[choice], options.baseHref);
   const signer = options.signer;
-  const usable = (href: string) => /^s3:\/\//i.test(href) && signer !== undefined && signer.matches(href);
+  const usable = (href: string) =>
+    /^s3:\/\//i.test(href) && signer !== undefined && signer.matches(href);
   if (usable(own)) return own;
   const s3 = Object.values(alternates).find(usable);
   return s3 === undefined ? own : resolveAlternate(item, key, s3, options.baseHref);

@@ -16,13 +16,22 @@ describe('readExtensionMetadata', () => {
     expect(metadata.crsSource).toBe('proj:epsg');
     expect(metadata.transform).toEqual([399960, 10, 0, 4500000, 0, -10]);
     expect(metadata.shape).toEqual([10980, 10980]);
-    expect(metadata.grid).toEqual({ crs: 'EPSG:32613', transform: [399960, 10, 0, 4500000, 0, -10], width: 10980, height: 10980 });
-    expect(metadata.bands).toEqual([{ dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' }]);
+    expect(metadata.grid).toEqual({
+      crs: 'EPSG:32613',
+      transform: [399960, 10, 0, 4500000, 0, -10],
+      width: 10980,
+      height: 10980,
+    });
+    expect(metadata.bands).toEqual([
+      { dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' },
+    ]);
     expect(metadata.bandNames).toEqual(['B04']);
   });
 
   it('prefers proj:code and reads STAC 1.1 bands (CDSE)', () => {
-    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
+    const [item] = fixtureItems(
+      'cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json',
+    );
     const metadata = readExtensionMetadata(item!, 'B01_20m');
     expect(metadata.crs).toBe('EPSG:32635');
     expect(metadata.crsSource).toBe('proj:code');
@@ -31,8 +40,12 @@ describe('readExtensionMetadata', () => {
   });
 
   it('reads the STAC 1.1 band fields written on the asset itself (CDSE)', () => {
-    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
-    expect(readExtensionMetadata(item!, 'B04_10m').bands).toEqual([{ dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' }]);
+    const [item] = fixtureItems(
+      'cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json',
+    );
+    expect(readExtensionMetadata(item!, 'B04_10m').bands).toEqual([
+      { dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: 'B04' },
+    ]);
     // TCI shares only nodata and data type across its bands.
     const tci = readExtensionMetadata(item!, 'TCI_10m');
     expect(tci.bands.length).toBeGreaterThan(0);
@@ -44,14 +57,21 @@ describe('readExtensionMetadata', () => {
   });
 
   it('lets band-level values win over asset-level ones', () => {
-    const [item] = fixtureItems('cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json');
+    const [item] = fixtureItems(
+      'cdse/sentinel-2-l2a_S2A_MSIL2A_20200301T090901_N0500_R050_T35UPU.json',
+    );
     const asset = item!.assets['B04_10m']!;
     const bands = asset['bands'] as Record<string, unknown>[];
     const edited: StacItem = {
       ...item!,
-      assets: { ...item!.assets, B04_10m: { ...asset, bands: [{ ...bands[0], nodata: 65535, 'raster:scale': 0.5 }] } },
+      assets: {
+        ...item!.assets,
+        B04_10m: { ...asset, bands: [{ ...bands[0], nodata: 65535, 'raster:scale': 0.5 }] },
+      },
     };
-    expect(readExtensionMetadata(edited, 'B04_10m').bands).toEqual([{ dataType: 'uint16', nodata: 65535, scale: 0.5, offset: -0.1, name: 'B04' }]);
+    expect(readExtensionMetadata(edited, 'B04_10m').bands).toEqual([
+      { dataType: 'uint16', nodata: 65535, scale: 0.5, offset: -0.1, name: 'B04' },
+    ]);
   });
 
   it('reads only proj:epsg when that is all there is (DEA)', () => {
@@ -64,7 +84,9 @@ describe('readExtensionMetadata', () => {
   it('names the missing asset and the available keys', () => {
     const [item] = fixtureItems('earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
     expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(StacAssetError);
-    expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(/asset 'B99' not found on item S2A_T13TDE_20240422T174753_L2A; available: red, green, blue/);
+    expect(() => readExtensionMetadata(item!, 'B99')).toThrowError(
+      /asset 'B99' not found on item S2A_T13TDE_20240422T174753_L2A; available: red, green, blue/,
+    );
   });
 });
 
@@ -97,7 +119,10 @@ describe('readExtensionMetadata refuses hostile proj:* fields', () => {
     const error = (() => {
       try {
         // Fields of lower preference are read only when the ones above are absent.
-        readExtensionMetadata(withRed({ 'proj:code': null, 'proj:epsg': null, [field]: value }), 'red');
+        readExtensionMetadata(
+          withRed({ 'proj:code': null, 'proj:epsg': null, [field]: value }),
+          'red',
+        );
         return undefined;
       } catch (caught) {
         return caught as Error;
@@ -111,6 +136,9 @@ describe('readExtensionMetadata refuses hostile proj:* fields', () => {
 
   it('keeps accepting a numeric string EPSG code and other authorities', () => {
     expect(readExtensionMetadata(withRed({ 'proj:epsg': '32633' }), 'red').crs).toBe('EPSG:32633');
-    expect(readExtensionMetadata(withRed({ 'proj:code': 'IAU_2015:30100', 'proj:epsg': null }), 'red').crs).toBe('IAU_2015:30100');
+    expect(
+      readExtensionMetadata(withRed({ 'proj:code': 'IAU_2015:30100', 'proj:epsg': null }), 'red')
+        .crs,
+    ).toBe('IAU_2015:30100');
   });
 });

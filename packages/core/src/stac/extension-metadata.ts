@@ -67,14 +67,29 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 const DATA_TYPES = new Set<DataType>([
-  'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64',
-  'float16', 'float32', 'float64', 'cint16', 'cint32', 'cfloat32', 'cfloat64', 'other',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'float16',
+  'float32',
+  'float64',
+  'cint16',
+  'cint32',
+  'cfloat32',
+  'cfloat64',
+  'other',
 ]);
 
 function readBand(band: Record<string, unknown>): BandMetadata {
   const result: BandMetadata = {};
   const dataType = band['data_type'] ?? band['raster:data_type'];
-  if (typeof dataType === 'string' && DATA_TYPES.has(dataType as DataType)) result.dataType = dataType as DataType;
+  if (typeof dataType === 'string' && DATA_TYPES.has(dataType as DataType))
+    result.dataType = dataType as DataType;
   const nodata = parseNodata(band['nodata'] ?? band['raster:nodata']);
   if (nodata !== undefined) result.nodata = nodata;
   const scale = numberOrUndefined(band['scale'] ?? band['raster:scale']);
@@ -83,7 +98,10 @@ function readBand(band: Record<string, unknown>): BandMetadata {
   if (offset !== undefined) result.offset = offset;
   const unit = stringOrUndefined(band['unit'] ?? band['raster:unit']);
   if (unit !== undefined) result.unit = unit;
-  const name = stringOrUndefined(band['name']) ?? stringOrUndefined(band['common_name']) ?? stringOrUndefined(band['eo:common_name']);
+  const name =
+    stringOrUndefined(band['name']) ??
+    stringOrUndefined(band['common_name']) ??
+    stringOrUndefined(band['eo:common_name']);
   if (name !== undefined) result.name = name;
   return result;
 }
@@ -105,7 +123,11 @@ function readSharedBandFields(lookup: (field: string) => unknown): BandMetadata 
 }
 
 function bandList(value: unknown): Record<string, unknown>[] | undefined {
-  return Array.isArray(value) ? value.map((band) => (band && typeof band === 'object' ? (band as Record<string, unknown>) : {})) : undefined;
+  return Array.isArray(value)
+    ? value.map((band) =>
+        band && typeof band === 'object' ? (band as Record<string, unknown>) : {},
+      )
+    : undefined;
 }
 
 /** Largest EPSG code (the registry's codes stay below a million). */
@@ -116,7 +138,9 @@ const MAX_DIMENSION = 2 ** 31 - 1;
 /** A `proj:epsg` value as a code: a positive integer (a numeric string is accepted), else undefined. */
 function epsgOf(value: unknown): number | undefined {
   const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  return typeof number === 'number' && Number.isInteger(number) && number > 0 && number <= MAX_EPSG ? number : undefined;
+  return typeof number === 'number' && Number.isInteger(number) && number > 0 && number <= MAX_EPSG
+    ? number
+    : undefined;
 }
 
 /**
@@ -124,12 +148,21 @@ function epsgOf(value: unknown): number | undefined {
  * Each field is checked for its type and range (a code that is NaN, negative or fractional,
  * an empty WKT), so no `EPSG:NaN` ever reaches a VRT or a printout.
  */
-function readCrs(lookup: (field: string) => unknown, where: string): Pick<ExtensionMetadata, 'crs' | 'crsSource'> {
+function readCrs(
+  lookup: (field: string) => unknown,
+  where: string,
+): Pick<ExtensionMetadata, 'crs' | 'crsSource'> {
   const invalid = (field: string, value: unknown, expected: string) =>
-    new StacAssetError(`${where}: ${field} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`, { details: { field } });
+    new StacAssetError(
+      `${where}: ${field} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`,
+      { details: { field } },
+    );
   const code = lookup('proj:code');
   if (present(code)) {
-    const match = typeof code === 'string' ? /^([A-Za-z][A-Za-z0-9_.-]*):([A-Za-z0-9_.-]+)$/.exec(code.trim()) : null;
+    const match =
+      typeof code === 'string'
+        ? /^([A-Za-z][A-Za-z0-9_.-]*):([A-Za-z0-9_.-]+)$/.exec(code.trim())
+        : null;
     if (!match || (match[1]!.toUpperCase() === 'EPSG' && epsgOf(match[2]) === undefined)) {
       throw invalid('proj:code', code, "an 'AUTHORITY:CODE' string such as 'EPSG:32633'");
     }
@@ -138,17 +171,20 @@ function readCrs(lookup: (field: string) => unknown, where: string): Pick<Extens
   const epsg = lookup('proj:epsg');
   if (present(epsg)) {
     const number = epsgOf(epsg);
-    if (number === undefined) throw invalid('proj:epsg', epsg, `an EPSG code: a positive integer up to ${MAX_EPSG}`);
+    if (number === undefined)
+      throw invalid('proj:epsg', epsg, `an EPSG code: a positive integer up to ${MAX_EPSG}`);
     return { crs: normalizeCrs(number), crsSource: 'proj:epsg' };
   }
   const wkt2 = lookup('proj:wkt2');
   if (present(wkt2)) {
-    if (typeof wkt2 !== 'string' || !/^\s*[A-Z][A-Z0-9_]*\[/.test(wkt2)) throw invalid('proj:wkt2', wkt2, 'a WKT2 string');
+    if (typeof wkt2 !== 'string' || !/^\s*[A-Z][A-Z0-9_]*\[/.test(wkt2))
+      throw invalid('proj:wkt2', wkt2, 'a WKT2 string');
     return { crs: normalizeCrs(wkt2), crsSource: 'proj:wkt2' };
   }
   const projjson = lookup('proj:projjson');
   if (present(projjson)) {
-    if (typeof projjson !== 'object' || Array.isArray(projjson)) throw invalid('proj:projjson', projjson, 'a PROJJSON object');
+    if (typeof projjson !== 'object' || Array.isArray(projjson))
+      throw invalid('proj:projjson', projjson, 'a PROJJSON object');
     return { crs: normalizeCrs(projjson as object), crsSource: 'proj:projjson' };
   }
   return { crs: null, crsSource: null };
@@ -165,8 +201,10 @@ function readCrs(lookup: (field: string) => unknown, where: string): Pick<Extens
  */
 export function readExtensionMetadata(item: StacItem, assetKey?: string): ExtensionMetadata {
   const asset = assetKey === undefined ? undefined : getAsset(item, assetKey);
-  const lookup = (field: string): unknown => (assetKey === undefined ? item.properties[field] : assetField(item, assetKey, field));
-  const where = assetKey === undefined ? `item ${item.id}` : `asset '${assetKey}' of item ${item.id}`;
+  const lookup = (field: string): unknown =>
+    assetKey === undefined ? item.properties[field] : assetField(item, assetKey, field);
+  const where =
+    assetKey === undefined ? `item ${item.id}` : `asset '${assetKey}' of item ${item.id}`;
 
   const result: ExtensionMetadata = { item: item.id, ...readCrs(lookup, where), bands: [] };
   if (assetKey !== undefined) result.asset = assetKey;
@@ -184,34 +222,65 @@ export function readExtensionMetadata(item: StacItem, assetKey?: string): Extens
     const [, a, b, , d, e] = result.transform;
     const area = a * e - b * d;
     if (!Number.isFinite(area) || area === 0) {
-      throw new StacAssetError(`${where}: proj:transform describes pixels of zero or infinite size; got ${JSON.stringify(transform)}`);
+      throw new StacAssetError(
+        `${where}: proj:transform describes pixels of zero or infinite size; got ${JSON.stringify(transform)}`,
+      );
     }
   }
   const shape = lookup('proj:shape');
   if (present(shape)) {
-    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((value) => Number.isInteger(value) && value > 0 && value <= MAX_DIMENSION)) {
-      throw new StacAssetError(`${where}: proj:shape must be [rows, cols] of positive integers up to ${MAX_DIMENSION}; got ${JSON.stringify(shape)}`);
+    if (
+      !Array.isArray(shape) ||
+      shape.length !== 2 ||
+      !shape.every((value) => Number.isInteger(value) && value > 0 && value <= MAX_DIMENSION)
+    ) {
+      throw new StacAssetError(
+        `${where}: proj:shape must be [rows, cols] of positive integers up to ${MAX_DIMENSION}; got ${JSON.stringify(shape)}`,
+      );
     }
     result.shape = [shape[0], shape[1]];
   }
   const projBbox = lookup('proj:bbox');
   if (present(projBbox)) {
-    if (!Array.isArray(projBbox) || (projBbox.length !== 4 && projBbox.length !== 6) || !projBbox.every((value) => typeof value === 'number' && Number.isFinite(value))) {
-      throw new StacAssetError(`${where}: proj:bbox must be 4 or 6 finite numbers; got ${JSON.stringify(projBbox)}`);
+    if (
+      !Array.isArray(projBbox) ||
+      (projBbox.length !== 4 && projBbox.length !== 6) ||
+      !projBbox.every((value) => typeof value === 'number' && Number.isFinite(value))
+    ) {
+      throw new StacAssetError(
+        `${where}: proj:bbox must be 4 or 6 finite numbers; got ${JSON.stringify(projBbox)}`,
+      );
     }
     result.projBbox = projBbox as number[];
   }
   if (result.transform && result.shape) {
-    result.grid = { crs: result.crs, transform: result.transform, height: result.shape[0], width: result.shape[1] };
+    result.grid = {
+      crs: result.crs,
+      transform: result.transform,
+      height: result.shape[0],
+      width: result.shape[1],
+    };
   }
 
   // Band fields: raster:bands (STAC 1.0) or bands (STAC 1.1), plus eo:bands for names.
-  const rasterBands = bandList(asset?.['raster:bands'] ?? (assetKey === undefined ? item.properties['raster:bands'] : undefined));
-  const bands = bandList(asset?.['bands'] ?? (assetKey === undefined ? item.properties['bands'] : undefined));
-  const eoBands = bandList(asset?.['eo:bands'] ?? (assetKey === undefined ? item.properties['eo:bands'] : undefined));
+  const rasterBands = bandList(
+    asset?.['raster:bands'] ??
+      (assetKey === undefined ? item.properties['raster:bands'] : undefined),
+  );
+  const bands = bandList(
+    asset?.['bands'] ?? (assetKey === undefined ? item.properties['bands'] : undefined),
+  );
+  const eoBands = bandList(
+    asset?.['eo:bands'] ?? (assetKey === undefined ? item.properties['eo:bands'] : undefined),
+  );
   // STAC 1.1 moves the fields all bands share onto the asset itself; the bands' own values win.
   const shared = readSharedBandFields(lookup);
-  const count = Math.max(rasterBands?.length ?? 0, bands?.length ?? 0, eoBands?.length ?? 0, Object.keys(shared).length > 0 ? 1 : 0);
+  const count = Math.max(
+    rasterBands?.length ?? 0,
+    bands?.length ?? 0,
+    eoBands?.length ?? 0,
+    Object.keys(shared).length > 0 ? 1 : 0,
+  );
   for (let index = 0; index < count; index++) {
     const merged = {
       ...shared,

@@ -31,11 +31,17 @@ const reader = {
         bands: [{ dataType: 'uint16', nodata: 0 }],
         blockSize: { width: 512, height: 512 },
         read: async ({ window }) => {
-          if (failText !== undefined && time === Number(failText)) throw new Error(`synthetic read failure at time ${time}`);
+          if (failText !== undefined && time === Number(failText))
+            throw new Error(`synthetic read failure at time ${time}`);
           const data = new Uint16Array(window.width * window.height);
           for (let row = 0; row < window.height; row++)
             for (let column = 0; column < window.width; column++)
-              data[row * window.width + column] = syntheticValue(time, band, window.x + column, window.y + row);
+              data[row * window.width + column] = syntheticValue(
+                time,
+                band,
+                window.x + column,
+                window.y + row,
+              );
           return [data];
         },
       };
@@ -50,9 +56,30 @@ const items = Array.from({ length: Number(timesText) }, (_, time) => ({
   id: `t${time}`,
   collection: 'synthetic',
   bbox: [14.9, 41.5, 15.1, 41.6],
-  geometry: { type: 'Polygon', coordinates: [[[14.9, 41.5], [15.1, 41.5], [15.1, 41.6], [14.9, 41.6], [14.9, 41.5]]] },
-  properties: { datetime: `2024-05-0${time + 1}T10:00:00Z`, 'proj:epsg': 32633, 'proj:transform': [10, 0, origin[0], 0, -10, origin[1]], 'proj:shape': [size, size] },
-  assets: Object.fromEntries(bandKeys.map((key, band) => [key, { href: `/synthetic/t${time}-b${band}.synthetic`, type: 'image/x-synthetic' }])),
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [14.9, 41.5],
+        [15.1, 41.5],
+        [15.1, 41.6],
+        [14.9, 41.6],
+        [14.9, 41.5],
+      ],
+    ],
+  },
+  properties: {
+    datetime: `2024-05-0${time + 1}T10:00:00Z`,
+    'proj:epsg': 32633,
+    'proj:transform': [10, 0, origin[0], 0, -10, origin[1]],
+    'proj:shape': [size, size],
+  },
+  assets: Object.fromEntries(
+    bandKeys.map((key, band) => [
+      key,
+      { href: `/synthetic/t${time}-b${band}.synthetic`, type: 'image/x-synthetic' },
+    ]),
+  ),
   links: [],
   stac_extensions: [],
 }));

@@ -87,9 +87,15 @@ interface PlacedSource {
  * credentials: the signer's `gdalEnv`, plus its HTTP headers as
  * `GDAL_HTTP_HEADERS` (GDAL 3.6 and later).
  */
-async function gdalConfigFor(signer: Signer | undefined, href: string, signal?: AbortSignal): Promise<Record<string, string>> {
+async function gdalConfigFor(
+  signer: Signer | undefined,
+  href: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
   if (!signer?.matches(href)) return {};
-  const config: Record<string, string> = signer.gdalEnv ? { ...(await signer.gdalEnv(href, signal)) } : {};
+  const config: Record<string, string> = signer.gdalEnv
+    ? { ...(await signer.gdalEnv(href, signal)) }
+    : {};
   if (/^https?:\/\//i.test(href) && !config['GDAL_HTTP_HEADERS']) {
     const headers = await headersFor(signer, href, { method: 'GET' }, signal);
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
@@ -101,12 +107,20 @@ async function gdalConfigFor(signer: Signer | undefined, href: string, signal?: 
 const CLOUD_ENV_HINT =
   'open the VRT with the same signer (through @pyramids/readers-gdal or pyramids read --signer), or with GDAL under the config `pyramids vrt --env-file` writes';
 
-async function describeSource(item: StacItem, asset: string, options: BuildVRTOptions, warnings: Set<string>): Promise<PlacedSource> {
+async function describeSource(
+  item: StacItem,
+  asset: string,
+  options: BuildVRTOptions,
+  warnings: Set<string>,
+): Promise<PlacedSource> {
   const rawHref = resolveAssetHref(item, asset, options.baseHref);
   const patched = options.patchUrl ? options.patchUrl(rawHref) : rawHref;
   const metadata = readExtensionMetadata(item, asset);
   let grid = metadata.grid && metadata.crs ? metadata.grid : undefined;
-  let bands = metadata.bands.length > 0 && metadata.bands.every((band) => band.dataType) ? metadata.bands.map((band) => ({ ...band, dataType: band.dataType! })) : undefined;
+  let bands =
+    metadata.bands.length > 0 && metadata.bands.every((band) => band.dataType)
+      ? metadata.bands.map((band) => ({ ...band, dataType: band.dataType! }))
+      : undefined;
   if (!grid || !bands) {
     if (!options.registry) {
       throw new StacAssetError(
@@ -126,7 +140,9 @@ async function describeSource(item: StacItem, asset: string, options: BuildVRTOp
       if (!bands) {
         bands = dataset.bands.map((band, index) => ({
           ...band,
-          ...(metadata.bands[index]?.nodata !== undefined ? { nodata: metadata.bands[index]!.nodata } : {}),
+          ...(metadata.bands[index]?.nodata !== undefined
+            ? { nodata: metadata.bands[index]!.nodata }
+            : {}),
         }));
       }
     } finally {
@@ -136,17 +152,32 @@ async function describeSource(item: StacItem, asset: string, options: BuildVRTOp
   // No credential goes into the file: the href as it is, and the GDAL config that reads it beside.
   const gdalPath = hrefToGDALPath(patched);
   const isResolved = gdalPath.startsWith('/vsi') || /^(?:\/|[a-z]:[\\/])/i.test(gdalPath);
-  const filename = isResolved ? gdalPath : nodeBuiltin('node:path', 'a relative local href').resolve(gdalPath);
+  const filename = isResolved
+    ? gdalPath
+    : nodeBuiltin('node:path', 'a relative local href').resolve(gdalPath);
   const config = await gdalConfigFor(options.signer, patched, options.signal);
-  if (options.signer?.signHref && options.signer.matches(patched) && (await options.signer.signHref(patched, options.signal)) !== patched && !('AZURE_STORAGE_SAS_TOKEN' in config)) {
-    warnings.add(`${redactHref(patched)} is read with a signed URL, which the VRT does not carry; GDAL needs the signer's config to open it (${CLOUD_ENV_HINT})`);
+  if (
+    options.signer?.signHref &&
+    options.signer.matches(patched) &&
+    (await options.signer.signHref(patched, options.signal)) !== patched &&
+    !('AZURE_STORAGE_SAS_TOKEN' in config)
+  ) {
+    warnings.add(
+      `${redactHref(patched)} is read with a signed URL, which the VRT does not carry; GDAL needs the signer's config to open it (${CLOUD_ENV_HINT})`,
+    );
   }
   return { item, filename, grid, bands, config };
 }
 
-function pickResolution(sources: PlacedSource[], resolution: BuildVRTOptions['resolution']): [number, number] {
+function pickResolution(
+  sources: PlacedSource[],
+  resolution: BuildVRTOptions['resolution'],
+): [number, number] {
   if (Array.isArray(resolution)) {
-    if (!(resolution[0] > 0 && resolution[1] > 0)) throw new OptionError(`resolution must be two positive numbers; got ${JSON.stringify(resolution)}`);
+    if (!(resolution[0] > 0 && resolution[1] > 0))
+      throw new OptionError(
+        `resolution must be two positive numbers; got ${JSON.stringify(resolution)}`,
+      );
     return resolution;
   }
   const xs = sources.map((source) => Math.abs(source.grid.transform[1]));
@@ -159,7 +190,9 @@ function pickResolution(sources: PlacedSource[], resolution: BuildVRTOptions['re
     case 'average':
       return [xs.reduce((a, b) => a + b, 0) / xs.length, ys.reduce((a, b) => a + b, 0) / ys.length];
     default:
-      throw new OptionError(`resolution must be 'highest', 'lowest', 'average' or [x, y]; got ${JSON.stringify(resolution)}`);
+      throw new OptionError(
+        `resolution must be 'highest', 'lowest', 'average' or [x, y]; got ${JSON.stringify(resolution)}`,
+      );
   }
 }
 
@@ -175,10 +208,16 @@ function snap(value: number): number {
  * `registry`). Sources in another CRS than the first, or on a rotated grid, cannot
  * be placed: they are reported (hrefs redacted) and fail the call with `strict`.
  */
-export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: string, options: BuildVRTOptions = {}): Promise<VRTBuildResult> {
+export async function buildVrtDocument(
+  items: ItemsInput | StacItem[],
+  asset: string,
+  options: BuildVRTOptions = {},
+): Promise<VRTBuildResult> {
   const list = toItems(items);
-  if (list.length === 0) throw new StacAssetError('no Items to build a VRT from: the input is empty');
-  if (typeof asset !== 'string' || asset === '') throw new OptionError('name the asset to mosaic (e.g. asset: "B04")');
+  if (list.length === 0)
+    throw new StacAssetError('no Items to build a VRT from: the input is empty');
+  if (typeof asset !== 'string' || asset === '')
+    throw new OptionError('name the asset to mosaic (e.g. asset: "B04")');
   for (const item of list) getAsset(item, asset);
   const warnings = new Set<string>();
   const skipped: SkippedVRTSource[] = [];
@@ -191,7 +230,11 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
     } catch (error) {
       if (isAbortError(error)) throw error;
       if (!PyramidsError.isInstance(error) || options.strict) throw error;
-      skipped.push({ item: item.id, href: redactHref(resolveAssetHref(item, asset, options.baseHref)), reason: error.message });
+      skipped.push({
+        item: item.id,
+        href: redactHref(resolveAssetHref(item, asset, options.baseHref)),
+        reason: error.message,
+      });
       continue;
     }
     const first = placed[0];
@@ -209,16 +252,24 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
     placed.push(source);
   }
   if (skipped.length > 0) {
-    const summary = skipped.map((entry) => `${entry.item} (${entry.href}): ${entry.reason}`).join('; ');
+    const summary = skipped
+      .map((entry) => `${entry.item} (${entry.href}): ${entry.reason}`)
+      .join('; ');
     if (options.strict) {
-      throw new AlignmentError(`${skipped.length} source(s) cannot be placed in the VRT: ${summary}`, { details: { skipped } });
+      throw new AlignmentError(
+        `${skipped.length} source(s) cannot be placed in the VRT: ${summary}`,
+        { details: { skipped } },
+      );
     }
     warnings.add(`left out of the VRT: ${summary}`);
   }
   if (placed.length === 0) {
-    throw new AlignmentError(`none of the ${list.length} Item(s) could be placed in a VRT: ${skipped.map((entry) => `${entry.item}: ${entry.reason}`).join('; ')}`, {
-      details: { skipped },
-    });
+    throw new AlignmentError(
+      `none of the ${list.length} Item(s) could be placed in a VRT: ${skipped.map((entry) => `${entry.item}: ${entry.reason}`).join('; ')}`,
+      {
+        details: { skipped },
+      },
+    );
   }
   const [resolutionX, resolutionY] = pickResolution(placed, options.resolution);
   const bounds = placed.map((source) => gridBounds(source.grid));
@@ -257,7 +308,10 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
     bands = [];
     for (const source of placed) {
       const info = source.bands[bandNumber - 1];
-      if (!info) throw new OptionError(`item ${source.item.id} has no band ${bandNumber} in asset '${asset}' (it has ${source.bands.length})`);
+      if (!info)
+        throw new OptionError(
+          `item ${source.item.id} has no band ${bandNumber} in asset '${asset}' (it has ${source.bands.length})`,
+        );
       bands.push({
         dataType: info.dataType,
         ...(info.nodata !== undefined ? { nodata: info.nodata } : {}),
@@ -282,7 +336,10 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
   for (const source of placed) {
     for (const [name, value] of Object.entries(source.config)) {
       // GDAL takes one value per option and process: sources needing two cannot be opened together.
-      if (name in gdalConfig && gdalConfig[name] !== value) warnings.add(`the sources need different values of ${name} (values not shown); GDAL takes one per process, so open them separately`);
+      if (name in gdalConfig && gdalConfig[name] !== value)
+        warnings.add(
+          `the sources need different values of ${name} (values not shown); GDAL takes one per process, so open them separately`,
+        );
       else gdalConfig[name] = value;
     }
   }
@@ -295,14 +352,20 @@ export async function buildVrtDocument(items: ItemsInput | StacItem[], asset: st
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
   const path = nodeBuiltin('node:path', 'writing a file');
   const { writeFile, unlink } = nodeBuiltin('node:fs/promises', 'writing a file');
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const temporary = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`,
+  );
   try {
     await writeFile(temporary, text, 'utf8');
     await replaceWithTemporary(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     if (WriteError.isInstance(error)) throw error;
-    throw new WriteError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new WriteError(
+      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -312,9 +375,15 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
  * Dataset over it read by the JS VRT reader through `options.registry`. The XML,
  * warnings and left-out sources are in `dataset.source.metadata`.
  */
-export async function buildVrtFromStac(items: ItemsInput | StacItem[], asset: string, options: BuildVRTOptions = {}): Promise<Dataset> {
+export async function buildVrtFromStac(
+  items: ItemsInput | StacItem[],
+  asset: string,
+  options: BuildVRTOptions = {},
+): Promise<Dataset> {
   if (!options.registry) {
-    throw new OptionError('buildVrtFromStac needs a registry to read the mosaic (its readers open the sources); use buildVrtDocument for the XML alone');
+    throw new OptionError(
+      'buildVrtFromStac needs a registry to read the mosaic (its readers open the sources); use buildVrtDocument for the XML alone',
+    );
   }
   const result = await buildVrtDocument(items, asset, options);
   if (options.output) await writeFileAtomic(options.output, result.xml);
@@ -322,7 +391,9 @@ export async function buildVrtFromStac(items: ItemsInput | StacItem[], asset: st
     result.document,
     {
       registry: options.registry,
-      ...(options.output ? { vrtHref: nodeBuiltin('node:path', 'writing a file').resolve(options.output) } : {}),
+      ...(options.output
+        ? { vrtHref: nodeBuiltin('node:path', 'writing a file').resolve(options.output) }
+        : {}),
       ...(options.signer ? { signer: options.signer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },

@@ -1,7 +1,12 @@
 // Hrefs (URLs, cloud URIs, local paths) ↔ GDAL virtual file system paths.
 import { fileUrlToPath } from '../platform/node-builtin.js';
 
-const ARCHIVES: Record<string, string> = { zip: '/vsizip/', tar: '/vsitar/', gzip: '/vsigzip/', gz: '/vsigzip/' };
+const ARCHIVES: Record<string, string> = {
+  zip: '/vsizip/',
+  tar: '/vsitar/',
+  gzip: '/vsigzip/',
+  gz: '/vsigzip/',
+};
 
 /** The GDAL path of a plain (non-archive) href: `s3://` → `/vsis3/`, `https://` → `/vsicurl/`, `file://` → path. */
 function plainToGDALPath(href: string): string {
@@ -61,7 +66,8 @@ export function hrefToGDALPath(href: string): string {
   if (!archive) {
     const path = rest.split(/[?#]/)[0]!.toLowerCase();
     if (path.endsWith('.zip')) archive = ARCHIVES.zip;
-    else if (path.endsWith('.tar') || path.endsWith('.tar.gz') || path.endsWith('.tgz')) archive = ARCHIVES.tar;
+    else if (path.endsWith('.tar') || path.endsWith('.tar.gz') || path.endsWith('.tgz'))
+      archive = ARCHIVES.tar;
     else if (bang !== -1 && path.endsWith('.gz')) archive = ARCHIVES.gzip;
   }
   const base = plainToGDALPath(rest);
@@ -90,7 +96,11 @@ export function gdalPathToHref(path: string): string | undefined {
 }
 
 /** The options of a `/vsicurl?key=value&…&url=…` path (URL-decoded), with `header.*` options collected. */
-export function parseVSICurlOptions(path: string): { url?: string; headers: Record<string, string>; options: Record<string, string> } {
+export function parseVSICurlOptions(path: string): {
+  url?: string;
+  headers: Record<string, string>;
+  options: Record<string, string>;
+} {
   const query = path.slice(path.indexOf('?') + 1);
   const headers: Record<string, string> = {};
   const options: Record<string, string> = {};
@@ -109,6 +119,8 @@ export function parseVSICurlOptions(path: string): { url?: string; headers: Reco
 
 /** A `/vsicurl?` path that sends `headers` with every request for `url` (GDAL's `header.<name>` option). */
 export function vsicurlPathWithHeaders(url: string, headers: Record<string, string>): string {
-  const parts = Object.entries(headers).map(([name, value]) => `header.${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  const parts = Object.entries(headers).map(
+    ([name, value]) => `header.${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
+  );
   return `/vsicurl?${[...parts, `url=${encodeURIComponent(url)}`].join('&')}`;
 }

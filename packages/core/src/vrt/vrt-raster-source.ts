@@ -8,7 +8,12 @@ import { ReadError } from '../errors/read-error.js';
 import { throwIfAborted } from '../errors/abort.js';
 import type { Registry } from '../plugins/registry.js';
 import { allocateArray, isFloatType, type TypedArray } from '../raster/data-type.js';
-import type { BandInfo, OverviewLevel, RasterSource, ReadRequest } from '../raster/raster-source.js';
+import type {
+  BandInfo,
+  OverviewLevel,
+  RasterSource,
+  ReadRequest,
+} from '../raster/raster-source.js';
 import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import { PLUGIN_API_VERSION } from '../version.js';
@@ -35,7 +40,10 @@ const INTEGER_RANGES: Partial<Record<string, [number, number]>> = {
 };
 
 /** The href a VRT source filename reads, and headers embedded with it (`/vsicurl?header.…`). */
-export function resolveVrtSource(source: Pick<VRTSource, 'filename' | 'relativeToVRT'>, vrtHref?: string): { href: string; headers: Record<string, string> } {
+export function resolveVrtSource(
+  source: Pick<VRTSource, 'filename' | 'relativeToVRT'>,
+  vrtHref?: string,
+): { href: string; headers: Record<string, string> } {
   let filename = source.filename;
   if (source.relativeToVRT && vrtHref && !filename.startsWith('/')) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(vrtHref)) {
@@ -69,14 +77,26 @@ function embeddedHeadersSigner(url: string, headers: Record<string, string>): Si
 }
 
 /** GDAL's nearest-neighbour mapping of one axis: output pixel → source pixel, or -1 outside the source. */
-function axisMap(start: number, size: number, dst: VRTRect['x'], dstSize: number, src: number, srcSize: number, sourceLimit: number): Int32Array {
+function axisMap(
+  start: number,
+  size: number,
+  dst: VRTRect['x'],
+  dstSize: number,
+  src: number,
+  srcSize: number,
+  sourceLimit: number,
+): Int32Array {
   const map = new Int32Array(size).fill(-1);
   const ratio = srcSize / dstSize;
   for (let index = 0; index < size; index += 1) {
     const centre = start + index + 0.5;
     if (centre < dst || centre >= dst + dstSize) continue;
     const sourcePixel = Math.floor(src + (centre - dst) * ratio + 1e-9);
-    if (sourcePixel < Math.floor(src) || sourcePixel >= Math.min(sourceLimit, Math.ceil(src + srcSize))) continue;
+    if (
+      sourcePixel < Math.floor(src) ||
+      sourcePixel >= Math.min(sourceLimit, Math.ceil(src + srcSize))
+    )
+      continue;
     map[index] = sourcePixel;
   }
   return map;
@@ -97,8 +117,15 @@ export class VRTRasterSource implements RasterSource {
     metadata: Record<string, unknown> = {},
   ) {
     this.href = options.vrtHref ?? '(in-memory VRT)';
-    this.grid = { crs: document.crs, transform: document.transform, width: document.width, height: document.height };
-    this.levels = [{ width: document.width, height: document.height, transform: document.transform }];
+    this.grid = {
+      crs: document.crs,
+      transform: document.transform,
+      width: document.width,
+      height: document.height,
+    };
+    this.levels = [
+      { width: document.width, height: document.height, transform: document.transform },
+    ];
     this.bands = document.bands.map((band) => ({
       dataType: band.dataType,
       ...(band.nodata !== undefined ? { nodata: band.nodata } : {}),
@@ -114,7 +141,10 @@ export class VRTRasterSource implements RasterSource {
     const key = `${href}\n${JSON.stringify(headers)}`;
     let dataset = this.opened.get(key);
     if (!dataset) {
-      const signer = Object.keys(headers).length > 0 ? embeddedHeadersSigner(href, headers) : this.options.signer;
+      const signer =
+        Object.keys(headers).length > 0
+          ? embeddedHeadersSigner(href, headers)
+          : this.options.signer;
       dataset = openRaster(href, {
         registry: this.options.registry,
         ...(signer ? { signer } : {}),
@@ -129,26 +159,63 @@ export class VRTRasterSource implements RasterSource {
 
   async read(request: ReadRequest): Promise<TypedArray[]> {
     const { window, signal } = request;
-    if ((request.level ?? 0) !== 0) throw new OptionError(`the JS VRT reader serves level 0 only; ${redactHref(this.href)} has no overviews here`);
-    if (window.x < 0 || window.y < 0 || window.x + window.width > this.grid.width || window.y + window.height > this.grid.height || window.width < 1 || window.height < 1) {
-      throw new OptionError(`window ${JSON.stringify(window)} is not inside ${redactHref(this.href)} (${this.grid.width} × ${this.grid.height})`);
+    if ((request.level ?? 0) !== 0)
+      throw new OptionError(
+        `the JS VRT reader serves level 0 only; ${redactHref(this.href)} has no overviews here`,
+      );
+    if (
+      window.x < 0 ||
+      window.y < 0 ||
+      window.x + window.width > this.grid.width ||
+      window.y + window.height > this.grid.height ||
+      window.width < 1 ||
+      window.height < 1
+    ) {
+      throw new OptionError(
+        `window ${JSON.stringify(window)} is not inside ${redactHref(this.href)} (${this.grid.width} × ${this.grid.height})`,
+      );
     }
     const indexes = request.bands ?? this.bands.map((_, index) => index);
     const results: TypedArray[] = [];
     for (const index of indexes) {
       const band = this.document.bands[index];
-      if (!band) throw new OptionError(`band index ${index} does not exist in ${redactHref(this.href)} (0..${this.bands.length - 1})`);
+      if (!band)
+        throw new OptionError(
+          `band index ${index} does not exist in ${redactHref(this.href)} (0..${this.bands.length - 1})`,
+        );
       const output = allocateArray(band.dataType, window.width * window.height);
       const fill = band.nodata;
-      if (fill !== undefined && (isFloatType(band.dataType) || Number.isFinite(fill))) output.fill(fill);
+      if (fill !== undefined && (isFloatType(band.dataType) || Number.isFinite(fill)))
+        output.fill(fill);
       const range = INTEGER_RANGES[band.dataType];
       for (const source of band.sources) {
         throwIfAborted(signal);
         const dataset = await this.open(source, signal);
-        const srcRect = source.srcRect ?? { x: 0, y: 0, width: dataset.width, height: dataset.height };
+        const srcRect = source.srcRect ?? {
+          x: 0,
+          y: 0,
+          width: dataset.width,
+          height: dataset.height,
+        };
         const dstRect = source.dstRect ?? srcRect;
-        const columns = axisMap(window.x, window.width, dstRect.x, dstRect.width, srcRect.x, srcRect.width, dataset.width);
-        const rows = axisMap(window.y, window.height, dstRect.y, dstRect.height, srcRect.y, srcRect.height, dataset.height);
+        const columns = axisMap(
+          window.x,
+          window.width,
+          dstRect.x,
+          dstRect.width,
+          srcRect.x,
+          srcRect.width,
+          dataset.width,
+        );
+        const rows = axisMap(
+          window.y,
+          window.height,
+          dstRect.y,
+          dstRect.height,
+          srcRect.y,
+          srcRect.height,
+          dataset.height,
+        );
         const validColumns = columns.filter((value) => value >= 0);
         const validRows = rows.filter((value) => value >= 0);
         if (validColumns.length === 0 || validRows.length === 0) continue;
@@ -157,9 +224,15 @@ export class VRTRasterSource implements RasterSource {
         const y0 = Math.min(...validRows);
         const y1 = Math.max(...validRows);
         if (source.band < 1 || source.band > dataset.bands.length) {
-          throw new ReadError(`VRT source ${redactHref(dataset.href)} has no band ${source.band} (it has ${dataset.bands.length})`);
+          throw new ReadError(
+            `VRT source ${redactHref(dataset.href)} has no band ${source.band} (it has ${dataset.bands.length})`,
+          );
         }
-        const { data } = await dataset.read({ window: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, bands: [source.band], ...(signal ? { signal } : {}) });
+        const { data } = await dataset.read({
+          window: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 },
+          bands: [source.band],
+          ...(signal ? { signal } : {}),
+        });
         const values = data[0]! as unknown as ArrayLike<number>;
         const readWidth = x1 - x0 + 1;
         const nodata = source.kind === 'ComplexSource' ? source.nodata : undefined;
@@ -172,9 +245,16 @@ export class VRTRasterSource implements RasterSource {
             const sourceColumn = columns[column]!;
             if (sourceColumn < 0) continue;
             let value = Number(values[(sourceRow - y0) * readWidth + (sourceColumn - x0)]);
-            if (nodata !== undefined && (value === nodata || (Number.isNaN(nodata) && Number.isNaN(value)))) continue;
+            if (
+              nodata !== undefined &&
+              (value === nodata || (Number.isNaN(nodata) && Number.isNaN(value)))
+            )
+              continue;
             value = value * ratio + offset;
-            if (range) value = Number.isNaN(value) ? 0 : Math.min(range[1], Math.max(range[0], Math.round(value)));
+            if (range)
+              value = Number.isNaN(value)
+                ? 0
+                : Math.min(range[1], Math.max(range[0], Math.round(value)));
             output[row * window.width + column] = value;
           }
         }

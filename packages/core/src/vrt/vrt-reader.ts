@@ -53,7 +53,8 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
               ...(context.signal ? { signal: context.signal } : {}),
               ...(context.fetch ? { fetch: context.fetch } : {}),
             });
-            if (!response.ok) throw new ReadError(`HTTP ${response.status} for ${redactHref(href)}`);
+            if (!response.ok)
+              throw new ReadError(`HTTP ${response.status} for ${redactHref(href)}`);
             xml = await response.text();
           } else {
             const { readFile } = nodeBuiltin('node:fs/promises', 'reading a local VRT');
@@ -61,15 +62,19 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
           }
         } catch (error) {
           if ((error as Error).name === 'AbortError' || ReadError.isInstance(error)) throw error;
-          throw new ReadError(`cannot read the VRT ${redactHref(href)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-            plugin: 'vrt',
-            cause: error,
-          });
+          throw new ReadError(
+            `cannot read the VRT ${redactHref(href)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+            {
+              plugin: 'vrt',
+              cause: error,
+            },
+          );
         }
         let document: VRTDocument;
         try {
           document = parseVrtXml(xml, `VRT ${redactHref(href)}`);
-          for (const band of document.bands) for (const source of band.sources) resolveVrtSource(source, localPath(href));
+          for (const band of document.bands)
+            for (const source of band.sources) resolveVrtSource(source, localPath(href));
         } catch (error) {
           if (options.fallback && ReadError.isInstance(error) && error.details.gdalOnly === true) {
             return (await options.fallback.load()).open(href, context);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grid } from '../grid/grid.js';
-import { gdalRasterSource, readWithGdal, runGdal, syntheticBand, writeRasterWithGdal } from '../test-support/gdal-raster.js';
+import {
+  gdalRasterSource,
+  readWithGdal,
+  runGdal,
+  syntheticBand,
+  writeRasterWithGdal,
+} from '../test-support/gdal-raster.js';
 import { chooseOverviewLevel, overviewRatio } from './choose-overview.js';
 import type { Resampling } from './resampling.js';
 import { planWarp, warpRaster } from './warp-raster.js';
@@ -44,7 +50,14 @@ function gridAt(factor: number, offset: [number, number], width: number, height:
   const resolution = RESOLUTION * factor;
   return {
     crs: 'EPSG:32632',
-    transform: [ORIGIN_X + offset[0] * RESOLUTION, resolution, 0, ORIGIN_Y - offset[1] * RESOLUTION, 0, -resolution],
+    transform: [
+      ORIGIN_X + offset[0] * RESOLUTION,
+      resolution,
+      0,
+      ORIGIN_Y - offset[1] * RESOLUTION,
+      0,
+      -resolution,
+    ],
     width,
     height,
   };
@@ -55,16 +68,33 @@ function gdalwarp(grid: Grid, resampling: Resampling): { values: Float64Array; l
   const output = path.join(scratch, `gdalwarp-${process.hrtime.bigint()}.tif`);
   const t = grid.transform;
   const log = runGdal('gdalwarp', [
-    '--config', 'CPL_DEBUG', 'WARP', '--config', 'CPL_LOG', path.join(scratch, 'debug.log'),
-    '-overwrite', '-r', resampling,
-    '-te', String(t[0]), String(t[3] + t[5] * grid.height), String(t[0] + t[1] * grid.width), String(t[3]),
-    '-ts', String(grid.width), String(grid.height), sourceFile, output,
+    '--config',
+    'CPL_DEBUG',
+    'WARP',
+    '--config',
+    'CPL_LOG',
+    path.join(scratch, 'debug.log'),
+    '-overwrite',
+    '-r',
+    resampling,
+    '-te',
+    String(t[0]),
+    String(t[3] + t[5] * grid.height),
+    String(t[0] + t[1] * grid.width),
+    String(t[3]),
+    '-ts',
+    String(grid.width),
+    String(grid.height),
+    sourceFile,
+    output,
   ]);
   const debug = `${log}\n${readDebugLog()}`;
   const match = /Selecting overview level (\d+)/.exec(debug);
   const { bands } = readWithGdal(output, { scratch });
   return {
-    values: Float64Array.from(bands[0] as Uint16Array, (value) => (value === NODATA ? Number.NaN : value)),
+    values: Float64Array.from(bands[0] as Uint16Array, (value) =>
+      value === NODATA ? Number.NaN : value,
+    ),
     level: match ? Number(match[1]) + 1 : 0,
   };
 }
@@ -82,7 +112,9 @@ function readDebugLog(): string {
 
 /** Our values rounded as GDAL writes an integer band. */
 function asUint16(values: Float64Array): Float64Array {
-  return values.map((value) => (Number.isNaN(value) ? Number.NaN : Math.min(65535, Math.max(0, Math.floor(value + 0.5)))));
+  return values.map((value) =>
+    Number.isNaN(value) ? Number.NaN : Math.min(65535, Math.max(0, Math.floor(value + 0.5))),
+  );
 }
 
 /** Largest absolute difference; Infinity when one side is nodata and the other is not. */
@@ -100,11 +132,14 @@ function largestDifference(ours: Float64Array, theirs: Float64Array): number {
 describe('overview choice against gdalwarp -ovr AUTO', { timeout: 120_000 }, () => {
   const shapes = {
     // Reaches 200 source pixels past every edge of the source at native resolution.
-    larger: (factor: number) => gridAt(factor, [-200, -200], Math.ceil(950 / factor), Math.ceil(900 / factor)),
+    larger: (factor: number) =>
+      gridAt(factor, [-200, -200], Math.ceil(950 / factor), Math.ceil(900 / factor)),
     // Well inside the source.
-    smaller: (factor: number) => gridAt(factor, [64, 96], Math.floor(320 / factor), Math.floor(256 / factor)),
+    smaller: (factor: number) =>
+      gridAt(factor, [64, 96], Math.floor(320 / factor), Math.floor(256 / factor)),
     // Over the source's south-east corner.
-    straddling: (factor: number) => gridAt(factor, [256, 320], Math.ceil(512 / factor), Math.ceil(400 / factor)),
+    straddling: (factor: number) =>
+      gridAt(factor, [256, 320], Math.ceil(512 / factor), Math.ceil(400 / factor)),
   };
   for (const [shape, makeGrid] of Object.entries(shapes)) {
     for (const factor of [1, 2, 4, 8]) {
@@ -118,7 +153,9 @@ describe('overview choice against gdalwarp -ovr AUTO', { timeout: 120_000 }, () 
           const values = asUint16(ours.data[0]!);
           expect(values.filter((value) => !Number.isNaN(value)).length).toBeGreaterThan(500);
           // Integer output: GDAL and we may round a .5 differently, nothing more.
-          expect(largestDifference(values, reference.values)).toBeLessThanOrEqual(resampling === 'nearest' ? 0 : 1);
+          expect(largestDifference(values, reference.values)).toBeLessThanOrEqual(
+            resampling === 'nearest' ? 0 : 1,
+          );
         });
       }
     }
@@ -163,7 +200,12 @@ describe('overview choice against gdalwarp -ovr AUTO', { timeout: 120_000 }, () 
 
   it('across UTM zones picks the level gdalwarp picks', async () => {
     // The source seen from UTM 31N at 80 m: 4× coarser, a rotated footprint.
-    const target: Grid = { crs: 'EPSG:32631', transform: [1046000, 80, 0, 5328000, 0, -80], width: 200, height: 200 };
+    const target: Grid = {
+      crs: 'EPSG:32631',
+      transform: [1046000, 80, 0, 5328000, 0, -80],
+      width: 200,
+      height: 200,
+    };
     const reference = gdalwarp(target, 'average');
     const plan = planWarp(source, target, { resampling: 'average' });
     expect(plan.level).toBe(reference.level);
@@ -173,7 +215,11 @@ describe('overview choice against gdalwarp -ovr AUTO', { timeout: 120_000 }, () 
 
 describe('chooseOverviewLevel and overviewRatio', () => {
   it('picks the coarsest level still at least as fine as the target, like gdalwarp -ovr AUTO', () => {
-    const levels = [1, 2, 4, 8].map((factor) => ({ width: 800 / factor, height: 800 / factor, transform: [0, factor, 0, 0, 0, -factor] as Grid['transform'] }));
+    const levels = [1, 2, 4, 8].map((factor) => ({
+      width: 800 / factor,
+      height: 800 / factor,
+      transform: [0, factor, 0, 0, 0, -factor] as Grid['transform'],
+    }));
     expect(chooseOverviewLevel(levels, 1)).toBe(0);
     expect(chooseOverviewLevel(levels, 1.95)).toBe(0);
     expect(chooseOverviewLevel(levels, 2)).toBe(1);
@@ -189,6 +235,13 @@ describe('chooseOverviewLevel and overviewRatio', () => {
     expect(overviewRatio(sourceGrid, gridAt(4, [-5000, -5000], 5000, 5000))).toBeCloseTo(4, 12);
     expect(overviewRatio(sourceGrid, gridAt(4, [5000, 5000], 10, 10))).toBeNull(); // no overlap
     // Non-square target pixels: the finer axis decides.
-    expect(overviewRatio(sourceGrid, { crs: 'EPSG:32632', transform: [ORIGIN_X, 40, 0, ORIGIN_Y, 0, -80], width: 300, height: 300 })).toBeCloseTo(2, 12);
+    expect(
+      overviewRatio(sourceGrid, {
+        crs: 'EPSG:32632',
+        transform: [ORIGIN_X, 40, 0, ORIGIN_Y, 0, -80],
+        width: 300,
+        height: 300,
+      }),
+    ).toBeCloseTo(2, 12);
   });
 });

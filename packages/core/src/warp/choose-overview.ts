@@ -27,7 +27,10 @@ const LATTICE_POINTS = 10;
 type GridShape = Pick<Grid, 'crs' | 'transform' | 'width' | 'height'>;
 
 /** Bounds [minX, minY, maxX, maxY] of the points that mapped, and how many did. */
-function mappedBounds(xs: Float64Array, ys: Float64Array): { bounds: [number, number, number, number]; mapped: number } {
+function mappedBounds(
+  xs: Float64Array,
+  ys: Float64Array,
+): { bounds: [number, number, number, number]; mapped: number } {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -47,7 +50,12 @@ function mappedBounds(xs: Float64Array, ys: Float64Array): { bounds: [number, nu
 }
 
 /** A `LATTICE_POINTS` × `LATTICE_POINTS` lattice over [x0, x1] × [y0, y1], edges included. */
-function lattice(x0: number, y0: number, x1: number, y1: number): { xs: Float64Array; ys: Float64Array } {
+function lattice(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): { xs: Float64Array; ys: Float64Array } {
   const count = LATTICE_POINTS * LATTICE_POINTS;
   const xs = new Float64Array(count);
   const ys = new Float64Array(count);
@@ -102,6 +110,8 @@ export function overviewRatio(source: GridShape, target: GridShape): number | nu
   const image = mappedBounds(points.xs, points.ys);
   if (image.mapped < points.xs.length / 2) return null;
   const [minX, minY, maxX, maxY] = image.bounds;
-  const ratios = [(maxX - minX) / (x1 - x0), (maxY - minY) / (y1 - y0)].filter((ratio) => ratio > 0);
+  const ratios = [(maxX - minX) / (x1 - x0), (maxY - minY) / (y1 - y0)].filter(
+    (ratio) => ratio > 0,
+  );
   return ratios.length > 0 ? Math.min(...ratios) : null;
 }

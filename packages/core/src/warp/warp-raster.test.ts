@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grid } from '../grid/grid.js';
-import { gdalRasterSource, readWithGdal, runGdal, syntheticBand, writeRasterWithGdal } from '../test-support/gdal-raster.js';
+import {
+  gdalRasterSource,
+  readWithGdal,
+  runGdal,
+  syntheticBand,
+  writeRasterWithGdal,
+} from '../test-support/gdal-raster.js';
 import { createPixelTransformer } from './approx-transformer.js';
 import type { Resampling } from './resampling.js';
 import { planWarp, warpRaster } from './warp-raster.js';
@@ -42,21 +48,44 @@ function cachedSource(file: string): ReturnType<typeof gdalRasterSource> {
   return sources.get(file)!;
 }
 
-function gdalwarp(source: string, grid: Grid, resampling: Resampling, extra: string[] = []): Float64Array {
+function gdalwarp(
+  source: string,
+  grid: Grid,
+  resampling: Resampling,
+  extra: string[] = [],
+): Float64Array {
   const output = path.join(scratch, `gdalwarp-${process.hrtime.bigint()}.tif`);
   const t = grid.transform;
   runGdal('gdalwarp', [
-    '-q', '-overwrite', '-t_srs', grid.crs!, '-r', resampling === 'median' ? 'med' : resampling,
-    '-te', String(t[0]), String(t[3] + t[5] * grid.height), String(t[0] + t[1] * grid.width), String(t[3]),
-    '-ts', String(grid.width), String(grid.height), ...extra, source, output,
+    '-q',
+    '-overwrite',
+    '-t_srs',
+    grid.crs!,
+    '-r',
+    resampling === 'median' ? 'med' : resampling,
+    '-te',
+    String(t[0]),
+    String(t[3] + t[5] * grid.height),
+    String(t[0] + t[1] * grid.width),
+    String(t[3]),
+    '-ts',
+    String(grid.width),
+    String(grid.height),
+    ...extra,
+    source,
+    output,
   ]);
   const { bands } = readWithGdal(output, { scratch });
-  return Float64Array.from(bands[0] as Uint16Array, (value) => (value === NODATA ? Number.NaN : value));
+  return Float64Array.from(bands[0] as Uint16Array, (value) =>
+    value === NODATA ? Number.NaN : value,
+  );
 }
 
 /** Our result rounded like GDAL writes integer output. */
 function asUint16(values: Float64Array): Float64Array {
-  return values.map((value) => (Number.isNaN(value) ? Number.NaN : Math.min(65535, Math.max(0, Math.floor(value + 0.5)))));
+  return values.map((value) =>
+    Number.isNaN(value) ? Number.NaN : Math.min(65535, Math.max(0, Math.floor(value + 0.5))),
+  );
 }
 
 function differences(ours: Float64Array, theirs: Float64Array, tolerance = 0): number[] {
@@ -71,8 +100,18 @@ function differences(ours: Float64Array, theirs: Float64Array, tolerance = 0): n
 
 describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
   // Shifted by a third of a pixel so interpolating methods really interpolate.
-  const shifted: Grid = { crs: 'EPSG:32632', transform: [700503.3, 10, 0, 5319496.7, 0, -10], width: 200, height: 180 };
-  const coarse: Grid = { crs: 'EPSG:32632', transform: [700200, 30, 0, 5319800, 0, -30], width: 80, height: 80 };
+  const shifted: Grid = {
+    crs: 'EPSG:32632',
+    transform: [700503.3, 10, 0, 5319496.7, 0, -10],
+    width: 200,
+    height: 180,
+  };
+  const coarse: Grid = {
+    crs: 'EPSG:32632',
+    transform: [700200, 30, 0, 5319800, 0, -30],
+    width: 80,
+    height: 80,
+  };
 
   for (const resampling of ['nearest', 'bilinear', 'cubic'] as const) {
     it(`${resampling} on a shifted 10 m grid`, async () => {
@@ -104,18 +143,27 @@ describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
 
 describe('nearest onto the source grid shifted by whole pixels', { timeout: 60_000 }, () => {
   // 7 pixels left of the source and 13 below its top edge, running past its bottom.
-  const aligned: Grid = { crs: 'EPSG:32632', transform: [699930, 10, 0, 5319870, 0, -10], width: 250, height: 310 };
+  const aligned: Grid = {
+    crs: 'EPSG:32632',
+    transform: [699930, 10, 0, 5319870, 0, -10],
+    width: 250,
+    height: 310,
+  };
 
   it('plans a plain copy that reads exactly the pixels copied', () => {
     const plan = planWarp(cachedSource(sourceFile), aligned, { resampling: 'nearest' });
     expect(plan.shift).toEqual([-7, 13]);
     expect(plan.sourceWindow).toEqual({ x: 0, y: 13, width: 243, height: 287 });
-    expect(planWarp(cachedSource(sourceFile), aligned, { resampling: 'bilinear' }).shift).toBeUndefined();
+    expect(
+      planWarp(cachedSource(sourceFile), aligned, { resampling: 'bilinear' }).shift,
+    ).toBeUndefined();
     const offGrid: Grid = { ...aligned, transform: [699930.5, 10, 0, 5319870, 0, -10] };
-    expect(planWarp(cachedSource(sourceFile), offGrid, { resampling: 'nearest' }).shift).toBeUndefined();
+    expect(
+      planWarp(cachedSource(sourceFile), offGrid, { resampling: 'nearest' }).shift,
+    ).toBeUndefined();
   });
 
-  it('gives gdalwarp\'s pixels and the general kernel\'s', async () => {
+  it("gives gdalwarp's pixels and the general kernel's", async () => {
     const source = cachedSource(sourceFile);
     const ours = (await warpRaster(source, aligned, { resampling: 'nearest' })).data[0]!;
     expect(differences(ours, gdalwarp(sourceFile, aligned, 'nearest'))).toEqual([]);
@@ -132,52 +180,85 @@ describe('nearest onto the source grid shifted by whole pixels', { timeout: 60_0
     const window = { x: 7, y: 0, width: 10, height: 1 };
     const plain = (await warpRaster(source, aligned, { resampling: 'nearest', window })).data[0]!;
     const value = plain[3]!;
-    const overridden = (await warpRaster(source, aligned, { resampling: 'nearest', window, nodata: [value] })).data[0]!;
+    const overridden = (
+      await warpRaster(source, aligned, { resampling: 'nearest', window, nodata: [value] })
+    ).data[0]!;
     expect(Number.isNaN(value)).toBe(false);
     expect(Number.isNaN(overridden[3]!)).toBe(true);
-    expect(Array.from(overridden).filter((entry, index) => entry !== plain[index] && !Number.isNaN(plain[index]!) && plain[index] !== value)).toEqual([]);
+    expect(
+      Array.from(overridden).filter(
+        (entry, index) =>
+          entry !== plain[index] && !Number.isNaN(plain[index]!) && plain[index] !== value,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('overview choice', { timeout: 60_000 }, () => {
   it('reads the overview gdalwarp reads and gives its pixels', async () => {
     const source = gdalRasterSource(cogFile, scratch);
-    const target: Grid = { crs: 'EPSG:32632', transform: [700000, 20, 0, 5320000, 0, -20], width: 150, height: 150 };
+    const target: Grid = {
+      crs: 'EPSG:32632',
+      transform: [700000, 20, 0, 5320000, 0, -20],
+      width: 150,
+      height: 150,
+    };
     const plan = planWarp(source, target, { resampling: 'nearest' });
     expect(plan.level).toBe(1);
     const result = await warpRaster(source, target, { resampling: 'nearest' });
     expect(source.reads.every((read) => read.level === 1)).toBe(true);
-    expect(differences(asUint16(result.data[0]!), gdalwarp(cogFile, target, 'nearest'))).toEqual([]);
+    expect(differences(asUint16(result.data[0]!), gdalwarp(cogFile, target, 'nearest'))).toEqual(
+      [],
+    );
   });
 });
 
 describe('warpRaster against gdalwarp across UTM zones', { timeout: 60_000 }, () => {
   // The source area seen from UTM 33N: 10 m pixels, a rotated footprint.
-  const target: Grid = { crs: 'EPSG:32633', transform: [253000, 10, 0, 5322000, 0, -10], width: 260, height: 260 };
+  const target: Grid = {
+    crs: 'EPSG:32633',
+    transform: [253000, 10, 0, 5322000, 0, -10],
+    width: 260,
+    height: 260,
+  };
 
   it('nearest with exact transforms equals gdalwarp -et 0 except at exact pixel boundaries, at most 0.1% of pixels', async () => {
     const source = cachedSource(sourceFile);
-    const ours = (await warpRaster(source, target, { resampling: 'nearest', errorThreshold: 0 })).data[0]!;
+    const ours = (await warpRaster(source, target, { resampling: 'nearest', errorThreshold: 0 }))
+      .data[0]!;
     const theirs = gdalwarp(sourceFile, target, 'nearest', ['-et', '0']);
     const valid = ours.filter((value) => !Number.isNaN(value)).length;
     expect(valid).toBeGreaterThan(30_000);
-    const exact = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM }, { errorThreshold: 0 });
+    const exact = createPixelTransformer(
+      target,
+      { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM },
+      { errorThreshold: 0 },
+    );
     const differing = differences(ours, theirs);
     // A sample exactly on a source pixel edge may round either way in floating point; such ties must stay rare.
-    console.info(`nearest across UTM zones: ${differing.length} of ${valid} pixels differ from gdalwarp, all on pixel edges`);
-    expect(differing.length, `${differing.length} of ${valid} pixels differ`).toBeLessThanOrEqual(valid * 0.001);
+    console.info(
+      `nearest across UTM zones: ${differing.length} of ${valid} pixels differ from gdalwarp, all on pixel edges`,
+    );
+    expect(differing.length, `${differing.length} of ${valid} pixels differ`).toBeLessThanOrEqual(
+      valid * 0.001,
+    );
     for (const index of differing) {
       const xs = Float64Array.of((index % target.width) + 0.5);
       const ys = Float64Array.of(Math.floor(index / target.width) + 0.5);
       exact.transformExact(xs, ys, 1);
-      const distance = Math.min(Math.abs(xs[0]! - Math.round(xs[0]!)), Math.abs(ys[0]! - Math.round(ys[0]!)));
+      const distance = Math.min(
+        Math.abs(xs[0]! - Math.round(xs[0]!)),
+        Math.abs(ys[0]! - Math.round(ys[0]!)),
+      );
       expect(distance).toBeLessThan(1e-6);
     }
   });
 
   it('bilinear with exact transforms within 1 unit of gdalwarp -et 0', async () => {
     const source = cachedSource(sourceFile);
-    const ours = asUint16((await warpRaster(source, target, { resampling: 'bilinear', errorThreshold: 0 })).data[0]!);
+    const ours = asUint16(
+      (await warpRaster(source, target, { resampling: 'bilinear', errorThreshold: 0 })).data[0]!,
+    );
     const theirs = gdalwarp(sourceFile, target, 'bilinear', ['-et', '0']);
     expect(differences(ours, theirs, 1)).toEqual([]);
   });
@@ -190,8 +271,15 @@ describe('warpRaster against gdalwarp across UTM zones', { timeout: 60_000 }, ()
   });
 
   it('the approximate transformer stays within 0.125 source pixels of the exact one', () => {
-    const approximate = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM });
-    const exact = createPixelTransformer(target, { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM }, { errorThreshold: 0 });
+    const approximate = createPixelTransformer(target, {
+      crs: 'EPSG:32632',
+      transform: SOURCE_TRANSFORM,
+    });
+    const exact = createPixelTransformer(
+      target,
+      { crs: 'EPSG:32632', transform: SOURCE_TRANSFORM },
+      { errorThreshold: 0 },
+    );
     expect(approximate.affine).toBe(false);
     let worst = 0;
     for (let row = 0; row < target.height; row += 7) {
@@ -201,7 +289,8 @@ describe('warpRaster against gdalwarp across UTM zones', { timeout: 60_000 }, ()
       const ey = ay.slice();
       approximate.transformRow(ax, ay, target.width);
       exact.transformExact(ex, ey, target.width);
-      for (let col = 0; col < target.width; col++) worst = Math.max(worst, Math.abs(ax[col]! - ex[col]!) + Math.abs(ay[col]! - ey[col]!));
+      for (let col = 0; col < target.width; col++)
+        worst = Math.max(worst, Math.abs(ax[col]! - ex[col]!) + Math.abs(ay[col]! - ey[col]!));
     }
     expect(worst).toBeLessThanOrEqual(0.125);
     expect(worst).toBeGreaterThan(0); // it did approximate

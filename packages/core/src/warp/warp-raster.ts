@@ -64,7 +64,10 @@ export interface WarpPart {
 /** What planning needs of a source: its grid and levels. */
 export type WarpSourceShape = Pick<RasterSource, 'grid' | 'levels'>;
 
-function sampleFootprint(transformer: PixelTransformer, window: PixelWindow): [number, number, number, number] | null {
+function sampleFootprint(
+  transformer: PixelTransformer,
+  window: PixelWindow,
+): [number, number, number, number] | null {
   // As GDAL's ComputeSourceWindow: 21 points along each edge; a 21 × 21 lattice
   // when some edge point does not transform (a pole, a CRS's edge).
   const steps = 20;
@@ -141,14 +144,19 @@ function computeSourceWindow(
   };
   const x = axis(minX, maxX, window.width, level.width);
   const y = axis(minY, maxY, window.height, level.height);
-  const fillRatio = (Math.max(0, x.size) * Math.max(0, y.size)) / Math.max(1, (maxX - minX + 2 * x.reach) * (maxY - minY + 2 * y.reach));
+  const fillRatio =
+    (Math.max(0, x.size) * Math.max(0, y.size)) /
+    Math.max(1, (maxX - minX + 2 * x.reach) * (maxY - minY + 2 * y.reach));
   // One pixel more than GDAL reads on each side: the kernels treat the window edge as the raster edge.
   const x0 = Math.max(0, x.offset - 1);
   const y0 = Math.max(0, y.offset - 1);
   const x1 = Math.min(level.width, x.offset + x.size + 1);
   const y1 = Math.min(level.height, y.offset + y.size + 1);
   return {
-    window: x.size > 0 && y.size > 0 && x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null,
+    window:
+      x.size > 0 && y.size > 0 && x1 > x0 && y1 > y0
+        ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
+        : null,
     fillRatio: x.size > 0 && y.size > 0 ? fillRatio : 0,
     scale: [x.scale, y.scale],
   };
@@ -160,21 +168,40 @@ function computeSourceWindow(
  * the longer side (width on ties) and recurse. Each part gets its own kernel
  * scale and approximate-transform rows, as in gdalwarp.
  */
-function splitLikeGdal(transformer: PixelTransformer, window: PixelWindow, level: OverviewLevel, resampling: Resampling, parts: WarpPart[]): void {
+function splitLikeGdal(
+  transformer: PixelTransformer,
+  window: PixelWindow,
+  level: OverviewLevel,
+  resampling: Resampling,
+  parts: WarpPart[],
+): void {
   const info = computeSourceWindow(transformer, window, level, resampling);
   if (info.fillRatio > 0 && info.fillRatio < 0.5 && (window.width > 100 || window.height > 100)) {
     if (window.width > window.height) {
       const half = Math.floor(window.width / 2);
       splitLikeGdal(transformer, { ...window, width: half }, level, resampling, parts);
-      splitLikeGdal(transformer, { ...window, x: window.x + half, width: window.width - half }, level, resampling, parts);
+      splitLikeGdal(
+        transformer,
+        { ...window, x: window.x + half, width: window.width - half },
+        level,
+        resampling,
+        parts,
+      );
     } else {
       const half = Math.floor(window.height / 2);
       splitLikeGdal(transformer, { ...window, height: half }, level, resampling, parts);
-      splitLikeGdal(transformer, { ...window, y: window.y + half, height: window.height - half }, level, resampling, parts);
+      splitLikeGdal(
+        transformer,
+        { ...window, y: window.y + half, height: window.height - half },
+        level,
+        resampling,
+        parts,
+      );
     }
     return;
   }
-  if (info.window) parts.push({ targetWindow: window, sourceWindow: info.window, scale: info.scale });
+  if (info.window)
+    parts.push({ targetWindow: window, sourceWindow: info.window, scale: info.scale });
 }
 
 /**
@@ -196,16 +223,28 @@ function sourcePixelsPerTargetPixel(
   const perX = Math.hypot(xs[1]! - xs[0]!, ys[1]! - ys[0]!);
   const perY = Math.hypot(xs[2]! - xs[0]!, ys[2]! - ys[0]!);
   if (Number.isFinite(perX) && Number.isFinite(perY) && perX > 0 && perY > 0) return [perX, perY];
-  return [(footprint[2] - footprint[0]) / window.width, (footprint[3] - footprint[1]) / window.height];
+  return [
+    (footprint[2] - footprint[0]) / window.width,
+    (footprint[3] - footprint[1]) / window.height,
+  ];
 }
 
 function checkWindow(window: PixelWindow, grid: Grid): void {
   if (
-    !Number.isInteger(window.x) || !Number.isInteger(window.y) || !Number.isInteger(window.width) || !Number.isInteger(window.height) ||
-    window.width < 1 || window.height < 1 || window.x < 0 || window.y < 0 ||
-    window.x + window.width > grid.width || window.y + window.height > grid.height
+    !Number.isInteger(window.x) ||
+    !Number.isInteger(window.y) ||
+    !Number.isInteger(window.width) ||
+    !Number.isInteger(window.height) ||
+    window.width < 1 ||
+    window.height < 1 ||
+    window.x < 0 ||
+    window.y < 0 ||
+    window.x + window.width > grid.width ||
+    window.y + window.height > grid.height
   ) {
-    throw new OptionError(`target window ${JSON.stringify(window)} is not inside the target grid (${grid.width} × ${grid.height})`);
+    throw new OptionError(
+      `target window ${JSON.stringify(window)} is not inside the target grid (${grid.width} × ${grid.height})`,
+    );
   }
 }
 
@@ -215,10 +254,19 @@ function checkWindow(window: PixelWindow, grid: Grid): void {
  * resampling then picks pixel (x + shift) for every target pixel, as the general
  * kernel would: its sample points are off by far less than half a pixel.
  */
-function wholePixelShift(target: Grid, sourceCrs: string | null, level: GeoTransform): [number, number] | null {
+function wholePixelShift(
+  target: Grid,
+  sourceCrs: string | null,
+  level: GeoTransform,
+): [number, number] | null {
   const t = target.transform;
-  if (target.crs !== sourceCrs || t[2] !== 0 || t[4] !== 0 || level[2] !== 0 || level[4] !== 0) return null;
-  if (Math.abs(t[1] - level[1]) > 1e-9 * Math.abs(level[1]) || Math.abs(t[5] - level[5]) > 1e-9 * Math.abs(level[5])) return null;
+  if (target.crs !== sourceCrs || t[2] !== 0 || t[4] !== 0 || level[2] !== 0 || level[4] !== 0)
+    return null;
+  if (
+    Math.abs(t[1] - level[1]) > 1e-9 * Math.abs(level[1]) ||
+    Math.abs(t[5] - level[5]) > 1e-9 * Math.abs(level[5])
+  )
+    return null;
   const shiftX = (t[0] - level[0]) / level[1];
   const shiftY = (t[3] - level[3]) / level[5];
   const roundX = Math.round(shiftX);
@@ -233,43 +281,73 @@ function wholePixelShift(target: Grid, sourceCrs: string | null, level: GeoTrans
  * resolution and which window of it covers the target window (plus the kernel's
  * reach). Pure: depends only on the source's grid and levels and on the target.
  */
-export function planWarp(source: WarpSourceShape, target: Grid, options: WarpOptions = {}): WarpPlan {
+export function planWarp(
+  source: WarpSourceShape,
+  target: Grid,
+  options: WarpOptions = {},
+): WarpPlan {
   const resampling = parseResampling(options.resampling);
   const targetWindow = options.window ?? { x: 0, y: 0, width: target.width, height: target.height };
   checkWindow(targetWindow, target);
-  const transformerOptions = options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold };
-  const fullTransformer = createPixelTransformer(target, { crs: source.grid.crs, transform: source.grid.transform }, transformerOptions);
+  const transformerOptions =
+    options.errorThreshold === undefined ? {} : { errorThreshold: options.errorThreshold };
+  const fullTransformer = createPixelTransformer(
+    target,
+    { crs: source.grid.crs, transform: source.grid.transform },
+    transformerOptions,
+  );
   const fullFootprint = sampleFootprint(fullTransformer, targetWindow);
   let level = options.level ?? 0;
   if (options.level === undefined && fullFootprint) {
     // From the source's whole extent, as gdalwarp; the window's local scale only when that cannot be measured.
-    const ratio = overviewRatio(source.grid, target) ?? Math.min(...sourcePixelsPerTargetPixel(fullTransformer, targetWindow, fullFootprint));
+    const ratio =
+      overviewRatio(source.grid, target) ??
+      Math.min(...sourcePixelsPerTargetPixel(fullTransformer, targetWindow, fullFootprint));
     level = chooseOverviewLevel(source.levels, ratio);
   }
   const levelInfo: OverviewLevel | undefined = source.levels[level];
-  if (!levelInfo) throw new OptionError(`overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`);
+  if (!levelInfo)
+    throw new OptionError(
+      `overview level ${level} does not exist; the source has levels 0..${source.levels.length - 1}`,
+    );
   const transformer =
-    level === 0 ? fullTransformer : createPixelTransformer(target, { crs: source.grid.crs, transform: levelInfo.transform }, transformerOptions);
-  const shift = resampling === 'nearest' ? wholePixelShift(target, source.grid.crs, levelInfo.transform) : null;
+    level === 0
+      ? fullTransformer
+      : createPixelTransformer(
+          target,
+          { crs: source.grid.crs, transform: levelInfo.transform },
+          transformerOptions,
+        );
+  const shift =
+    resampling === 'nearest' ? wholePixelShift(target, source.grid.crs, levelInfo.transform) : null;
   if (shift) {
     // Only the pixels copied are read: no kernel reach, no padding.
     const x0 = Math.max(0, targetWindow.x + shift[0]);
     const y0 = Math.max(0, targetWindow.y + shift[1]);
     const x1 = Math.min(levelInfo.width, targetWindow.x + targetWindow.width + shift[0]);
     const y1 = Math.min(levelInfo.height, targetWindow.y + targetWindow.height + shift[1]);
-    if (x1 <= x0 || y1 <= y0) return { level, sourceWindow: null, targetWindow, parts: [], transformer, resampling, shift };
+    if (x1 <= x0 || y1 <= y0)
+      return { level, sourceWindow: null, targetWindow, parts: [], transformer, resampling, shift };
     const sourceWindow = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
     const part: WarpPart = { targetWindow, sourceWindow, scale: [1, 1] };
     return { level, sourceWindow, targetWindow, parts: [part], transformer, resampling, shift };
   }
   const parts: WarpPart[] = [];
   splitLikeGdal(transformer, targetWindow, levelInfo, resampling, parts);
-  if (parts.length === 0) return { level, sourceWindow: null, targetWindow, parts, transformer, resampling };
+  if (parts.length === 0)
+    return { level, sourceWindow: null, targetWindow, parts, transformer, resampling };
   const x0 = Math.min(...parts.map((part) => part.sourceWindow.x));
   const y0 = Math.min(...parts.map((part) => part.sourceWindow.y));
   const x1 = Math.max(...parts.map((part) => part.sourceWindow.x + part.sourceWindow.width));
   const y1 = Math.max(...parts.map((part) => part.sourceWindow.y + part.sourceWindow.height));
-  return { level, sourceWindow: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, targetWindow, parts, transformer, resampling };
+  return {
+    level,
+    sourceWindow: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+    targetWindow,
+    parts,
+    transformer,
+    resampling,
+  };
 }
 
 /** Source values as float64 with NaN where the source has nodata (or NaN). */
@@ -288,7 +366,11 @@ export function toValidFloat64(values: TypedArray, nodata: number | undefined): 
  * `plan.sourceWindow` straight into float64 target windows, nodata (and NaN) as
  * NaN, in one pass with no float64 copy of the source in between.
  */
-function copyShifted(plan: WarpPlan & { shift: [number, number] }, bands: TypedArray[], nodata: (number | undefined)[]): Float64Array[] {
+function copyShifted(
+  plan: WarpPlan & { shift: [number, number] },
+  bands: TypedArray[],
+  nodata: (number | undefined)[],
+): Float64Array[] {
   const { width, height } = plan.targetWindow;
   return bands.map((values, band) => {
     const output = new Float64Array(width * height).fill(Number.NaN);
@@ -323,15 +405,30 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
   if (!plan.sourceWindow) return outputs;
   const only = plan.parts.length === 1 ? plan.parts[0]! : undefined;
   if (only && only.targetWindow.width === width && only.targetWindow.height === height) {
-    return resampleWindow(plan.transformer, only.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, only.scale);
+    return resampleWindow(
+      plan.transformer,
+      only.targetWindow,
+      { bands, window: plan.sourceWindow },
+      plan.resampling,
+      only.scale,
+    );
   }
   for (const part of plan.parts) {
-    const results = resampleWindow(plan.transformer, part.targetWindow, { bands, window: plan.sourceWindow }, plan.resampling, part.scale);
+    const results = resampleWindow(
+      plan.transformer,
+      part.targetWindow,
+      { bands, window: plan.sourceWindow },
+      plan.resampling,
+      part.scale,
+    );
     const offsetX = part.targetWindow.x - plan.targetWindow.x;
     const offsetY = part.targetWindow.y - plan.targetWindow.y;
     results.forEach((result, band) => {
       for (let row = 0; row < part.targetWindow.height; row++) {
-        outputs[band]!.set(result.subarray(row * part.targetWindow.width, (row + 1) * part.targetWindow.width), (offsetY + row) * width + offsetX);
+        outputs[band]!.set(
+          result.subarray(row * part.targetWindow.width, (row + 1) * part.targetWindow.width),
+          (offsetY + row) * width + offsetX,
+        );
       }
     });
   }
@@ -344,15 +441,29 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
  * the target needs, and resamples with GDAL's semantics, honouring nodata.
  * An aborted read rethrows the abort.
  */
-export async function warpRaster(source: RasterSource, target: Grid, options: WarpOptions = {}): Promise<WarpResult> {
+export async function warpRaster(
+  source: RasterSource,
+  target: Grid,
+  options: WarpOptions = {},
+): Promise<WarpResult> {
   const plan = planWarp(source, target, options);
   const bands = options.bands ?? source.bands.map((_, index) => index);
   for (const band of bands) {
     if (!Number.isInteger(band) || band < 0 || band >= source.bands.length) {
-      throw new OptionError(`band index ${band} does not exist; the source has bands 0..${source.bands.length - 1}`);
+      throw new OptionError(
+        `band index ${band} does not exist; the source has bands 0..${source.bands.length - 1}`,
+      );
     }
   }
-  if (!plan.sourceWindow) return { data: resamplePlanned(plan, bands.map(() => new Float64Array(0))), window: plan.targetWindow, plan };
+  if (!plan.sourceWindow)
+    return {
+      data: resamplePlanned(
+        plan,
+        bands.map(() => new Float64Array(0)),
+      ),
+      window: plan.targetWindow,
+      plan,
+    };
   options.signal?.throwIfAborted();
   const raw = await source.read({
     window: plan.sourceWindow,
@@ -361,9 +472,17 @@ export async function warpRaster(source: RasterSource, target: Grid, options: Wa
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (plan.shift) {
-    const nodata = bands.map((band, index) => options.nodata?.[index] ?? source.bands[band]!.nodata);
-    return { data: copyShifted({ ...plan, shift: plan.shift }, raw, nodata), window: plan.targetWindow, plan };
+    const nodata = bands.map(
+      (band, index) => options.nodata?.[index] ?? source.bands[band]!.nodata,
+    );
+    return {
+      data: copyShifted({ ...plan, shift: plan.shift }, raw, nodata),
+      window: plan.targetWindow,
+      plan,
+    };
   }
-  const values = raw.map((array, index) => toValidFloat64(array, options.nodata?.[index] ?? source.bands[bands[index]!]!.nodata));
+  const values = raw.map((array, index) =>
+    toValidFloat64(array, options.nodata?.[index] ?? source.bands[bands[index]!]!.nodata),
+  );
   return { data: resamplePlanned(plan, values), window: plan.targetWindow, plan };
 }

@@ -11,7 +11,9 @@ describe('replaceWithTemporary', () => {
   it('never renames over a character device, and removes the temporary file', async () => {
     const temporary = path.join(folder, '.out.tmp');
     writeFileSync(temporary, 'data');
-    const error = await replaceWithTemporary(temporary, '/dev/null').catch((caught: unknown) => caught);
+    const error = await replaceWithTemporary(temporary, '/dev/null').catch(
+      (caught: unknown) => caught,
+    );
     expect(WriteError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/\/dev\/null is a character device, not a file/);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);

@@ -15,7 +15,10 @@ async function nonRegularKind(target: string): Promise<string | undefined> {
     stats = await fs().stat(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new WriteError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new WriteError(
+      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return 'a directory';
@@ -34,19 +37,31 @@ async function nonRegularKind(target: string): Promise<string | undefined> {
  */
 export async function checkOutputTarget(target: string, flag = 'the output'): Promise<void> {
   const kind = await nonRegularKind(target);
-  if (kind) throw new WriteError(`${flag} ${target} is ${kind}, not a file; name a regular file to write`, { details: { target } });
+  if (kind)
+    throw new WriteError(`${flag} ${target} is ${kind}, not a file; name a regular file to write`, {
+      details: { target },
+    });
   const path = nodeBuiltin('node:path', 'writing a file');
   const folder = path.dirname(path.resolve(target));
   try {
-    if (!(await fs().stat(folder)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    if (!(await fs().stat(folder)).isDirectory())
+      throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     await fs().access(folder, fs().constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : 'is not writable';
-    throw new WriteError(`${flag} ${target} cannot be written: its folder ${folder} ${reason}; create it or pick another path`, {
-      cause: error,
-      details: { target },
-    });
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'ENOTDIR'
+          ? 'is not a directory'
+          : 'is not writable';
+    throw new WriteError(
+      `${flag} ${target} cannot be written: its folder ${folder} ${reason}; create it or pick another path`,
+      {
+        cause: error,
+        details: { target },
+      },
+    );
   }
 }
 
@@ -58,10 +73,16 @@ export async function checkOutputTarget(target: string, flag = 'the output'): Pr
 export async function replaceWithTemporary(temporary: string, target: string): Promise<void> {
   try {
     const kind = await nonRegularKind(target);
-    if (kind) throw new WriteError(`${target} is ${kind}, not a file, so it was not replaced: name a regular file; nothing was written`, { details: { target } });
+    if (kind)
+      throw new WriteError(
+        `${target} is ${kind}, not a file, so it was not replaced: name a regular file; nothing was written`,
+        { details: { target } },
+      );
     await fs().rename(temporary, target);
   } catch (error) {
-    await fs().rm(temporary, { force: true }).catch(() => undefined);
+    await fs()
+      .rm(temporary, { force: true })
+      .catch(() => undefined);
     throw error;
   }
 }

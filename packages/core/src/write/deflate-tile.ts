@@ -18,7 +18,9 @@ async function loadDeflate(): Promise<Deflate> {
     return (bytes, level) =>
       new Promise((resolve, reject) =>
         zlib.deflate(bytes, { level }, (error, result) =>
-          error ? reject(error) : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),
+          error
+            ? reject(error)
+            : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),
         ),
       );
   } catch {

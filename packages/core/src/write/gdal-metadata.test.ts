@@ -27,7 +27,11 @@ function gdalMetadataOf(file: string): string {
 }
 
 function escapeForVrt(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }
 
 describe('GDAL_METADATA codec', () => {
@@ -53,7 +57,10 @@ describe('GDAL_METADATA codec', () => {
     const decoded = parseGdalMetadata(xml);
     expect(decoded.dataset).toEqual({ NOTE: AWKWARD });
     const band = decoded.bands.get(0)!;
-    expect({ description: band['description'], unittype: band['unittype'] }).toEqual({ description: AWKWARD, unittype: UNIT });
+    expect({ description: band['description'], unittype: band['unittype'] }).toEqual({
+      description: AWKWARD,
+      unittype: UNIT,
+    });
     expect(Number(band['offset'])).toBe(-0.1);
     expect(Number(band['scale'])).toBe(0.0001);
     // Encoding the text items gives back GDAL's own bytes for them (numbers GDAL prints with %.18g).
@@ -67,7 +74,10 @@ describe('GDAL_METADATA codec', () => {
     const file = path.join(directory, 'ours.tif');
     await writeGeoTIFF(file, {
       grid: { crs: 'EPSG:32633', transform: [500000, 10, 0, 5000000, 0, -10], width: 4, height: 4 },
-      bands: [{ dataType: 'uint8', name: AWKWARD, unit: UNIT }, { dataType: 'uint8', name: 'plain' }],
+      bands: [
+        { dataType: 'uint8', name: AWKWARD, unit: UNIT },
+        { dataType: 'uint8', name: 'plain' },
+      ],
       data: [new Uint8Array(16), new Uint8Array(16)],
       metadata: { NOTE: AWKWARD },
     });
@@ -82,7 +92,9 @@ describe('GDAL_METADATA codec', () => {
 
   it('skips items of other domains and tolerates an empty document', () => {
     expect(parseGdalMetadata(undefined)).toEqual({ dataset: {}, bands: new Map() });
-    const decoded = parseGdalMetadata('<GDALMetadata><Item name="A" domain="IMAGE_STRUCTURE">x</Item><Item name="B">&amp;#38;</Item><Item name="E"/></GDALMetadata>');
+    const decoded = parseGdalMetadata(
+      '<GDALMetadata><Item name="A" domain="IMAGE_STRUCTURE">x</Item><Item name="B">&amp;#38;</Item><Item name="E"/></GDALMetadata>',
+    );
     expect(decoded.dataset).toEqual({ B: '&', E: '' });
   });
 });

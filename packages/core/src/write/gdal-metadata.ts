@@ -28,7 +28,9 @@ function unescapeXml(text: string): string {
     if (body === 'gt') return '>';
     if (body === 'quot') return '"';
     if (body === 'apos') return "'";
-    const code = body.startsWith('#x') ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+    const code = body.startsWith('#x')
+      ? Number.parseInt(body.slice(2), 16)
+      : Number.parseInt(body.slice(1), 10);
     return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
 }

@@ -247,7 +247,9 @@ export function geoKeysForCrs(crs: string): GeoKeyDirectory | undefined {
   const code = epsgForCrs(crs);
   if (code !== undefined) return geoKeysForEpsg(code, crsName(`EPSG:${code}`));
   const normalized = normalizeCrs(crs);
-  return normalized !== null && /^[A-Z_]+\s*\[/i.test(normalized.trim()) ? geoKeysForWkt(normalized) : undefined;
+  return normalized !== null && /^[A-Z_]+\s*\[/i.test(normalized.trim())
+    ? geoKeysForWkt(normalized)
+    : undefined;
 }
 
 /** The three GeoTIFF tags a GeoKey directory is stored in. */

@@ -1,7 +1,12 @@
 // The heavy half of the GeoTIFF writer plugin: streams cube chunks into one
 // GeoTIFF (every band of every time step, time-major) or, for a directory target,
 // one GeoTIFF per time step, each closed as soon as its last pixel arrives.
-import type { CubeWriteChunk, CubeWriteDescription, WriterImplementation, WriterOptions } from '../plugins/plugin-types.js';
+import type {
+  CubeWriteChunk,
+  CubeWriteDescription,
+  WriterImplementation,
+  WriterOptions,
+} from '../plugins/plugin-types.js';
 import { openGeoTIFFStream, type GeoTIFFStream } from './geotiff-stream.js';
 import type { WriteGeoTIFFOptions } from './geotiff-writer.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
@@ -43,11 +48,19 @@ async function writeCube(
     const key = isDirectory ? time : 0;
     let entry = open.get(key);
     if (!entry) {
-      const path = isDirectory ? nodePath.join(target, `${fileNameOf(description.time[time]!)}.tif`) : target;
+      const path = isDirectory
+        ? nodePath.join(target, `${fileNameOf(description.time[time]!)}.tif`)
+        : target;
       const times = isDirectory ? [time] : description.time.map((_, index) => index);
       const stream = await openGeoTIFFStream(
         path,
-        { grid, bands: bandsOf(description, times), metadata: isDirectory ? { ...metadata, PYRAMIDS_TIME: description.time[time]! } : metadata },
+        {
+          grid,
+          bands: bandsOf(description, times),
+          metadata: isDirectory
+            ? { ...metadata, PYRAMIDS_TIME: description.time[time]! }
+            : metadata,
+        },
         geotiffOptions,
       );
       entry = { stream, path, pixels: 0 };
@@ -64,7 +77,11 @@ async function writeCube(
     if (!isDirectory) await streamFor(0);
     for await (const chunk of chunks) {
       const entry = await streamFor(chunk.time);
-      await entry.stream.write({ window: chunk.window, firstBand: isDirectory ? 0 : chunk.time * bandCount, data: chunk.data });
+      await entry.stream.write({
+        window: chunk.window,
+        firstBand: isDirectory ? 0 : chunk.time * bandCount,
+        data: chunk.data,
+      });
       entry.pixels += chunk.window.width * chunk.window.height;
       if (isDirectory && entry.pixels === grid.width * grid.height) {
         open.delete(chunk.time);

@@ -35,54 +35,116 @@ function outputPath(name: string): string {
   return path.join(directory, `${counter}-${name}`);
 }
 
-const grid = (width: number, height: number): Grid => ({ crs: 'EPSG:32633', transform: [500000, 10, 0, 4600000, 0, -10], width, height });
+const grid = (width: number, height: number): Grid => ({
+  crs: 'EPSG:32633',
+  transform: [500000, 10, 0, 4600000, 0, -10],
+  width,
+  height,
+});
 
 /** Deterministic pseudo-random samples (a linear congruential generator). */
-function makeBand(dataType: 'uint16' | 'float32' | 'uint8', width: number, height: number, seed: number): WritableArray {
+function makeBand(
+  dataType: 'uint16' | 'float32' | 'uint8',
+  width: number,
+  height: number,
+  seed: number,
+): WritableArray {
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const array = dataType === 'uint16' ? new Uint16Array(width * height) : dataType === 'uint8' ? new Uint8Array(width * height) : new Float32Array(width * height);
-  for (let index = 0; index < array.length; index++) array[index] = dataType === 'float32' ? next() * 1000 - 500 : Math.floor(next() * (dataType === 'uint8' ? 256 : 65536));
+  const array =
+    dataType === 'uint16'
+      ? new Uint16Array(width * height)
+      : dataType === 'uint8'
+        ? new Uint8Array(width * height)
+        : new Float32Array(width * height);
+  for (let index = 0; index < array.length; index++)
+    array[index] =
+      dataType === 'float32'
+        ? next() * 1000 - 500
+        : Math.floor(next() * (dataType === 'uint8' ? 256 : 65536));
   return array;
 }
 
 /** Cuts the bands into windows of `size` that do not align with the tiles, in a scrambled order. */
-function chunksOf(data: WritableArray[], width: number, height: number, size: [number, number]): GeoTIFFStreamChunk[] {
+function chunksOf(
+  data: WritableArray[],
+  width: number,
+  height: number,
+  size: [number, number],
+): GeoTIFFStreamChunk[] {
   const chunks: GeoTIFFStreamChunk[] = [];
   for (let y = 0; y < height; y += size[1]) {
     for (let x = 0; x < width; x += size[0]) {
-      const window = { x, y, width: Math.min(size[0], width - x), height: Math.min(size[1], height - y) };
+      const window = {
+        x,
+        y,
+        width: Math.min(size[0], width - x),
+        height: Math.min(size[1], height - y),
+      };
       // One chunk per band, so bands also arrive separately.
       data.forEach((band, index) => {
         const Constructor = band.constructor as new (length: number) => WritableArray;
         const part = new Constructor(window.width * window.height);
         for (let row = 0; row < window.height; row++) {
           const start = (y + row) * width + x;
-          (part as Float64Array).set((band as Float64Array).subarray(start, start + window.width), row * window.width);
+          (part as Float64Array).set(
+            (band as Float64Array).subarray(start, start + window.width),
+            row * window.width,
+          );
         }
         chunks.push({ window, firstBand: index, data: [part] });
       });
     }
   }
   // A fixed shuffle: every third chunk first, then the rest backwards.
-  return [...chunks.filter((_, index) => index % 3 === 0), ...chunks.filter((_, index) => index % 3 !== 0).reverse()];
+  return [
+    ...chunks.filter((_, index) => index % 3 === 0),
+    ...chunks.filter((_, index) => index % 3 !== 0).reverse(),
+  ];
 }
 
-async function stream(file: string, dataType: DataType, data: WritableArray[], width: number, height: number, options: WriteGeoTIFFOptions, size: [number, number] = [37, 23], nodata?: number) {
-  const writer = await openGeoTIFFStream(file, { grid: grid(width, height), bands: data.map((_, index) => ({ dataType, name: `b${index}`, nodata })) }, options);
+async function stream(
+  file: string,
+  dataType: DataType,
+  data: WritableArray[],
+  width: number,
+  height: number,
+  options: WriteGeoTIFFOptions,
+  size: [number, number] = [37, 23],
+  nodata?: number,
+) {
+  const writer = await openGeoTIFFStream(
+    file,
+    {
+      grid: grid(width, height),
+      bands: data.map((_, index) => ({ dataType, name: `b${index}`, nodata })),
+    },
+    options,
+  );
   for (const chunk of chunksOf(data, width, height, size)) await writer.write(chunk);
   await writer.close();
 }
 
 /** GDAL's COG validator (python3-gdal, a dependency of Debian's gdal-bin): errors and warnings. */
 async function validateCog(file: string): Promise<string> {
-  const result = await run('/usr/bin/python3', ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', file]).catch((error: { stdout: string; stderr: string }) => error);
+  const result = await run('/usr/bin/python3', [
+    '-m',
+    'osgeo_utils.samples.validate_cloud_optimized_geotiff',
+    file,
+  ]).catch((error: { stdout: string; stderr: string }) => error);
   return `${result.stdout}${result.stderr}`;
 }
 
-function sameBytes(actual: ArrayLike<number>, expected: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) {
+function sameBytes(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number },
+) {
   const view = actual as unknown as Uint8Array;
-  expect(Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).equals(Buffer.from(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength)))).toBe(true);
+  expect(
+    Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).equals(
+      Buffer.from(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength)),
+    ),
+  ).toBe(true);
 }
 
 describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
@@ -92,7 +154,14 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     const options: WriteGeoTIFFOptions = { tileSize: 16, overviews: true, compression: 'none' };
     const file = outputPath('same-bytes.tif');
     await stream(file, 'uint16', data, width, height, options);
-    const expected = await encodeGeoTIFF({ grid: grid(width, height), bands: data.map((_, index) => ({ dataType: 'uint16', name: `b${index}` })), data }, options);
+    const expected = await encodeGeoTIFF(
+      {
+        grid: grid(width, height),
+        bands: data.map((_, index) => ({ dataType: 'uint16', name: `b${index}` })),
+        data,
+      },
+      options,
+    );
     expect(Buffer.from(expected).equals(readFileSync(file))).toBe(true);
     expect(await validateCog(file)).toMatch(/is a valid cloud optimized GeoTIFF/);
   });
@@ -105,10 +174,19 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     const streamed = outputPath('float.tif');
     const reference = outputPath('float-reference.tif');
     await stream(streamed, 'float32', data, width, height, options, [33, 29], -9999);
-    await writeGeoTIFF(reference, { grid: grid(width, height), bands: [{ dataType: 'float32', name: 'b0', nodata: -9999 }], data }, options);
+    await writeGeoTIFF(
+      reference,
+      {
+        grid: grid(width, height),
+        bands: [{ dataType: 'float32', name: 'b0', nodata: -9999 }],
+        data,
+      },
+      options,
+    );
     const info = gdalInfo(streamed);
     expect(info.bands[0]!.noDataValue).toBe(-9999);
-    const levels = (gdalInfo(reference) as unknown as { bands: { overviews: unknown[] }[] }).bands[0]!.overviews.length;
+    const levels = (gdalInfo(reference) as unknown as { bands: { overviews: unknown[] }[] })
+      .bands[0]!.overviews.length;
     expect(levels).toBe(3);
     for (let overview = 0; overview <= levels; overview++) {
       const options = overview === 0 ? {} : { overview };
@@ -121,7 +199,11 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
 
   it('writes tiles as they complete without overviews (DEFLATE), pixels as given, that the COG validator accepts', async () => {
     const [width, height] = [300, 200];
-    const data = [makeBand('uint8', width, height, 4), makeBand('uint8', width, height, 5), makeBand('uint8', width, height, 6)];
+    const data = [
+      makeBand('uint8', width, height, 4),
+      makeBand('uint8', width, height, 5),
+      makeBand('uint8', width, height, 6),
+    ];
     const file = outputPath('plain.tif');
     await stream(file, 'uint8', data, width, height, { tileSize: 64 }, [128, 128]);
     const pixels = gdalReadPixels(file).data;
@@ -134,10 +216,21 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     const [width, height] = [150, 130];
     const noisy = makeBand('uint16', width, height, 8);
     const smooth = new Float32Array(width * height).map((_, index) => Math.sin(index / 50) * 100);
-    for (const [dataType, data, predictor] of [['uint16', noisy, false], ['uint16', noisy, true], ['float32', smooth, true]] as const) {
+    for (const [dataType, data, predictor] of [
+      ['uint16', noisy, false],
+      ['uint16', noisy, true],
+      ['float32', smooth, true],
+    ] as const) {
       const file = outputPath(`lzw-${dataType}-${predictor}.tif`);
-      await stream(file, dataType, [data], width, height, { tileSize: 64, compression: 'lzw', predictor, overviews: true });
-      const info = gdalInfo(file) as ReturnType<typeof gdalInfo> & { metadata: Record<string, Record<string, string>> };
+      await stream(file, dataType, [data], width, height, {
+        tileSize: 64,
+        compression: 'lzw',
+        predictor,
+        overviews: true,
+      });
+      const info = gdalInfo(file) as ReturnType<typeof gdalInfo> & {
+        metadata: Record<string, Record<string, string>>;
+      };
       expect(info.metadata['IMAGE_STRUCTURE']?.['COMPRESSION']).toBe('LZW');
       sameBytes(gdalReadPixels(file).data[0]!, data as Uint16Array);
       expect(await validateCog(file)).toMatch(/is a valid cloud optimized GeoTIFF/);
@@ -153,15 +246,54 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
   });
 
   it('refuses chunks outside the grid, of the wrong type or covering pixels twice, and leaves no file', async () => {
-    const cases: [string, (writer: Awaited<ReturnType<typeof openGeoTIFFStream>>) => Promise<void>, RegExp][] = [
-      ['outside.tif', (writer) => writer.write({ window: { x: 40, y: 0, width: 16, height: 16 }, firstBand: 0, data: [new Uint16Array(256)] }), /not inside the 50 × 40 grid/],
-      ['type.tif', (writer) => writer.write({ window: { x: 0, y: 0, width: 16, height: 16 }, firstBand: 0, data: [new Float32Array(256)] }), /not a uint16 array/],
-      ['band.tif', (writer) => writer.write({ window: { x: 0, y: 0, width: 16, height: 16 }, firstBand: 1, data: [new Uint16Array(256)] }), /not among the file's 1 bands/],
+    const cases: [
+      string,
+      (writer: Awaited<ReturnType<typeof openGeoTIFFStream>>) => Promise<void>,
+      RegExp,
+    ][] = [
+      [
+        'outside.tif',
+        (writer) =>
+          writer.write({
+            window: { x: 40, y: 0, width: 16, height: 16 },
+            firstBand: 0,
+            data: [new Uint16Array(256)],
+          }),
+        /not inside the 50 × 40 grid/,
+      ],
+      [
+        'type.tif',
+        (writer) =>
+          writer.write({
+            window: { x: 0, y: 0, width: 16, height: 16 },
+            firstBand: 0,
+            data: [new Float32Array(256)],
+          }),
+        /not a uint16 array/,
+      ],
+      [
+        'band.tif',
+        (writer) =>
+          writer.write({
+            window: { x: 0, y: 0, width: 16, height: 16 },
+            firstBand: 1,
+            data: [new Uint16Array(256)],
+          }),
+        /not among the file's 1 bands/,
+      ],
       [
         'twice.tif',
         async (writer) => {
-          await writer.write({ window: { x: 0, y: 0, width: 16, height: 16 }, firstBand: 0, data: [new Uint16Array(256)] });
-          await writer.write({ window: { x: 8, y: 0, width: 8, height: 8 }, firstBand: 0, data: [new Uint16Array(64)] });
+          await writer.write({
+            window: { x: 0, y: 0, width: 16, height: 16 },
+            firstBand: 0,
+            data: [new Uint16Array(256)],
+          });
+          await writer.write({
+            window: { x: 8, y: 0, width: 8, height: 8 },
+            firstBand: 0,
+            data: [new Uint16Array(64)],
+          });
         },
         /already written/,
       ],
@@ -169,30 +301,57 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     ];
     for (const [name, act, message] of cases) {
       const file = outputPath(name);
-      const writer = await openGeoTIFFStream(file, { grid: grid(50, 40), bands: [{ dataType: 'uint16' }] }, { tileSize: 16 });
+      const writer = await openGeoTIFFStream(
+        file,
+        { grid: grid(50, 40), bands: [{ dataType: 'uint16' }] },
+        { tileSize: 16 },
+      );
       const error = await act(writer).catch((caught: unknown) => caught);
       expect(WriteError.isInstance(error), name).toBe(true);
       expect((error as Error).message).toMatch(message);
       expect(existsSync(file)).toBe(false);
     }
     const names = cases.map(([name]) => name);
-    expect(readdirSync(directory).filter((entry) => names.some((name) => entry.includes(name)))).toEqual([]);
+    expect(
+      readdirSync(directory).filter((entry) => names.some((name) => entry.includes(name))),
+    ).toEqual([]);
   });
 
   it('checks the description before creating any file', async () => {
     const file = outputPath('bad.tif');
-    await expect(openGeoTIFFStream(file, { grid: grid(10, 10), bands: [{ dataType: 'uint16' }, { dataType: 'float32' }] })).rejects.toThrow(/bands differ in data type/);
-    await expect(openGeoTIFFStream(file, { grid: grid(10, 10), bands: [{ dataType: 'uint8', nodata: 300 }] })).rejects.toThrow(/outside the uint8 range/);
+    await expect(
+      openGeoTIFFStream(file, {
+        grid: grid(10, 10),
+        bands: [{ dataType: 'uint16' }, { dataType: 'float32' }],
+      }),
+    ).rejects.toThrow(/bands differ in data type/);
+    await expect(
+      openGeoTIFFStream(file, { grid: grid(10, 10), bands: [{ dataType: 'uint8', nodata: 300 }] }),
+    ).rejects.toThrow(/outside the uint8 range/);
     expect(existsSync(file)).toBe(false);
   });
 
   it('rethrows an abort unwrapped and removes what it wrote', async () => {
     const file = outputPath('aborted.tif');
     const controller = new AbortController();
-    const writer = await openGeoTIFFStream(file, { grid: grid(32, 32), bands: [{ dataType: 'uint8' }] }, { tileSize: 16, overviews: true, signal: controller.signal });
-    await writer.write({ window: { x: 0, y: 0, width: 16, height: 16 }, firstBand: 0, data: [new Uint8Array(256)] });
+    const writer = await openGeoTIFFStream(
+      file,
+      { grid: grid(32, 32), bands: [{ dataType: 'uint8' }] },
+      { tileSize: 16, overviews: true, signal: controller.signal },
+    );
+    await writer.write({
+      window: { x: 0, y: 0, width: 16, height: 16 },
+      firstBand: 0,
+      data: [new Uint8Array(256)],
+    });
     controller.abort();
-    const error = await writer.write({ window: { x: 16, y: 0, width: 16, height: 16 }, firstBand: 0, data: [new Uint8Array(256)] }).catch((caught: unknown) => caught);
+    const error = await writer
+      .write({
+        window: { x: 16, y: 0, width: 16, height: 16 },
+        firstBand: 0,
+        data: [new Uint8Array(256)],
+      })
+      .catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('AbortError');
     expect(readdirSync(directory).filter((name) => name.includes('aborted'))).toEqual([]);
   });

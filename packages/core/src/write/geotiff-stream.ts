@@ -8,7 +8,13 @@
 import { throwIfAborted } from '../errors/abort.js';
 import type { Grid } from '../grid/grid.js';
 import type { PixelWindow } from '../raster/raster-source.js';
-import { allocateArray, bytesPerSample, dataTypeOf, type DataType, type WritableArray } from '../raster/data-type.js';
+import {
+  allocateArray,
+  bytesPerSample,
+  dataTypeOf,
+  type DataType,
+  type WritableArray,
+} from '../raster/data-type.js';
 import type { GeoKeyDirectory } from './geo-key-directory.js';
 import { deflateTile } from './deflate-tile.js';
 import { encodeLzw } from './encode-lzw.js';
@@ -108,7 +114,13 @@ function averageRange(size: number, outSize: number): (index: number) => [number
 }
 
 /** Output indices whose source range meets [start, end), for ranges that grow with the index. */
-function outputSpan(range: (index: number) => [number, number], outSize: number, scale: number, start: number, end: number): [number, number] {
+function outputSpan(
+  range: (index: number) => [number, number],
+  outSize: number,
+  scale: number,
+  start: number,
+  end: number,
+): [number, number] {
   let first = Math.max(0, Math.floor(start / scale) - 1);
   while (first < outSize && range(first)[1] <= start) first++;
   let last = first;
@@ -116,7 +128,12 @@ function outputSpan(range: (index: number) => [number, number], outSize: number,
   return [first, last];
 }
 
-function copySample(target: WritableArray, targetIndex: number, source: WritableArray, sourceIndex: number): void {
+function copySample(
+  target: WritableArray,
+  targetIndex: number,
+  source: WritableArray,
+  sourceIndex: number,
+): void {
   (target as Float64Array)[targetIndex] = (source as Float64Array)[sourceIndex]!;
 }
 
@@ -139,19 +156,29 @@ export async function openGeoTIFFStream(
   throwIfAborted(options.signal);
   const { grid, bands } = description;
   checkGrid(path, grid);
-  if (!Array.isArray(bands) || bands.length === 0) fail(path, 'no bands: describe at least one band');
+  if (!Array.isArray(bands) || bands.length === 0)
+    fail(path, 'no bands: describe at least one band');
   if (bands.length > 65535) fail(path, `${bands.length} bands; a GeoTIFF holds at most 65535`);
   const dataType = bands[0]!.dataType;
   const other = bands.find((band) => band.dataType !== dataType);
-  if (other) fail(path, `bands differ in data type (${dataType} and ${other.dataType}); a GeoTIFF holds one data type for all bands`);
+  if (other)
+    fail(
+      path,
+      `bands differ in data type (${dataType} and ${other.dataType}); a GeoTIFF holds one data type for all bands`,
+    );
   const plan = planFor(path, bands, dataType, options);
   const extraFields = descriptionFields(path, description);
   const { width, height } = grid;
   const bandCount = bands.length;
   const isBig = dataType === 'int64' || dataType === 'uint64';
-  const resampling: OverviewResampling = isBig ? 'nearest' : (options.overviewResampling ?? (dataType.startsWith('float') ? 'average' : 'nearest'));
+  const resampling: OverviewResampling = isBig
+    ? 'nearest'
+    : (options.overviewResampling ?? (dataType.startsWith('float') ? 'average' : 'nearest'));
   const factors = overviewFactors(width, height, plan.tileSize, options.overviews);
-  const sizes: [number, number][] = [[width, height], ...factors.map((factor) => overviewSize(width, height, factor))];
+  const sizes: [number, number][] = [
+    [width, height],
+    ...factors.map((factor) => overviewSize(width, height, factor)),
+  ];
 
   const tileCount = (levelWidth: number, levelHeight: number) =>
     Math.ceil(levelWidth / plan.tileSize) * Math.ceil(levelHeight / plan.tileSize) * bandCount;
@@ -159,14 +186,27 @@ export async function openGeoTIFFStream(
   const estimate = sizes.reduce((total, [levelWidth, levelHeight], index) => {
     const tiles = tileCount(levelWidth, levelHeight);
     const raw = tiles * plan.tileSize * plan.tileSize * bytesPerSample(dataType);
-    const fields = [...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, true), ...(index > 0 ? [] : extraFields)];
+    const fields = [
+      ...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, true),
+      ...(index > 0 ? [] : extraFields),
+    ];
     return total + compressedBound(plan, raw, tiles) + directorySize(fields, true);
   }, 16);
   const bigTiff = options.bigTiff ?? estimate > CLASSIC_TIFF_LIMIT;
 
   const levels: StreamLevel[] = sizes.map(([levelWidth, levelHeight], index) => {
-    const rowRange = index === 0 ? (row: number): [number, number] => [row, row + 1] : resampling === 'average' ? averageRange(height, levelHeight) : nearestRange(height, levelHeight);
-    const columnRange = index === 0 ? (column: number): [number, number] => [column, column + 1] : resampling === 'average' ? averageRange(width, levelWidth) : nearestRange(width, levelWidth);
+    const rowRange =
+      index === 0
+        ? (row: number): [number, number] => [row, row + 1]
+        : resampling === 'average'
+          ? averageRange(height, levelHeight)
+          : nearestRange(height, levelHeight);
+    const columnRange =
+      index === 0
+        ? (column: number): [number, number] => [column, column + 1]
+        : resampling === 'average'
+          ? averageRange(width, levelWidth)
+          : nearestRange(width, levelWidth);
     const span = (range: (index: number) => [number, number], start: number, end: number) => {
       let total = 0;
       for (let at = start; at < end; at++) total += range(at)[1] - range(at)[0];
@@ -177,7 +217,10 @@ export async function openGeoTIFFStream(
       height: levelHeight,
       tilesAcross: Math.ceil(levelWidth / plan.tileSize),
       tilesDown: Math.ceil(levelHeight / plan.tileSize),
-      fields: [...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, bigTiff), ...(index > 0 ? [] : extraFields)],
+      fields: [
+        ...imageFields(plan, levelWidth, levelHeight, bandCount, index > 0, bigTiff),
+        ...(index > 0 ? [] : extraFields),
+      ],
       offsets: new Array<number>(tileCount(levelWidth, levelHeight)).fill(-1),
       byteCounts: new Array<number>(tileCount(levelWidth, levelHeight)).fill(0),
       rowRange,
@@ -201,7 +244,10 @@ export async function openGeoTIFFStream(
 
   const { open, rm } = nodeBuiltin('node:fs/promises', 'writing a GeoTIFF file');
   const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
-  const stem = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomSuffix()}`);
+  const stem = nodePath.join(
+    nodePath.dirname(path),
+    `.${nodePath.basename(path)}.${randomSuffix()}`,
+  );
   const temporary = `${stem}.tmp`;
   const scratchPath = `${stem}.tiles.tmp`;
   type Handle = Awaited<ReturnType<typeof open>>;
@@ -250,7 +296,9 @@ export async function openGeoTIFFStream(
       finishedTiles.map(({ tile }) => {
         const bytes = predictTile(plan, tile);
         if (plan.compression === 'lzw') return Promise.resolve(encodeLzw(bytes));
-        return plan.compression === 'deflate' ? deflateTile(bytes, plan.compressionLevel) : Promise.resolve(bytes);
+        return plan.compression === 'deflate'
+          ? deflateTile(bytes, plan.compressionLevel)
+          : Promise.resolve(bytes);
       }),
     );
     const target = scratch ?? file!;
@@ -263,51 +311,112 @@ export async function openGeoTIFFStream(
       position += bytes.length;
     }
     if (!bigTiff && !scratch && position > CLASSIC_TIFF_LIMIT) {
-      fail(path, 'the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true');
+      fail(
+        path,
+        'the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true',
+      );
     }
   };
 
   const checkChunk = (chunk: GeoTIFFStreamChunk) => {
     const { window, firstBand, data } = chunk;
     if (
-      !window || !Number.isInteger(window.x) || !Number.isInteger(window.y) || !Number.isInteger(window.width) || !Number.isInteger(window.height) ||
-      window.x < 0 || window.y < 0 || window.width < 1 || window.height < 1 || window.x + window.width > width || window.y + window.height > height
+      !window ||
+      !Number.isInteger(window.x) ||
+      !Number.isInteger(window.y) ||
+      !Number.isInteger(window.width) ||
+      !Number.isInteger(window.height) ||
+      window.x < 0 ||
+      window.y < 0 ||
+      window.width < 1 ||
+      window.height < 1 ||
+      window.x + window.width > width ||
+      window.y + window.height > height
     ) {
-      fail(path, `chunk window ${JSON.stringify(window)} is not inside the ${width} × ${height} grid`);
+      fail(
+        path,
+        `chunk window ${JSON.stringify(window)} is not inside the ${width} × ${height} grid`,
+      );
     }
-    if (!Number.isInteger(firstBand) || firstBand < 0 || !Array.isArray(data) || firstBand + data.length > bandCount) {
-      fail(path, `chunk bands ${firstBand}..${firstBand + (data?.length ?? 0) - 1} are not among the file's ${bandCount} bands`);
+    if (
+      !Number.isInteger(firstBand) ||
+      firstBand < 0 ||
+      !Array.isArray(data) ||
+      firstBand + data.length > bandCount
+    ) {
+      fail(
+        path,
+        `chunk bands ${firstBand}..${firstBand + (data?.length ?? 0) - 1} are not among the file's ${bandCount} bands`,
+      );
     }
     data.forEach((array: WritableArray, index) => {
       if (!ArrayBuffer.isView(array) || dataTypeOf(array as WritableArray) !== dataType) {
         fail(path, `chunk band ${firstBand + index + 1} is not a ${dataType} array`);
       }
       if (array.length !== window.width * window.height) {
-        fail(path, `chunk band ${firstBand + index + 1} has ${array.length} values; its ${window.width} × ${window.height} window needs ${window.width * window.height}`);
+        fail(
+          path,
+          `chunk band ${firstBand + index + 1} has ${array.length} values; its ${window.width} × ${window.height} window needs ${window.width * window.height}`,
+        );
       }
     });
   };
 
   /** Adds the chunk's pixels to every tile of `levelIndex` they reach; returns the tiles it completes. */
-  const addToLevel = (levelIndex: number, chunk: GeoTIFFStreamChunk, done: { level: number; index: number; tile: WritableArray }[]) => {
+  const addToLevel = (
+    levelIndex: number,
+    chunk: GeoTIFFStreamChunk,
+    done: { level: number; index: number; tile: WritableArray }[],
+  ) => {
     const level = levels[levelIndex]!;
     const { window } = chunk;
     const size = plan.tileSize;
     const averaging = levelIndex > 0 && resampling === 'average';
-    const [rowFirst, rowEnd] = levelIndex === 0 ? [window.y, window.y + window.height] : outputSpan(level.rowRange, level.height, height / level.height, window.y, window.y + window.height);
-    const [columnFirst, columnEnd] = levelIndex === 0 ? [window.x, window.x + window.width] : outputSpan(level.columnRange, level.width, width / level.width, window.x, window.x + window.width);
+    const [rowFirst, rowEnd] =
+      levelIndex === 0
+        ? [window.y, window.y + window.height]
+        : outputSpan(
+            level.rowRange,
+            level.height,
+            height / level.height,
+            window.y,
+            window.y + window.height,
+          );
+    const [columnFirst, columnEnd] =
+      levelIndex === 0
+        ? [window.x, window.x + window.width]
+        : outputSpan(
+            level.columnRange,
+            level.width,
+            width / level.width,
+            window.x,
+            window.x + window.width,
+          );
     if (rowFirst >= rowEnd || columnFirst >= columnEnd) return;
     const tilesPerBand = level.tilesAcross * level.tilesDown;
-    for (let tileY = Math.floor(rowFirst / size); tileY <= Math.floor((rowEnd - 1) / size); tileY++) {
-      for (let tileX = Math.floor(columnFirst / size); tileX <= Math.floor((columnEnd - 1) / size); tileX++) {
+    for (
+      let tileY = Math.floor(rowFirst / size);
+      tileY <= Math.floor((rowEnd - 1) / size);
+      tileY++
+    ) {
+      for (
+        let tileX = Math.floor(columnFirst / size);
+        tileX <= Math.floor((columnEnd - 1) / size);
+        tileX++
+      ) {
         const rowStart = Math.max(rowFirst, tileY * size);
         const rowStop = Math.min(rowEnd, (tileY + 1) * size);
         const columnStart = Math.max(columnFirst, tileX * size);
         const columnStop = Math.min(columnEnd, (tileX + 1) * size);
         chunk.data.forEach((values, offset) => {
-          const index = (chunk.firstBand + offset) * tilesPerBand + tileY * level.tilesAcross + tileX;
+          const index =
+            (chunk.firstBand + offset) * tilesPerBand + tileY * level.tilesAcross + tileX;
           const key = levelIndex * 2 ** 40 + index;
-          if (level.offsets[index] !== -1) fail(path, `chunk ${JSON.stringify(window)} covers pixels of band ${chunk.firstBand + offset + 1} that were already written`);
+          if (level.offsets[index] !== -1)
+            fail(
+              path,
+              `chunk ${JSON.stringify(window)} covers pixels of band ${chunk.firstBand + offset + 1} that were already written`,
+            );
           let entry = pending.get(key);
           if (!entry) {
             entry = { tile: newTile(), seen: 0, expected: level.expected(tileX, tileY) };
@@ -324,7 +433,10 @@ export async function openGeoTIFFStream(
             const tileRow = (row - tileY * size) * size;
             if (levelIndex === 0) {
               const start = (row - window.y) * window.width + (columnStart - window.x);
-              (entry.tile as Float64Array).set((values as Float64Array).subarray(start, start + columnStop - columnStart), tileRow + columnStart - tileX * size);
+              (entry.tile as Float64Array).set(
+                (values as Float64Array).subarray(start, start + columnStop - columnStart),
+                tileRow + columnStart - tileX * size,
+              );
               entry.seen += columnStop - columnStart;
               continue;
             }
@@ -336,7 +448,12 @@ export async function openGeoTIFFStream(
               const target = tileRow + column - tileX * size;
               entry.seen += (toRow - fromRow) * (toColumn - fromColumn);
               if (!averaging) {
-                copySample(entry.tile, target, values, (fromRow - window.y) * window.width + (fromColumn - window.x));
+                copySample(
+                  entry.tile,
+                  target,
+                  values,
+                  (fromRow - window.y) * window.width + (fromColumn - window.x),
+                );
                 continue;
               }
               const numeric = values as Float64Array;
@@ -344,7 +461,8 @@ export async function openGeoTIFFStream(
               let count = 0;
               for (let sourceRow = fromRow; sourceRow < toRow; sourceRow++) {
                 for (let sourceColumn = fromColumn; sourceColumn < toColumn; sourceColumn++) {
-                  const value = numeric[(sourceRow - window.y) * window.width + (sourceColumn - window.x)]!;
+                  const value =
+                    numeric[(sourceRow - window.y) * window.width + (sourceColumn - window.x)]!;
                   if (Number.isNaN(value) || value === plan.nodata) continue;
                   sum += value;
                   count++;
@@ -354,7 +472,11 @@ export async function openGeoTIFFStream(
               entry.counts![target] += count;
             }
           }
-          if (entry.seen > entry.expected) fail(path, `chunk ${JSON.stringify(window)} covers pixels of band ${chunk.firstBand + offset + 1} that were already given`);
+          if (entry.seen > entry.expected)
+            fail(
+              path,
+              `chunk ${JSON.stringify(window)} covers pixels of band ${chunk.firstBand + offset + 1} that were already given`,
+            );
           if (entry.seen === entry.expected) {
             if (averaging) finishAverage(entry);
             pending.delete(key);
@@ -380,7 +502,10 @@ export async function openGeoTIFFStream(
       }
     }
     if (!bigTiff && at > CLASSIC_TIFF_LIMIT) {
-      fail(path, 'the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true');
+      fail(
+        path,
+        'the file grew past 4 GiB, which classic TIFF cannot address; write it with bigTiff: true',
+      );
     }
   };
 
@@ -388,7 +513,11 @@ export async function openGeoTIFFStream(
     const directories = levels.map((level, index) =>
       encodeDirectory(
         level.fields.map((field) =>
-          field.tag === TAG.TileOffsets ? { ...field, values: level.offsets } : field.tag === TAG.TileByteCounts ? { ...field, values: level.byteCounts } : field,
+          field.tag === TAG.TileOffsets
+            ? { ...field, values: level.offsets }
+            : field.tag === TAG.TileByteCounts
+              ? { ...field, values: level.byteCounts }
+              : field,
         ),
         directoryPositions[index]!,
         directoryPositions[index + 1] ?? 0,
@@ -419,13 +548,21 @@ export async function openGeoTIFFStream(
       guard(async () => {
         checkChunk(chunk);
         const done: { level: number; index: number; tile: WritableArray }[] = [];
-        for (let levelIndex = 0; levelIndex < levels.length; levelIndex++) addToLevel(levelIndex, chunk, done);
+        for (let levelIndex = 0; levelIndex < levels.length; levelIndex++)
+          addToLevel(levelIndex, chunk, done);
         if (done.length > 0) await store(done);
       }),
     close: () =>
       guard(async () => {
-        const missing = levels.reduce((total, level) => total + level.offsets.filter((offset) => offset === -1).length, 0);
-        if (missing > 0) fail(path, `${missing} tile(s) never got all their pixels; write chunks that cover the whole ${width} × ${height} grid for every band`);
+        const missing = levels.reduce(
+          (total, level) => total + level.offsets.filter((offset) => offset === -1).length,
+          0,
+        );
+        if (missing > 0)
+          fail(
+            path,
+            `${missing} tile(s) never got all their pixels; write chunks that cover the whole ${width} × ${height} grid for every band`,
+          );
         if (scratch) await assemble();
         await writeFront();
         await file!.datasync();

@@ -7,7 +7,13 @@ import { WriteError } from '../errors/write-error.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import type { Grid } from '../grid/grid.js';
-import { dataTypeOf, bytesPerSample, INTEGER_RANGES, type DataType, type WritableArray } from '../raster/data-type.js';
+import {
+  dataTypeOf,
+  bytesPerSample,
+  INTEGER_RANGES,
+  type DataType,
+  type WritableArray,
+} from '../raster/data-type.js';
 import type { BandInfo } from '../raster/raster-source.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
 import {
@@ -262,7 +268,10 @@ export function planFor(
   }
   const compression = options.compression ?? 'deflate';
   if (compression !== 'deflate' && compression !== 'lzw' && compression !== 'none')
-    fail(path, `compression must be 'deflate', 'lzw' or 'none'; got ${JSON.stringify(compression)}`);
+    fail(
+      path,
+      `compression must be 'deflate', 'lzw' or 'none'; got ${JSON.stringify(compression)}`,
+    );
   const compressionLevel = options.compressionLevel ?? 6;
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     fail(path, `compressionLevel must be an integer from 1 to 9; got ${compressionLevel}`);
@@ -292,7 +301,10 @@ export function planFor(
 }
 
 /** The GeoKeys to write: the raw ones given, those of an EPSG CRS, or none without a CRS. */
-function resolveGeoKeys(path: string, raster: Omit<WritableRaster, 'data'>): GeoKeyDirectory | undefined {
+function resolveGeoKeys(
+  path: string,
+  raster: Omit<WritableRaster, 'data'>,
+): GeoKeyDirectory | undefined {
   if (raster.geoKeys) return raster.geoKeys;
   const crs = raster.grid.crs;
   if (crs === null || crs === undefined || crs === '') return undefined;
@@ -333,7 +345,8 @@ export function geoFields(path: string, raster: Omit<WritableRaster, 'data'>): T
   const isDefault =
     gt[0] === 0 && gt[1] === 1 && gt[2] === 0 && gt[3] === 0 && gt[4] === 0 && gt[5] === 1;
   if (raster.gcps && raster.gcps.length > 0) {
-    if (!isDefault) fail(path, 'a raster cannot have both GCPs and a geotransform; pass one of them', {});
+    if (!isDefault)
+      fail(path, 'a raster cannot have both GCPs and a geotransform; pass one of them', {});
     fields.push({
       tag: TAG.ModelTiepoint,
       type: FieldType.DOUBLE,
@@ -533,7 +546,10 @@ interface Prepared {
 }
 
 /** The full-resolution image's georeferencing and GDAL_METADATA tags. Throws WriteError. */
-export function descriptionFields(label: string, raster: Omit<WritableRaster, 'data'>): TiffField[] {
+export function descriptionFields(
+  label: string,
+  raster: Omit<WritableRaster, 'data'>,
+): TiffField[] {
   // AREA_OR_POINT lives in GTRasterTypeGeoKey, not in GDAL_METADATA (as GDAL writes it).
   const metadata = Object.fromEntries(
     Object.entries(raster.metadata ?? {}).filter(([key]) => key !== 'AREA_OR_POINT'),

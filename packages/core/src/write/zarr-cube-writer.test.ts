@@ -22,12 +22,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A read-only zarrita store over a directory. */
 function directoryStore(root: string) {
   return {
-    get: async (key: string) => readFile(path.join(root, ...key.split('/'))).then((bytes) => new Uint8Array(bytes), () => undefined),
+    get: async (key: string) =>
+      readFile(path.join(root, ...key.split('/'))).then(
+        (bytes) => new Uint8Array(bytes),
+        () => undefined,
+      ),
   };
 }
 
 /** The pixel value the synthetic sources give (as in write-large-cube.mjs). */
-const syntheticValue = (time: number, band: number, x: number, y: number) => (time * 7 + band * 3 + x + 2 * y) & 0xffff;
+const syntheticValue = (time: number, band: number, x: number, y: number) =>
+  (time * 7 + band * 3 + x + 2 * y) & 0xffff;
 
 describe('zarrWriter', { timeout: 120_000 }, () => {
   it('streams a cube into a Zarr v3 store that zarrita opens: dims, coordinates, CRS, transform and every pixel', async () => {
@@ -45,7 +50,9 @@ describe('zarrWriter', { timeout: 120_000 }, () => {
     expect(data.chunks).toEqual([1, 3, 256, 256]);
     expect(data.attrs['grid_mapping']).toBe('spatial_ref');
     expect(data.attrs['long_name']).toEqual(['b0', 'b1', 'b2']);
-    const metadata = JSON.parse(await readFile(path.join(target, 'band_data', 'zarr.json'), 'utf8')) as { dimension_names: string[]; codecs: { name: string }[] };
+    const metadata = JSON.parse(
+      await readFile(path.join(target, 'band_data', 'zarr.json'), 'utf8'),
+    ) as { dimension_names: string[]; codecs: { name: string }[] };
     expect(metadata.dimension_names).toEqual(['time', 'band', 'y', 'x']);
     expect(metadata.codecs.map((codec) => codec.name)).toEqual(['bytes', 'gzip']);
 
@@ -56,7 +63,10 @@ describe('zarrWriter', { timeout: 120_000 }, () => {
       for (let band = 0; band < 3; band++)
         for (let y = 0; y < 700; y++)
           for (let x = 0; x < 700; x++)
-            if (pixels[((time * 3 + band) * 700 + y) * 700 + x] !== syntheticValue(time, band, x, y)) mismatches++;
+            if (
+              pixels[((time * 3 + band) * 700 + y) * 700 + x] !== syntheticValue(time, band, x, y)
+            )
+              mismatches++;
     expect(mismatches).toBe(0);
 
     const x = await zarr.get(await zarr.open(root.resolve('x'), { kind: 'array' }));
@@ -65,7 +75,10 @@ describe('zarrWriter', { timeout: 120_000 }, () => {
     expect(Array.from((y.data as Float64Array).slice(0, 2))).toEqual([4599995, 4599985]);
     const time = await zarr.open(root.resolve('time'), { kind: 'array' });
     expect(time.attrs['units']).toBe('seconds since 1970-01-01T00:00:00');
-    expect(Array.from((await zarr.get(time)).data as BigInt64Array, Number)).toEqual([Date.parse('2024-05-01T00:00:00Z') / 1000, Date.parse('2024-05-02T00:00:00Z') / 1000]);
+    expect(Array.from((await zarr.get(time)).data as BigInt64Array, Number)).toEqual([
+      Date.parse('2024-05-01T00:00:00Z') / 1000,
+      Date.parse('2024-05-02T00:00:00Z') / 1000,
+    ]);
     const band = await zarr.open(root.resolve('band'), { kind: 'array' });
     expect(band.attrs['band_names']).toEqual(['b0', 'b1', 'b2']);
 

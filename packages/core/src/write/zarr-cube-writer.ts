@@ -3,7 +3,12 @@
 // written while the next chunks are read. The store is built under a temporary
 // name next to the target and renamed when complete.
 import { WriteError } from '../errors/write-error.js';
-import type { CubeWriteChunk, CubeWriteDescription, WriterImplementation, WriterOptions } from '../plugins/plugin-types.js';
+import type {
+  CubeWriteChunk,
+  CubeWriteDescription,
+  WriterImplementation,
+  WriterOptions,
+} from '../plugins/plugin-types.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { describeFileError, randomSuffix } from './geotiff-writer.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
@@ -33,21 +38,33 @@ async function writeStore(
 ): Promise<string[]> {
   const { grid, dataType } = description;
   const [chunkWidth, chunkHeight] = description.chunkSize;
-  if (!ZARR_DATA_TYPES[dataType]) fail(target, `data type ${dataType} has no Zarr v3 equivalent here; pass dtype (e.g. float32)`);
+  if (!ZARR_DATA_TYPES[dataType])
+    fail(target, `data type ${dataType} has no Zarr v3 equivalent here; pass dtype (e.g. float32)`);
   const compression = options.compression ?? 'gzip';
-  if (compression !== 'gzip' && compression !== 'none') fail(target, `compression must be 'gzip' or 'none'; got ${JSON.stringify(compression)}`);
+  if (compression !== 'gzip' && compression !== 'none')
+    fail(target, `compression must be 'gzip' or 'none'; got ${JSON.stringify(compression)}`);
   const level = options.compressionLevel ?? 5;
-  if (!Number.isInteger(level) || level < 1 || level > 9) fail(target, `compressionLevel must be an integer from 1 to 9; got ${level}`);
+  if (!Number.isInteger(level) || level < 1 || level > 9)
+    fail(target, `compressionLevel must be an integer from 1 to 9; got ${level}`);
   const concurrency = options.concurrency ?? 4;
   if (!LITTLE_ENDIAN_HOST) fail(target, 'this writer needs a little-endian machine');
   throwIfAborted(options.signal);
 
-  const [fs, nodePath, zlib] = [nodeBuiltin('node:fs/promises', 'writing a Zarr store'), nodeBuiltin('node:path', 'writing a Zarr store'), nodeBuiltin('node:zlib', 'writing a Zarr store')];
+  const [fs, nodePath, zlib] = [
+    nodeBuiltin('node:fs/promises', 'writing a Zarr store'),
+    nodeBuiltin('node:path', 'writing a Zarr store'),
+    nodeBuiltin('node:zlib', 'writing a Zarr store'),
+  ];
   const cleanTarget = target.replace(/[\\/]+$/, '');
-  const temporary = nodePath.join(nodePath.dirname(cleanTarget), `.${nodePath.basename(cleanTarget)}.${randomSuffix()}.tmp`);
+  const temporary = nodePath.join(
+    nodePath.dirname(cleanTarget),
+    `.${nodePath.basename(cleanTarget)}.${randomSuffix()}.tmp`,
+  );
   const layout = zarrStoreLayout(description, { compression, level });
   const gzip = (bytes: Uint8Array) =>
-    new Promise<Uint8Array>((resolve, reject) => zlib.gzip(bytes, { level }, (error, result) => (error ? reject(error) : resolve(result))));
+    new Promise<Uint8Array>((resolve, reject) =>
+      zlib.gzip(bytes, { level }, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   const put = async (key: string, bytes: Uint8Array) => {
     const file = nodePath.join(temporary, ...key.split('/'));
     await fs.mkdir(nodePath.dirname(file), { recursive: true });
@@ -59,8 +76,13 @@ async function writeStore(
   let failure: unknown;
   const writeChunk = async (chunk: CubeWriteChunk) => {
     const key = zarrChunkKey(chunk.time, chunk.window, layout.encoding);
-    if (!key) fail(target, `chunk ${JSON.stringify(chunk.window)} is not one cell of the ${chunkWidth} × ${chunkHeight} chunk grid`);
-    if (written.has(key)) fail(target, `chunk ${JSON.stringify(chunk.window)} of time step ${chunk.time} came twice`);
+    if (!key)
+      fail(
+        target,
+        `chunk ${JSON.stringify(chunk.window)} is not one cell of the ${chunkWidth} × ${chunkHeight} chunk grid`,
+      );
+    if (written.has(key))
+      fail(target, `chunk ${JSON.stringify(chunk.window)} of time step ${chunk.time} came twice`);
     written.add(key);
     const raw = zarrChunkBytes(chunk, layout.encoding);
     await put(key, compression === 'gzip' ? await gzip(raw) : raw);
@@ -85,9 +107,16 @@ async function writeStore(
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
-    const expected = description.time.length * Math.ceil(grid.height / chunkHeight) * Math.ceil(grid.width / chunkWidth);
-    if (written.size !== expected) fail(target, `${expected - written.size} of ${expected} chunks never came`);
-    const exists = await fs.stat(cleanTarget).then(() => true, () => false);
+    const expected =
+      description.time.length *
+      Math.ceil(grid.height / chunkHeight) *
+      Math.ceil(grid.width / chunkWidth);
+    if (written.size !== expected)
+      fail(target, `${expected - written.size} of ${expected} chunks never came`);
+    const exists = await fs.stat(cleanTarget).then(
+      () => true,
+      () => false,
+    );
     if (exists) await fs.rm(cleanTarget, { recursive: true, force: true });
     await fs.rename(temporary, cleanTarget);
     return [cleanTarget];
@@ -95,7 +124,10 @@ async function writeStore(
     await Promise.allSettled(inFlight);
     await fs.rm(temporary, { recursive: true, force: true }).catch(() => undefined);
     if (isAbortError(error) || WriteError.isInstance(error)) throw error;
-    throw new WriteError(`cannot write Zarr ${target}: ${describeFileError(error)}; nothing was written`, { cause: error, details: { path: target } });
+    throw new WriteError(
+      `cannot write Zarr ${target}: ${describeFileError(error)}; nothing was written`,
+      { cause: error, details: { path: target } },
+    );
   }
 }
 

@@ -56,25 +56,41 @@ function fillValue(value: number | undefined): number | string {
 
 /** Seconds since 1970 of every label, when every label is a date; else undefined. */
 function timeSeconds(labels: readonly string[]): BigInt64Array | undefined {
-  const values = labels.map((label) => (/^\d{4}-\d{2}-\d{2}/.test(label) ? Date.parse(label.length === 10 ? `${label}T00:00:00Z` : label) : Number.NaN));
+  const values = labels.map((label) =>
+    /^\d{4}-\d{2}-\d{2}/.test(label)
+      ? Date.parse(label.length === 10 ? `${label}T00:00:00Z` : label)
+      : Number.NaN,
+  );
   if (values.some((value) => Number.isNaN(value))) return undefined;
   return BigInt64Array.from(values, (value) => BigInt(Math.round(value / 1000)));
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
-const bytesOf = (data: TypedArray | BigInt64Array) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+const bytesOf = (data: TypedArray | BigInt64Array) =>
+  new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
 /**
  * The store layout of a cube described as writers see it. The data type must have a
  * Zarr equivalent ({@link ZARR_DATA_TYPES}); callers check and say what to do.
  */
-export function zarrStoreLayout(description: CubeWriteDescription, compression: ZarrCompression): ZarrStoreLayout {
+export function zarrStoreLayout(
+  description: CubeWriteDescription,
+  compression: ZarrCompression,
+): ZarrStoreLayout {
   const { grid, dataType, bands } = description;
   const [chunkWidth, chunkHeight] = description.chunkSize;
   const bandCount = bands.length;
   const times = description.time.length;
   const files = new Map<string, Uint8Array>();
-  const array = (name: string, shape: number[], type: string, attributes: Record<string, unknown>, dimensions: string[], data?: TypedArray | BigInt64Array, fill: number | string = 0) => {
+  const array = (
+    name: string,
+    shape: number[],
+    type: string,
+    attributes: Record<string, unknown>,
+    dimensions: string[],
+    data?: TypedArray | BigInt64Array,
+    fill: number | string = 0,
+  ) => {
     const isData = name === 'band_data';
     files.set(
       `${name}/zarr.json`,
@@ -83,29 +99,49 @@ export function zarrStoreLayout(description: CubeWriteDescription, compression: 
         node_type: 'array',
         shape,
         data_type: type,
-        chunk_grid: { name: 'regular', configuration: { chunk_shape: isData ? [1, bandCount, chunkHeight, chunkWidth] : shape } },
+        chunk_grid: {
+          name: 'regular',
+          configuration: { chunk_shape: isData ? [1, bandCount, chunkHeight, chunkWidth] : shape },
+        },
         chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
         fill_value: fill,
         codecs: [
           { name: 'bytes', configuration: { endian: 'little' } },
-          ...(isData && compression.compression === 'gzip' ? [{ name: 'gzip', configuration: { level: compression.level } }] : []),
+          ...(isData && compression.compression === 'gzip'
+            ? [{ name: 'gzip', configuration: { level: compression.level } }]
+            : []),
         ],
         attributes,
         dimension_names: dimensions,
       }),
     );
     // One chunk holds a whole coordinate array: key c/0 (c for a scalar).
-    if (data) files.set(`${name}/${shape.length === 0 ? 'c' : ['c', ...shape.map(() => '0')].join('/')}`, bytesOf(data));
+    if (data)
+      files.set(
+        `${name}/${shape.length === 0 ? 'c' : ['c', ...shape.map(() => '0')].join('/')}`,
+        bytesOf(data),
+      );
   };
   const wkt = grid.crs ? crsWkt(grid.crs) : undefined;
   const geographic = grid.crs ? isGeographic(grid.crs) : false;
   const names = bands.map((band, index) => band.name ?? `band_${index + 1}`);
   const nodata = bands[0]?.nodata;
-  const sameNodata = bands.every((band) => Object.is(band.nodata, nodata) || band.nodata === nodata);
+  const sameNodata = bands.every(
+    (band) => Object.is(band.nodata, nodata) || band.nodata === nodata,
+  );
   const scale = bands[0]?.scale ?? 1;
   const offset = bands[0]?.offset ?? 0;
-  const sameScaling = bands.every((band) => (band.scale ?? 1) === scale && (band.offset ?? 0) === offset);
-  files.set('zarr.json', json({ zarr_format: 3, node_type: 'group', attributes: { Conventions: 'CF-1.9', ...description.metadata } }));
+  const sameScaling = bands.every(
+    (band) => (band.scale ?? 1) === scale && (band.offset ?? 0) === offset,
+  );
+  files.set(
+    'zarr.json',
+    json({
+      zarr_format: 3,
+      node_type: 'group',
+      attributes: { Conventions: 'CF-1.9', ...description.metadata },
+    }),
+  );
   array(
     'band_data',
     [times, bandCount, grid.height, grid.width],
@@ -115,7 +151,9 @@ export function zarrStoreLayout(description: CubeWriteDescription, compression: 
       coordinates: 'spatial_ref',
       long_name: names,
       ...(sameNodata && nodata !== undefined ? { _FillValue: fillValue(nodata) } : {}),
-      ...(sameScaling && (scale !== 1 || offset !== 0) ? { scale_factor: scale, add_offset: offset } : {}),
+      ...(sameScaling && (scale !== 1 || offset !== 0)
+        ? { scale_factor: scale, add_offset: offset }
+        : {}),
     },
     ['time', 'band', 'y', 'x'],
     undefined,
@@ -123,24 +161,95 @@ export function zarrStoreLayout(description: CubeWriteDescription, compression: 
   );
   const seconds = timeSeconds(description.time);
   if (seconds) {
-    array('time', [times], 'int64', { units: 'seconds since 1970-01-01T00:00:00', calendar: 'proleptic_gregorian', standard_name: 'time' }, ['time'], seconds);
+    array(
+      'time',
+      [times],
+      'int64',
+      {
+        units: 'seconds since 1970-01-01T00:00:00',
+        calendar: 'proleptic_gregorian',
+        standard_name: 'time',
+      },
+      ['time'],
+      seconds,
+    );
   } else {
-    array('time', [times], 'int32', { long_name: 'time step', labels: [...description.time] }, ['time'], Int32Array.from(description.time, (_, index) => index));
+    array(
+      'time',
+      [times],
+      'int32',
+      { long_name: 'time step', labels: [...description.time] },
+      ['time'],
+      Int32Array.from(description.time, (_, index) => index),
+    );
   }
-  array('band', [bandCount], 'int32', { long_name: 'band', band_names: names }, ['band'], Int32Array.from(names, (_, index) => index + 1));
-  array('y', [grid.height], 'float64', geographic ? { standard_name: 'latitude', units: 'degrees_north' } : { standard_name: 'projection_y_coordinate', units: 'metre' }, ['y'], yCoordinates(grid));
-  array('x', [grid.width], 'float64', geographic ? { standard_name: 'longitude', units: 'degrees_east' } : { standard_name: 'projection_x_coordinate', units: 'metre' }, ['x'], xCoordinates(grid));
-  array('spatial_ref', [], 'int32', { ...(wkt ? { crs_wkt: wkt, spatial_ref: wkt } : {}), GeoTransform: grid.transform.map((value) => String(value)).join(' ') }, [], new Int32Array([0]));
-  return { files, encoding: { ...compression, dataType, chunkShape: [1, bandCount, chunkHeight, chunkWidth], padding: nodata } };
+  array(
+    'band',
+    [bandCount],
+    'int32',
+    { long_name: 'band', band_names: names },
+    ['band'],
+    Int32Array.from(names, (_, index) => index + 1),
+  );
+  array(
+    'y',
+    [grid.height],
+    'float64',
+    geographic
+      ? { standard_name: 'latitude', units: 'degrees_north' }
+      : { standard_name: 'projection_y_coordinate', units: 'metre' },
+    ['y'],
+    yCoordinates(grid),
+  );
+  array(
+    'x',
+    [grid.width],
+    'float64',
+    geographic
+      ? { standard_name: 'longitude', units: 'degrees_east' }
+      : { standard_name: 'projection_x_coordinate', units: 'metre' },
+    ['x'],
+    xCoordinates(grid),
+  );
+  array(
+    'spatial_ref',
+    [],
+    'int32',
+    {
+      ...(wkt ? { crs_wkt: wkt, spatial_ref: wkt } : {}),
+      GeoTransform: grid.transform.map((value) => String(value)).join(' '),
+    },
+    [],
+    new Int32Array([0]),
+  );
+  return {
+    files,
+    encoding: {
+      ...compression,
+      dataType,
+      chunkShape: [1, bandCount, chunkHeight, chunkWidth],
+      padding: nodata,
+    },
+  };
 }
 
 /**
  * The store key of the chunk of time step `time` at `window`, or undefined when the
  * window is not one cell of the chunk grid.
  */
-export function zarrChunkKey(time: number, window: PixelWindow, encoding: Pick<ZarrChunkEncoding, 'chunkShape'>): string | undefined {
+export function zarrChunkKey(
+  time: number,
+  window: PixelWindow,
+  encoding: Pick<ZarrChunkEncoding, 'chunkShape'>,
+): string | undefined {
   const [, , chunkHeight, chunkWidth] = encoding.chunkShape;
-  if (window.x % chunkWidth !== 0 || window.y % chunkHeight !== 0 || window.width > chunkWidth || window.height > chunkHeight) return undefined;
+  if (
+    window.x % chunkWidth !== 0 ||
+    window.y % chunkHeight !== 0 ||
+    window.width > chunkWidth ||
+    window.height > chunkHeight
+  )
+    return undefined;
   return `band_data/c/${time}/0/${window.y / chunkHeight}/${window.x / chunkWidth}`;
 }
 
@@ -153,7 +262,10 @@ export function zarrChunkBytes(chunk: CubeWriteChunk, encoding: ZarrChunkEncodin
   if (encoding.padding !== undefined) (padded as Float64Array).fill(encoding.padding);
   chunk.data.forEach((values, band) => {
     for (let row = 0; row < window.height; row++) {
-      (padded as Float64Array).set((values as Float64Array).subarray(row * window.width, (row + 1) * window.width), band * plane + row * chunkWidth);
+      (padded as Float64Array).set(
+        (values as Float64Array).subarray(row * window.width, (row + 1) * window.width),
+        band * plane + row * chunkWidth,
+      );
     }
   });
   return bytesOf(padded);
