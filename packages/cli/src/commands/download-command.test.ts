@@ -62,6 +62,20 @@ function writeItems(): string {
 }
 
 describe('pyramids download', () => {
+  it('refuses --dir /proc/self and --dir /dev/null with a one-line OptionError, fast', async () => {
+    for (const dir of ['/proc/self', '/dev/null']) {
+      const started = performance.now();
+      const error = await runDownloadCommand(
+        writeItems(),
+        { dir },
+        { stderr: stream(false).stream },
+      ).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OptionError);
+      expect((error as Error).message).toMatch(/kernel file system|not a directory/);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
+  });
+
   it('downloads, writes Items with relative hrefs and prints one line per file off a terminal', async () => {
     const stderr = stream(false);
     await runDownloadCommand(

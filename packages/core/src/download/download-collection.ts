@@ -1,7 +1,8 @@
 // Downloads every Item of a collection (or of a search within it) from a STAC API to a
 // directory tree, page by page, so that memory stays flat and an interrupted run resumes:
 // finished files are skipped without a request, partial ones continue with a Range request.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { prepareDownloadDirectory } from './download-directory.js';
 import path from 'node:path';
 import { OptionError } from '../errors/option-error.js';
 import { SearchError } from '../errors/search-error.js';
@@ -91,8 +92,7 @@ export async function downloadCollection(
     ? new ItemSearch(client, { ...search, collections: [collection], ...transport })
     : client.getItems(collection, { ...search, ...transport });
 
-  const root = path.resolve(directory);
-  await mkdir(root, { recursive: true });
+  const root = await prepareDownloadDirectory(directory);
   const itemTemplate = typeof options.writeItem === 'string' ? options.writeItem : ITEM_TEMPLATE;
   const collectionPath = path.join(root, 'collection.json');
   const itemLinks: StacLink[] = [];

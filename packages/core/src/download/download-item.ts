@@ -28,6 +28,7 @@ import { asItem, assetKeys, assetRoles, isAbsoluteHref } from '../stac/accessors
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacAsset, StacItem } from '../stac/stac-types.js';
 import { resolveAlternateHref, type AlternateChoice } from '../stac/alternate-href.js';
+import { prepareDownloadDirectory } from './download-directory.js';
 import { DEFAULT_FILE_NAME, resolveFileName } from './file-name.js';
 import { createMultihashHash, digestMatches, parseMultihash, type Multihash } from './multihash.js';
 
@@ -632,8 +633,7 @@ export async function downloadItems(
     );
   }
   options.signal?.throwIfAborted();
-  const root = path.resolve(directory);
-  await mkdir(root, { recursive: true });
+  const root = await prepareDownloadDirectory(directory);
   const { jobs, itemPaths } = plan(items, root, options);
   await runLimited(
     jobs.map((job) => () => downloadAsset(job, root, options)),

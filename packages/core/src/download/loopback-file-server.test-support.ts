@@ -35,6 +35,8 @@ export interface LoopbackFileServer {
   url: string;
   files: Map<string, ServedFile>;
   requests: SeenRequest[];
+  /** Takes a request over before it is served (e.g. a fault injector's); true when it answered. */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
       ...(header('if-range') ? { ifRange: header('if-range')! } : {}),
       ...(header('authorization') ? { authorization: header('authorization')! } : {}),
     });
+    if (state.intercept?.(request, response)) return;
     const name = decodeURIComponent((request.url ?? '').replace(/^\/files\//, '').split('?')[0]!);
     const file = files.get(name);
     if (!file || !request.url?.startsWith('/files/')) {
@@ -66,13 +69,18 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
       response.writeHead(403).end();
       return;
     }
-    const etag = file.etag ?? `"${createHash('sha1').update(file.body).digest('hex').slice(0, 16)}"`;
+    const etag =
+      file.etag ?? `"${createHash('sha1').update(file.body).digest('hex').slice(0, 16)}"`;
     const body = file.corruptBody ?? file.body;
     let start = 0;
     let status = 200;
     const range = header('range');
     const ifRange = header('if-range');
-    const headers: Record<string, string | number> = { etag, 'accept-ranges': 'bytes', 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' };
+    const headers: Record<string, string | number> = {
+      etag,
+      'accept-ranges': 'bytes',
+      'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT',
+    };
     let end = body.length - 1;
     if (range && (!ifRange || ifRange === etag)) {
       const match = /^bytes=(\d+)-(\d*)$/.exec(range);
@@ -95,7 +103,9 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
     const cuts = cutCount.get(name) ?? 0;
     if (file.cutAfter !== undefined && cuts < (file.cuts ?? 1)) {
       cutCount.set(name, cuts + 1);
-      response.write(slice.subarray(0, file.cutAfter), () => setTimeout(() => response.socket?.destroy(), 20));
+      response.write(slice.subarray(0, file.cutAfter), () =>
+        setTimeout(() => response.socket?.destroy(), 20),
+      );
       return;
     }
     if (file.chunkSize) {
@@ -112,10 +122,11 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
     }
     response.end(slice);
   };
+  const state: Pick<LoopbackFileServer, 'intercept'> = {};
   const server: Server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
     files,
     requests,
@@ -124,5 +135,5 @@ export async function startFileServer(): Promise<LoopbackFileServer> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
 }
