@@ -16,6 +16,11 @@ export function createRootCommand(): Command {
         'load readers, signers, codecs or writers from a module (its default or `plugins` export); repeatable; also PYRAMIDS_PLUGINS (comma-separated)',
         (value: string, previous: string[] = []) => [...previous, value],
       )
+      // Applied by timeout-option.ts before a command runs (it sets PYRAMIDS_HTTP_TIMEOUT).
+      .option(
+        '--timeout <seconds>',
+        'wait this long for a server to answer (connect + headers, or between bytes of a download) before retrying once and giving up; default 30, also PYRAMIDS_HTTP_TIMEOUT',
+      )
       .exitOverride()
       .showHelpAfterError()
   );

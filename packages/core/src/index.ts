@@ -188,6 +188,12 @@ export {
   type HttpRequestOptions,
   type HeadersSource,
 } from './http/http-request.js';
+export {
+  DEFAULT_HTTP_TIMEOUT_SECONDS,
+  HTTP_TIMEOUT_VARIABLE,
+  defaultHttpTimeout,
+  parseTimeoutSeconds,
+} from './http/http-timeout.js';
 
 // Metadata and datasets
 export {

@@ -133,7 +133,7 @@ class SignedHttpClient extends BaseClient {
       ...(signal ? { signal } : {}),
       ...(this.context.fetch ? { fetch: this.context.fetch } : {}),
       retries: this.readerOptions.retries ?? 3,
-      timeout: this.readerOptions.timeout ?? 30_000,
+      timeout: this.readerOptions.timeout,
       ...(this.readerOptions.backoff === undefined ? {} : { backoff: this.readerOptions.backoff }),
     });
     return { url, response, bytes, sent };

@@ -8,7 +8,7 @@ export interface GeoTiffReaderOptions {
   cacheSize?: number;
   /** Retries per request on 429/5xx/resets (default 3). */
   retries?: number;
-  /** Timeout of one HTTP request in ms (default 30 000). */
+  /** Timeout of one HTTP request in ms (default `PYRAMIDS_HTTP_TIMEOUT` seconds, else 30 000). */
   timeout?: number;
   /** First wait before a retry in ms, doubled each retry (default 250); a server's Retry-After wins. */
   backoff?: number;

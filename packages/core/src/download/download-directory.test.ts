@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OptionError } from '../errors/option-error.js';
+import type { StacItem } from '../stac/stac-types.js';
 import { downloadItems } from './download-item.js';
 import { prepareDownloadDirectory } from './download-directory.js';
 
@@ -12,7 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-const item = {
+const item: StacItem = {
   type: 'Feature',
   stac_version: '1.1.0',
   id: 'a',

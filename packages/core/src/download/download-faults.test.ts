@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { createFaultInjector } from '../../../../test-support/fault-injector.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
+import type { StacItem } from '../stac/stac-types.js';
 import { downloadItem } from './download-item.js';
 import { encodeMultihash } from './multihash.js';
 import { startFileServer, type LoopbackFileServer } from './loopback-file-server.test-support.js';
@@ -30,7 +31,7 @@ beforeEach(() => {
   return () => rmSync(directory, { recursive: true, force: true });
 });
 
-const item = () => ({
+const item = (): StacItem => ({
   type: 'Feature',
   stac_version: '1.1.0',
   id: 'scene',

@@ -22,6 +22,7 @@ import { OptionError } from '../errors/option-error.js';
 import { PyramidsError } from '../errors/pyramids-error.js';
 import { ReadError } from '../errors/read-error.js';
 import { httpRequest } from '../http/http-request.js';
+import { defaultHttpTimeout } from '../http/http-timeout.js';
 import { headersFor, signHrefWith, type Signer } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
 import { asItem, assetKeys, assetRoles, isAbsoluteHref } from '../stac/accessors.js';
@@ -78,7 +79,7 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
   /** Resumes after a cut connection, per file (default 3). */
   retries?: number;
-  /** Abort a transfer that receives nothing for this many ms (default 60 000). */
+  /** Abort a transfer that receives nothing for this many ms (default `PYRAMIDS_HTTP_TIMEOUT` seconds, else 30 000). */
   idleTimeout?: number;
 }
 
@@ -274,7 +275,7 @@ async function downloadHttp(
   emit: (bytes: number, total?: number) => void,
 ): Promise<Validators> {
   const retries = options.retries ?? 3;
-  const idleTimeout = options.idleTimeout ?? 60_000;
+  const idleTimeout = options.idleTimeout ?? defaultHttpTimeout();
   let validators = (await readValidators(meta)) ?? {};
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
@@ -289,8 +290,9 @@ async function downloadHttp(
       }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      // The whole body is read under this signal: the idle timeout guards stalls instead.
-      timeout: 24 * 3600 * 1000,
+      // The timeout ends at the headers; the idle timeout guards stalls in the body.
+      timeout: idleTimeout,
+      timeoutIncludesBody: false,
     });
     if (response.status === 416 && resume) {
       // The part is as long as the file, or the file shrank: start again.

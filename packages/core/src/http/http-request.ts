@@ -5,6 +5,7 @@
 import { isAbortError } from '../errors/abort.js';
 import { ReadError } from '../errors/read-error.js';
 import { quoteServerText, redactHref } from '../signers/redact.js';
+import { defaultHttpTimeout } from './http-timeout.js';
 
 /** Headers, or a function giving the headers for a URL (called per attempt and per redirect hop). */
 export type HeadersSource =
@@ -24,8 +25,16 @@ export interface HttpRequestOptions {
   backoff?: number;
   /** Longest single wait in ms, including a server's Retry-After (default 30 000). */
   maxBackoff?: number;
-  /** Timeout of one attempt in ms (default 30 000). */
+  /**
+   * Timeout of one attempt in ms (default `PYRAMIDS_HTTP_TIMEOUT` seconds, else 30 000). A server
+   * that lets two attempts time out is not tried again.
+   */
   timeout?: number;
+  /**
+   * Whether the timeout also bounds reading the body (default true). Callers that guard a long
+   * body with their own idle timer (downloads) pass false: the timeout then ends at the headers.
+   */
+  timeoutIncludesBody?: boolean;
   /** Statuses that are retried (default 429, 500, 502, 503, 504). */
   retryStatuses?: readonly number[];
   /** Most redirects followed (default 10). */
@@ -113,6 +122,20 @@ function isTransientNetworkError(error: unknown): boolean {
   );
 }
 
+function isTimeout(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; name?: string } }).cause;
+  return (
+    (error as { name?: string }).name === 'TimeoutError' ||
+    cause?.name === 'TimeoutError' ||
+    cause?.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    cause?.code === 'UND_ERR_HEADERS_TIMEOUT'
+  );
+}
+
+function formatSeconds(milliseconds: number): string {
+  return `${Number((milliseconds / 1000).toFixed(3))} s`;
+}
+
 /**
  * Refuses, before any request, a URL that can never succeed: one that does not parse, that
  * is not http(s), or that carries a user name or password (fetch refuses those, and its
@@ -157,7 +180,8 @@ export async function httpRequest(
   const retries = options.retries ?? 3;
   const backoff = options.backoff ?? 250;
   const maxBackoff = options.maxBackoff ?? 30_000;
-  const timeout = options.timeout ?? 30_000;
+  const timeout = options.timeout ?? defaultHttpTimeout();
+  let timedOutAttempts = 0;
   const retryStatuses = options.retryStatuses ?? DEFAULT_RETRY_STATUSES;
   const maxRedirects = options.maxRedirects ?? 10;
   let method = (options.method ?? 'GET').toUpperCase();
@@ -171,16 +195,28 @@ export async function httpRequest(
       for (let hop = 0; ; hop++) {
         checkRequestUrl(currentUrl);
         const headers = await resolveHeaders(options.headers, currentUrl);
+        const timer = new AbortController();
+        const timeoutHandle = setTimeout(
+          () => timer.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')),
+          timeout,
+        );
+        // Like AbortSignal.timeout, the timer must not keep a finished process alive.
+        (timeoutHandle as { unref?: () => void }).unref?.();
         const attemptSignal = options.signal
-          ? AbortSignal.any([options.signal, AbortSignal.timeout(timeout)])
-          : AbortSignal.timeout(timeout);
-        response = await fetchImpl(currentUrl, {
-          method,
-          headers,
-          body: body as BodyInit | undefined,
-          redirect: 'manual',
-          signal: attemptSignal,
-        });
+          ? AbortSignal.any([options.signal, timer.signal])
+          : timer.signal;
+        try {
+          response = await fetchImpl(currentUrl, {
+            method,
+            headers,
+            body: body as BodyInit | undefined,
+            redirect: 'manual',
+            signal: attemptSignal,
+          });
+        } finally {
+          if (options.timeoutIncludesBody === false) clearTimeout(timeoutHandle);
+        }
+
         if (!REDIRECT_STATUSES.has(response.status)) break;
         const location = response.headers.get('location');
         if (!location) break;
@@ -212,6 +248,14 @@ export async function httpRequest(
       if (options.signal?.aborted) throw options.signal.reason;
       if (ReadError.isInstance(error)) throw error;
       if (isAbortError(error) && (error as { name?: string }).name === 'AbortError') throw error;
+      if (isTimeout(error)) timedOutAttempts++;
+      if (timedOutAttempts >= 2) {
+        throw new ReadError(
+          `${redactHref(currentUrl)} did not answer within ${formatSeconds(timeout)} on ${attempt + 1} attempt(s); ` +
+            'check the URL and the network, or wait longer with --timeout SECONDS (PYRAMIDS_HTTP_TIMEOUT)',
+          { cause: error, details: { url: redactHref(currentUrl), attempts: attempt + 1, timeout } },
+        );
+      }
       if (!isTransientNetworkError(error) || attempt >= retries) {
         const reason =
           (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;

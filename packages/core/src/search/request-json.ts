@@ -5,6 +5,7 @@ import { PyramidsError } from '../errors/pyramids-error.js';
 import { ReadError } from '../errors/read-error.js';
 import { SearchError } from '../errors/search-error.js';
 import { httpRequest } from '../http/http-request.js';
+import { defaultHttpTimeout } from '../http/http-timeout.js';
 import { quoteServerText, redactHref, redactRequestSecrets } from '../signers/redact.js';
 import type { SignableRequest, Signer } from '../signers/signer.js';
 
@@ -14,7 +15,7 @@ export interface TransportOptions {
   signer?: Signer;
   /** Extra headers on every request (e.g. an API key). */
   headers?: Record<string, string>;
-  /** Total time for one request in ms, retries included (default 60 000). */
+  /** Total time for one request in ms, retries included (default twice `PYRAMIDS_HTTP_TIMEOUT` seconds, else 60 000). */
   timeout?: number;
   /** Retries after the first attempt on 429, 5xx and connection resets (default 3). */
   retries?: number;
@@ -41,7 +42,6 @@ export interface JsonResponse {
   json: unknown;
 }
 
-const DEFAULT_TIMEOUT = 60_000;
 
 function hostOf(url: string): string {
   try {
@@ -89,7 +89,8 @@ export async function requestJson(
   options: TransportOptions,
   accept: readonly number[] = [],
 ): Promise<JsonResponse> {
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  // Two attempts' worth of the per-request default: 60 s unless PYRAMIDS_HTTP_TIMEOUT says.
+  const timeout = options.timeout ?? 2 * defaultHttpTimeout();
   const budget = AbortSignal.timeout(timeout);
   const signal = options.signal ? AbortSignal.any([options.signal, budget]) : budget;
   const unsigned: SignableRequest = {
