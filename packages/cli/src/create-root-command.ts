@@ -21,6 +21,10 @@ export function createRootCommand(): Command {
         '--timeout <seconds>',
         'wait this long for a server to answer (connect + headers, or between bytes of a download) before retrying once and giving up; default 30, also PYRAMIDS_HTTP_TIMEOUT',
       )
+      .option(
+        '--allow-local',
+        'let Items from remote catalogs (an http(s) self link) name local files; without it such hrefs are refused (also PYRAMIDS_ALLOW_LOCAL=1)',
+      )
       .exitOverride()
       .showHelpAfterError()
   );

@@ -13,7 +13,7 @@ import {
 } from './signer-option.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { addPluginOption } from './plugin-option.js';
-import { addTimeoutOption } from './timeout-option.js';
+import { addNetworkOptions } from './network-options.js';
 import { registerItemCommand } from './commands/item-command.js';
 import { registerVrtCommand } from './commands/vrt-command.js';
 import { registerParquetCommand } from './commands/parquet-command.js';
@@ -29,7 +29,7 @@ import { registerPointValuesCommand } from './commands/point-values-command.js';
 export function createProgram(): Command {
   const program = createRootCommand();
   addPluginOption(program);
-  addTimeoutOption(program);
+  addNetworkOptions(program);
   registerInfoCommand(program);
   addSignerOption(registerReadCommand(program));
   addSignerOption(

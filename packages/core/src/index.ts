@@ -49,6 +49,7 @@ export {
   itemSelfHref,
   isAbsoluteHref,
   resolveAssetHref,
+  ALLOW_LOCAL_VARIABLE,
 } from './stac/accessors.js';
 export { toItems, toItemCollection, parseItemsText } from './stac/items.js';
 export {

@@ -80,6 +80,8 @@ export interface CubeOptions {
   baseHref?: string;
   /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
   alternate?: AlternateChoice;
+  /** Let Items from remote catalogs (an http(s) `self` link) name local files; default false (or PYRAMIDS_ALLOW_LOCAL=1). */
+  allowLocal?: boolean;
   /** Band aliases and metadata overrides per collection (`{ 'sentinel-2-l2a': { aliases: { red: 'B04' } } }`). */
   bandConfig?: BandConfig;
   /** HTTP client for the readers. */

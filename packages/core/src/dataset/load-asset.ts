@@ -35,6 +35,8 @@ export interface LoadAssetOptions extends Omit<OpenRasterOptions, 'mediaType'> {
   baseHref?: string;
   /** Read an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
   alternate?: AlternateChoice;
+  /** Let Items from remote catalogs (an http(s) `self` link) name local files; default false (or PYRAMIDS_ALLOW_LOCAL=1). */
+  allowLocal?: boolean;
 }
 
 /** Reads the first bytes of a local or remote file, for a content sniff. */
@@ -131,7 +133,8 @@ export function whichEngine(
   key: string,
   options: { registry: Registry },
 ): string | undefined {
-  const href = resolveAssetHref(item, key);
+  // Only the href's form matters here (no I/O), so the local-file policy does not apply.
+  const href = resolveAssetHref(item, key, undefined, true);
   const mediaType = assetMediaType(item, key);
   return options.registry.selectReaderSync({ href, ...(mediaType ? { mediaType } : {}) })?.reader
     .id;

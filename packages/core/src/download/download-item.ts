@@ -72,6 +72,8 @@ export interface DownloadOptions {
   baseHref?: string;
   /** Download an alternate href (`'s3'`, `'https'`, … or `'auto'`); see `resolveAlternateHref`. */
   alternate?: AlternateChoice;
+  /** Let Items from remote catalogs (an http(s) `self` link) name local files; default false (or PYRAMIDS_ALLOW_LOCAL=1). */
+  allowLocal?: boolean;
   /** Called as files start, progress, finish or are skipped. */
   progress?: (event: DownloadProgress) => void;
   signal?: AbortSignal;

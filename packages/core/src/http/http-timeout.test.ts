@@ -31,7 +31,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/cog.tif`;
   // Sends headers and the first bytes of a 1 MB body, then nothing.
-  stalling = createServer((request, response) => {
+  stalling = createServer((_request, response) => {
     response.writeHead(200, { 'content-length': String(1 << 20), etag: '"v1"' });
     response.write(new Uint8Array(1000));
   });

@@ -1,11 +1,16 @@
 // The one module that knows where STAC keeps things. Every other module reads
 // Items through these accessors, so a spelling difference is handled once.
 import { StacAssetError } from '../errors/stac-asset-error.js';
+import { redactHref } from '../signers/redact.js';
 import type { StacAsset, StacItem } from './stac-types.js';
 
 /** Reads an object through `toJSON()` when it has one (pystac-like objects, classes). */
 export function toPlainJson(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     return (value as { toJSON(): unknown }).toJSON();
   }
   return value;
@@ -15,11 +20,15 @@ export function toPlainJson(value: unknown): unknown {
 export function asItem(value: unknown): StacItem {
   const item = toPlainJson(value) as Partial<StacItem> | null;
   if (item === null || typeof item !== 'object') {
-    throw new StacAssetError(`expected a STAC Item object, got ${item === null ? 'null' : typeof item}`);
+    throw new StacAssetError(
+      `expected a STAC Item object, got ${item === null ? 'null' : typeof item}`,
+    );
   }
   const label = typeof item.id === 'string' ? `item '${item.id}'` : 'item without an id';
   if (item.type !== 'Feature') {
-    throw new StacAssetError(`${label} is not a STAC Item: "type" is ${JSON.stringify(item.type)}, expected "Feature"`);
+    throw new StacAssetError(
+      `${label} is not a STAC Item: "type" is ${JSON.stringify(item.type)}, expected "Feature"`,
+    );
   }
   if (typeof item.id !== 'string' || item.id === '') {
     throw new StacAssetError('STAC Item has no "id" string; every Item needs one');
@@ -30,7 +39,12 @@ export function asItem(value: unknown): StacItem {
   if (item.assets === null || typeof item.assets !== 'object') {
     throw new StacAssetError(`${label} has no "assets" object`);
   }
-  if (item.bbox !== undefined && (!Array.isArray(item.bbox) || (item.bbox.length !== 4 && item.bbox.length !== 6) || item.bbox.some((v) => typeof v !== 'number'))) {
+  if (
+    item.bbox !== undefined &&
+    (!Array.isArray(item.bbox) ||
+      (item.bbox.length !== 4 && item.bbox.length !== 6) ||
+      item.bbox.some((v) => typeof v !== 'number'))
+  ) {
     throw new StacAssetError(`${label} has a malformed "bbox": expected 4 or 6 numbers`);
   }
   return item as StacItem;
@@ -123,7 +137,9 @@ export function assetMediaType(item: StacItem, key: string): string | undefined 
 /** The roles of asset `key` (empty when none). */
 export function assetRoles(item: StacItem, key: string): string[] {
   const roles = getAsset(item, key).roles;
-  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
+  return Array.isArray(roles)
+    ? roles.filter((role): role is string => typeof role === 'string')
+    : [];
 }
 
 /**
@@ -138,7 +154,9 @@ export function assetField(item: StacItem, key: string, field: string): unknown 
 
 /** The Item's `self` link href, if any. */
 export function itemSelfHref(item: StacItem): string | undefined {
-  const self = item.links?.find((link) => link && link.rel === 'self' && typeof link.href === 'string');
+  const self = item.links?.find(
+    (link) => link && link.rel === 'self' && typeof link.href === 'string',
+  );
   return self?.href;
 }
 
@@ -151,15 +169,66 @@ export function isAbsoluteHref(href: string): boolean {
  * The href of asset `key`, resolved against `base` (or the Item's `self` link)
  * when it is relative. Local paths stay paths.
  */
-export function resolveAssetHref(item: StacItem, key: string, base?: string): string {
+export function resolveAssetHref(
+  item: StacItem,
+  key: string,
+  base?: string,
+  allowLocal?: boolean,
+): string {
   const href = assetHref(item, key);
-  if (isAbsoluteHref(href)) return href;
-  const against = base ?? itemSelfHref(item);
-  if (!against) return href;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(against) && !/^[a-z]:[\\/]/i.test(against)) return new URL(href, against).toString();
+  const resolved = resolveHrefAgainst(href, base ?? itemSelfHref(item));
+  checkLocalHref(item, key, resolved, base, allowLocal);
+  return resolved;
+}
+
+function resolveHrefAgainst(href: string, against: string | undefined): string {
+  if (isAbsoluteHref(href) || !against) return href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(against) && !/^[a-z]:[\\/]/i.test(against))
+    return new URL(href, against).toString();
   // A local path: resolve against its directory.
-  const directory = against.endsWith('/') ? against : against.slice(0, against.lastIndexOf('/') + 1);
+  const directory = against.endsWith('/')
+    ? against
+    : against.slice(0, against.lastIndexOf('/') + 1);
   return normalizePath(`${directory}${href}`);
+}
+
+/** The environment variable that lets Items from remote catalogs name local files (`1`/`true`). */
+export const ALLOW_LOCAL_VARIABLE = 'PYRAMIDS_ALLOW_LOCAL';
+
+function allowLocalFromEnvironment(): boolean {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env?.[ALLOW_LOCAL_VARIABLE];
+  return value === '1' || value?.toLowerCase() === 'true';
+}
+
+/**
+ * Untrusted Items must not read local files: an Item that came from a remote catalog (its
+ * `self` link, or the base it resolves against, is http(s)) may not point at a local path or a
+ * `file:` URL, or a hostile API could make a download copy /etc/passwd or a read stream
+ * /dev/zero. Items from local files may; so may any Item when `allowLocal` (or
+ * PYRAMIDS_ALLOW_LOCAL=1, which the CLI's `--allow-local` sets) says so.
+ */
+function checkLocalHref(
+  item: StacItem,
+  key: string,
+  resolved: string,
+  base: string | undefined,
+  allowLocal: boolean | undefined,
+): void {
+  const isLocal =
+    /^file:/i.test(resolved) ||
+    !/^[a-z][a-z0-9+.-]*:/i.test(resolved) ||
+    /^[a-z]:[\\/]/i.test(resolved);
+  if (!isLocal || (allowLocal ?? allowLocalFromEnvironment())) return;
+  const origin = [itemSelfHref(item), base].find(
+    (href) => href !== undefined && /^https?:/i.test(href),
+  );
+  if (!origin) return;
+  throw new StacAssetError(
+    `asset '${key}' of item ${item.id} points at the local file ${JSON.stringify(resolved)}, but the Item came from ${redactHref(origin)}: ` +
+      'Items from remote catalogs may not read local files; if you trust them, pass --allow-local (allowLocal: true)',
+    { details: { item: item.id, asset: key } },
+  );
 }
 
 function normalizePath(path: string): string {

@@ -21,6 +21,11 @@ export interface AlternateHrefOptions {
   baseHref?: string | undefined;
   /** For `'auto'`: an s3:// href is preferred only when this signer matches it. */
   signer?: Signer | undefined;
+  /**
+   * Let Items from remote catalogs name local files (default false, or PYRAMIDS_ALLOW_LOCAL=1);
+   * see `resolveAssetHref`.
+   */
+  allowLocal?: boolean | undefined;
 }
 
 /** The alternates of an asset by name: `{ s3: 's3://…', https: 'https://…' }` (hrefs as written). */
@@ -41,13 +46,14 @@ function resolveAlternate(
   key: string,
   href: string,
   baseHref: string | undefined,
+  allowLocal: boolean | undefined,
 ): string {
   // Resolve through the same rule as the main href, on a copy of the Item holding the alternate href.
   const copy = {
     ...item,
     assets: { ...item.assets, [key]: { ...item.assets[key]!, href } },
   } as StacItem;
-  return resolveAssetHref(copy, key, baseHref);
+  return resolveAssetHref(copy, key, baseHref, allowLocal);
 }
 
 /**
@@ -60,7 +66,7 @@ export function resolveAlternateHref(
   key: string,
   options: AlternateHrefOptions = {},
 ): string {
-  const own = resolveAssetHref(item, key, options.baseHref);
+  const own = resolveAssetHref(item, key, options.baseHref, options.allowLocal);
   const choice = options.alternate;
   if (choice === undefined) return own;
   if (typeof choice !== 'string' || choice.trim() === '') {
@@ -72,11 +78,13 @@ export function resolveAlternateHref(
   if (choice !== 'auto')
     return alternates[choice] === undefined
       ? own
-      : resolveAlternate(item, key, alternates[choice], options.baseHref);
+      : resolveAlternate(item, key, alternates[choice], options.baseHref, options.allowLocal);
   const signer = options.signer;
   const usable = (href: string) =>
     /^s3:\/\//i.test(href) && signer !== undefined && signer.matches(href);
   if (usable(own)) return own;
   const s3 = Object.values(alternates).find(usable);
-  return s3 === undefined ? own : resolveAlternate(item, key, s3, options.baseHref);
+  return s3 === undefined
+    ? own
+    : resolveAlternate(item, key, s3, options.baseHref, options.allowLocal);
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_TIMEOUT_VARIABLE } from '@pyramids/core';
+import { ALLOW_LOCAL_VARIABLE, HTTP_TIMEOUT_VARIABLE } from '@pyramids/core';
+import { writeFileSync, existsSync } from 'node:fs';
 import { runCli } from './run-cli-for-tests.js';
 
 let silent: Server;
@@ -29,6 +30,7 @@ afterAll(() => {
 });
 afterEach(() => {
   delete process.env[HTTP_TIMEOUT_VARIABLE];
+  delete process.env[ALLOW_LOCAL_VARIABLE];
 });
 
 describe('pyramids --timeout', () => {
@@ -55,5 +57,43 @@ describe('pyramids --timeout', () => {
     const badEnvironment = await runCli(['read', url, '-o', path.join(scratch, 'x.tif')]);
     expect(badEnvironment.stderr).toMatch(/PYRAMIDS_HTTP_TIMEOUT must be a number of seconds/);
     expect(readdirSync(scratch)).toEqual([]);
+  });
+});
+
+describe('pyramids --allow-local', () => {
+  it('refuses a local href of an Item from a remote catalog, and copies it when allowed', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'pyramids-allow-local-'));
+    try {
+      const secret = path.join(work, 'secret.txt');
+      writeFileSync(secret, 'not for a remote catalog');
+      const items = path.join(work, 'items.json');
+      writeFileSync(
+        items,
+        JSON.stringify({
+          type: 'Feature',
+          stac_version: '1.1.0',
+          id: 'scene',
+          geometry: null,
+          properties: { datetime: '2024-01-01T00:00:00Z' },
+          links: [{ rel: 'self', href: 'https://stac.example.com/items/scene' }],
+          assets: { data: { href: `file://${secret}` } },
+        }),
+      );
+      const refused = await runCli(['download', items, '--dir', path.join(work, 'out')]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/StacAssetError: .*may not read local files.*--allow-local/);
+      expect(existsSync(path.join(work, 'out/scene/data.txt'))).toBe(false);
+      const allowed = await runCli([
+        '--allow-local',
+        'download',
+        items,
+        '--dir',
+        path.join(work, 'out'),
+      ]);
+      expect(allowed.stderr).toMatch(/downloaded the assets of 1 item/);
+      expect(allowed.code).toBe(0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
