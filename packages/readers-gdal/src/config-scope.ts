@@ -72,3 +72,20 @@ export class ConfigScope {
     this.activeKey = undefined;
   }
 }
+
+const scopes = new WeakMap<object, ConfigScope>();
+
+/** The one ConfigScope of a loaded gdal-async module (all GDAL calls of the process go through it). */
+export function configScopeFor(gdal: {
+  config: { set(name: string, value: string | null): void; get(name: string): string | null };
+}): ConfigScope {
+  let scope = scopes.get(gdal);
+  if (!scope) {
+    scope = new ConfigScope(
+      (name, value) => gdal.config.set(name, value),
+      (name) => gdal.config.get(name),
+    );
+    scopes.set(gdal, scope);
+  }
+  return scope;
+}
