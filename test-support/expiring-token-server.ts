@@ -3,7 +3,7 @@
 // endpoints: `/oidc/token` (a Keycloak password grant, as CDSE's) and `/sas/…` (the
 // Planetary Computer SAS endpoint). Data: `/cdse/…` wants `Authorization: Bearer`,
 // `/blob/…` wants a SAS query (`sig=`). Only for tests; listens on 127.0.0.1 only.
-import { createReadStream, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -49,8 +49,11 @@ export async function startExpiringTokenServer(
   const { file, start, tokenLifetime } = options;
   const seconds = (time: number) => (time - start) / 1000;
 
+  // Served from memory: a file stream needs libuv's thread pool, which GDAL reads in this
+  // same process can fill (four reads waiting on one dataset), and the test would hang.
+  const bytes = readFileSync(file);
   function serveFile(request: IncomingMessage, response: ServerResponse): void {
-    const size = statSync(file).size;
+    const size = bytes.length;
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     const first = range ? Number(range[1]) : 0;
     const last = range && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
@@ -60,8 +63,7 @@ export async function startExpiringTokenServer(
       'content-type': 'image/tiff',
       ...(range ? { 'content-range': `bytes ${first}-${last}/${size}` } : {}),
     });
-    if (request.method === 'HEAD') response.end();
-    else createReadStream(file, { start: first, end: last }).pipe(response);
+    response.end(request.method === 'HEAD' ? undefined : bytes.subarray(first, last + 1));
   }
 
   /** Mints a token valid for `tokenLifetime` of the fake clock. */

@@ -175,8 +175,9 @@ export class GDALRasterSource implements RasterSource {
     try {
       opened = await this.acquire(signal);
       for (const index of bands) {
-        const gdalBand = opened.dataset.bands.get(index + 1);
-        const band = level === 0 ? gdalBand : gdalBand.overviews.get(level - 1);
+        // Async: a synchronous call waits on the dataset's lock, which a read in flight holds.
+        const gdalBand = await opened.dataset.bands.getAsync(index + 1);
+        const band = level === 0 ? gdalBand : await gdalBand.overviews.getAsync(level - 1);
         let output: TypedArray | undefined;
         for (let row = 0; row < window.height; row += rowsPerRead) {
           throwIfAborted(signal);
