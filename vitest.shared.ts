@@ -45,13 +45,20 @@ function findFixturesDir(start: string): string {
  * sources say `__PACKAGE_VERSION__`, as tsup's `define` does at build, so tests of the
  * sources see the version the built package reports.
  */
-export function packageVersionPlugin(): { name: string; transform(code: string, id: string): string | undefined } {
+export function packageVersionPlugin(): {
+  name: string;
+  transform(code: string, id: string): string | undefined;
+} {
   const versions = new Map<string, string>();
   const versionFor = (file: string): string | undefined => {
     for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
       const manifest = path.join(dir, 'package.json');
       if (!existsSync(manifest)) continue;
-      if (!versions.has(dir)) versions.set(dir, (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '');
+      if (!versions.has(dir))
+        versions.set(
+          dir,
+          (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '',
+        );
       return versions.get(dir) || undefined;
     }
     return undefined;
@@ -61,7 +68,9 @@ export function packageVersionPlugin(): { name: string; transform(code: string, 
     transform(code, id) {
       if (!code.includes('__PACKAGE_VERSION__')) return undefined;
       const version = versionFor(id.split('?')[0]!);
-      return version ? code.replace(/\b__PACKAGE_VERSION__\b/g, JSON.stringify(version)) : undefined;
+      return version
+        ? code.replace(/\b__PACKAGE_VERSION__\b/g, JSON.stringify(version))
+        : undefined;
     },
   };
 }

@@ -4,5 +4,11 @@ import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 export default defineProject({
   resolve: { alias: workspaceAliases },
   plugins: [packageVersionPlugin()],
-  test: { name: 'cli', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+  test: {
+    name: 'cli',
+    include: ['src/**/*.test.ts'],
+    exclude: ['**/*.external.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
 });

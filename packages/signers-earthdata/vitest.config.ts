@@ -4,5 +4,9 @@ import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 export default defineProject({
   resolve: { alias: workspaceAliases },
   plugins: [packageVersionPlugin()],
-  test: { name: 'signers-earthdata', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'] },
+  test: {
+    name: 'signers-earthdata',
+    include: ['src/**/*.test.ts'],
+    exclude: ['**/*.external.test.ts'],
+  },
 });

@@ -152,7 +152,9 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
   it('Planetary Computer (SAS query): every request is re-signed, none with an expired token', async () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
-      .use(planetaryComputerSigner({ sasUrl: `${server.url}/sas`, now: () => server.clock, env: {} }));
+      .use(
+        planetaryComputerSigner({ sasUrl: `${server.url}/sas`, now: () => server.clock, env: {} }),
+      );
     server.stepPerRead = 7_000;
     const cube = await DatasetCollection.fromStac(
       itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`),

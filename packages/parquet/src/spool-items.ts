@@ -1,12 +1,6 @@
 // The Items a write iterates twice: an array as is; any other input spooled once to a
 // temporary NDJSON file in Node (memory in browsers), each Item checked on the way.
-import {
-  asItem,
-  hasNodeBuiltins,
-  nodeBuiltin,
-  WriteError,
-  type StacItem,
-} from '@pyramids/core';
+import { asItem, hasNodeBuiltins, nodeBuiltin, WriteError, type StacItem } from '@pyramids/core';
 
 /** A replayable source of Items: pass one and pass two each iterate it once. */
 export interface ItemSpool {

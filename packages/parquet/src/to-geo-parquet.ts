@@ -52,7 +52,6 @@ export interface GeoParquetWriteSummary {
 const DEFAULT_ROW_GROUP_SIZE = 5000;
 const JSON_COLUMN = 'stac_item';
 
-
 /**
  * Writes STAC Items as stac-geoparquet (GeoParquet 1.1, the layout rustac and
  * stac-geoparquet for Python use) to a path or a sink. A path is written to a

@@ -33,7 +33,9 @@ export class ConfigScope {
 
   /** Runs `work` with `options` set; other option sets wait. */
   async run<T>(options: Record<string, string>, work: () => Promise<T>): Promise<T> {
-    const key = JSON.stringify(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = JSON.stringify(
+      Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     await new Promise<void>((resolve) => {
       this.queue.push({ key, options, start: resolve });
       this.pump();

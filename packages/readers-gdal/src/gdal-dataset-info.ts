@@ -40,7 +40,10 @@ export function subdatasetsOf(dataset: GDALDataset): Subdataset[] {
   const metadata = (dataset.getMetadata('SUBDATASETS') ?? {}) as Record<string, string>;
   const list: Subdataset[] = [];
   for (let index = 1; metadata[`SUBDATASET_${index}_NAME`]; index += 1) {
-    list.push({ name: metadata[`SUBDATASET_${index}_NAME`]!, description: metadata[`SUBDATASET_${index}_DESC`] ?? '' });
+    list.push({
+      name: metadata[`SUBDATASET_${index}_NAME`]!,
+      description: metadata[`SUBDATASET_${index}_DESC`] ?? '',
+    });
   }
   return list;
 }
@@ -52,7 +55,11 @@ export function subdatasetVariable(name: string): string {
 }
 
 /** The subdataset named by `variable` (the only one when undefined); an OptionError listing them otherwise. */
-export function pickSubdataset(subdatasets: Subdataset[], variable: string | undefined, describe: string): Subdataset {
+export function pickSubdataset(
+  subdatasets: Subdataset[],
+  variable: string | undefined,
+  describe: string,
+): Subdataset {
   const names = subdatasets.map((subdataset) => subdatasetVariable(subdataset.name));
   if (variable === undefined) {
     if (subdatasets.length === 1) return subdatasets[0]!;
@@ -63,23 +70,33 @@ export function pickSubdataset(subdatasets: Subdataset[], variable: string | und
   }
   const wanted = variable.replace(/^\/+/, '');
   const found = subdatasets.find(
-    (subdataset, index) => subdataset.name === variable || names[index]!.replace(/^\/+/, '') === wanted,
+    (subdataset, index) =>
+      subdataset.name === variable || names[index]!.replace(/^\/+/, '') === wanted,
   );
   if (!found) {
-    throw new OptionError(`${describe} has no variable '${variable}'; it has: ${names.join(', ')}`, {
-      plugin: 'gdal',
-      details: { variables: names },
-    });
+    throw new OptionError(
+      `${describe} has no variable '${variable}'; it has: ${names.join(', ')}`,
+      {
+        plugin: 'gdal',
+        details: { variables: names },
+      },
+    );
   }
   return found;
 }
 
 /** NetCDF-style extra dimensions (time, level, …) as GDAL reports them, with their values. */
-export function dimensionsOf(metadata: Record<string, string>): Record<string, { values: number[]; units?: string }> {
+export function dimensionsOf(
+  metadata: Record<string, string>,
+): Record<string, { values: number[]; units?: string }> {
   const extra = metadata.NETCDF_DIM_EXTRA;
   if (!extra) return {};
   const dimensions: Record<string, { values: number[]; units?: string }> = {};
-  for (const name of extra.replace(/[{}]/g, '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const name of extra
+    .replace(/[{}]/g, '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const values = (metadata[`NETCDF_DIM_${name}_VALUES`] ?? '')
       .replace(/[{}]/g, '')
       .split(',')
@@ -92,9 +109,14 @@ export function dimensionsOf(metadata: Record<string, string>): Record<string, {
 }
 
 /** A band's name: its description, else its extra-dimension values (`time=3,level=2`). */
-export function bandName(band: GDALRasterBand, metadata: Record<string, string>, dimensions: string[]): string | undefined {
+export function bandName(
+  band: GDALRasterBand,
+  metadata: Record<string, string>,
+  dimensions: string[],
+): string | undefined {
   if (band.description) return band.description;
-  const parts = dimensions.filter((name) => metadata[`NETCDF_DIM_${name}`] !== undefined).map((name) => `${name}=${metadata[`NETCDF_DIM_${name}`]}`);
+  const parts = dimensions
+    .filter((name) => metadata[`NETCDF_DIM_${name}`] !== undefined)
+    .map((name) => `${name}=${metadata[`NETCDF_DIM_${name}`]}`);
   return parts.length > 0 ? parts.join(',') : undefined;
 }
-

@@ -41,7 +41,16 @@ import { redactMessage } from './redact-message.js';
 export { redactMessage } from './redact-message.js';
 export { subdatasetVariable } from './gdal-dataset-info.js';
 
-const READABLE = new Set<DataType>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']);
+const READABLE = new Set<DataType>([
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'uint32',
+  'int32',
+  'float32',
+  'float64',
+]);
 const DEFAULT_PIXELS_PER_READ = 4_194_304;
 const WARP_METHODS: Record<string, string> = {
   nearest: 'near',
@@ -96,7 +105,11 @@ export class GDALRasterSource implements RasterSource {
     private readonly plan: AccessPlan,
     private readonly options: GDALReaderOptions,
     href: string,
-    private readonly extra: { variable?: string; subdatasets: Subdataset[]; openOptions: GDALOpenOptions },
+    private readonly extra: {
+      variable?: string;
+      subdatasets: Subdataset[];
+      openOptions: GDALOpenOptions;
+    },
   ) {
     this.href = href;
     this.current = { dataset, path: plan.path, users: 0, retired: false };
@@ -114,7 +127,14 @@ export class GDALRasterSource implements RasterSource {
         this.levels.push({
           width: overview.x,
           height: overview.y,
-          transform: [transform[0], transform[1] * scaleX, transform[2] * scaleY, transform[3], transform[4] * scaleX, transform[5] * scaleY],
+          transform: [
+            transform[0],
+            transform[1] * scaleX,
+            transform[2] * scaleY,
+            transform[3],
+            transform[4] * scaleX,
+            transform[5] * scaleY,
+          ],
         });
       }
     }
@@ -127,9 +147,12 @@ export class GDALRasterSource implements RasterSource {
       const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
       bandMetadata.push(metadata);
       const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
-      if (band.noDataValue !== null && band.noDataValue !== undefined) info.nodata = band.noDataValue;
-      if (band.scale !== null && band.scale !== undefined && band.scale !== 1) info.scale = band.scale;
-      if (band.offset !== null && band.offset !== undefined && band.offset !== 0) info.offset = band.offset;
+      if (band.noDataValue !== null && band.noDataValue !== undefined)
+        info.nodata = band.noDataValue;
+      if (band.scale !== null && band.scale !== undefined && band.scale !== 1)
+        info.scale = band.scale;
+      if (band.offset !== null && band.offset !== undefined && band.offset !== 0)
+        info.offset = band.offset;
       const name = bandName(band, metadata, Object.keys(dimensions));
       if (name) info.name = name;
       if (band.unitType) info.unit = band.unitType;
@@ -140,7 +163,9 @@ export class GDALRasterSource implements RasterSource {
     this.metadata = {
       driver: dataset.driver.description,
       ...(extra.variable ? { variable: extra.variable } : {}),
-      ...(extra.subdatasets.length > 0 ? { variables: extra.subdatasets.map((subdataset) => subdatasetVariable(subdataset.name)) } : {}),
+      ...(extra.subdatasets.length > 0
+        ? { variables: extra.subdatasets.map((subdataset) => subdatasetVariable(subdataset.name)) }
+        : {}),
       dimensions,
       datasetMetadata,
       bandMetadata,
@@ -151,24 +176,50 @@ export class GDALRasterSource implements RasterSource {
     const { window, signal } = request;
     const level = request.level ?? 0;
     const levelInfo = this.levels[level];
-    if (!levelInfo) throw new OptionError(`level ${level} does not exist; ${this.describe()} has levels 0..${this.levels.length - 1}`, { plugin: 'gdal' });
+    if (!levelInfo)
+      throw new OptionError(
+        `level ${level} does not exist; ${this.describe()} has levels 0..${this.levels.length - 1}`,
+        { plugin: 'gdal' },
+      );
     if (
-      !Number.isInteger(window.x) || !Number.isInteger(window.y) || window.width < 1 || window.height < 1 ||
-      window.x < 0 || window.y < 0 || window.x + window.width > levelInfo.width || window.y + window.height > levelInfo.height
+      !Number.isInteger(window.x) ||
+      !Number.isInteger(window.y) ||
+      window.width < 1 ||
+      window.height < 1 ||
+      window.x < 0 ||
+      window.y < 0 ||
+      window.x + window.width > levelInfo.width ||
+      window.y + window.height > levelInfo.height
     ) {
-      throw new OptionError(`window ${JSON.stringify(window)} is not inside level ${level} (${levelInfo.width} × ${levelInfo.height}) of ${this.describe()}`, { plugin: 'gdal' });
+      throw new OptionError(
+        `window ${JSON.stringify(window)} is not inside level ${level} (${levelInfo.width} × ${levelInfo.height}) of ${this.describe()}`,
+        { plugin: 'gdal' },
+      );
     }
     const bands = request.bands ?? this.bands.map((_, index) => index);
     for (const index of bands) {
       const info = this.bands[index];
-      if (!info) throw new OptionError(`band index ${index} does not exist; ${this.describe()} has band indexes 0..${this.bands.length - 1}`, { plugin: 'gdal' });
+      if (!info)
+        throw new OptionError(
+          `band index ${index} does not exist; ${this.describe()} has band indexes 0..${this.bands.length - 1}`,
+          { plugin: 'gdal' },
+        );
       if (!READABLE.has(info.dataType)) {
-        throw new ReadError(`band ${index + 1} of ${this.describe()} is ${info.dataType}, which pyramids cannot hold in a typed array`, { plugin: 'gdal' });
+        throw new ReadError(
+          `band ${index + 1} of ${this.describe()} is ${info.dataType}, which pyramids cannot hold in a typed array`,
+          { plugin: 'gdal' },
+        );
       }
     }
-    if (this.closed) throw new ReadError(`${this.describe()} was closed; open it again to read`, { plugin: 'gdal' });
+    if (this.closed)
+      throw new ReadError(`${this.describe()} was closed; open it again to read`, {
+        plugin: 'gdal',
+      });
     const blockRows = Math.max(1, this.blockSize.height);
-    const wanted = Math.max(1, Math.floor((this.options.pixelsPerRead ?? DEFAULT_PIXELS_PER_READ) / window.width));
+    const wanted = Math.max(
+      1,
+      Math.floor((this.options.pixelsPerRead ?? DEFAULT_PIXELS_PER_READ) / window.width),
+    );
     const rowsPerRead = Math.max(1, wanted >= blockRows ? wanted - (wanted % blockRows) : wanted);
     const results: TypedArray[] = [];
     let opened: OpenedPath | undefined;
@@ -189,7 +240,9 @@ export class GDALRasterSource implements RasterSource {
             output = strip;
             break;
           }
-          output ??= new (strip.constructor as new (length: number) => TypedArray)(window.width * window.height);
+          output ??= new (strip.constructor as new (length: number) => TypedArray)(
+            window.width * window.height,
+          );
           (output as Float64Array).set(strip as Float64Array, row * window.width);
         }
         results.push(output!);
@@ -198,10 +251,13 @@ export class GDALRasterSource implements RasterSource {
       return results;
     } catch (error) {
       if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-      throw new ReadError(`GDAL could not read ${JSON.stringify(window)} of ${this.describe()}: ${redactMessage((error as Error).message ?? String(error))}`, {
-        plugin: 'gdal',
-        cause: error,
-      });
+      throw new ReadError(
+        `GDAL could not read ${JSON.stringify(window)} of ${this.describe()}: ${redactMessage((error as Error).message ?? String(error))}`,
+        {
+          plugin: 'gdal',
+          cause: error,
+        },
+      );
     } finally {
       if (opened) await this.release(opened);
     }
@@ -215,32 +271,73 @@ export class GDALRasterSource implements RasterSource {
   async warp(target: Grid, options: GDALWarpOptions = {}): Promise<TypedArray[]> {
     const { signal } = options;
     throwIfAborted(signal);
-    if (!target.crs) throw new OptionError('the target grid of a warp needs a CRS', { plugin: 'gdal' });
-    if (!this.grid.crs) throw new OptionError(`${this.describe()} has no CRS, so it cannot be warped`, { plugin: 'gdal' });
+    if (!target.crs)
+      throw new OptionError('the target grid of a warp needs a CRS', { plugin: 'gdal' });
+    if (!this.grid.crs)
+      throw new OptionError(`${this.describe()} has no CRS, so it cannot be warped`, {
+        plugin: 'gdal',
+      });
     const [originX, pixelWidth, rotationX, originY, rotationY, pixelHeight] = target.transform;
     if (rotationX !== 0 || rotationY !== 0 || pixelWidth <= 0 || pixelHeight >= 0) {
-      throw new OptionError('the target grid of a warp must be north-up (no rotation, negative pixel height)', { plugin: 'gdal' });
+      throw new OptionError(
+        'the target grid of a warp must be north-up (no rotation, negative pixel height)',
+        { plugin: 'gdal' },
+      );
     }
     const resampling = options.resampling ?? 'nearest';
     const method = WARP_METHODS[resampling];
-    if (!method) throw new OptionError(`resampling '${resampling}' is not one of ${Object.keys(WARP_METHODS).join(', ')}`, { plugin: 'gdal' });
+    if (!method)
+      throw new OptionError(
+        `resampling '${resampling}' is not one of ${Object.keys(WARP_METHODS).join(', ')}`,
+        { plugin: 'gdal' },
+      );
     const bands = options.bands ?? this.bands.map((_, index) => index);
     for (const index of bands) {
-      if (!this.bands[index]) throw new OptionError(`band index ${index} does not exist; ${this.describe()} has band indexes 0..${this.bands.length - 1}`, { plugin: 'gdal' });
+      if (!this.bands[index])
+        throw new OptionError(
+          `band index ${index} does not exist; ${this.describe()} has band indexes 0..${this.bands.length - 1}`,
+          { plugin: 'gdal' },
+        );
     }
-    const bounds = [originX, originY + target.height * pixelHeight, originX + target.width * pixelWidth, originY];
-    const args = ['-of', 'MEM', '-t_srs', target.crs, '-te', ...bounds.map(String), '-ts', String(target.width), String(target.height), '-r', method];
+    const bounds = [
+      originX,
+      originY + target.height * pixelHeight,
+      originX + target.width * pixelWidth,
+      originY,
+    ];
+    const args = [
+      '-of',
+      'MEM',
+      '-t_srs',
+      target.crs,
+      '-te',
+      ...bounds.map(String),
+      '-ts',
+      String(target.width),
+      String(target.height),
+      '-r',
+      method,
+    ];
     let opened: OpenedPath | undefined;
     try {
       opened = await this.acquire(signal);
       const source = opened.dataset;
       return await configScopeFor(this.gdal).run(this.plan.config, async () => {
-        const warped = await this.gdal.warpAsync(`pyramids-warp-${randomUUID()}`, null, [source], args);
+        const warped = await this.gdal.warpAsync(
+          `pyramids-warp-${randomUUID()}`,
+          null,
+          [source],
+          args,
+        );
         try {
           const results: TypedArray[] = [];
           for (const index of bands) {
             throwIfAborted(signal);
-            results.push((await warped.bands.get(index + 1).pixels.readAsync(0, 0, target.width, target.height)) as unknown as TypedArray);
+            results.push(
+              (await warped.bands
+                .get(index + 1)
+                .pixels.readAsync(0, 0, target.width, target.height)) as unknown as TypedArray,
+            );
           }
           return results;
         } finally {
@@ -249,7 +346,10 @@ export class GDALRasterSource implements RasterSource {
       });
     } catch (error) {
       if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-      throw new ReadError(`GDAL could not warp ${this.describe()}: ${redactMessage((error as Error).message ?? String(error))}`, { plugin: 'gdal', cause: error });
+      throw new ReadError(
+        `GDAL could not warp ${this.describe()}: ${redactMessage((error as Error).message ?? String(error))}`,
+        { plugin: 'gdal', cause: error },
+      );
     } finally {
       if (opened) await this.release(opened);
     }
@@ -274,7 +374,10 @@ export class GDALRasterSource implements RasterSource {
       this.reopening ??= this.reopen(this.plan.path).finally(() => (this.reopening = undefined));
       await this.reopening;
     }
-    if (this.closed) throw new ReadError(`${this.describe()} was closed; open it again to read`, { plugin: 'gdal' });
+    if (this.closed)
+      throw new ReadError(`${this.describe()} was closed; open it again to read`, {
+        plugin: 'gdal',
+      });
     this.current.users += 1;
     return this.current;
   }
@@ -287,7 +390,13 @@ export class GDALRasterSource implements RasterSource {
   /** Opens the dataset again on `path`; the old one closes when its last read is done. */
   private async reopen(path: string): Promise<void> {
     const { dataset } = await configScopeFor(this.gdal).run(this.plan.config, () =>
-      openGDALDataset(this.gdal, path, this.extra.openOptions, this.extra.variable, this.describe()),
+      openGDALDataset(
+        this.gdal,
+        path,
+        this.extra.openOptions,
+        this.extra.variable,
+        this.describe(),
+      ),
     );
     const previous = this.current;
     this.current = { dataset, path, users: 0, retired: false };
@@ -305,10 +414,18 @@ export class GDALRasterSource implements RasterSource {
 }
 
 /** Opens `href` with GDAL; the RasterSource the registry hands to a Dataset. */
-export async function openGDALSource(href: string, context: ReaderContext, options: GDALReaderOptions): Promise<RasterSource> {
+export async function openGDALSource(
+  href: string,
+  context: ReaderContext,
+  options: GDALReaderOptions,
+): Promise<RasterSource> {
   const gdal = await loadGDAL();
   throwIfAborted(context.signal);
-  const { variable: wanted, subdataset, ...openOptions } = (context.options ?? {}) as GDALOpenOptions & { subdataset?: string };
+  const {
+    variable: wanted,
+    subdataset,
+    ...openOptions
+  } = (context.options ?? {}) as GDALOpenOptions & { subdataset?: string };
   const variable = wanted ?? subdataset;
   const plan = await planAccess(gdal, href, context, options);
   const describe = `raster ${redactHref(href)}`;
@@ -316,12 +433,18 @@ export async function openGDALSource(href: string, context: ReaderContext, optio
     return await configScopeFor(gdal).run(plan.config, async () => {
       const opened = await openGDALDataset(gdal, plan.path, openOptions, variable, describe);
       throwIfAborted(context.signal);
-      return new GDALRasterSource(gdal, opened.dataset, plan, options, href, { ...opened, openOptions });
+      return new GDALRasterSource(gdal, opened.dataset, plan, options, href, {
+        ...opened,
+        openOptions,
+      });
     });
   } catch (error) {
     if (plan.headerFile) gdal.vsimem.release(plan.headerFile);
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-    throw new ReadError(`GDAL could not open ${describe}: ${redactMessage((error as Error).message ?? String(error))}`, { plugin: 'gdal', cause: error });
+    throw new ReadError(
+      `GDAL could not open ${describe}: ${redactMessage((error as Error).message ?? String(error))}`,
+      { plugin: 'gdal', cause: error },
+    );
   }
 }
 

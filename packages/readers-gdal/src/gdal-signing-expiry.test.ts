@@ -89,14 +89,25 @@ describe('GDAL reads over an hour with 60 s SAS tokens on a fake clock', () => {
     for (let group = 0; group < groups; group++) {
       const windows = [0, 1, 2, 3].map((offset) => {
         const tile = group * 4 + offset;
-        return { x: (tile % (SIZE / TILE)) * TILE, y: Math.floor(tile / (SIZE / TILE)) * TILE, width: TILE, height: TILE };
+        return {
+          x: (tile % (SIZE / TILE)) * TILE,
+          y: Math.floor(tile / (SIZE / TILE)) * TILE,
+          width: TILE,
+          height: TILE,
+        };
       });
       const results = await Promise.all(windows.map((window) => dataset.source.read({ window })));
       results.forEach(([band], index) => {
         const window = windows[index]!;
         const want = new Uint16Array(TILE * TILE);
         for (let row = 0; row < TILE; row++)
-          want.set(expected.subarray((window.y + row) * SIZE + window.x, (window.y + row) * SIZE + window.x + TILE), row * TILE);
+          want.set(
+            expected.subarray(
+              (window.y + row) * SIZE + window.x,
+              (window.y + row) * SIZE + window.x + TILE,
+            ),
+            row * TILE,
+          );
         if (firstDifference(band!, want) !== -1) mismatches.push(JSON.stringify(window));
       });
       server.clock += HOUR / groups + 1;

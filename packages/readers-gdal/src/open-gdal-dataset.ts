@@ -2,7 +2,12 @@
 // drivers, then the chosen variable (subdataset) of a multi-variable file.
 import type { Dataset as GDALDataset } from 'gdal-async';
 import { OptionError, ReadError } from '@pyramids/core';
-import { pickSubdataset, subdatasetVariable, subdatasetsOf, type Subdataset } from './gdal-dataset-info.js';
+import {
+  pickSubdataset,
+  subdatasetVariable,
+  subdatasetsOf,
+  type Subdataset,
+} from './gdal-dataset-info.js';
 import type { GDALOpenOptions } from './gdal-reader.js';
 import type { GDALModule } from './load-gdal.js';
 
@@ -14,7 +19,11 @@ export interface OpenedGDALDataset {
   variable?: string;
 }
 
-async function openDataset(gdal: GDALModule, path: string, openOptions: GDALOpenOptions): Promise<GDALDataset> {
+async function openDataset(
+  gdal: GDALModule,
+  path: string,
+  openOptions: GDALOpenOptions,
+): Promise<GDALDataset> {
   if (openOptions.openOptions && Object.keys(openOptions.openOptions).length > 0) {
     let driverName = openOptions.drivers?.[0];
     if (!driverName) {
@@ -25,7 +34,9 @@ async function openDataset(gdal: GDALModule, path: string, openOptions: GDALOpen
     const list = Object.entries(openOptions.openOptions).map(([name, value]) => `${name}=${value}`);
     return gdal.drivers.get(driverName).openAsync(path, 'r', list);
   }
-  return openOptions.drivers?.length ? gdal.openAsync(path, 'r', openOptions.drivers) : gdal.openAsync(path);
+  return openOptions.drivers?.length
+    ? gdal.openAsync(path, 'r', openOptions.drivers)
+    : gdal.openAsync(path);
 }
 
 /**
@@ -50,11 +61,17 @@ export async function openGDALDataset(
     chosen = subdatasetVariable(subdataset.name);
   } else if (variable !== undefined) {
     dataset.close();
-    throw new OptionError(`${describe} has no variables (subdatasets) to choose '${variable}' from; drop the variable option`, { plugin: 'gdal' });
+    throw new OptionError(
+      `${describe} has no variables (subdatasets) to choose '${variable}' from; drop the variable option`,
+      { plugin: 'gdal' },
+    );
   }
   if (dataset.bands.count() === 0) {
     dataset.close();
-    throw new ReadError(`${describe} opened with GDAL (${dataset.driver.description}) but has no raster bands`, { plugin: 'gdal' });
+    throw new ReadError(
+      `${describe} opened with GDAL (${dataset.driver.description}) but has no raster bands`,
+      { plugin: 'gdal' },
+    );
   }
   return { dataset, subdatasets, ...(chosen ? { variable: chosen } : {}) };
 }

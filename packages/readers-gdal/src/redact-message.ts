@@ -12,4 +12,3 @@ export function redactMessage(message: string): string {
     })
     .replace(/(?:https?|s3|gs|az|abfss?):\/\/[^\s'"`]*/gi, (match) => redactHref(match));
 }
-

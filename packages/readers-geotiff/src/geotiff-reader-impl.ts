@@ -25,7 +25,6 @@ import { readGeoTIFFGeoreferencing } from './read-geotiff-georeferencing.js';
 import { SignedHttpClient, unwrapBlockError } from './signed-http-client.js';
 import { tagValue } from './tiff-tag-value.js';
 
-
 /** TIFF compression codes geotiff.js cannot decode in Node, and what can. */
 const UNDECODABLE_COMPRESSION: Record<number, string> = {
   50001: 'WebP',

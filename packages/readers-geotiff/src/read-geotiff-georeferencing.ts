@@ -40,7 +40,9 @@ export interface GeoTIFFGeoreferencing {
 }
 
 /** Reads the transform, CRS, GCPs and raw GeoKeys of the full-resolution image. */
-export async function readGeoTIFFGeoreferencing(image: GeoTIFFImage): Promise<GeoTIFFGeoreferencing> {
+export async function readGeoTIFFGeoreferencing(
+  image: GeoTIFFImage,
+): Promise<GeoTIFFGeoreferencing> {
   const keys = image.getGeoKeys() as Record<string, number> | null;
   const pixelIsPoint = keys?.['GTRasterTypeGeoKey'] === 2;
   const { transform, gcps } = await readTransform(image, pixelIsPoint);
