@@ -1,7 +1,14 @@
 // What the GDAL reader learns from an opened dataset: its CRS, its variables
 // (subdatasets) and how to choose one, NetCDF-style extra dimensions, band names.
 import type { Dataset as GDALDataset, RasterBand as GDALRasterBand } from 'gdal-async';
-import { OptionError } from '@pyramids/core';
+import {
+  dataTypeFromGDALName,
+  OptionError,
+  type BandInfo,
+  type GeoTransform,
+  type Grid,
+  type OverviewLevel,
+} from '@pyramids/core';
 
 /** The CRS of a GDAL dataset as `EPSG:n` when GDAL identifies it, else WKT; null when none. */
 export function crsOf(dataset: GDALDataset): string | null {
@@ -119,4 +126,77 @@ export function bandName(
     .filter((name) => metadata[`NETCDF_DIM_${name}`] !== undefined)
     .map((name) => `${name}=${metadata[`NETCDF_DIM_${name}`]}`);
   return parts.length > 0 ? parts.join(',') : undefined;
+}
+
+/** What a RasterSource says about a GDAL dataset: grid, overview levels, bands, block size, metadata. */
+export interface GDALDatasetDescription {
+  grid: Grid;
+  levels: OverviewLevel[];
+  bands: BandInfo[];
+  blockSize: { width: number; height: number };
+  metadata: Record<string, unknown>;
+}
+
+/** Describes an opened dataset; `chosen` is the variable opened and the variables of its file. */
+export function describeGDALDataset(
+  dataset: GDALDataset,
+  chosen: { variable?: string; subdatasets: Subdataset[] },
+): GDALDatasetDescription {
+  const size = dataset.rasterSize;
+  const transform = (dataset.geoTransform ?? [0, 1, 0, 0, 0, 1]) as GeoTransform;
+  const grid: Grid = { crs: crsOf(dataset), transform, width: size.x, height: size.y };
+  const count = dataset.bands.count();
+  const first = count > 0 ? dataset.bands.get(1) : undefined;
+  const levels: OverviewLevel[] = [{ width: size.x, height: size.y, transform }];
+  if (first) {
+    for (let index = 0; index < first.overviews.count(); index += 1) {
+      const overview = first.overviews.get(index).size;
+      const scaleX = size.x / overview.x;
+      const scaleY = size.y / overview.y;
+      levels.push({
+        width: overview.x,
+        height: overview.y,
+        transform: [
+          transform[0],
+          transform[1] * scaleX,
+          transform[2] * scaleY,
+          transform[3],
+          transform[4] * scaleX,
+          transform[5] * scaleY,
+        ],
+      });
+    }
+  }
+  const datasetMetadata = (dataset.getMetadata() ?? {}) as Record<string, string>;
+  const dimensions = dimensionsOf(datasetMetadata);
+  const bandMetadata: Record<string, string>[] = [];
+  const bands: BandInfo[] = [];
+  for (let number = 1; number <= count; number += 1) {
+    const band = dataset.bands.get(number);
+    const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
+    bandMetadata.push(metadata);
+    const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
+    if (band.noDataValue !== null && band.noDataValue !== undefined) info.nodata = band.noDataValue;
+    if (band.scale !== null && band.scale !== undefined && band.scale !== 1)
+      info.scale = band.scale;
+    if (band.offset !== null && band.offset !== undefined && band.offset !== 0)
+      info.offset = band.offset;
+    const name = bandName(band, metadata, Object.keys(dimensions));
+    if (name) info.name = name;
+    if (band.unitType) info.unit = band.unitType;
+    bands.push(info);
+  }
+  const block = first?.blockSize ?? { x: size.x, y: 1 };
+  const blockSize = { width: block.x, height: block.y };
+  const metadata: Record<string, unknown> = {
+    driver: dataset.driver.description,
+    ...(chosen.variable ? { variable: chosen.variable } : {}),
+    ...(chosen.subdatasets.length > 0
+      ? { variables: chosen.subdatasets.map((subdataset) => subdatasetVariable(subdataset.name)) }
+      : {}),
+    dimensions,
+    datasetMetadata,
+    bandMetadata,
+  };
+  return { grid, levels, bands, blockSize, metadata };
 }

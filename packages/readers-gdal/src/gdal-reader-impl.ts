@@ -9,13 +9,11 @@ import {
   OptionError,
   PyramidsError,
   ReadError,
-  dataTypeFromGDALName,
   isAbortError,
   redactHref,
   throwIfAborted,
   type BandInfo,
   type DataType,
-  type GeoTransform,
   type Grid,
   type OverviewLevel,
   type RasterSource,
@@ -26,20 +24,12 @@ import {
 } from '@pyramids/core';
 import { planAccess, type AccessPlan } from './access-plan.js';
 import { configScopeFor } from './config-scope.js';
-import {
-  bandName,
-  crsOf,
-  dimensionsOf,
-  subdatasetVariable,
-  type Subdataset,
-} from './gdal-dataset-info.js';
+import { describeGDALDataset, type Subdataset } from './gdal-dataset-info.js';
 import type { GDALOpenOptions, GDALReaderOptions } from './gdal-reader.js';
 import { loadGDAL, type GDALModule } from './load-gdal.js';
 import { openGDALDataset } from './open-gdal-dataset.js';
 import { redactMessage } from './redact-message.js';
 
-export { redactMessage } from './redact-message.js';
-export { subdatasetVariable } from './gdal-dataset-info.js';
 
 const READABLE = new Set<DataType>([
   'uint8',
@@ -113,63 +103,12 @@ export class GDALRasterSource implements RasterSource {
   ) {
     this.href = href;
     this.current = { dataset, path: plan.path, users: 0, retired: false };
-    const size = dataset.rasterSize;
-    const transform = (dataset.geoTransform ?? [0, 1, 0, 0, 0, 1]) as GeoTransform;
-    this.grid = { crs: crsOf(dataset), transform, width: size.x, height: size.y };
-    const count = dataset.bands.count();
-    const first = count > 0 ? dataset.bands.get(1) : undefined;
-    this.levels = [{ width: size.x, height: size.y, transform }];
-    if (first) {
-      for (let index = 0; index < first.overviews.count(); index += 1) {
-        const overview = first.overviews.get(index).size;
-        const scaleX = size.x / overview.x;
-        const scaleY = size.y / overview.y;
-        this.levels.push({
-          width: overview.x,
-          height: overview.y,
-          transform: [
-            transform[0],
-            transform[1] * scaleX,
-            transform[2] * scaleY,
-            transform[3],
-            transform[4] * scaleX,
-            transform[5] * scaleY,
-          ],
-        });
-      }
-    }
-    const datasetMetadata = (dataset.getMetadata() ?? {}) as Record<string, string>;
-    const dimensions = dimensionsOf(datasetMetadata);
-    const bandMetadata: Record<string, string>[] = [];
-    this.bands = [];
-    for (let number = 1; number <= count; number += 1) {
-      const band = dataset.bands.get(number);
-      const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
-      bandMetadata.push(metadata);
-      const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
-      if (band.noDataValue !== null && band.noDataValue !== undefined)
-        info.nodata = band.noDataValue;
-      if (band.scale !== null && band.scale !== undefined && band.scale !== 1)
-        info.scale = band.scale;
-      if (band.offset !== null && band.offset !== undefined && band.offset !== 0)
-        info.offset = band.offset;
-      const name = bandName(band, metadata, Object.keys(dimensions));
-      if (name) info.name = name;
-      if (band.unitType) info.unit = band.unitType;
-      this.bands.push(info);
-    }
-    const block = first?.blockSize ?? { x: size.x, y: 1 };
-    this.blockSize = { width: block.x, height: block.y };
-    this.metadata = {
-      driver: dataset.driver.description,
-      ...(extra.variable ? { variable: extra.variable } : {}),
-      ...(extra.subdatasets.length > 0
-        ? { variables: extra.subdatasets.map((subdataset) => subdatasetVariable(subdataset.name)) }
-        : {}),
-      dimensions,
-      datasetMetadata,
-      bandMetadata,
-    };
+    const described = describeGDALDataset(dataset, extra);
+    this.grid = described.grid;
+    this.levels = described.levels;
+    this.bands = described.bands;
+    this.blockSize = described.blockSize;
+    this.metadata = described.metadata;
   }
 
   async read(request: ReadRequest): Promise<TypedArray[]> {

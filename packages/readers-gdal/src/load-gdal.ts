@@ -35,7 +35,9 @@ export async function importGDAL(importer: () => Promise<unknown>): Promise<GDAL
   }
   const gdal = ((module as { default?: GDALModule }).default ?? module) as GDALModule;
   if (typeof gdal?.openAsync !== 'function') {
-    throw new GDALUnavailableError(`gdal-async loaded but has no openAsync(): not a usable gdal-async; ${INSTALL_HINT}`);
+    throw new GDALUnavailableError(
+      `gdal-async loaded but has no openAsync(): not a usable gdal-async; ${INSTALL_HINT}`,
+    );
   }
   return gdal;
 }
