@@ -30,7 +30,6 @@ import { loadGDAL, type GDALModule } from './load-gdal.js';
 import { openGDALDataset } from './open-gdal-dataset.js';
 import { redactMessage } from './redact-message.js';
 
-
 const READABLE = new Set<DataType>([
   'uint8',
   'int8',
