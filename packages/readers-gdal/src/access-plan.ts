@@ -3,9 +3,9 @@
 // URL) is part of the path, so a fresh one gives a new path; the source then reopens the
 // dataset on it (see gdal-reader-impl.ts). Headers travel in a /vsimem/ header file.
 import { randomUUID } from 'node:crypto';
-import { headersFor, hrefToGDALPath, type ReaderContext } from '@pyramids/core';
-import type { GDALReaderOptions } from './gdal-reader.js';
-import type { GDALModule } from './load-gdal.js';
+import { headersFor, hrefToGdalPath, type ReaderContext } from '@pyramids/core';
+import type { GdalReaderOptions } from './gdal-reader.js';
+import type { GdalModule } from './load-gdal.js';
 
 /** How one href is opened: its GDAL path, the config it needs, and what to clean up. */
 export interface AccessPlan {
@@ -45,14 +45,14 @@ function headerText(headers: Record<string, string>): string {
 
 /** True when GDAL reads `href` as plain `/vsicurl/` (headers can then travel in the path). */
 function isPlainHttp(href: string): boolean {
-  return /^https?:\/\//i.test(href) && hrefToGDALPath(href) === `/vsicurl/${href}`;
+  return /^https?:\/\//i.test(href) && hrefToGdalPath(href) === `/vsicurl/${href}`;
 }
 
 /** The signer's credentials for one read of `href`: HTTP headers (when they can travel in the path) and GDAL options. */
 async function credentialsFor(
   href: string,
   context: ReaderContext,
-  options: GDALReaderOptions,
+  options: GdalReaderOptions,
   signal?: AbortSignal,
 ): Promise<Credentials> {
   const signer = context.signer;
@@ -73,7 +73,7 @@ async function credentialsFor(
     config.GDAL_HTTP_HEADERS = headerText(headers).trim();
     headers = {};
   }
-  const remote = hrefToGDALPath(href).startsWith('/vsi') && !isPlainHttp(href);
+  const remote = hrefToGdalPath(href).startsWith('/vsi') && !isPlainHttp(href);
   if (remote && !('GDAL_DISABLE_READDIR_ON_OPEN' in config))
     config.GDAL_DISABLE_READDIR_ON_OPEN = 'EMPTY_DIR';
   return { headers, config };
@@ -81,10 +81,10 @@ async function credentialsFor(
 
 /** Plans the access to `href` (as signed at open); `refresh` re-signs it from `context.signHref`. */
 export async function planAccess(
-  gdal: GDALModule,
+  gdal: GdalModule,
   href: string,
   context: ReaderContext,
-  options: GDALReaderOptions,
+  options: GdalReaderOptions,
 ): Promise<AccessPlan> {
   let currentHref = href;
   let currentHeaders = '';
@@ -98,7 +98,7 @@ export async function planAccess(
     currentHeaders = text;
   };
   const pathFor = (target: string) => {
-    if (!isPlainHttp(target)) return hrefToGDALPath(target);
+    if (!isPlainHttp(target)) return hrefToGdalPath(target);
     // Credentials travel in the path (a header file in /vsimem/), so they apply to this
     // dataset's requests only, on any thread, with no process-wide option set.
     const parts = ['list_dir=no'];

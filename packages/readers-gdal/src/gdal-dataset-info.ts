@@ -2,7 +2,7 @@
 // (subdatasets) and how to choose one, NetCDF-style extra dimensions, band names.
 import type { Dataset as GDALDataset, RasterBand as GDALRasterBand } from 'gdal-async';
 import {
-  dataTypeFromGDALName,
+  dataTypeFromGdalName,
   OptionError,
   type BandInfo,
   type GeoTransform,
@@ -129,7 +129,7 @@ export function bandName(
 }
 
 /** What a RasterSource says about a GDAL dataset: grid, overview levels, bands, block size, metadata. */
-export interface GDALDatasetDescription {
+export interface GdalDatasetDescription {
   grid: Grid;
   levels: OverviewLevel[];
   bands: BandInfo[];
@@ -138,10 +138,10 @@ export interface GDALDatasetDescription {
 }
 
 /** Describes an opened dataset; `chosen` is the variable opened and the variables of its file. */
-export function describeGDALDataset(
+export function describeGdalDataset(
   dataset: GDALDataset,
   chosen: { variable?: string; subdatasets: Subdataset[] },
-): GDALDatasetDescription {
+): GdalDatasetDescription {
   const size = dataset.rasterSize;
   const transform = (dataset.geoTransform ?? [0, 1, 0, 0, 0, 1]) as GeoTransform;
   const grid: Grid = { crs: crsOf(dataset), transform, width: size.x, height: size.y };
@@ -175,7 +175,7 @@ export function describeGDALDataset(
     const band = dataset.bands.get(number);
     const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
     bandMetadata.push(metadata);
-    const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
+    const info: BandInfo = { dataType: dataTypeFromGdalName(band.dataType ?? '') };
     if (band.noDataValue !== null && band.noDataValue !== undefined) info.nodata = band.noDataValue;
     if (band.scale !== null && band.scale !== undefined && band.scale !== 1)
       info.scale = band.scale;

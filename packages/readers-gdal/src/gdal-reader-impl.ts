@@ -24,10 +24,10 @@ import {
 } from '@pyramids/core';
 import { planAccess, type AccessPlan } from './access-plan.js';
 import { configScopeFor } from './config-scope.js';
-import { describeGDALDataset, type Subdataset } from './gdal-dataset-info.js';
-import type { GDALOpenOptions, GDALReaderOptions } from './gdal-reader.js';
-import { loadGDAL, type GDALModule } from './load-gdal.js';
-import { openGDALDataset } from './open-gdal-dataset.js';
+import { describeGdalDataset, type Subdataset } from './gdal-dataset-info.js';
+import type { GdalOpenOptions, GdalReaderOptions } from './gdal-reader.js';
+import { loadGdal, type GdalModule } from './load-gdal.js';
+import { openGdalDataset } from './open-gdal-dataset.js';
 import { redactMessage } from './redact-message.js';
 
 const READABLE = new Set<DataType>([
@@ -57,7 +57,7 @@ const WARP_METHODS: Record<string, string> = {
 };
 
 /** Options of the GDAL source's native `warp`. */
-export interface GDALWarpOptions {
+export interface GdalWarpOptions {
   /** Resampling: nearest (default), bilinear, cubic, cubicspline, lanczos, average, mode, min, max, median, q1, q3. */
   resampling?: string;
   /** 0-based band indexes; all bands when omitted. */
@@ -75,7 +75,7 @@ interface OpenedPath {
 }
 
 /** A RasterSource read by GDAL, with GDAL's warper as `warp`. */
-export class GDALRasterSource implements RasterSource {
+export class GdalRasterSource implements RasterSource {
   readonly href: string;
   readonly grid: RasterSource['grid'];
   readonly levels: OverviewLevel[];
@@ -89,20 +89,20 @@ export class GDALRasterSource implements RasterSource {
   private reopening: Promise<void> | undefined;
 
   constructor(
-    private readonly gdal: GDALModule,
+    private readonly gdal: GdalModule,
     dataset: GDALDataset,
     private readonly plan: AccessPlan,
-    private readonly options: GDALReaderOptions,
+    private readonly options: GdalReaderOptions,
     href: string,
     private readonly extra: {
       variable?: string;
       subdatasets: Subdataset[];
-      openOptions: GDALOpenOptions;
+      openOptions: GdalOpenOptions;
     },
   ) {
     this.href = href;
     this.current = { dataset, path: plan.path, users: 0, retired: false };
-    const described = describeGDALDataset(dataset, extra);
+    const described = describeGdalDataset(dataset, extra);
     this.grid = described.grid;
     this.levels = described.levels;
     this.bands = described.bands;
@@ -206,7 +206,7 @@ export class GDALRasterSource implements RasterSource {
    * the pixels equal `gdalwarp -t_srs -te -ts -r` of the same file; overviews are used
    * as gdalwarp's `-ovr AUTO` does). One typed array per requested band.
    */
-  async warp(target: Grid, options: GDALWarpOptions = {}): Promise<TypedArray[]> {
+  async warp(target: Grid, options: GdalWarpOptions = {}): Promise<TypedArray[]> {
     const { signal } = options;
     throwIfAborted(signal);
     if (!target.crs)
@@ -328,7 +328,7 @@ export class GDALRasterSource implements RasterSource {
   /** Opens the dataset again on `path`; the old one closes when its last read is done. */
   private async reopen(path: string): Promise<void> {
     const { dataset } = await configScopeFor(this.gdal).run(this.plan.config, () =>
-      openGDALDataset(
+      openGdalDataset(
         this.gdal,
         path,
         this.extra.openOptions,
@@ -352,26 +352,26 @@ export class GDALRasterSource implements RasterSource {
 }
 
 /** Opens `href` with GDAL; the RasterSource the registry hands to a Dataset. */
-export async function openGDALSource(
+export async function openGdalSource(
   href: string,
   context: ReaderContext,
-  options: GDALReaderOptions,
+  options: GdalReaderOptions,
 ): Promise<RasterSource> {
-  const gdal = await loadGDAL();
+  const gdal = await loadGdal();
   throwIfAborted(context.signal);
   const {
     variable: wanted,
     subdataset,
     ...openOptions
-  } = (context.options ?? {}) as GDALOpenOptions & { subdataset?: string };
+  } = (context.options ?? {}) as GdalOpenOptions & { subdataset?: string };
   const variable = wanted ?? subdataset;
   const plan = await planAccess(gdal, href, context, options);
   const describe = `raster ${redactHref(href)}`;
   try {
     return await configScopeFor(gdal).run(plan.config, async () => {
-      const opened = await openGDALDataset(gdal, plan.path, openOptions, variable, describe);
+      const opened = await openGdalDataset(gdal, plan.path, openOptions, variable, describe);
       throwIfAborted(context.signal);
-      return new GDALRasterSource(gdal, opened.dataset, plan, options, href, {
+      return new GdalRasterSource(gdal, opened.dataset, plan, options, href, {
         ...opened,
         openOptions,
       });
@@ -387,6 +387,6 @@ export async function openGDALSource(
 }
 
 /** The implementation `gdalReader().load()` returns. */
-export function createGDALReaderImplementation(options: GDALReaderOptions): ReaderImplementation {
-  return { open: (href, context) => openGDALSource(href, context, options) };
+export function createGdalReaderImplementation(options: GdalReaderOptions): ReaderImplementation {
+  return { open: (href, context) => openGdalSource(href, context, options) };
 }

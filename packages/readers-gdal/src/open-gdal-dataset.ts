@@ -8,11 +8,11 @@ import {
   subdatasetsOf,
   type Subdataset,
 } from './gdal-dataset-info.js';
-import type { GDALOpenOptions } from './gdal-reader.js';
-import type { GDALModule } from './load-gdal.js';
+import type { GdalOpenOptions } from './gdal-reader.js';
+import type { GdalModule } from './load-gdal.js';
 
 /** An opened dataset, the variables its file lists, and the one chosen. */
-export interface OpenedGDALDataset {
+export interface OpenedGdalDataset {
   dataset: GDALDataset;
   subdatasets: Subdataset[];
   /** The variable opened, when the file has several. */
@@ -20,9 +20,9 @@ export interface OpenedGDALDataset {
 }
 
 async function openDataset(
-  gdal: GDALModule,
+  gdal: GdalModule,
   path: string,
-  openOptions: GDALOpenOptions,
+  openOptions: GdalOpenOptions,
 ): Promise<GDALDataset> {
   if (openOptions.openOptions && Object.keys(openOptions.openOptions).length > 0) {
     let driverName = openOptions.drivers?.[0];
@@ -44,13 +44,13 @@ async function openDataset(
  * only one). Run it under the access plan's GDAL options; `describe` names the raster
  * (redacted) in errors.
  */
-export async function openGDALDataset(
-  gdal: GDALModule,
+export async function openGdalDataset(
+  gdal: GdalModule,
   path: string,
-  openOptions: GDALOpenOptions,
+  openOptions: GdalOpenOptions,
   variable: string | undefined,
   describe: string,
-): Promise<OpenedGDALDataset> {
+): Promise<OpenedGdalDataset> {
   let dataset = await openDataset(gdal, path, openOptions);
   const subdatasets = subdatasetsOf(dataset);
   let chosen: string | undefined;

@@ -16,12 +16,12 @@ import {
   type ReadRequest,
   type TypedArray,
 } from '@pyramids/core';
-import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
+import type { GeoTiffReaderOptions } from './geotiff-reader.js';
 import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
 import { registerNativeDecoders } from './register-native-decoders.js';
 import { checkTiffStructure, type TiffLayout } from './tiff-structure.js';
-import { readGeoTIFFBands } from './read-geotiff-bands.js';
-import { readGeoTIFFGeoreferencing } from './read-geotiff-georeferencing.js';
+import { readGeoTiffBands } from './read-geotiff-bands.js';
+import { readGeoTiffGeoreferencing } from './read-geotiff-georeferencing.js';
 import { SignedHttpClient, unwrapBlockError } from './signed-http-client.js';
 import { tagValue } from './tiff-tag-value.js';
 
@@ -58,7 +58,7 @@ async function subfileType(image: GeoTIFFImage): Promise<number> {
 async function openTiffs(
   href: string,
   context: ReaderContext,
-  options: GeoTIFFReaderOptions,
+  options: GeoTiffReaderOptions,
   client: SignedHttpClient | undefined,
 ): Promise<GeoTIFF[]> {
   if (client) {
@@ -109,10 +109,10 @@ async function checkOpenedTiff(
 }
 
 /** Builds the RasterSource of one GeoTIFF. */
-async function openGeoTIFF(
+async function openGeoTiff(
   href: string,
   context: ReaderContext,
-  options: GeoTIFFReaderOptions,
+  options: GeoTiffReaderOptions,
 ): Promise<RasterSource> {
   const shown = redactHref(href);
   const client = isHttp(href) ? new SignedHttpClient(href, context, options) : undefined;
@@ -161,8 +161,8 @@ async function openGeoTIFF(
     );
   }
 
-  const { bands, nodata, datasetMetadata } = await readGeoTIFFBands(full, shown);
-  const { transform, crs, gcps, gcpCrs, rawGeoKeys } = await readGeoTIFFGeoreferencing(full);
+  const { bands, nodata, datasetMetadata } = await readGeoTiffBands(full, shown);
+  const { transform, crs, gcps, gcpCrs, rawGeoKeys } = await readGeoTiffGeoreferencing(full);
 
   const levels: OverviewLevel[] = images.map((image) => {
     const factorX = width / image.getWidth();
@@ -250,12 +250,12 @@ async function openGeoTIFF(
 }
 
 /** The reader implementation, configured with the plugin's options. */
-export function createGeoTIFFReaderImplementation(
-  options: GeoTIFFReaderOptions,
+export function createGeoTiffReaderImplementation(
+  options: GeoTiffReaderOptions,
 ): ReaderImplementation {
   useStreamDeflateDecoder();
   registerNativeDecoders();
   return {
-    open: (href, context) => openGeoTIFF(href, context, options),
+    open: (href, context) => openGeoTiff(href, context, options),
   };
 }

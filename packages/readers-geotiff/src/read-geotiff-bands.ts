@@ -11,7 +11,7 @@ import {
 import { tagValue } from './tiff-tag-value.js';
 
 /** The bands of a GeoTIFF and its dataset-level GDAL metadata. */
-export interface GeoTIFFBands {
+export interface GeoTiffBands {
   bands: BandInfo[];
   /** The nodata value shared by every band (GDAL_NODATA), if any. */
   nodata?: number;
@@ -23,7 +23,7 @@ export interface GeoTIFFBands {
  * Reads the bands of the full-resolution image; `shown` names the file (redacted) in
  * errors. Complex-valued data is refused: geotiff.js cannot hold it in a band array.
  */
-export async function readGeoTIFFBands(image: GeoTIFFImage, shown: string): Promise<GeoTIFFBands> {
+export async function readGeoTiffBands(image: GeoTIFFImage, shown: string): Promise<GeoTiffBands> {
   const samples = image.getSamplesPerPixel();
   const formats = (await tagValue<ArrayLike<number>>(image, 'SampleFormat')) ?? [];
   const bits = (await tagValue<ArrayLike<number>>(image, 'BitsPerSample')) ?? [1];
@@ -55,7 +55,7 @@ export async function readGeoTIFFBands(image: GeoTIFFImage, shown: string): Prom
       { plugin: 'geotiff', details: { dataType: complex.dataType } },
     );
   }
-  const result: GeoTIFFBands = { bands, datasetMetadata: gdalMetadata.dataset };
+  const result: GeoTiffBands = { bands, datasetMetadata: gdalMetadata.dataset };
   if (nodata !== undefined) result.nodata = nodata;
   return result;
 }

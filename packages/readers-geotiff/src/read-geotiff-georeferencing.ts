@@ -26,7 +26,7 @@ export interface GroundControlPoint {
 }
 
 /** The georeferencing of a GeoTIFF's full-resolution image. */
-export interface GeoTIFFGeoreferencing {
+export interface GeoTiffGeoreferencing {
   /** Pixel → CRS affine transform; the identity when the file has none (or only GCPs). */
   transform: GeoTransform;
   /** The grid's CRS; null when the file has none or is georeferenced by GCPs only. */
@@ -40,14 +40,14 @@ export interface GeoTIFFGeoreferencing {
 }
 
 /** Reads the transform, CRS, GCPs and raw GeoKeys of the full-resolution image. */
-export async function readGeoTIFFGeoreferencing(
+export async function readGeoTiffGeoreferencing(
   image: GeoTIFFImage,
-): Promise<GeoTIFFGeoreferencing> {
+): Promise<GeoTiffGeoreferencing> {
   const keys = image.getGeoKeys() as Record<string, number> | null;
   const pixelIsPoint = keys?.['GTRasterTypeGeoKey'] === 2;
   const { transform, gcps } = await readTransform(image, pixelIsPoint);
   const crs = await readCrs(image);
-  const georeferencing: GeoTIFFGeoreferencing = { transform, crs: gcps ? null : crs };
+  const georeferencing: GeoTiffGeoreferencing = { transform, crs: gcps ? null : crs };
   if (gcps) {
     georeferencing.gcps = gcps;
     georeferencing.gcpCrs = crs;

@@ -11,7 +11,7 @@ import {
   redactRequestSecrets,
   type ReaderContext,
 } from '@pyramids/core';
-import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
+import type { GeoTiffReaderOptions } from './geotiff-reader.js';
 
 /**
  * geotiff.js client over core's `httpRequest`: retries, timeouts, aborts, and
@@ -29,7 +29,7 @@ export class SignedHttpClient extends BaseClient {
   constructor(
     url: string,
     private readonly context: ReaderContext,
-    private readonly readerOptions: GeoTIFFReaderOptions,
+    private readonly readerOptions: GeoTiffReaderOptions,
   ) {
     super(url);
   }

@@ -1,4 +1,4 @@
-import { geoKeyDirectoryFromTags, loadAsset, openRaster, OptionError, writeGeoTIFF, type Dataset } from '@pyramids/core';
+import { geoKeyDirectoryFromTags, loadAsset, openRaster, OptionError, writeGeoTiff, type Dataset } from '@pyramids/core';
 import type { Command } from 'commander';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems, pickItem } from '../load-items.js';
@@ -52,7 +52,7 @@ export function registerReadCommand(program: Command): Command {
         const gcps = metadata['gcps'] as { pixel: number; line: number; x: number; y: number; z: number }[] | undefined;
         // A window of a GCP-georeferenced raster moves its GCPs by the window offset.
         const shiftedGcps = gcps?.map((gcp) => ({ ...gcp, pixel: gcp.pixel - result.window.x, line: gcp.line - result.window.y }));
-        await writeGeoTIFF(options.output, {
+        await writeGeoTiff(options.output, {
           grid: result.grid,
           bands: result.bands,
           data: result.data,
