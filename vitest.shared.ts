@@ -17,7 +17,7 @@ export const workspaceAliases: Record<string, string> = Object.fromEntries(
       const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
         name: string;
       };
-      // A `/node` subpath entry (issue 15) comes first: aliases match by prefix, in order.
+      // A `/node` subpath entry comes first: aliases match by prefix, in order.
       const nodeEntry = path.join(dir, 'src/node.ts');
       return [
         ...(existsSync(nodeEntry) ? [[`${name}/node`, nodeEntry] as const] : []),
@@ -38,4 +38,39 @@ function findFixturesDir(start: string): string {
     if (existsSync(candidate)) return path.resolve(candidate);
     if (path.dirname(dir) === dir) return path.resolve(start, '../shared/fixtures');
   }
+}
+
+/**
+ * Puts each package's version (from the package.json nearest to the file) where its
+ * sources say `__PACKAGE_VERSION__`, as tsup's `define` does at build, so tests of the
+ * sources see the version the built package reports.
+ */
+export function packageVersionPlugin(): {
+  name: string;
+  transform(code: string, id: string): string | undefined;
+} {
+  const versions = new Map<string, string>();
+  const versionFor = (file: string): string | undefined => {
+    for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (!existsSync(manifest)) continue;
+      if (!versions.has(dir))
+        versions.set(
+          dir,
+          (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '',
+        );
+      return versions.get(dir) || undefined;
+    }
+    return undefined;
+  };
+  return {
+    name: 'pyramids-package-version',
+    transform(code, id) {
+      if (!code.includes('__PACKAGE_VERSION__')) return undefined;
+      const version = versionFor(id.split('?')[0]!);
+      return version
+        ? code.replace(/\b__PACKAGE_VERSION__\b/g, JSON.stringify(version))
+        : undefined;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// Checks every published package as npm would ship it (issue 15): packs it with pnpm
+// Checks every published package as npm would ship it: packs it with pnpm
 // (workspace:/catalog: versions rewritten), then runs publint (strict: warnings fail)
 // and @arethetypeswrong/cli (profile esm-only: ESM + types must resolve for node16 and
 // bundler). Needs built packages (`pnpm build`). Exit code 1 when any check fails.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's headless-capable Chromium, which the browser test (issue 15) drives
+# Installs Debian's headless-capable Chromium, which the browser test drives
 # with puppeteer-core. Idempotent: does nothing when `chromium` is already on PATH.
 set -euo pipefail
 

@@ -66,7 +66,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const fixtures = findFixtures(repositoryRoot);
   const summary = summarize(report, fixtures);
   const { passed, skipped, problems } = summary;
-  // Checks run beside the tests (scripts/test.sh: publint and attw) count as failed suites too.
+  // Checks run beside the tests (scripts/test.sh: lint, typecheck, prettier, publint and attw)
+  // count as failed suites too.
   const failedChecks = Number(process.env.PYRAMIDS_FAILED_CHECKS ?? 0) || 0;
   if (failedChecks > 0)
     problems.push(`${failedChecks} check(s) beside the tests failed; see the log above`);

@@ -1,4 +1,4 @@
-// Bundles a package entry for browsers with esbuild (issue 15): `platform: 'browser'`,
+// Bundles a package entry for browsers with esbuild: `platform: 'browser'`,
 // no polyfills, workspace packages resolved to their sources. A Node built-in anywhere
 // in the import graph fails the build, which is what the bundle tests assert against.
 import path from 'node:path';

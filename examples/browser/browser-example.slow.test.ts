@@ -1,4 +1,4 @@
-// The browser example in a real browser (issue 15): Debian's Chromium, headless, driven by
+// The browser example in a real browser: Debian's Chromium, headless, driven by
 // puppeteer-core. The page comes from one loopback server; a loopback STAC API plus a
 // Range file server with CORS (COGs made by GDAL from a fixture, a stac-geoparquet
 // fixture) from another; epsg-index's per-code files from a third. The page's results

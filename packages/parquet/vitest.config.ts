@@ -1,7 +1,8 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.js';
+import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
+  plugins: [packageVersionPlugin()],
   test: { name: 'parquet', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'] },
 });

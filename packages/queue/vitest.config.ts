@@ -1,8 +1,9 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.js';
+import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
+  plugins: [packageVersionPlugin()],
   test: {
     name: 'queue',
     include: ['src/**/*.test.ts'],

@@ -1,7 +1,14 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.js';
+import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'readers-geotiff', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+  plugins: [packageVersionPlugin()],
+  test: {
+    name: 'readers-geotiff',
+    include: ['src/**/*.test.ts'],
+    exclude: ['**/*.external.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
 });

@@ -1,7 +1,12 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.js';
+import { packageVersionPlugin, workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'signers-planetary-computer', include: ['src/**/*.test.ts'], exclude: ['**/*.external.test.ts'] },
+  plugins: [packageVersionPlugin()],
+  test: {
+    name: 'signers-planetary-computer',
+    include: ['src/**/*.test.ts'],
+    exclude: ['**/*.external.test.ts'],
+  },
 });

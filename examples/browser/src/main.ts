@@ -1,4 +1,4 @@
-// The browser example (issue 15): search a STAC API, build a 3-date RGB cube of a small
+// The browser example: search a STAC API, build a 3-date RGB cube of a small
 // area and draw it on a canvas, read one COG window, and read a stac-geoparquet file,
 // all with the default entries of @pyramids/core, @pyramids/readers-geotiff and
 // @pyramids/parquet. Settings come from the page's query string (see README.md).

@@ -1,13 +1,11 @@
-// An hour-long cube against loopback token endpoints that issue 60 s tokens,
+// An hour-long cube against loopback token endpoints that issue 60 s tokens
 // on a fake clock: every byte-range read is signed when it is sent, so no read
 // ever carries an expired token. The signers are registered with
 // `registry.use` only (no `signer` option), so the registry's signers sign.
 // CDSE sends its OAuth token as a header; the Planetary Computer signer puts a
 // SAS query on the href, which the GeoTIFF reader re-signs per request.
 // A revoked token (401/403) is dropped and the read retried once.
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRegistry, DatasetCollection, transformBounds, type StacItem } from '@pyramids/core';
@@ -16,6 +14,10 @@ import { cdseSigner } from '@pyramids/signers-cdse';
 import { planetaryComputerSigner } from '@pyramids/signers-planetary-computer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticBand, writeRasterWithGdal } from '../../core/src/test-support/gdal-raster.js';
+import {
+  startExpiringTokenServer,
+  type ExpiringTokenServer,
+} from '../../../test-support/expiring-token-server.js';
 
 const GRID = {
   crs: 'EPSG:32632',
@@ -29,103 +31,7 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 const BLOB_HOST = 'pyramidsexpiry.blob.core.windows.net';
 
 let scratch: string;
-let server: Server;
-let serverUrl: string;
-/** The fake clock every party reads: signers, token endpoints and the data server. */
-let clock = START;
-/** Milliseconds the clock moves on at each data request (a slow network over an hour). */
-let stepPerRead = 0;
-/** Expiry of every token issued, by token. */
-const issued = new Map<string, number>();
-/** Tokens revoked by the server before their expiry. */
-const revoked = new Set<string>();
-let dataReads = 0;
-const expiredSent: string[] = [];
-const missingSent: string[] = [];
-
-function serveFile(request: IncomingMessage, response: ServerResponse): void {
-  const file = path.join(scratch, 'scene.tif');
-  const size = statSync(file).size;
-  const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
-  const start = range ? Number(range[1]) : 0;
-  const end = range && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-  response.writeHead(range ? 206 : 200, {
-    'content-length': String(end - start + 1),
-    'accept-ranges': 'bytes',
-    'content-type': 'image/tiff',
-    ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
-  });
-  createReadStream(file, { start, end }).pipe(response);
-}
-
-/** Mints a token valid for 60 s of the fake clock. */
-function mint(prefix: string): { token: string; expiresAt: number } {
-  const token = `${prefix}-${issued.size + 1}`;
-  const expiresAt = clock + TOKEN_LIFETIME;
-  issued.set(token, expiresAt);
-  return { token, expiresAt };
-}
-
-/** Checks a presented token against the fake clock, then lets the clock run. */
-function admit(
-  token: string | undefined | null,
-  request: IncomingMessage,
-  response: ServerResponse,
-): void {
-  dataReads++;
-  const expiresAt = token ? issued.get(token) : undefined;
-  if (!token || expiresAt === undefined) {
-    missingSent.push(`${request.url} at +${(clock - START) / 1000} s`);
-    response.writeHead(401).end('no valid token');
-  } else if (revoked.has(token)) {
-    response.writeHead(403).end('token revoked');
-  } else if (clock >= expiresAt) {
-    expiredSent.push(
-      `${token} at +${(clock - START) / 1000} s, expired at +${(expiresAt - START) / 1000} s`,
-    );
-    response.writeHead(401).end('token expired');
-  } else {
-    serveFile(request, response);
-  }
-  clock += stepPerRead;
-}
-
-function handle(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://loopback');
-  if (url.pathname === '/oidc/token') {
-    // A Keycloak token endpoint: password grant → a 60 s access token, no refresh token.
-    const { token } = mint('cdse');
-    response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          access_token: token,
-          expires_in: TOKEN_LIFETIME / 1000,
-          token_type: 'Bearer',
-        }),
-      );
-    return;
-  }
-  if (url.pathname.startsWith('/sas/')) {
-    // The Planetary Computer SAS endpoint: {sasUrl}/{account}/{container} → token + msft:expiry.
-    const { token, expiresAt } = mint('sas');
-    response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          token: `sv=2024&sig=${token}`,
-          'msft:expiry': new Date(expiresAt).toISOString(),
-        }),
-      );
-    return;
-  }
-  if (url.pathname.startsWith('/cdse/')) {
-    return admit(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1], request, response);
-  }
-  if (url.pathname.startsWith('/blob/'))
-    return admit(url.searchParams.get('sig'), request, response);
-  response.writeHead(404).end();
-}
+let server: ExpiringTokenServer;
 
 /** `count` daily Items, each its own copy of the scene, with full metadata so that building the cube opens no file. */
 function itemsAt(count: number, hrefOf: (index: number) => string): StacItem[] {
@@ -174,7 +80,7 @@ function itemsAt(count: number, hrefOf: (index: number) => string): StacItem[] {
 /** Routes the Azure blob host to the loopback server (the I/O seam). */
 const blobFetch: typeof fetch = (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  return fetch(url.replace(`https://${BLOB_HOST}/`, `${serverUrl}/blob/`), init);
+  return fetch(url.replace(`https://${BLOB_HOST}/`, `${server.url}/blob/`), init);
 };
 
 beforeAll(async () => {
@@ -193,25 +99,19 @@ beforeAll(async () => {
     },
     { format: 'COG', creationOptions: ['BLOCKSIZE=32', 'COMPRESS=DEFLATE'] },
   );
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startExpiringTokenServer({
+    file: path.join(scratch, 'scene.tif'),
+    start: START,
+    tokenLifetime: TOKEN_LIFETIME,
+  });
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  clock = START;
-  issued.clear();
-  revoked.clear();
-  dataReads = 0;
-  expiredSent.length = 0;
-  missingSent.length = 0;
-});
+beforeEach(() => server.reset());
 
 // Reads run 4 at a time, so a request may arrive 3 × 7 s after it was signed: well inside the 30 s window.
 const STEPS = 300;
@@ -225,26 +125,26 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
         cdseSigner({
           username: 'user',
           password: 'secret',
-          tokenUrl: `${serverUrl}/oidc/token`,
-          hosts: [new URL(serverUrl).host],
-          now: () => clock,
+          tokenUrl: `${server.url}/oidc/token`,
+          hosts: [new URL(server.url).host],
+          now: () => server.clock,
           env: {},
         }),
       );
     // Each time step is one file of header + tiles; 300 steps of two requests at 7 s each run past an hour.
-    stepPerRead = 7_000;
+    server.stepPerRead = 7_000;
     const cube = await DatasetCollection.fromStac(
-      itemsAt(STEPS, (index) => `${serverUrl}/cdse/scene-${index}.tif`),
+      itemsAt(STEPS, (index) => `${server.url}/cdse/scene-${index}.tif`),
       { registry, asset: 'data', concurrency: CONCURRENCY },
     );
     const result = await cube.read();
 
-    expect(expiredSent).toEqual([]);
-    expect(missingSent).toEqual([]);
-    expect(clock - START).toBeGreaterThanOrEqual(HOUR);
+    expect(server.expiredSent).toEqual([]);
+    expect(server.missingSent).toEqual([]);
+    expect(server.clock - START).toBeGreaterThanOrEqual(HOUR);
     // Tokens were reused within their life (30 s refresh window), and renewed as the hour went by.
-    expect(issued.size).toBeGreaterThanOrEqual((clock - START) / TOKEN_LIFETIME);
-    expect(issued.size).toBeLessThan(dataReads);
+    expect(server.issued.size).toBeGreaterThanOrEqual((server.clock - START) / TOKEN_LIFETIME);
+    expect(server.issued.size).toBeLessThan(server.dataReads);
     expect(result.data.length).toBe(STEPS * GRID.size * GRID.size);
     expect(Array.from(result.data).some((value) => value !== 0)).toBe(true);
   });
@@ -252,18 +152,20 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
   it('Planetary Computer (SAS query): every request is re-signed, none with an expired token', async () => {
     const registry = createRegistry()
       .use(geotiffReader({ blockSize: 4096 }))
-      .use(planetaryComputerSigner({ sasUrl: `${serverUrl}/sas`, now: () => clock, env: {} }));
-    stepPerRead = 7_000;
+      .use(
+        planetaryComputerSigner({ sasUrl: `${server.url}/sas`, now: () => server.clock, env: {} }),
+      );
+    server.stepPerRead = 7_000;
     const cube = await DatasetCollection.fromStac(
       itemsAt(STEPS, (index) => `https://${BLOB_HOST}/container/scene-${index}.tif`),
       { registry, asset: 'data', fetch: blobFetch, concurrency: CONCURRENCY },
     );
     await cube.read();
 
-    expect(expiredSent).toEqual([]);
-    expect(missingSent).toEqual([]);
-    expect(clock - START).toBeGreaterThanOrEqual(HOUR);
-    expect(issued.size).toBeGreaterThanOrEqual((clock - START) / TOKEN_LIFETIME);
+    expect(server.expiredSent).toEqual([]);
+    expect(server.missingSent).toEqual([]);
+    expect(server.clock - START).toBeGreaterThanOrEqual(HOUR);
+    expect(server.issued.size).toBeGreaterThanOrEqual((server.clock - START) / TOKEN_LIFETIME);
   });
 
   it('a revoked token is dropped and the read retried once with a fresh one', async () => {
@@ -273,27 +175,27 @@ describe('an hour-long cube with 60 s tokens on a fake clock', () => {
         cdseSigner({
           username: 'user',
           password: 'secret',
-          tokenUrl: `${serverUrl}/oidc/token`,
-          hosts: [new URL(serverUrl).host],
-          now: () => clock,
+          tokenUrl: `${server.url}/oidc/token`,
+          hosts: [new URL(server.url).host],
+          now: () => server.clock,
           env: {},
         }),
       );
-    stepPerRead = 0;
+    server.stepPerRead = 0;
     const cube = await DatasetCollection.fromStac(
-      itemsAt(2, (index) => `${serverUrl}/cdse/scene-${index}.tif`),
+      itemsAt(2, (index) => `${server.url}/cdse/scene-${index}.tif`),
       { registry, asset: 'data' },
     );
     // The first token is revoked by the server while still valid.
     const first = await cube.readWindow({ x: 0, y: 0, width: 8, height: 8 });
-    expect(issued.size).toBe(1);
-    revoked.add([...issued.keys()][0]!);
+    expect(server.issued.size).toBe(1);
+    server.revoked.add([...server.issued.keys()][0]!);
     const second = await DatasetCollection.fromStac(
-      itemsAt(2, (index) => `${serverUrl}/cdse/again-${index}.tif`),
+      itemsAt(2, (index) => `${server.url}/cdse/again-${index}.tif`),
       { registry, asset: 'data' },
     );
     const result = await second.read();
-    expect(issued.size).toBe(2);
+    expect(server.issued.size).toBe(2);
     expect(result.data.length).toBe(2 * GRID.size * GRID.size);
     expect(first.data.length).toBe(2 * 64);
   });

@@ -170,7 +170,7 @@ export {
   addEpsgDefinitions,
   type EpsgDefinition,
 } from './grid/epsg-definitions.js';
-// Node built-ins reached at call time, so the default entry bundles for browsers (issue 15)
+// Node built-ins reached at call time, so the default entry bundles for browsers
 export {
   nodeBuiltin,
   hasNodeBuiltins,
@@ -265,7 +265,7 @@ export {
   type PointAoiOptions,
   type PointSearchOptions,
 } from './search/point-aoi.js';
-// Signer building blocks (issue 5): bearer tokens, token caches, host matching, S3 hrefs, signing Items
+// Signer building blocks: bearer tokens, token caches, host matching, S3 hrefs, signing Items
 export {
   bearerTokenSigner,
   type BearerTokenSignerOptions,
@@ -385,7 +385,7 @@ export {
   type SkippedVrtSource,
 } from './vrt/build-vrt-from-stac.js';
 
-// Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube
+// Warp and cube: resampling onto a target grid, and the lazy time × band × y × x cube
 export {
   type Resampling,
   RESAMPLING_METHODS,
@@ -433,7 +433,7 @@ export {
   type ChunkContext,
 } from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
-// Chunk tasks on Web Workers (issue 15)
+// Chunk tasks on Web Workers
 export {
   createWebWorkerPool,
   serveChunkTasks,
@@ -443,5 +443,5 @@ export {
   type WorkerScopeLike,
 } from './cube/web-worker-pool.js';
 
-// Cube around a point (issue 4): the options of DatasetCollection.fromPoint
+// Cube around a point: the options of DatasetCollection.fromPoint
 export type { FromPointOptions } from './cube/from-point.js';

@@ -1,5 +1,5 @@
 // @pyramids/core/node: what needs a file system, kept out of the default entry so
-// that it bundles for a browser (issue 15). Everything else is in '@pyramids/core'.
+// that it bundles for a browser. Everything else is in '@pyramids/core'.
 
 // Downloads
 export {

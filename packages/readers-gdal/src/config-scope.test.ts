@@ -54,7 +54,9 @@ describe('ConfigScope', () => {
 
   it('releases the options when a call fails', async () => {
     const { table, scope } = makeScope();
-    await expect(scope.run({ KEY: 'x' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      scope.run({ KEY: 'x' }, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     expect(table.has('KEY')).toBe(false);
     await expect(scope.run({ KEY: 'y' }, async () => table.get('KEY'))).resolves.toBe('y');
   });

@@ -33,7 +33,9 @@ export class ConfigScope {
 
   /** Runs `work` with `options` set; other option sets wait. */
   async run<T>(options: Record<string, string>, work: () => Promise<T>): Promise<T> {
-    const key = JSON.stringify(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = JSON.stringify(
+      Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     await new Promise<void>((resolve) => {
       this.queue.push({ key, options, start: resolve });
       this.pump();
@@ -71,4 +73,21 @@ export class ConfigScope {
     this.saved = new Map();
     this.activeKey = undefined;
   }
+}
+
+const scopes = new WeakMap<object, ConfigScope>();
+
+/** The one ConfigScope of a loaded gdal-async module (all GDAL calls of the process go through it). */
+export function configScopeFor(gdal: {
+  config: { set(name: string, value: string | null): void; get(name: string): string | null };
+}): ConfigScope {
+  let scope = scopes.get(gdal);
+  if (!scope) {
+    scope = new ConfigScope(
+      (name, value) => gdal.config.set(name, value),
+      (name) => gdal.config.get(name),
+    );
+    scopes.set(gdal, scope);
+  }
+  return scope;
 }

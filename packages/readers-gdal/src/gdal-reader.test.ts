@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRegistry, loadAsset, openRaster, OptionError, ReadError, type StacItem } from '@pyramids/core';
+import {
+  createRegistry,
+  loadAsset,
+  openRaster,
+  OptionError,
+  ReadError,
+  type StacItem,
+} from '@pyramids/core';
 import { gdalReader, GdalUnavailableError, sniffGdalFormat } from '@pyramids/readers-gdal';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { importGdal } from './load-gdal.js';
@@ -32,7 +39,10 @@ function itemFor(href: string, type: string): StacItem {
   } as unknown as StacItem;
 }
 
-function expectSamePixels(ours: ArrayLike<number | bigint>[], gdal: ArrayLike<number | bigint>[]): void {
+function expectSamePixels(
+  ours: ArrayLike<number | bigint>[],
+  gdal: ArrayLike<number | bigint>[],
+): void {
   expect(ours.length).toBe(gdal.length);
   ours.forEach((band, index) => {
     expect(band.length).toBe(gdal[index]!.length);
@@ -53,9 +63,17 @@ describe('gdalReader on the fixtures equals gdal_translate', () => {
       const { data } = await dataset.read({ window });
       expectSamePixels(data, translatePixels(AOT, ['-srcwin', '500', '600', '192', '128']));
       const overview = await dataset.read({ overview: 3 });
-      expect(overview.window).toEqual({ x: 0, y: 0, width: dataset.levels[3]!.width, height: dataset.levels[3]!.height });
+      expect(overview.window).toEqual({
+        x: 0,
+        y: 0,
+        width: dataset.levels[3]!.width,
+        height: dataset.levels[3]!.height,
+      });
       expectSamePixels(overview.data, translatePixels(AOT, ['-ovr', '2']));
-      expect(overview.grid.transform[1]).toBeCloseTo(dataset.transform[1] * (1830 / dataset.levels[3]!.width), 6);
+      expect(overview.grid.transform[1]).toBeCloseTo(
+        dataset.transform[1] * (1830 / dataset.levels[3]!.width),
+        6,
+      );
     } finally {
       await dataset.close();
     }
@@ -73,14 +91,24 @@ describe('gdalReader on the fixtures equals gdal_translate', () => {
   });
 
   it('reads a variable of a 3-D NetCDF cube: the time axis becomes bands, CRS from CF metadata', async () => {
-    const dataset = await loadAsset(itemFor(PLANET, 'application/x-netcdf'), 'data', { registry: registry(), readerOptions: { variable: 'blue' } });
+    const dataset = await loadAsset(itemFor(PLANET, 'application/x-netcdf'), 'data', {
+      registry: registry(),
+      readerOptions: { variable: 'blue' },
+    });
     try {
       expect(dataset.crs).toBe('EPSG:32722');
       expect(dataset.bands.length).toBe(2);
       expect(dataset.bands[0]!.dataType).toBe('float64');
       expect(Number.isNaN(dataset.bands[0]!.nodata)).toBe(true);
-      expect(dataset.bands.map((band) => band.name)).toEqual([expect.stringMatching(/^time=/), expect.stringMatching(/^time=/)]);
-      const metadata = dataset.source.metadata as { variable: string; variables: string[]; dimensions: Record<string, { values: number[] }> };
+      expect(dataset.bands.map((band) => band.name)).toEqual([
+        expect.stringMatching(/^time=/),
+        expect.stringMatching(/^time=/),
+      ]);
+      const metadata = dataset.source.metadata as {
+        variable: string;
+        variables: string[];
+        dimensions: Record<string, { values: number[] }>;
+      };
       expect(metadata.variable).toBe('blue');
       expect(metadata.variables).toEqual(['blue', 'green']);
       expect(metadata.dimensions.time!.values.length).toBe(2);
@@ -116,7 +144,9 @@ describe('gdalReader on the fixtures equals gdal_translate', () => {
   });
 
   it('reads every band of a GRIB2 forecast, chosen by media type', async () => {
-    const dataset = await loadAsset(itemFor(GRIB2, 'application/wmo-grib2'), 'data', { registry: registry() });
+    const dataset = await loadAsset(itemFor(GRIB2, 'application/wmo-grib2'), 'data', {
+      registry: registry(),
+    });
     try {
       expect([dataset.width, dataset.height, dataset.bands.length]).toEqual([36, 18, 6]);
       const { data } = await dataset.read({ bands: [2, 5] });
@@ -134,8 +164,22 @@ describe('gdalReader on Zarr and HDF5 written by GDAL', () => {
     const { dir, remove } = makeTempDir();
     try {
       const store = path.join(dir, 'tile.zarr');
-      execFileSync('gdal_translate', ['-q', '-of', 'ZARR', '-srcwin', '300', '200', '64', '48', RGB, store]);
-      const dataset = await loadAsset(itemFor(store, 'application/vnd+zarr'), 'data', { registry: registry(), readerOptions: { variable: 'Band2' } });
+      execFileSync('gdal_translate', [
+        '-q',
+        '-of',
+        'ZARR',
+        '-srcwin',
+        '300',
+        '200',
+        '64',
+        '48',
+        RGB,
+        store,
+      ]);
+      const dataset = await loadAsset(itemFor(store, 'application/vnd+zarr'), 'data', {
+        registry: registry(),
+        readerOptions: { variable: 'Band2' },
+      });
       expect(dataset.crs).toBe('EPSG:32618');
       expect([dataset.width, dataset.height]).toEqual([64, 48]);
       expect((dataset.source.metadata as { variable: string }).variable).toBe('/Band2');
@@ -153,9 +197,26 @@ describe('gdalReader on Zarr and HDF5 written by GDAL', () => {
       // GDAL writes NetCDF-4 (an HDF5 file) only under a NetCDF name; as .h5 its HDF5 driver opens it.
       const written = path.join(dir, 'tile.nc');
       const file = path.join(dir, 'tile.h5');
-      execFileSync('gdal_translate', ['-q', '-of', 'netCDF', '-co', 'FORMAT=NC4', '-b', '1', '-srcwin', '300', '200', '64', '48', RGB, written]);
+      execFileSync('gdal_translate', [
+        '-q',
+        '-of',
+        'netCDF',
+        '-co',
+        'FORMAT=NC4',
+        '-b',
+        '1',
+        '-srcwin',
+        '300',
+        '200',
+        '64',
+        '48',
+        RGB,
+        written,
+      ]);
       copyFileSync(written, file);
-      const dataset = await loadAsset(itemFor(file, 'application/x-hdf5'), 'data', { registry: registry() });
+      const dataset = await loadAsset(itemFor(file, 'application/x-hdf5'), 'data', {
+        registry: registry(),
+      });
       expect(dataset.readerId).toBe('gdal');
       expect((dataset.source.metadata as { driver: string }).driver).toBe('HDF5Image');
       expect([dataset.width, dataset.height]).toEqual([64, 48]);
@@ -170,12 +231,21 @@ describe('gdalReader on Zarr and HDF5 written by GDAL', () => {
 
 describe('gdalReader errors', () => {
   it('asks for a variable when a NetCDF file has several, listing them', async () => {
-    const error = await openRaster(RGB_NC, { registry: registry() }).catch((caught: unknown) => caught);
+    const error = await openRaster(RGB_NC, { registry: registry() }).catch(
+      (caught: unknown) => caught,
+    );
     expect(OptionError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/3 variables \(Band1, Band2, Band3\).*variable: 'Band1'/);
-    const missing = await openRaster(RGB_NC, { registry: registry(), readerOptions: { variable: 'Band9' } }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(
+      /3 variables \(Band1, Band2, Band3\).*variable: 'Band1'/,
+    );
+    const missing = await openRaster(RGB_NC, {
+      registry: registry(),
+      readerOptions: { variable: 'Band9' },
+    }).catch((caught: unknown) => caught);
     expect(OptionError.isInstance(missing)).toBe(true);
-    expect((missing as Error).message).toContain("no variable 'Band9'; it has: Band1, Band2, Band3");
+    expect((missing as Error).message).toContain(
+      "no variable 'Band9'; it has: Band1, Band2, Band3",
+    );
   });
 
   it('turns a corrupt file into a ReadError naming it', async () => {
@@ -184,7 +254,9 @@ describe('gdalReader errors', () => {
       const broken = path.join(dir, 'broken.jp2');
       writeFileSync(broken, readFileSync(AOT).subarray(0, 2000));
       const error = await openRaster(broken, { registry: registry() })
-        .then(async (dataset) => dataset.read({ window: { x: 0, y: 0, width: 1830, height: 1830 } }))
+        .then(async (dataset) =>
+          dataset.read({ window: { x: 0, y: 0, width: 1830, height: 1830 } }),
+        )
         .catch((caught: unknown) => caught);
       expect(ReadError.isInstance(error)).toBe(true);
       expect((error as Error).message).toContain('broken.jp2');
@@ -196,8 +268,12 @@ describe('gdalReader errors', () => {
   it('rethrows an abort unwrapped, before and during a read', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(openRaster(SCL, { registry: registry(), signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
-    const dataset = await openRaster(SCL, { registry: createRegistry().use(gdalReader({ pixelsPerRead: 1830 * 8 })) });
+    await expect(
+      openRaster(SCL, { registry: registry(), signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    const dataset = await openRaster(SCL, {
+      registry: createRegistry().use(gdalReader({ pixelsPerRead: 1830 * 8 })),
+    });
     try {
       const during = new AbortController();
       const reading = dataset.read({ signal: during.signal });
@@ -211,14 +287,18 @@ describe('gdalReader errors', () => {
   it('rejects a window outside the raster with an OptionError', async () => {
     const dataset = await openRaster(GRIB2, { registry: registry() });
     try {
-      await expect(dataset.source.read({ window: { x: 30, y: 0, width: 10, height: 1 } })).rejects.toSatisfy(OptionError.isInstance);
+      await expect(
+        dataset.source.read({ window: { x: 30, y: 0, width: 10, height: 1 } }),
+      ).rejects.toSatisfy(OptionError.isInstance);
     } finally {
       await dataset.close();
     }
   });
 
   it('says how to install GDAL when gdal-async cannot be loaded', async () => {
-    const error = await importGdal(() => Promise.reject(new Error("Cannot find module 'gdal-async'"))).catch((caught: unknown) => caught);
+    const error = await importGdal(() =>
+      Promise.reject(new Error("Cannot find module 'gdal-async'")),
+    ).catch((caught: unknown) => caught);
     expect(GdalUnavailableError.isInstance(error)).toBe(true);
     expect((error as GdalUnavailableError).code).toBe('GDAL_UNAVAILABLE');
     expect((error as Error).message).toContain("Cannot find module 'gdal-async'");
@@ -240,13 +320,20 @@ describe('gdalReader plugin', () => {
       ['x', 'application/x-netcdf'],
       ['x', 'application/vnd+zarr'],
     ] as const) {
-      expect(plain.selectReaderSync({ href, ...(type ? { mediaType: type } : {}) })?.reader.id).toBe('gdal');
+      expect(
+        plain.selectReaderSync({ href, ...(type ? { mediaType: type } : {}) })?.reader.id,
+      ).toBe('gdal');
     }
     expect(plain.selectReaderSync({ href: 'a.tif' })).toBeUndefined();
-    expect(plain.selectReaderSync({ href: 'x', mediaType: 'image/tiff; application=geotiff' })).toBeUndefined();
+    expect(
+      plain.selectReaderSync({ href: 'x', mediaType: 'image/tiff; application=geotiff' }),
+    ).toBeUndefined();
     const withTiff = createRegistry().use(gdalReader({ geotiff: true }));
     expect(withTiff.selectReaderSync({ href: 'a.tif' })?.reader.id).toBe('gdal');
-    expect(withTiff.selectReaderSync({ href: 'x', mediaType: 'image/tiff; application=geotiff' })?.reader.id).toBe('gdal');
+    expect(
+      withTiff.selectReaderSync({ href: 'x', mediaType: 'image/tiff; application=geotiff' })?.reader
+        .id,
+    ).toBe('gdal');
   });
 
   it('sniffs the formats it serves from their first bytes', () => {

@@ -50,7 +50,24 @@ const MEDIA_TYPES = [
   'application/x-hdf',
   'application/x-hdf-eos',
 ];
-const EXTENSIONS = ['.jp2', '.j2k', '.jpx', '.nc', '.nc4', '.cdf', '.grib', '.grib2', '.grb', '.grb2', '.zarr', '.h5', '.hdf5', '.hdf', '.he5', '.h4'];
+const EXTENSIONS = [
+  '.jp2',
+  '.j2k',
+  '.jpx',
+  '.nc',
+  '.nc4',
+  '.cdf',
+  '.grib',
+  '.grib2',
+  '.grb',
+  '.grb2',
+  '.zarr',
+  '.h5',
+  '.hdf5',
+  '.hdf',
+  '.he5',
+  '.h4',
+];
 const GEOTIFF_MEDIA_TYPES = ['image/tiff', 'image/geotiff', 'image/vnd.stac.geotiff'];
 const GEOTIFF_EXTENSIONS = ['.tif', '.tiff'];
 
@@ -60,15 +77,28 @@ function startsWith(head: Uint8Array, bytes: readonly number[], offset = 0): boo
 const ascii = (text: string) => [...text].map((character) => character.charCodeAt(0));
 
 /** True when the first bytes look like a format this reader serves. */
-export function sniffGdalFormat(head: Uint8Array, options: Pick<GdalReaderOptions, 'geotiff' | 'vrt'> = {}): boolean {
-  if (startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(head, [0xff, 0x4f, 0xff, 0x51])) return true; // JP2, J2K
+export function sniffGdalFormat(
+  head: Uint8Array,
+  options: Pick<GdalReaderOptions, 'geotiff' | 'vrt'> = {},
+): boolean {
+  if (
+    startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) ||
+    startsWith(head, [0xff, 0x4f, 0xff, 0x51])
+  )
+    return true; // JP2, J2K
   if (startsWith(head, ascii('CDF')) && [1, 2, 5].includes(head[3]!)) return true; // NetCDF classic / 64-bit / CDF5
   if (startsWith(head, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return true; // HDF5 (and NetCDF-4)
   if (startsWith(head, [0x0e, 0x03, 0x13, 0x01])) return true; // HDF4
   if (startsWith(head, ascii('GRIB'))) return true;
-  if (options.vrt !== false && new TextDecoder().decode(head).trimStart().startsWith('<VRTDataset')) return true;
+  if (options.vrt !== false && new TextDecoder().decode(head).trimStart().startsWith('<VRTDataset'))
+    return true;
   if (options.geotiff) {
-    return [[0x49, 0x49, 0x2a, 0x00], [0x4d, 0x4d, 0x00, 0x2a], [0x49, 0x49, 0x2b, 0x00], [0x4d, 0x4d, 0x00, 0x2b]].some((magic) => startsWith(head, magic));
+    return [
+      [0x49, 0x49, 0x2a, 0x00],
+      [0x4d, 0x4d, 0x00, 0x2a],
+      [0x49, 0x49, 0x2b, 0x00],
+      [0x4d, 0x4d, 0x00, 0x2b],
+    ].some((magic) => startsWith(head, magic));
   }
   return false;
 }
@@ -85,8 +115,16 @@ export function gdalReader(options: GdalReaderOptions = {}): ReaderPlugin {
     id: 'gdal',
     apiVersion: PLUGIN_API_VERSION,
     packageName: '@pyramids/readers-gdal',
-    mediaTypes: [...MEDIA_TYPES, ...(vrt ? ['application/x-gdal-vrt'] : []), ...(options.geotiff ? GEOTIFF_MEDIA_TYPES : [])],
-    extensions: [...EXTENSIONS, ...(vrt ? ['.vrt'] : []), ...(options.geotiff ? GEOTIFF_EXTENSIONS : [])],
+    mediaTypes: [
+      ...MEDIA_TYPES,
+      ...(vrt ? ['application/x-gdal-vrt'] : []),
+      ...(options.geotiff ? GEOTIFF_MEDIA_TYPES : []),
+    ],
+    extensions: [
+      ...EXTENSIONS,
+      ...(vrt ? ['.vrt'] : []),
+      ...(options.geotiff ? GEOTIFF_EXTENSIONS : []),
+    ],
     sniff: (head) => sniffGdalFormat(head, options),
     load: async () => {
       const { createGdalReaderImplementation } = await import('./gdal-reader-impl.js');

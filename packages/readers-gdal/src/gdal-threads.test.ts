@@ -23,7 +23,9 @@ describe('gdal-async and threads', () => {
     });
     await worker.terminate();
     expect(message).toMatch(/did not self-register/);
-    const error = await importGdal(() => Promise.reject(new Error(message))).catch((caught: unknown) => caught);
+    const error = await importGdal(() => Promise.reject(new Error(message))).catch(
+      (caught: unknown) => caught,
+    );
     expect(GdalUnavailableError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('loads in one thread only');
   });

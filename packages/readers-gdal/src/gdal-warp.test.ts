@@ -16,7 +16,26 @@ function gdalwarpPixels(target: Grid, method: string): Uint16Array {
     const output = path.join(dir, 'warped.bin');
     const [x0, dx, , y0, , dy] = target.transform;
     const te = [x0, y0 + target.height * dy, x0 + target.width * dx, y0].map(String);
-    execFileSync('gdalwarp', ['-q', '-of', 'ENVI', '-t_srs', target.crs!, '-te', ...te, '-ts', String(target.width), String(target.height), '-r', method, AOT, output], { stdio: 'pipe' });
+    execFileSync(
+      'gdalwarp',
+      [
+        '-q',
+        '-of',
+        'ENVI',
+        '-t_srs',
+        target.crs!,
+        '-te',
+        ...te,
+        '-ts',
+        String(target.width),
+        String(target.height),
+        '-r',
+        method,
+        AOT,
+        output,
+      ],
+      { stdio: 'pipe' },
+    );
     const bytes = readFileSync(output);
     return new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   } finally {
@@ -28,7 +47,12 @@ type Warpable = { warp(target: Grid, options?: GdalWarpOptions): Promise<ArrayLi
 
 describe('native warp through GDAL', () => {
   // About 60 m pixels in EPSG:4326 over the middle of the tile (UTM 29N → geographic).
-  const target: Grid = { crs: 'EPSG:4326', transform: [-8.6, 0.0008, 0, 53.2, 0, -0.0006], width: 120, height: 90 };
+  const target: Grid = {
+    crs: 'EPSG:4326',
+    transform: [-8.6, 0.0008, 0, 53.2, 0, -0.0006],
+    width: 120,
+    height: 90,
+  };
 
   it('equals gdalwarp for nearest, bilinear and max', async () => {
     const dataset = await openRaster(AOT, { registry: createRegistry().use(gdalReader()) });
@@ -54,8 +78,12 @@ describe('native warp through GDAL', () => {
     const dataset = await openRaster(AOT, { registry: createRegistry().use(gdalReader()) });
     try {
       const source = dataset.source as unknown as Warpable;
-      await expect(source.warp({ ...target, transform: [-8.6, 0.0008, 0.0001, 53.2, 0, -0.0006] })).rejects.toSatisfy(OptionError.isInstance);
-      await expect(source.warp(target, { resampling: 'sinc' })).rejects.toThrow(/not one of nearest/);
+      await expect(
+        source.warp({ ...target, transform: [-8.6, 0.0008, 0.0001, 53.2, 0, -0.0006] }),
+      ).rejects.toSatisfy(OptionError.isInstance);
+      await expect(source.warp(target, { resampling: 'sinc' })).rejects.toThrow(
+        /not one of nearest/,
+      );
     } finally {
       await dataset.close();
     }

@@ -35,7 +35,9 @@ export async function importGdal(importer: () => Promise<unknown>): Promise<Gdal
   }
   const gdal = ((module as { default?: GdalModule }).default ?? module) as GdalModule;
   if (typeof gdal?.openAsync !== 'function') {
-    throw new GdalUnavailableError(`gdal-async loaded but has no openAsync(): not a usable gdal-async; ${INSTALL_HINT}`);
+    throw new GdalUnavailableError(
+      `gdal-async loaded but has no openAsync(): not a usable gdal-async; ${INSTALL_HINT}`,
+    );
   }
   return gdal;
 }

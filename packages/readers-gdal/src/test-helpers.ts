@@ -22,8 +22,17 @@ export function makeTempDir(prefix = 'pyramids-gdal-'): { dir: string; remove: (
 }
 
 /** `gdalinfo -json` of a file. */
-export function gdalInfo(source: string): { size: [number, number]; bands: { type: string; noDataValue?: number }[]; geoTransform?: number[] } {
-  return JSON.parse(execFileSync('gdalinfo', ['-json', source], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as never;
+export function gdalInfo(source: string): {
+  size: [number, number];
+  bands: { type: string; noDataValue?: number }[];
+  geoTransform?: number[];
+} {
+  return JSON.parse(
+    execFileSync('gdalinfo', ['-json', source], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  ) as never;
 }
 
 /**
@@ -34,15 +43,23 @@ export function translatePixels(source: string, args: string[] = []): TypedArray
   const { dir, remove } = makeTempDir();
   try {
     const output = path.join(dir, 'out.bin');
-    execFileSync('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', ...args, source, output], { stdio: 'pipe' });
+    execFileSync(
+      'gdal_translate',
+      ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', ...args, source, output],
+      { stdio: 'pipe' },
+    );
     const info = gdalInfo(output);
     const [width, height] = info.size;
     const bytes = readFileSync(output);
     return info.bands.map((band, index) => {
-      const Constructor = ARRAYS[band.type] as (new (buffer: ArrayBuffer) => TypedArray) & { BYTES_PER_ELEMENT: number } | undefined;
+      const Constructor = ARRAYS[band.type] as
+        ((new (buffer: ArrayBuffer) => TypedArray) & { BYTES_PER_ELEMENT: number }) | undefined;
       if (!Constructor) throw new Error(`no typed array for ${band.type}`);
       const size = width * height * Constructor.BYTES_PER_ELEMENT;
-      const slice = bytes.buffer.slice(bytes.byteOffset + index * size, bytes.byteOffset + (index + 1) * size);
+      const slice = bytes.buffer.slice(
+        bytes.byteOffset + index * size,
+        bytes.byteOffset + (index + 1) * size,
+      );
       return new Constructor(slice);
     });
   } finally {
@@ -51,7 +68,10 @@ export function translatePixels(source: string, args: string[] = []): TypedArray
 }
 
 /** Index of the first element where two arrays differ (NaN equals NaN), or -1. */
-export function firstDifference(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
+export function firstDifference(
+  a: ArrayLike<number | bigint>,
+  b: ArrayLike<number | bigint>,
+): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let index = 0; index < a.length; index += 1) {
     const x = Number(a[index]!);

@@ -1,4 +1,4 @@
-// Issue 2's done-when: `pyramids read FILE -o out.tif` on every GeoTIFF fixture gives the
+// The read command's promise: `pyramids read FILE -o out.tif` on every GeoTIFF fixture gives the
 // data type, pixels, CRS, geotransform and nodata GDAL reads from the source.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GridError, utmZoneEpsg } from '@pyramids/core';
 
 describe('utmZoneEpsg', () => {
-  // The cases of issue 4: 6° zones, equator north, no Norway/Svalbard exception, lon wrapped.
+  // The contract's cases: 6° zones, equator north, no Norway/Svalbard exception, lon wrapped.
   it.each([
     [11, 46, 32632],
     [-76.2, 4.31, 32618],

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../../../test-support/browser-bundle.js';
 
-describe('the default entry in a browser (issue 15)', () => {
+describe('the default entry in a browser', () => {
   it('bundles with esbuild for platform=browser with no Node built-in and no polyfill', async () => {
     const bundle = await bundleForBrowser(path.resolve(import.meta.dirname, '../index.ts'));
     expect(bundle.errors.map((error) => `${error.location?.file}: ${error.text}`)).toEqual([]);
