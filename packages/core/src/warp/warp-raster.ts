@@ -38,8 +38,8 @@ export interface WarpPlan {
   transformer: PixelTransformer;
   resampling: Resampling;
   /**
-   * Set when resampling is nearest and the target grid is the level's grid shifted
-   * by whole pixels: target pixel (x, y) is level pixel (x + shift[0], y + shift[1]),
+   * Set when the target grid is the level's grid shifted by whole pixels, whatever
+   * the resampling (gdalwarp then resamples as nearest): target pixel (x, y) is level pixel (x + shift[0], y + shift[1]),
    * so the warp is a plain copy and `sourceWindow` is exactly the pixels copied.
    */
   shift?: [number, number];
@@ -318,8 +318,8 @@ export function planWarp(
           { crs: source.grid.crs, transform: levelInfo.transform },
           transformerOptions,
         );
-  const shift =
-    resampling === 'nearest' ? wholePixelShift(target, source.grid.crs, levelInfo.transform) : null;
+  // Any method: gdalwarp resamples a translation on pixel boundaries as nearest.
+  const shift = wholePixelShift(target, source.grid.crs, levelInfo.transform);
   if (shift) {
     // Only the pixels copied are read: no kernel reach, no padding.
     const x0 = Math.max(0, targetWindow.x + shift[0]);
