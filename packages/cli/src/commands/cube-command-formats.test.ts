@@ -55,9 +55,8 @@ const scenes: Scene[] = [
     file: () => path.join(rastersDir, 'rio-tiler/gfs.t06z.pgrb2.10p0.f010.grib2'),
     crs: 'EPSG:4326',
     resolution: 20,
-    // Short of 180°E: there gdalwarp's average wraps a footprint over the antimeridian into the
-    // source's first column and we clip it at the last (a known difference, not covered here).
-    bounds: [-180, -80, 160, 80],
+    // Up to 180°E: gdalwarp's average wraps the last column's footprint into the first.
+    bounds: [-180, -80, 180, 80],
     bbox: [-180, -90, 180, 90],
   },
   {

@@ -179,8 +179,10 @@ function resampleGeneral(
 /**
  * Resamples source pixels onto a window of the target grid. `transformer` maps
  * target pixel coordinates to the source level's pixel coordinates; `scale` is
- * the kernel scale per axis (see `kernelScale`). Returns one Float64Array per
- * band, NaN where no valid source pixel contributes.
+ * the kernel scale per axis (see `kernelScale`). `wrapColumn`, for the area
+ * methods on a source spanning 360° of longitude read whole, is the window column
+ * at 180°: footprints reaching it wrap into the first columns, as in gdalwarp.
+ * Returns one Float64Array per band, NaN where no valid source pixel contributes.
  */
 export function resampleWindow(
   transformer: PixelTransformer,
@@ -188,12 +190,13 @@ export function resampleWindow(
   source: SourcePixels,
   resampling: Resampling,
   scale: [number, number] = [1, 1],
+  wrapColumn?: number,
 ): Float64Array[] {
   const { width, height } = target;
   const outputs = source.bands.map(() => new Float64Array(width * height).fill(Number.NaN));
   if (source.bands.length === 0) return outputs;
   if (isAreaResampling(resampling)) {
-    resampleArea(transformer, target, source, resampling, scale, outputs);
+    resampleArea(transformer, target, source, resampling, scale, outputs, wrapColumn);
     return outputs;
   }
   const sourceWidth = source.window.width;
@@ -256,10 +259,12 @@ function resampleArea(
   resampling: Resampling,
   scale: [number, number],
   outputs: Float64Array[],
+  wrapColumn: number | undefined,
 ): void {
   const { width, height } = target;
   const sourceWidth = source.window.width;
   const sourceHeight = source.window.height;
+  const wrapThreshold = Math.min(2, Math.floor(sourceWidth / 10));
   // GDAL's sanity margin: corners further off the source window than this are skipped.
   const marginX = 2 * Math.max(1, Math.ceil(1 / scale[0]));
   const marginY = 2 * Math.max(1, Math.ceil(1 / scale[1]));
@@ -302,8 +307,15 @@ function resampleArea(
       // As GDAL: a footprint ending less than a pixel before the window's first
       // row or column still takes that row or column (x1 is bumped past x0 below);
       // one starting past the last takes nothing.
+      // GDAL's antimeridian rule: a footprint reaching past 180° on a source that spans
+      // the globe, near both of its edges, runs on into the first columns.
+      const wrapped =
+        wrapColumn !== undefined &&
+        xMax >= wrapColumn &&
+        (xMax - sourceWidth) * scale[0] < wrapThreshold &&
+        (sourceWidth - xMin) * scale[0] < wrapThreshold;
       const x0 = Math.max(Math.floor(xMin + 1e-10), 0);
-      let x1 = Math.min(Math.ceil(xMax - 1e-10), sourceWidth);
+      let x1 = wrapped ? Math.ceil(xMax - 1e-10) : Math.min(Math.ceil(xMax - 1e-10), sourceWidth);
       const y0 = Math.max(Math.floor(yMin + 1e-10), 0);
       let y1 = Math.min(Math.ceil(yMax - 1e-10), sourceHeight);
       if (x0 === x1 && x1 < sourceWidth) x1++;
@@ -320,7 +332,7 @@ function resampleArea(
             const weightY =
               y === y0 ? (y0 + 1 === y1 ? 1 : 1 - (yMin - y0)) : y + 1 === y1 ? 1 - (y1 - yMax) : 1;
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (Number.isNaN(value)) continue;
               const weight =
                 x === x0
@@ -340,7 +352,7 @@ function resampleArea(
         } else if (resampling === 'min' || resampling === 'max') {
           for (let y = y0; y < y1; y++) {
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (Number.isNaN(value)) continue;
               if (Number.isNaN(result) || (resampling === 'min' ? value < result : value > result))
                 result = value;
@@ -350,7 +362,7 @@ function resampleArea(
           collected.length = 0;
           for (let y = y0; y < y1; y++) {
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (!Number.isNaN(value)) collected.push(value);
             }
           }
