@@ -13,7 +13,7 @@
 // Without GDAL (no `gdal-config`) it prints how to install it and exits 0, so the rest
 // of the workspace installs; importing @pyramids/readers-gdal then throws a typed error.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,9 +58,43 @@ if (!gdalVersion) {
 
 const stampPath = path.join(packageDir, 'lib', 'binding', 'pyramids-shared-gdal.txt');
 const bindingDir = path.join(packageDir, 'lib', 'binding');
-const hasBinding = existsSync(bindingDir) && readdirSync(bindingDir).some((entry) => existsSync(path.join(bindingDir, entry, 'gdal.node')));
 const stamp = `${gdalVersion} node-abi-${process.versions.modules}`;
-if (hasBinding && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp) {
+function alreadyBuilt() {
+  const hasBinding = existsSync(bindingDir) && readdirSync(bindingDir).some((entry) => existsSync(path.join(bindingDir, entry, 'gdal.node')));
+  return hasBinding && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp;
+}
+
+// One build at a time per installed copy: two concurrent `pnpm install`s in one tree would
+// otherwise compile into the same folder and break each other. The lock is a directory
+// (mkdir is atomic) holding the builder's pid, so a lock left by a killed build is taken over.
+const lockDir = path.join(packageDir, '.pyramids-build-lock');
+function lockHolderAlive() {
+  try {
+    process.kill(Number(readFileSync(path.join(lockDir, 'pid'), 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+for (let waited = 0; ; waited += 2) {
+  try {
+    mkdirSync(lockDir);
+    writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+    break;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    if (!lockHolderAlive() && waited >= 2) rmSync(lockDir, { recursive: true, force: true });
+    else if (waited === 0) log('another gdal-async build is running here; waiting for it');
+    if (waited > 900) {
+      log(`still locked after 15 minutes; remove ${lockDir} if no build is running`);
+      process.exit(1);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+  }
+}
+process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
+
+if (alreadyBuilt()) {
   log(`gdal-async already built against the system GDAL ${gdalVersion}; nothing to do`);
   process.exit(0);
 }

@@ -17,7 +17,7 @@ import {
   createTransformer,
   geotransformToAffine,
   transformBounds,
-  writeGeoTIFF,
+  writeGeoTiff,
 } from '@pyramids/core';
 
 const CRS = 'EPSG:32633';
@@ -336,7 +336,7 @@ export async function makeSampleData(outputDirectory) {
           height: size,
         };
         const info = { dataType: 'uint16', nodata: 0, scale: 0.0001, offset: -0.1, name: band.key };
-        await writeGeoTIFF(
+        await writeGeoTiff(
           path.join(folder, `${band.key}.tif`),
           { grid, bands: [info], data: [data] },
           { tileSize: 128, overviews: true },

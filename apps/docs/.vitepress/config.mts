@@ -20,6 +20,7 @@ const guides: DefaultTheme.SidebarItem[] = [
   { text: 'Getting started', link: '/guide/getting-started' },
   { text: 'Searching a STAC API', link: '/guide/search' },
   { text: 'Building a cube', link: '/guide/cube' },
+  { text: 'A live cube in your browser', link: '/guide/live-cube' },
   { text: 'A cube around a point', link: '/guide/from-point' },
   { text: 'Reading one asset', link: '/guide/read-asset' },
   { text: 'Extension metadata', link: '/guide/extension-metadata' },

@@ -1,5 +1,5 @@
 // Builds the docs site: generated pages first (CLI reference, API reference, cube quicklook,
-// benchmark table), then VitePress. `--generate-only` stops before VitePress (for `vitepress dev`).
+// benchmark table, the live cube page's bundle), then VitePress. `--generate-only` stops before VitePress (for `vitepress dev`).
 // Everything here runs offline from the workspace's built packages and the bundled sample data.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeCliReference } from './generate-cli-reference.mjs';
 import { writeBenchmarkTable } from './generate-benchmark-table.mjs';
+import { buildLiveCube } from './build-live-cube.mjs';
 
 const siteRoot = path.resolve(import.meta.dirname, '..');
 const repositoryRoot = path.resolve(siteRoot, '../..');
@@ -36,6 +37,8 @@ await writeBenchmarkTable(
   path.join(siteRoot, 'generated/benchmarks.md'),
 );
 console.log('docs: benchmark table written');
+await buildLiveCube();
+console.log('docs: live cube page bundled with the sample data');
 
 // TypeDoc fails (exit 1) on an undocumented export: validation warnings are errors (typedoc.json).
 step('API reference (TypeDoc)', () =>

@@ -1,7 +1,8 @@
 // Builds the whole site (generators, TypeDoc, VitePress), serves the static output on 127.0.0.1
 // and opens every page in headless Chromium (Debian's `chromium`, scripts/install-chromium.sh):
 // fails on a broken internal link, a console error, a failed request, an empty page or a broken
-// image, and saves screenshots of the home page and the cube guide under .test-results/docs/.
+// image, builds the live cube page in the browser (equal to the same cube in Node), and saves
+// screenshots of the home page, the cube guide and the live cube under .test-results/docs/.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +12,7 @@ import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import sirv from 'sirv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLiveCube, cubeChecksum } from '../live/live-cube.js';
 
 const siteRoot = path.resolve(import.meta.dirname, '..');
 const distDirectory = path.join(siteRoot, '.vitepress/dist');
@@ -194,6 +196,60 @@ describe('the docs site in Chromium', () => {
         await page.screenshot({ path: path.join(screenshotDirectory, file), fullPage: true });
         expect(statSync(path.join(screenshotDirectory, file)).size).toBeGreaterThan(10_000);
       }
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('builds the live cube in the browser, equal to the same cube built in Node', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(String(error)));
+    try {
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.goto(`${origin}/guide/live-cube.html`, { waitUntil: 'networkidle0' });
+      await page.select('.live-cube select:nth-of-type(1)', 'True colour (B04, B03, B02)');
+      await page.click('.live-cube button');
+      await page.waitForSelector('.live-cube[data-state="done"], .live-cube[data-state="failed"]', {
+        timeout: 60_000,
+      });
+      const summary = await page.$eval('.live-cube .summary', (element) => element.textContent);
+      const inBrowser = await page.evaluate(() => window.pyramidsLiveCube);
+      // Every time step was drawn: its canvas has opaque (valid) pixels.
+      const opaque = await page.$$eval('.live-cube canvas', (canvases) =>
+        canvases.map((canvas) => {
+          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+          let count = 0;
+          for (let index = 3; index < data.length; index += 4) if (data[index] === 255) count++;
+          return count;
+        }),
+      );
+      await page.screenshot({
+        path: path.join(screenshotDirectory, 'live-cube.png'),
+        fullPage: true,
+      });
+
+      // The same module in Node, reading the same files from the same server.
+      const inNode = await buildLiveCube({
+        itemsUrl: `${origin}/live/sample-data/items.json`,
+        assets: ['B04', 'B03', 'B02'],
+        resolution: 20,
+        resampling: 'bilinear',
+        groupby: 'solar_day',
+      });
+      expect(errors).toEqual([]);
+      expect(summary).toContain('built in');
+      expect(inBrowser).toEqual({
+        shape: [...inNode.cube.shape],
+        time: inNode.cube.coords.time,
+        band: ['B04', 'B03', 'B02'],
+        checksum: cubeChecksum(inNode.cube),
+      });
+      // 3 solar days of the sample; each picture has valid pixels.
+      expect(inBrowser?.time).toHaveLength(3);
+      expect(opaque).toHaveLength(3);
+      for (const count of opaque) expect(count).toBeGreaterThan(1000);
     } finally {
       await page.close();
     }

@@ -33,7 +33,7 @@ export type {
 } from './stac/stac-types.js';
 export {
   asItem,
-  toPlainJSON,
+  toPlainJson,
   itemId,
   itemCollection,
   itemBbox,
@@ -295,11 +295,11 @@ export {
 } from './signers/redact.js';
 // Writing GeoTIFF
 export {
-  writeGeoTIFF,
-  encodeGeoTIFF,
+  writeGeoTiff,
+  encodeGeoTiff,
   type WritableRaster,
   type WritableBand,
-  type WriteGeoTIFFOptions,
+  type WriteGeoTiffOptions,
 } from './write/geotiff-writer.js';
 export {
   type GeoKeyDirectory,
@@ -315,10 +315,10 @@ export {
 export { type OverviewResampling } from './write/overviews.js';
 export { parseGdalMetadata, gdalMetadataXml, type GdalMetadata } from './write/gdal-metadata.js';
 export {
-  openGeoTIFFStream,
-  type GeoTIFFStream,
-  type GeoTIFFStreamChunk,
-  type GeoTIFFStreamDescription,
+  openGeoTiffStream,
+  type GeoTiffStream,
+  type GeoTiffStreamChunk,
+  type GeoTiffStreamDescription,
 } from './write/geotiff-stream.js';
 export { geotiffWriter } from './write/geotiff-writer-plugin.js';
 export { zarrWriter } from './write/zarr-writer-plugin.js';
@@ -348,34 +348,34 @@ export { checkOutputTarget, replaceWithTemporary } from './write/atomic-output.j
 // Downloads: Node only, in '@pyramids/core/node'
 // VRT mosaics: STAC Items → GDAL VRT, the pure-JS VRT reader, href ↔ GDAL path
 export {
-  hrefToGDALPath,
+  hrefToGdalPath,
   gdalPathToHref,
-  parseVSICurlOptions,
+  parseVsiCurlOptions,
   vsicurlPathWithHeaders,
 } from './vrt/gdal-path.js';
 export {
-  type VRTDocument,
-  type VRTBand,
-  type VRTSource,
-  type VRTRect,
+  type VrtDocument,
+  type VrtBand,
+  type VrtSource,
+  type VrtRect,
   writeVrtXml,
   parseVrtXml,
   gdalDataTypeName,
-  dataTypeFromGDALName,
+  dataTypeFromGdalName,
 } from './vrt/vrt-document.js';
 export {
-  VRTRasterSource,
+  VrtRasterSource,
   resolveVrtSource,
-  type VRTSourceOptions,
+  type VrtSourceOptions,
 } from './vrt/vrt-raster-source.js';
-export { vrtReader, type VRTReaderOptions } from './vrt/vrt-reader.js';
+export { vrtReader, type VrtReaderOptions } from './vrt/vrt-reader.js';
 export {
   buildVrtFromStac,
   buildVrtDocument,
   writeFileAtomic,
-  type BuildVRTOptions,
-  type VRTBuildResult,
-  type SkippedVRTSource,
+  type BuildVrtOptions,
+  type VrtBuildResult,
+  type SkippedVrtSource,
 } from './vrt/build-vrt-from-stac.js';
 
 // Warp and cube (issue 3): resampling onto a target grid, and the lazy time × band × y × x cube

@@ -1,5 +1,5 @@
 // `pnpm bench` (queue): throughput of `pyramids worker` processes on one queue. The same
-// cube (the bundled sample tiles warped to EPSG:4326 at ~3 m with cubic resampling, so
+// cube (the bundled sample tiles warped to EPSG:4326 at ~2 m with cubic resampling, so
 // chunks cost CPU, not I/O) is built by 1 worker pinned to core 0, then by 2 workers
 // pinned to cores 0 and 1 (taskset), each into a fresh Zarr store; prints both times, the
 // speed-up (the goal: ≥ 1.7×), the per-chunk figures and what they extrapolate to for a
@@ -68,32 +68,39 @@ function startWorker(redis, core, queueName) {
         stdio: ['ignore', 'ignore', 'pipe'],
       })
     : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let log = '';
     child.stderr.on('data', (data) => {
       log += data.toString();
       if (log.includes('waiting for chunks')) resolve(child);
     });
+    // A worker that cannot start (say, an unbuilt CLI) must end the bench, not hang it.
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited with ${code} before starting:\n${log}`)),
+    );
   });
 }
 
 const files = await startFileServer();
 const redis = await startRedis();
 const collection = JSON.parse(readFileSync(path.join(repo, 'sample-data/items.json'), 'utf8'));
+// Enough work per run (~12 s for one worker) that the fixed costs of a run (planning,
+// enqueueing, noticing the end) do not dominate; chunks of 256² px, 4× a BullMQ job's overhead.
+const chunkSize = Number(process.env.QUEUE_BENCH_CHUNK ?? 256);
 const cube = await DatasetCollection.fromStac(collection.features, {
   registry: createRegistry().use(geotiffReader()),
   baseHref: `${files.url}/sample-data/items.json`,
   asset: ['B04', 'B03', 'B02'],
   groupby: 'solar_day',
   crs: 'EPSG:4326',
-  resolution: 0.00003,
+  resolution: Number(process.env.QUEUE_BENCH_RESOLUTION ?? 0.00002),
   resampling: 'cubic',
-  chunkSize: 128,
+  chunkSize,
 });
 const chunks = cube.tasks().length;
 const [times, bands, height, width] = cube.shape;
 console.log(
-  `cube: ${times} × ${bands} × ${height} × ${width} (${cube.dataType}), ${chunks} chunks of 128² px${hasTaskset ? ', workers pinned with taskset' : ' (taskset missing: workers not pinned)'}`,
+  `cube: ${times} × ${bands} × ${height} × ${width} (${cube.dataType}), ${chunks} chunks of ${chunkSize}² px${hasTaskset ? ', workers pinned with taskset' : ' (taskset missing: workers not pinned)'}`,
 );
 
 async function timedRun(workerCount, label) {
@@ -134,7 +141,7 @@ try {
     ms: (one.seconds * 1000) / chunks,
     requests: one.requests / chunks,
     bytes: one.bytes / chunks,
-    output: bands * 128 * 128 * 2,
+    output: bands * chunkSize * chunkSize * 2,
   };
   console.log(
     `per chunk (1 worker): ${perChunk.ms.toFixed(1)} ms, ${perChunk.requests.toFixed(1)} requests, ${(perChunk.bytes / 1e3).toFixed(1)} kB read, ${(perChunk.output / 1e3).toFixed(1)} kB of uint16 output`,

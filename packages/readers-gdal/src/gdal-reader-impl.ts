@@ -6,9 +6,9 @@ import {
   OptionError,
   PyramidsError,
   ReadError,
-  dataTypeFromGDALName,
+  dataTypeFromGdalName,
   headersFor,
-  hrefToGDALPath,
+  hrefToGdalPath,
   isAbortError,
   redactHref,
   throwIfAborted,
@@ -24,8 +24,8 @@ import {
   type TypedArray,
 } from '@pyramids/core';
 import { ConfigScope } from './config-scope.js';
-import type { GDALOpenOptions, GDALReaderOptions } from './gdal-reader.js';
-import { loadGDAL, type GDALModule } from './load-gdal.js';
+import type { GdalOpenOptions, GdalReaderOptions } from './gdal-reader.js';
+import { loadGdal, type GdalModule } from './load-gdal.js';
 
 const READABLE = new Set<DataType>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']);
 const DEFAULT_PIXELS_PER_READ = 4_194_304;
@@ -45,7 +45,7 @@ const WARP_METHODS: Record<string, string> = {
 };
 
 /** Options of the GDAL source's native `warp`. */
-export interface GDALWarpOptions {
+export interface GdalWarpOptions {
   /** Resampling: nearest (default), bilinear, cubic, cubicspline, lanczos, average, mode, min, max, median, q1, q3. */
   resampling?: string;
   /** 0-based band indexes; all bands when omitted. */
@@ -54,7 +54,7 @@ export interface GDALWarpOptions {
 }
 
 const scopes = new WeakMap<object, ConfigScope>();
-function scopeFor(gdal: GDALModule): ConfigScope {
+function scopeFor(gdal: GdalModule): ConfigScope {
   let scope = scopes.get(gdal);
   if (!scope) {
     scope = new ConfigScope(
@@ -111,7 +111,7 @@ function headerText(headers: Record<string, string>): string {
 }
 
 /** The signer's credentials for one read of `href`: HTTP headers (when they can travel in the path) and GDAL options. */
-async function credentialsFor(href: string, context: ReaderContext, options: GDALReaderOptions, headersInPath: boolean, signal?: AbortSignal): Promise<Credentials> {
+async function credentialsFor(href: string, context: ReaderContext, options: GdalReaderOptions, headersInPath: boolean, signal?: AbortSignal): Promise<Credentials> {
   const signer = context.signer;
   const env = signer?.gdalEnv && signer.matches(href) ? await signer.gdalEnv(href, signal) : {};
   const config: Record<string, string> = { ...(options.config ?? {}), ...env };
@@ -129,8 +129,8 @@ async function credentialsFor(href: string, context: ReaderContext, options: GDA
   return { headers, config };
 }
 
-async function planAccess(gdal: GDALModule, href: string, context: ReaderContext, options: GDALReaderOptions): Promise<AccessPlan> {
-  const gdalPath = hrefToGDALPath(href);
+async function planAccess(gdal: GdalModule, href: string, context: ReaderContext, options: GdalReaderOptions): Promise<AccessPlan> {
+  const gdalPath = hrefToGdalPath(href);
   const plainHttp = /^https?:\/\//i.test(href) && gdalPath === `/vsicurl/${href}`;
   const remote = gdalPath.startsWith('/vsi') && !plainHttp;
   const withDefaults = (config: Record<string, string>) =>
@@ -262,7 +262,7 @@ function bandName(band: GDALRasterBand, metadata: Record<string, string>, dimens
 }
 
 /** A RasterSource read by GDAL, with GDAL's warper as `warp`. */
-export class GDALRasterSource implements RasterSource {
+export class GdalRasterSource implements RasterSource {
   readonly href: string;
   readonly grid: RasterSource['grid'];
   readonly levels: OverviewLevel[];
@@ -272,10 +272,10 @@ export class GDALRasterSource implements RasterSource {
   private closed = false;
 
   constructor(
-    private readonly gdal: GDALModule,
+    private readonly gdal: GdalModule,
     private readonly dataset: GDALDataset,
     private readonly plan: AccessPlan,
-    private readonly options: GDALReaderOptions,
+    private readonly options: GdalReaderOptions,
     href: string,
     extra: { variable?: string; subdatasets: Subdataset[] },
   ) {
@@ -306,7 +306,7 @@ export class GDALRasterSource implements RasterSource {
       const band = dataset.bands.get(number);
       const metadata = (band.getMetadata() ?? {}) as Record<string, string>;
       bandMetadata.push(metadata);
-      const info: BandInfo = { dataType: dataTypeFromGDALName(band.dataType ?? '') };
+      const info: BandInfo = { dataType: dataTypeFromGdalName(band.dataType ?? '') };
       if (band.noDataValue !== null && band.noDataValue !== undefined) info.nodata = band.noDataValue;
       if (band.scale !== null && band.scale !== undefined && band.scale !== 1) info.scale = band.scale;
       if (band.offset !== null && band.offset !== undefined && band.offset !== 0) info.offset = band.offset;
@@ -388,7 +388,7 @@ export class GDALRasterSource implements RasterSource {
    * the pixels equal `gdalwarp -t_srs -te -ts -r` of the same file; overviews are used
    * as gdalwarp's `-ovr AUTO` does). One typed array per requested band.
    */
-  async warp(target: Grid, options: GDALWarpOptions = {}): Promise<TypedArray[]> {
+  async warp(target: Grid, options: GdalWarpOptions = {}): Promise<TypedArray[]> {
     const { signal } = options;
     throwIfAborted(signal);
     if (!target.crs) throw new OptionError('the target grid of a warp needs a CRS', { plugin: 'gdal' });
@@ -439,7 +439,7 @@ export class GDALRasterSource implements RasterSource {
   }
 }
 
-async function openDataset(gdal: GDALModule, path: string, openOptions: GDALOpenOptions): Promise<GDALDataset> {
+async function openDataset(gdal: GdalModule, path: string, openOptions: GdalOpenOptions): Promise<GDALDataset> {
   if (openOptions.openOptions && Object.keys(openOptions.openOptions).length > 0) {
     let driverName = openOptions.drivers?.[0];
     if (!driverName) {
@@ -454,10 +454,10 @@ async function openDataset(gdal: GDALModule, path: string, openOptions: GDALOpen
 }
 
 /** Opens `href` with GDAL; the RasterSource the registry hands to a Dataset. */
-export async function openGDALSource(href: string, context: ReaderContext, options: GDALReaderOptions): Promise<RasterSource> {
-  const gdal = await loadGDAL();
+export async function openGdalSource(href: string, context: ReaderContext, options: GdalReaderOptions): Promise<RasterSource> {
+  const gdal = await loadGdal();
   throwIfAborted(context.signal);
-  const openOptions = (context.options ?? {}) as GDALOpenOptions & { subdataset?: string };
+  const openOptions = (context.options ?? {}) as GdalOpenOptions & { subdataset?: string };
   const variable = openOptions.variable ?? openOptions.subdataset;
   const plan = await planAccess(gdal, href, context, options);
   const scope = scopeFor(gdal);
@@ -481,7 +481,7 @@ export async function openGDALSource(href: string, context: ReaderContext, optio
         throw new ReadError(`${describe} opened with GDAL (${dataset.driver.description}) but has no raster bands`, { plugin: 'gdal' });
       }
       throwIfAborted(context.signal);
-      return new GDALRasterSource(gdal, dataset, plan, options, href, { ...(chosen ? { variable: chosen } : {}), subdatasets });
+      return new GdalRasterSource(gdal, dataset, plan, options, href, { ...(chosen ? { variable: chosen } : {}), subdatasets });
     });
   } catch (error) {
     if (plan.headerFile) gdal.vsimem.release(plan.headerFile);
@@ -491,6 +491,6 @@ export async function openGDALSource(href: string, context: ReaderContext, optio
 }
 
 /** The implementation `gdalReader().load()` returns. */
-export function createGDALReaderImplementation(options: GDALReaderOptions): ReaderImplementation {
-  return { open: (href, context) => openGDALSource(href, context, options) };
+export function createGdalReaderImplementation(options: GdalReaderOptions): ReaderImplementation {
+  return { open: (href, context) => openGdalSource(href, context, options) };
 }

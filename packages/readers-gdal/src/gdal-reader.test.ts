@@ -3,9 +3,9 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry, loadAsset, openRaster, OptionError, ReadError, type StacItem } from '@pyramids/core';
-import { gdalReader, GDALUnavailableError, sniffGDALFormat } from '@pyramids/readers-gdal';
+import { gdalReader, GdalUnavailableError, sniffGdalFormat } from '@pyramids/readers-gdal';
 import { fixturesDir } from '../../../vitest.shared.js';
-import { importGDAL } from './load-gdal.js';
+import { importGdal } from './load-gdal.js';
 import { firstDifference, makeTempDir, translatePixels } from './test-helpers.js';
 
 const rasters = path.join(fixturesDir, 'rasters');
@@ -218,9 +218,9 @@ describe('gdalReader errors', () => {
   });
 
   it('says how to install GDAL when gdal-async cannot be loaded', async () => {
-    const error = await importGDAL(() => Promise.reject(new Error("Cannot find module 'gdal-async'"))).catch((caught: unknown) => caught);
-    expect(GDALUnavailableError.isInstance(error)).toBe(true);
-    expect((error as GDALUnavailableError).code).toBe('GDAL_UNAVAILABLE');
+    const error = await importGdal(() => Promise.reject(new Error("Cannot find module 'gdal-async'"))).catch((caught: unknown) => caught);
+    expect(GdalUnavailableError.isInstance(error)).toBe(true);
+    expect((error as GdalUnavailableError).code).toBe('GDAL_UNAVAILABLE');
     expect((error as Error).message).toContain("Cannot find module 'gdal-async'");
     expect((error as Error).message).toContain('apt-get install -y libgdal-dev gdal-bin');
     expect((error as Error).message).toContain('scripts/install-gdal.sh');
@@ -250,12 +250,12 @@ describe('gdalReader plugin', () => {
   });
 
   it('sniffs the formats it serves from their first bytes', () => {
-    expect(sniffGDALFormat(readFileSync(AOT).subarray(0, 64))).toBe(true);
-    expect(sniffGDALFormat(readFileSync(PLANET).subarray(0, 64))).toBe(true);
-    expect(sniffGDALFormat(readFileSync(GRIB1).subarray(0, 64))).toBe(true);
+    expect(sniffGdalFormat(readFileSync(AOT).subarray(0, 64))).toBe(true);
+    expect(sniffGdalFormat(readFileSync(PLANET).subarray(0, 64))).toBe(true);
+    expect(sniffGdalFormat(readFileSync(GRIB1).subarray(0, 64))).toBe(true);
     const tiff = readFileSync(path.join(rasters, 'rasterio/byte.tif')).subarray(0, 64);
-    expect(sniffGDALFormat(tiff)).toBe(false);
-    expect(sniffGDALFormat(tiff, { geotiff: true })).toBe(true);
+    expect(sniffGdalFormat(tiff)).toBe(false);
+    expect(sniffGdalFormat(tiff, { geotiff: true })).toBe(true);
   });
 
   it('opens a file with no extension by content sniffing', async () => {

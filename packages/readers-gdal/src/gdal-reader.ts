@@ -1,7 +1,7 @@
 import { PLUGIN_API_VERSION, type ReaderPlugin } from '@pyramids/core';
 
 /** Options of the GDAL reader. */
-export interface GDALReaderOptions {
+export interface GdalReaderOptions {
   /**
    * Also serve GeoTIFF / COG (media types `image/tiff`, `image/geotiff`, extensions
    * `.tif`, `.tiff`). Off by default: @pyramids/readers-geotiff reads those in pure JS.
@@ -20,7 +20,7 @@ export interface GDALReaderOptions {
 }
 
 /** Per-open options, given as `readerOptions` to `openRaster` / `loadAsset`. */
-export interface GDALOpenOptions {
+export interface GdalOpenOptions {
   /**
    * Variable (subdataset) to read from a NetCDF, Zarr, HDF5 or other multi-variable file:
    * its name (`'blue'`, `'/group/var'`) or a full GDAL subdataset name (`NETCDF:"f.nc":blue`).
@@ -60,7 +60,7 @@ function startsWith(head: Uint8Array, bytes: readonly number[], offset = 0): boo
 const ascii = (text: string) => [...text].map((character) => character.charCodeAt(0));
 
 /** True when the first bytes look like a format this reader serves. */
-export function sniffGDALFormat(head: Uint8Array, options: Pick<GDALReaderOptions, 'geotiff' | 'vrt'> = {}): boolean {
+export function sniffGdalFormat(head: Uint8Array, options: Pick<GdalReaderOptions, 'geotiff' | 'vrt'> = {}): boolean {
   if (startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(head, [0xff, 0x4f, 0xff, 0x51])) return true; // JP2, J2K
   if (startsWith(head, ascii('CDF')) && [1, 2, 5].includes(head[3]!)) return true; // NetCDF classic / 64-bit / CDF5
   if (startsWith(head, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return true; // HDF5 (and NetCDF-4)
@@ -78,7 +78,7 @@ export function sniffGDALFormat(head: Uint8Array, options: Pick<GDALReaderOption
  * GeoTIFF too with `{ geotiff: true }`. Register with `registry.use(gdalReader())`.
  * Importing this costs nothing: gdal-async is loaded on the first open.
  */
-export function gdalReader(options: GDALReaderOptions = {}): ReaderPlugin {
+export function gdalReader(options: GdalReaderOptions = {}): ReaderPlugin {
   const vrt = options.vrt !== false;
   return {
     kind: 'reader',
@@ -87,10 +87,10 @@ export function gdalReader(options: GDALReaderOptions = {}): ReaderPlugin {
     packageName: '@pyramids/readers-gdal',
     mediaTypes: [...MEDIA_TYPES, ...(vrt ? ['application/x-gdal-vrt'] : []), ...(options.geotiff ? GEOTIFF_MEDIA_TYPES : [])],
     extensions: [...EXTENSIONS, ...(vrt ? ['.vrt'] : []), ...(options.geotiff ? GEOTIFF_EXTENSIONS : [])],
-    sniff: (head) => sniffGDALFormat(head, options),
+    sniff: (head) => sniffGdalFormat(head, options),
     load: async () => {
-      const { createGDALReaderImplementation } = await import('./gdal-reader-impl.js');
-      return createGDALReaderImplementation(options);
+      const { createGdalReaderImplementation } = await import('./gdal-reader-impl.js');
+      return createGdalReaderImplementation(options);
     },
   } satisfies ReaderPlugin;
 }

@@ -4,12 +4,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { GDALUnavailableError } from '@pyramids/readers-gdal';
-import { importGDAL, loadGDAL } from './load-gdal.js';
+import { GdalUnavailableError } from '@pyramids/readers-gdal';
+import { importGdal, loadGdal } from './load-gdal.js';
 
 describe('gdal-async and threads', () => {
   it('cannot load in a worker thread while this thread holds it, and says so plainly', async () => {
-    const gdal = await loadGDAL();
+    const gdal = await loadGdal();
     expect(gdal.version).toMatch(/^\d+\.\d+/);
     const gdalPath = createRequire(import.meta.url).resolve('gdal-async');
     const worker = new Worker(
@@ -23,8 +23,8 @@ describe('gdal-async and threads', () => {
     });
     await worker.terminate();
     expect(message).toMatch(/did not self-register/);
-    const error = await importGDAL(() => Promise.reject(new Error(message))).catch((caught: unknown) => caught);
-    expect(GDALUnavailableError.isInstance(error)).toBe(true);
+    const error = await importGdal(() => Promise.reject(new Error(message))).catch((caught: unknown) => caught);
+    expect(GdalUnavailableError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('loads in one thread only');
   });
 });

@@ -6,14 +6,14 @@ const CODE = 'GDAL_UNAVAILABLE';
  * gdal-async (and the GDAL library it is built against) could not be loaded.
  * The message says how to install it.
  */
-export class GDALUnavailableError extends PyramidsError {
+export class GdalUnavailableError extends PyramidsError {
   static readonly code = CODE;
   constructor(message: string, options: PyramidsErrorOptions = {}) {
     super(CODE, message, { plugin: 'gdal', ...options });
-    this.name = 'GDALUnavailableError';
+    this.name = 'GdalUnavailableError';
   }
   /** True for this error, from this or another copy of the package. */
-  static override isInstance(error: unknown): error is GDALUnavailableError {
+  static override isInstance(error: unknown): error is GdalUnavailableError {
     return PyramidsError.isInstance(error) && error.code === CODE;
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry, openRaster, OptionError, type Grid } from '@pyramids/core';
-import { gdalReader, type GDALWarpOptions } from '@pyramids/readers-gdal';
+import { gdalReader, type GdalWarpOptions } from '@pyramids/readers-gdal';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { firstDifference, makeTempDir } from './test-helpers.js';
 
@@ -24,7 +24,7 @@ function gdalwarpPixels(target: Grid, method: string): Uint16Array {
   }
 }
 
-type Warpable = { warp(target: Grid, options?: GDALWarpOptions): Promise<ArrayLike<number>[]> };
+type Warpable = { warp(target: Grid, options?: GdalWarpOptions): Promise<ArrayLike<number>[]> };
 
 describe('native warp through GDAL', () => {
   // About 60 m pixels in EPSG:4326 over the middle of the tile (UTM 29N → geographic).

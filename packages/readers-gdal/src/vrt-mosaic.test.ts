@@ -81,16 +81,16 @@ describe('VRT mosaics of two abutting tiles', () => {
     expect(info.geoTransform).toEqual(gdalInfo(items[0]!.assets.visual!.href).geoTransform);
     expect([dataset.width, dataset.height, dataset.crs]).toEqual([220, 80, 'EPSG:32618']);
 
-    const fromGDALTools = translatePixels(output);
+    const fromGdalTools = translatePixels(output);
     // The mosaic is the original window again.
     const original = translatePixels(SOURCE, ['-srcwin', '100', '300', '220', '80']);
-    fromGDALTools.forEach((band, index) =>
+    fromGdalTools.forEach((band, index) =>
       expect(firstDifference(band, original[index]!)).toBe(-1),
     );
 
     const js = await dataset.read();
     expect(dataset.readerId).toBe('vrt');
-    js.data.forEach((band, index) => expect(firstDifference(band, fromGDALTools[index]!)).toBe(-1));
+    js.data.forEach((band, index) => expect(firstDifference(band, fromGdalTools[index]!)).toBe(-1));
     const jsWindow = await dataset.read({
       window: { x: 110, y: 10, width: 30, height: 20 },
       bands: [2],
@@ -98,13 +98,13 @@ describe('VRT mosaics of two abutting tiles', () => {
     const toolsWindow = translatePixels(output, ['-srcwin', '110', '10', '30', '20', '-b', '2']);
     expect(firstDifference(jsWindow.data[0]!, toolsWindow[0]!)).toBe(-1);
 
-    const throughGDAL = await openRaster(output, { registry });
-    expect(throughGDAL.readerId).toBe('gdal');
-    const gdalRead = await throughGDAL.read();
+    const throughGdal = await openRaster(output, { registry });
+    expect(throughGdal.readerId).toBe('gdal');
+    const gdalRead = await throughGdal.read();
     gdalRead.data.forEach((band, index) =>
-      expect(firstDifference(band, fromGDALTools[index]!)).toBe(-1),
+      expect(firstDifference(band, fromGdalTools[index]!)).toBe(-1),
     );
-    await throughGDAL.close();
+    await throughGdal.close();
     await dataset.close();
   });
 

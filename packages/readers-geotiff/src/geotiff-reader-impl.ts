@@ -32,7 +32,7 @@ import {
   type ReadRequest,
   type TypedArray,
 } from '@pyramids/core';
-import type { GeoTIFFReaderOptions } from './geotiff-reader.js';
+import type { GeoTiffReaderOptions } from './geotiff-reader.js';
 import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
 import { jpegDecodesToRgb, registerNativeDecoders } from './register-native-decoders.js';
 import { checkTiffStructure, type TiffLayout } from './tiff-structure.js';
@@ -81,7 +81,7 @@ class SignedHttpClient extends BaseClient {
   constructor(
     url: string,
     private readonly context: ReaderContext,
-    private readonly readerOptions: GeoTIFFReaderOptions,
+    private readonly readerOptions: GeoTiffReaderOptions,
   ) {
     super(url);
   }
@@ -358,7 +358,7 @@ async function subfileType(image: GeoTIFFImage): Promise<number> {
 async function openTiffs(
   href: string,
   context: ReaderContext,
-  options: GeoTIFFReaderOptions,
+  options: GeoTiffReaderOptions,
   client: SignedHttpClient | undefined,
 ): Promise<GeoTIFF[]> {
   if (client) {
@@ -409,10 +409,10 @@ async function checkOpenedTiff(
 }
 
 /** Builds the RasterSource of one GeoTIFF. */
-async function openGeoTIFF(
+async function openGeoTiff(
   href: string,
   context: ReaderContext,
-  options: GeoTIFFReaderOptions,
+  options: GeoTiffReaderOptions,
 ): Promise<RasterSource> {
   const shown = redactHref(href);
   const client = isHttp(href) ? new SignedHttpClient(href, context, options) : undefined;
@@ -587,12 +587,12 @@ async function openGeoTIFF(
 }
 
 /** The reader implementation, configured with the plugin's options. */
-export function createGeoTIFFReaderImplementation(
-  options: GeoTIFFReaderOptions,
+export function createGeoTiffReaderImplementation(
+  options: GeoTiffReaderOptions,
 ): ReaderImplementation {
   useStreamDeflateDecoder();
   registerNativeDecoders();
   return {
-    open: (href, context) => openGeoTIFF(href, context, options),
+    open: (href, context) => openGeoTiff(href, context, options),
   };
 }

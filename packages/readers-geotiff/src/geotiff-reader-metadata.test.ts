@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, openRaster, writeGeoTIFF } from '@pyramids/core';
+import { createRegistry, openRaster, writeGeoTiff } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalInfo } from '../../../test-support/gdal.js';
@@ -20,7 +20,7 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 describe('geotiff reader: GDAL_METADATA through the core codec', () => {
   it('a band name with XML characters round-trips through our writer and reader, as GDAL reads it', async () => {
     const file = path.join(directory, 'named.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: { crs: 'EPSG:32633', transform: [500000, 10, 0, 5000000, 0, -10], width: 4, height: 4 },
       bands: [{ dataType: 'uint16', name: NAME, unit: 'm & s', scale: 0.5, offset: -1 }],
       data: [new Uint16Array(16)],

@@ -1,7 +1,7 @@
 import { PLUGIN_API_VERSION, type ReaderPlugin } from '@pyramids/core';
 
 /** Options of the GeoTIFF reader. */
-export interface GeoTIFFReaderOptions {
+export interface GeoTiffReaderOptions {
   /** Bytes per cached block for HTTP reads (default 65 536). */
   blockSize?: number;
   /** Blocks kept in the cache per file (default 256). */
@@ -22,7 +22,7 @@ const TIFF_MAGIC = [
 ];
 
 /** The COG / GeoTIFF reader plugin (geotiff.js, pure JS). Register with `registry.use(geotiffReader())`. */
-export function geotiffReader(options: GeoTIFFReaderOptions = {}): ReaderPlugin {
+export function geotiffReader(options: GeoTiffReaderOptions = {}): ReaderPlugin {
   return {
     kind: 'reader',
     id: 'geotiff',
@@ -32,8 +32,8 @@ export function geotiffReader(options: GeoTIFFReaderOptions = {}): ReaderPlugin 
     extensions: ['.tif', '.tiff'],
     sniff: (head) => TIFF_MAGIC.some((magic) => magic.every((byte, index) => head[index] === byte)),
     load: async () => {
-      const { createGeoTIFFReaderImplementation } = await import('./geotiff-reader-impl.js');
-      return createGeoTIFFReaderImplementation(options);
+      const { createGeoTiffReaderImplementation } = await import('./geotiff-reader-impl.js');
+      return createGeoTiffReaderImplementation(options);
     },
   } satisfies ReaderPlugin;
 }

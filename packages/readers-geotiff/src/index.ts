@@ -1,3 +1,3 @@
 // @pyramids/readers-geotiff: COG / GeoTIFF reader plugin.
-export { geotiffReader, type GeoTIFFReaderOptions } from './geotiff-reader.js';
+export { geotiffReader, type GeoTiffReaderOptions } from './geotiff-reader.js';
 export { VERSION } from './version.js';

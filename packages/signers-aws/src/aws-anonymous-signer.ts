@@ -3,7 +3,7 @@ import { describeS3Failure } from './describe-s3-failure.js';
 import { gdalEndpointEnv, matchesS3, s3HttpsHref } from './s3-matching.js';
 
 /** Options of {@link awsAnonymousSigner}. */
-export interface AWSAnonymousSignerOptions {
+export interface AwsAnonymousSignerOptions {
   /**
    * Region of the buckets, e.g. `us-west-2` (Sentinel-2 COGs). Pinned: URLs use the
    * regional endpoint, which opt-in regions (af-south-1, ap-east-1, …) require.
@@ -23,7 +23,7 @@ export interface AWSAnonymousSignerOptions {
  * unsigned reads, and `AWS_NO_SIGN_REQUEST=YES` for GDAL so that no local
  * credentials are looked up or sent.
  */
-export function awsAnonymousSigner(options: AWSAnonymousSignerOptions = {}): Signer {
+export function awsAnonymousSigner(options: AwsAnonymousSignerOptions = {}): Signer {
   const env = options.env ?? process.env;
   const region = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-west-2';
   const scope = { region, endpoint: options.endpoint, buckets: options.buckets };
@@ -58,7 +58,7 @@ export function awsAnonymousSigner(options: AWSAnonymousSignerOptions = {}): Sig
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
       awsAnonymousSigner({
-        ...(description.options as AWSAnonymousSignerOptions),
+        ...(description.options as AwsAnonymousSignerOptions),
         ...(environment?.env ? { env: environment.env } : {}),
       }),
   } satisfies Signer;

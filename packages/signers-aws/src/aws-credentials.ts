@@ -1,5 +1,5 @@
 /** AWS credentials, in the shape of the AWS SDK's `AwsCredentialIdentity`. */
-export interface AWSCredentials {
+export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -8,4 +8,4 @@ export interface AWSCredentials {
 }
 
 /** Credentials, or a provider of them (e.g. one from `@aws-sdk/credential-providers`). */
-export type AWSCredentialsSource = AWSCredentials | (() => Promise<AWSCredentials>);
+export type AwsCredentialsSource = AwsCredentials | (() => Promise<AwsCredentials>);

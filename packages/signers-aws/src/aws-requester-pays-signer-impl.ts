@@ -2,12 +2,12 @@
 // credentials are given, the AWS SDK's Node provider chain, imported on first use.
 import { createTokenCache, headerRecord, isAbortError, SignerError } from '@pyramids/core';
 import { AwsV4Signer } from 'aws4fetch';
-import type { AWSCredentials, AWSCredentialsSource } from './aws-credentials.js';
-import type { AWSRequesterPaysSignerOptions } from './aws-requester-pays-signer.js';
+import type { AwsCredentials, AwsCredentialsSource } from './aws-credentials.js';
+import type { AwsRequesterPaysSignerOptions } from './aws-requester-pays-signer.js';
 import { gdalEndpointEnv, matchesS3 } from './s3-matching.js';
 
 /** What the plugin object delegates to. */
-export interface AWSRequesterPaysSignerImplementation {
+export interface AwsRequesterPaysSignerImplementation {
   headers(url: string, method: string, signal?: AbortSignal): Promise<Record<string, string>>;
   gdalEnv(href: string, signal?: AbortSignal): Promise<Record<string, string>>;
 }
@@ -18,20 +18,20 @@ const CREDENTIALS_HELP =
   'or pass { credentials }; requester-pays buckets need an AWS account to bill';
 
 /** Builds the implementation; `options.region` is already resolved. */
-export function createAWSRequesterPaysSignerImplementation(
-  options: AWSRequesterPaysSignerOptions & { region: string },
-): AWSRequesterPaysSignerImplementation {
+export function createAwsRequesterPaysSignerImplementation(
+  options: AwsRequesterPaysSignerOptions & { region: string },
+): AwsRequesterPaysSignerImplementation {
   const source = options.credentials;
-  const provide = async (): Promise<AWSCredentials> => {
+  const provide = async (): Promise<AwsCredentials> => {
     if (source && typeof source === 'object') return source;
     if (typeof source === 'function') return source();
     const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
     return fromNodeProviderChain()();
   };
-  const credentialsCache = createTokenCache<AWSCredentials>({
+  const credentialsCache = createTokenCache<AwsCredentials>({
     refreshWindow: options.refreshWindow ?? 300_000,
     load: async () => {
-      let credentials: AWSCredentials;
+      let credentials: AwsCredentials;
       try {
         credentials = await provide();
       } catch (error) {
@@ -90,4 +90,4 @@ export function createAWSRequesterPaysSignerImplementation(
   };
 }
 
-export type { AWSCredentialsSource };
+export type { AwsCredentialsSource };

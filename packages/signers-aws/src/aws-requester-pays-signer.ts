@@ -1,11 +1,11 @@
 import { PLUGIN_API_VERSION, type Signer } from '@pyramids/core';
-import type { AWSCredentialsSource } from './aws-credentials.js';
-import type { AWSRequesterPaysSignerImplementation } from './aws-requester-pays-signer-impl.js';
+import type { AwsCredentialsSource } from './aws-credentials.js';
+import type { AwsRequesterPaysSignerImplementation } from './aws-requester-pays-signer-impl.js';
 import { describeS3Failure } from './describe-s3-failure.js';
 import { isPresigned, matchesS3, s3HttpsHref } from './s3-matching.js';
 
 /** Options of {@link awsRequesterPaysSigner}. */
-export interface AWSRequesterPaysSignerOptions {
+export interface AwsRequesterPaysSignerOptions {
   /** Region of the buckets, e.g. `us-west-2` (USGS Landsat). Default `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-west-2`. */
   region?: string;
   /**
@@ -13,7 +13,7 @@ export interface AWSRequesterPaysSignerOptions {
    * (`fromNodeProviderChain`: environment, SSO, shared config/credentials files, web identity,
    * ECS/EC2 metadata), imported on first use.
    */
-  credentials?: AWSCredentialsSource;
+  credentials?: AwsCredentialsSource;
   /** Only these buckets are signed (default: every S3 href and URL). */
   buckets?: readonly string[];
   /** An S3-compatible endpoint (`http://127.0.0.1:9000`), addressed path-style. Default: AWS. */
@@ -32,14 +32,14 @@ export interface AWSRequesterPaysSignerOptions {
  * Reads are billed to the account of the credentials. Register with
  * `registry.use(awsRequesterPaysSigner({ region: 'us-west-2' }))`.
  */
-export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = {}): Signer {
+export function awsRequesterPaysSigner(options: AwsRequesterPaysSignerOptions = {}): Signer {
   const env = options.env ?? process.env;
   const region = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-west-2';
   const resolved = { ...options, region, env };
-  let implementation: Promise<AWSRequesterPaysSignerImplementation> | undefined;
+  let implementation: Promise<AwsRequesterPaysSignerImplementation> | undefined;
   const load = () =>
     (implementation ??= import('./aws-requester-pays-signer-impl.js').then((module) =>
-      module.createAWSRequesterPaysSignerImplementation(resolved),
+      module.createAwsRequesterPaysSignerImplementation(resolved),
     ));
   const matches = (url: string) => matchesS3(url, resolved);
   return {
@@ -68,7 +68,7 @@ export function awsRequesterPaysSigner(options: AWSRequesterPaysSignerOptions = 
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
       awsRequesterPaysSigner({
-        ...(description.options as AWSRequesterPaysSignerOptions),
+        ...(description.options as AwsRequesterPaysSignerOptions),
         ...(environment?.env ? { env: environment.env } : {}),
       }),
   } satisfies Signer;

@@ -1,18 +1,18 @@
 // SigV4 for the CDSE eodata endpoint, with aws4fetch (loaded on first read).
 import { headerRecord, SignerError } from '@pyramids/core';
 import { AwsV4Signer } from 'aws4fetch';
-import type { CDSES3SignerOptions } from './cdse-s3-signer.js';
+import type { CdseS3SignerOptions } from './cdse-s3-signer.js';
 
 /** What the plugin object delegates to. */
-export interface CDSES3SignerImplementation {
+export interface CdseS3SignerImplementation {
   headers(url: string, method: string): Promise<Record<string, string>>;
   gdalEnv(): Record<string, string>;
 }
 
 /** Builds the implementation from resolved options. */
-export function createCDSES3SignerImplementation(
-  options: CDSES3SignerOptions & { endpoint: string; region: string },
-): CDSES3SignerImplementation {
+export function createCdseS3SignerImplementation(
+  options: CdseS3SignerOptions & { endpoint: string; region: string },
+): CdseS3SignerImplementation {
   const keys = () => {
     if (!options.accessKey || !options.secretKey) {
       throw new SignerError(

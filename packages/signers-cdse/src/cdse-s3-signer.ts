@@ -7,13 +7,13 @@ import {
   SignerError,
   type Signer,
 } from '@pyramids/core';
-import type { CDSES3SignerImplementation } from './cdse-s3-signer-impl.js';
+import type { CdseS3SignerImplementation } from './cdse-s3-signer-impl.js';
 
 /** The CDSE S3 endpoint that serves the `eodata` bucket. */
 export const CDSE_S3_ENDPOINT = 'https://eodata.dataspace.copernicus.eu';
 
 /** Options of {@link cdseS3Signer}. */
-export interface CDSES3SignerOptions {
+export interface CdseS3SignerOptions {
   /** S3 access key from the CDSE S3 key manager; default `CDSE_S3_ACCESS_KEY`. */
   accessKey?: string;
   /** S3 secret key; default `CDSE_S3_SECRET_KEY`. */
@@ -33,7 +33,7 @@ export interface CDSES3SignerOptions {
  * path-style HTTPS URLs on the endpoint, every read is SigV4-signed with the
  * account's S3 keys, and `gdalEnv()` points GDAL's `/vsis3/` at the endpoint.
  */
-export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
+export function cdseS3Signer(options: CdseS3SignerOptions = {}): Signer {
   const env = options.env ?? process.env;
   const endpoint = (options.endpoint ?? CDSE_S3_ENDPOINT).replace(/\/+$/, '');
   const region = options.region ?? 'default';
@@ -50,10 +50,10 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
     const location = parseS3Href(plain) ?? parseS3Url(plain, endpoint);
     return location && buckets.includes(location.bucket) ? location : undefined;
   };
-  let implementation: Promise<CDSES3SignerImplementation> | undefined;
+  let implementation: Promise<CdseS3SignerImplementation> | undefined;
   const load = () =>
     (implementation ??= import('./cdse-s3-signer-impl.js').then((module) =>
-      module.createCDSES3SignerImplementation(resolved),
+      module.createCdseS3SignerImplementation(resolved),
     ));
   return {
     kind: 'signer',
@@ -84,7 +84,7 @@ export function cdseS3Signer(options: CDSES3SignerOptions = {}): Signer {
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
       cdseS3Signer({
-        ...(description.options as CDSES3SignerOptions),
+        ...(description.options as CdseS3SignerOptions),
         ...(environment?.env ? { env: environment.env } : {}),
       }),
   } satisfies Signer;

@@ -8,10 +8,10 @@ import {
   redactSecrets,
   SignerError,
 } from '@pyramids/core';
-import type { CDSESignerOptions } from './cdse-signer.js';
+import type { CdseSignerOptions } from './cdse-signer.js';
 
 /** What the plugin object delegates to. */
-export interface CDSESignerImplementation {
+export interface CdseSignerImplementation {
   token(signal?: AbortSignal): Promise<string>;
   forget(): void;
 }
@@ -32,9 +32,9 @@ interface TokenResponse {
 class GrantRefused extends Error {}
 
 /** Builds the implementation from resolved options. */
-export function createCDSESignerImplementation(
-  options: CDSESignerOptions & { clientId: string; tokenUrl: string; refreshWindow: number },
-): CDSESignerImplementation {
+export function createCdseSignerImplementation(
+  options: CdseSignerOptions & { clientId: string; tokenUrl: string; refreshWindow: number },
+): CdseSignerImplementation {
   const now = options.now ?? Date.now;
   let refresh: { token: string; expiresAt: number } | undefined;
   const secrets = () => [options.password, options.username, refresh?.token];

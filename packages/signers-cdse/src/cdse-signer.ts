@@ -18,7 +18,7 @@ export const CDSE_HOSTS: readonly string[] = [
 ];
 
 /** Options of {@link cdseSigner}. */
-export interface CDSESignerOptions {
+export interface CdseSignerOptions {
   /** CDSE account e-mail; default `CDSE_USERNAME`. */
   username?: string;
   /** CDSE account password; default `CDSE_PASSWORD`. */
@@ -48,7 +48,7 @@ export interface CDSESignerOptions {
  * first when the access token runs out; when it is refused, the password grant
  * is used again.
  */
-export function cdseSigner(options: CDSESignerOptions = {}): Signer {
+export function cdseSigner(options: CdseSignerOptions = {}): Signer {
   const env = options.env ?? process.env;
   const hosts = [...(options.hosts ?? CDSE_HOSTS)];
   const resolved = {
@@ -65,7 +65,7 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     hosts,
     load: () =>
       import('./cdse-signer-impl.js').then((module) =>
-        module.createCDSESignerImplementation(resolved),
+        module.createCdseSignerImplementation(resolved),
       ),
     tokenName: 'the CDSE access token',
     refusalAdvice: () =>
@@ -79,7 +79,7 @@ export function cdseSigner(options: CDSESignerOptions = {}): Signer {
     // Workers rebuild this signer from a task: non-secret options from the description, secrets from the environment.
     fromDescription: (description, environment) =>
       cdseSigner({
-        ...(description.options as CDSESignerOptions),
+        ...(description.options as CdseSignerOptions),
         ...(environment?.env ? { env: environment.env } : {}),
       }),
   });

@@ -4,7 +4,7 @@ import {
   openRaster,
   OptionError,
   PyramidsError,
-  writeGeoTIFF,
+  writeGeoTiff,
   type Dataset,
 } from '@pyramids/core';
 import type { Command } from 'commander';
@@ -112,7 +112,7 @@ export function registerReadCommand(program: Command): Command {
           pixel: gcp.pixel - result.window.x,
           line: gcp.line - result.window.y,
         }));
-        await writeGeoTIFF(options.output, {
+        await writeGeoTiff(options.output, {
           grid: result.grid,
           bands: result.bands,
           data: result.data,

@@ -13,7 +13,7 @@ import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
 
 /** Options of `pyramids vrt`. */
-export interface VRTCommandOptions {
+export interface VrtCommandOptions {
   asset: string;
   output: string;
   separate?: boolean;
@@ -59,7 +59,7 @@ async function writeEnvFile(file: string, config: Record<string, string>): Promi
  */
 export async function runVrtCommand(
   source: string,
-  options: VRTCommandOptions,
+  options: VrtCommandOptions,
   extras: { signer?: Signer } = {},
 ): Promise<void> {
   const registry = createDefaultRegistry();
@@ -127,7 +127,7 @@ export function registerVrtCommand(program: Command): Command {
       '--env-file <file>',
       "write the GDAL config that opens the VRT with the signer's credentials (GDAL_HTTP_HEADERS, AWS_*, AZURE_*), as NAME=value lines readable by you only",
     )
-    .action(async (source: string, options: VRTCommandOptions & { signer?: string }) => {
+    .action(async (source: string, options: VrtCommandOptions & { signer?: string }) => {
       const signer = signerFromOptions(options);
       await runVrtCommand(source, options, signer ? { signer } : {});
     });

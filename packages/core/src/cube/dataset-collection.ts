@@ -38,7 +38,7 @@ import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { withoutSignedQuery } from '../signers/redact.js';
 import { planWarp } from '../warp/warp-raster.js';
-import type { WriteGeoTIFFOptions } from '../write/geotiff-writer.js';
+import type { WriteGeoTiffOptions } from '../write/geotiff-writer.js';
 import { geotiffWriter } from '../write/geotiff-writer-plugin.js';
 import { hrefExtension } from '../plugins/normalize-media-type.js';
 import type { CubeWriteChunk, CubeWriteDescription } from '../plugins/plugin-types.js';
@@ -117,7 +117,7 @@ export interface CubeEstimate {
 
 /** Options of `cube.write`: a read's options plus the writer's (the GeoTIFF writer's are typed here). */
 export interface CubeWriteOptions
-  extends CubeReadOptions, Omit<WriteGeoTIFFOptions, 'signal' | 'compression'> {
+  extends CubeReadOptions, Omit<WriteGeoTiffOptions, 'signal' | 'compression'> {
   /** The writer's compression: `deflate` | `lzw` | `none` for GeoTIFF, `gzip` | `none` for Zarr. */
   compression?: 'deflate' | 'lzw' | 'gzip' | 'none';
   /** Pixels already read with `cube.read()`, to write without reading again. */

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataType, TypedArray } from '../raster/data-type.js';
-import { dataTypeFromGDALName } from '../vrt/vrt-document.js';
+import { dataTypeFromGdalName } from '../vrt/vrt-document.js';
 import type { BandInfo, OverviewLevel, RasterSource } from '../raster/raster-source.js';
 import type { GeoTransform } from '../grid/geotransform.js';
 
@@ -90,7 +90,7 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
   const [width, height] = info.size;
   const transform: GeoTransform = info.geoTransform ?? [0, 1, 0, 0, 0, 1];
   const bands: BandInfo[] = info.bands.map((band) => {
-    const result: BandInfo = { dataType: dataTypeFromGDALName(band.type) };
+    const result: BandInfo = { dataType: dataTypeFromGdalName(band.type) };
     const nodata = parseNodata(band.noDataValue);
     if (nodata !== undefined) result.nodata = nodata;
     if (band.scale !== undefined) result.scale = band.scale;

@@ -1,4 +1,4 @@
-import { asItem, toPlainJSON } from '../stac/accessors.js';
+import { asItem, toPlainJson } from '../stac/accessors.js';
 import type { ItemCollection, StacAsset, StacItem } from '../stac/stac-types.js';
 import type { Signer } from './signer.js';
 
@@ -43,7 +43,7 @@ export async function signItemsWith<T extends StacItem | StacItem[] | ItemCollec
   input: T,
   signal?: AbortSignal,
 ): Promise<T> {
-  const plain = toPlainJSON(input) as StacItem | StacItem[] | ItemCollection;
+  const plain = toPlainJson(input) as StacItem | StacItem[] | ItemCollection;
   const signOne = async (item: StacItem): Promise<StacItem> => {
     if (signer?.signItem) return signer.signItem(item, signal);
     if (signer?.signHref) {
@@ -58,14 +58,14 @@ export async function signItemsWith<T extends StacItem | StacItem[] | ItemCollec
   };
   if (Array.isArray(plain)) {
     const signed: StacItem[] = [];
-    for (const item of plain) signed.push(await signOne(toPlainJSON(item) as StacItem));
+    for (const item of plain) signed.push(await signOne(toPlainJson(item) as StacItem));
     return signed as T;
   }
   if ((plain as ItemCollection).type === 'FeatureCollection') {
     const collection = plain as ItemCollection;
     const features: StacItem[] = [];
     for (const item of collection.features)
-      features.push(await signOne(toPlainJSON(item) as StacItem));
+      features.push(await signOne(toPlainJson(item) as StacItem));
     return { ...collection, features } as T;
   }
   return (await signOne(plain as StacItem)) as T;

@@ -4,7 +4,7 @@ import { StacAssetError } from '../errors/stac-asset-error.js';
 import type { StacAsset, StacItem } from './stac-types.js';
 
 /** Reads an object through `toJSON()` when it has one (pystac-like objects, classes). */
-export function toPlainJSON(value: unknown): unknown {
+export function toPlainJson(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return (value as { toJSON(): unknown }).toJSON();
   }
@@ -13,7 +13,7 @@ export function toPlainJSON(value: unknown): unknown {
 
 /** Checks the Item shape and returns it as plain JSON; throws StacAssetError naming what is wrong. */
 export function asItem(value: unknown): StacItem {
-  const item = toPlainJSON(value) as Partial<StacItem> | null;
+  const item = toPlainJson(value) as Partial<StacItem> | null;
   if (item === null || typeof item !== 'object') {
     throw new StacAssetError(`expected a STAC Item object, got ${item === null ? 'null' : typeof item}`);
   }

@@ -1,5 +1,5 @@
 import { StacAssetError } from '../errors/stac-asset-error.js';
-import { asItem, toPlainJSON } from './accessors.js';
+import { asItem, toPlainJson } from './accessors.js';
 import type { ItemCollection, ItemsInput, StacItem } from './stac-types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ItemCollection, ItemsInput, StacItem } from './stac-types.js';
  * ItemCollection, an array or iterable of Items, or objects with `toJSON()`.
  */
 export function toItems(input: ItemsInput | unknown): StacItem[] {
-  const value = toPlainJSON(input);
+  const value = toPlainJson(input);
   if (value === null || typeof value !== 'object') {
     throw new StacAssetError(`expected STAC Items, got ${value === null ? 'null' : typeof value}`);
   }

@@ -19,12 +19,12 @@ import { readExtensionMetadata } from '../stac/extension-metadata.js';
 import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
-import { hrefToGDALPath } from './gdal-path.js';
-import { writeVrtXml, type VRTBand, type VRTDocument, type VRTSource } from './vrt-document.js';
-import { VRTRasterSource } from './vrt-raster-source.js';
+import { hrefToGdalPath } from './gdal-path.js';
+import { writeVrtXml, type VrtBand, type VrtDocument, type VrtSource } from './vrt-document.js';
+import { VrtRasterSource } from './vrt-raster-source.js';
 
 /** Options of `buildVrtFromStac`. */
-export interface BuildVRTOptions {
+export interface BuildVrtOptions {
   /**
    * Gives the credentials of the sources: never written into the VRT, they come back as
    * `gdalConfig` (the GDAL config options that open it) and sign the JS reads of the mosaic.
@@ -53,18 +53,18 @@ export interface BuildVRTOptions {
 }
 
 /** A source left out of the mosaic and why (href redacted). */
-export interface SkippedVRTSource {
+export interface SkippedVrtSource {
   item: string;
   href: string;
   reason: string;
 }
 
 /** The VRT built from Items: its document, XML and what was left out. */
-export interface VRTBuildResult {
-  document: VRTDocument;
+export interface VrtBuildResult {
+  document: VrtDocument;
   xml: string;
   warnings: string[];
-  skipped: SkippedVRTSource[];
+  skipped: SkippedVrtSource[];
   /**
    * GDAL config options that open the VRT with the signer's credentials
    * (`GDAL_HTTP_HEADERS`, `AZURE_STORAGE_SAS_TOKEN`, AWS variables…). They hold
@@ -110,7 +110,7 @@ const CLOUD_ENV_HINT =
 async function describeSource(
   item: StacItem,
   asset: string,
-  options: BuildVRTOptions,
+  options: BuildVrtOptions,
   warnings: Set<string>,
 ): Promise<PlacedSource> {
   const rawHref = resolveAssetHref(item, asset, options.baseHref);
@@ -150,7 +150,7 @@ async function describeSource(
     }
   }
   // No credential goes into the file: the href as it is, and the GDAL config that reads it beside.
-  const gdalPath = hrefToGDALPath(patched);
+  const gdalPath = hrefToGdalPath(patched);
   const isResolved = gdalPath.startsWith('/vsi') || /^(?:\/|[a-z]:[\\/])/i.test(gdalPath);
   const filename = isResolved
     ? gdalPath
@@ -171,7 +171,7 @@ async function describeSource(
 
 function pickResolution(
   sources: PlacedSource[],
-  resolution: BuildVRTOptions['resolution'],
+  resolution: BuildVrtOptions['resolution'],
 ): [number, number] {
   if (Array.isArray(resolution)) {
     if (!(resolution[0] > 0 && resolution[1] > 0))
@@ -211,8 +211,8 @@ function snap(value: number): number {
 export async function buildVrtDocument(
   items: ItemsInput | StacItem[],
   asset: string,
-  options: BuildVRTOptions = {},
-): Promise<VRTBuildResult> {
+  options: BuildVrtOptions = {},
+): Promise<VrtBuildResult> {
   const list = toItems(items);
   if (list.length === 0)
     throw new StacAssetError('no Items to build a VRT from: the input is empty');
@@ -220,7 +220,7 @@ export async function buildVrtDocument(
     throw new OptionError('name the asset to mosaic (e.g. asset: "B04")');
   for (const item of list) getAsset(item, asset);
   const warnings = new Set<string>();
-  const skipped: SkippedVRTSource[] = [];
+  const skipped: SkippedVrtSource[] = [];
   const placed: PlacedSource[] = [];
   for (const item of list) {
     throwIfAborted(options.signal);
@@ -281,7 +281,7 @@ export async function buildVrtDocument(
   const height = Math.max(1, Math.round((maxY - minY) / resolutionY));
   const transform: GeoTransform = [minX, resolutionX, 0, maxY, 0, -resolutionY];
 
-  const sourceOf = (source: PlacedSource, band: number): VRTSource => {
+  const sourceOf = (source: PlacedSource, band: number): VrtSource => {
     const [sMinX, , , sMaxY] = gridBounds(source.grid);
     const info = source.bands[band - 1]!;
     const dstRect = {
@@ -302,7 +302,7 @@ export async function buildVrtDocument(
     };
   };
 
-  let bands: VRTBand[];
+  let bands: VrtBand[];
   if (options.separate) {
     const bandNumber = options.band ?? 1;
     bands = [];
@@ -331,7 +331,7 @@ export async function buildVrtDocument(
       sources: placed.map((source) => sourceOf(source, index + 1)),
     }));
   }
-  const document: VRTDocument = { width, height, crs: placed[0]!.grid.crs, transform, bands };
+  const document: VrtDocument = { width, height, crs: placed[0]!.grid.crs, transform, bands };
   const gdalConfig: Record<string, string> = {};
   for (const source of placed) {
     for (const [name, value] of Object.entries(source.config)) {
@@ -378,7 +378,7 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
 export async function buildVrtFromStac(
   items: ItemsInput | StacItem[],
   asset: string,
-  options: BuildVRTOptions = {},
+  options: BuildVrtOptions = {},
 ): Promise<Dataset> {
   if (!options.registry) {
     throw new OptionError(
@@ -387,7 +387,7 @@ export async function buildVrtFromStac(
   }
   const result = await buildVrtDocument(items, asset, options);
   if (options.output) await writeFileAtomic(options.output, result.xml);
-  const source = new VRTRasterSource(
+  const source = new VrtRasterSource(
     result.document,
     {
       registry: options.registry,

@@ -9,7 +9,7 @@ const ARCHIVES: Record<string, string> = {
 };
 
 /** The GDAL path of a plain (non-archive) href: `s3://` → `/vsis3/`, `https://` → `/vsicurl/`, `file://` → path. */
-function plainToGDALPath(href: string): string {
+function plainToGdalPath(href: string): string {
   if (href.startsWith('/vsi')) return href;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(href)?.[1]?.toLowerCase();
   switch (scheme) {
@@ -52,7 +52,7 @@ function plainToGDALPath(href: string): string {
  * `https://host/a.zip!/b.tif` give `/vsizip//vsicurl/https://host/a.zip/b.tif`;
  * an href ending in `.zip` gives `/vsizip/…` so GDAL opens the raster inside.
  */
-export function hrefToGDALPath(href: string): string {
+export function hrefToGdalPath(href: string): string {
   if (href.startsWith('/vsi')) return href;
   const prefixed = /^(zip|tar|gzip|gz)\+(.*)$/i.exec(href);
   let archive = prefixed ? ARCHIVES[prefixed[1]!.toLowerCase()] : undefined;
@@ -70,7 +70,7 @@ export function hrefToGDALPath(href: string): string {
       archive = ARCHIVES.tar;
     else if (bang !== -1 && path.endsWith('.gz')) archive = ARCHIVES.gzip;
   }
-  const base = plainToGDALPath(rest);
+  const base = plainToGdalPath(rest);
   return archive ? `${archive}${base}${inner}` : base;
 }
 
@@ -78,11 +78,11 @@ export function hrefToGDALPath(href: string): string {
  * The href a GDAL path reads, for readers that are not GDAL (the JS VRT reader):
  * `/vsicurl/https://…` → `https://…`, `/vsis3/b/k` → `s3://b/k`, `/vsigs/` → `gs://`,
  * `/vsiaz/` → `az://`; `/vsicurl?…&url=…` gives the url (its options are returned
- * by `parseVSICurlOptions`). Undefined for paths only GDAL can read (archives, /vsimem/).
+ * by `parseVsiCurlOptions`). Undefined for paths only GDAL can read (archives, /vsimem/).
  */
 export function gdalPathToHref(path: string): string | undefined {
   if (!path.startsWith('/vsi')) return path;
-  if (path.startsWith('/vsicurl?')) return parseVSICurlOptions(path).url;
+  if (path.startsWith('/vsicurl?')) return parseVsiCurlOptions(path).url;
   const map: [string, string][] = [
     ['/vsicurl/', ''],
     ['/vsis3/', 's3://'],
@@ -96,7 +96,7 @@ export function gdalPathToHref(path: string): string | undefined {
 }
 
 /** The options of a `/vsicurl?key=value&…&url=…` path (URL-decoded), with `header.*` options collected. */
-export function parseVSICurlOptions(path: string): {
+export function parseVsiCurlOptions(path: string): {
   url?: string;
   headers: Record<string, string>;
   options: Record<string, string>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ReadError } from '../errors/read-error.js';
-import { parseVrtXml, writeVrtXml, type VRTDocument } from './vrt-document.js';
+import { parseVrtXml, writeVrtXml, type VrtDocument } from './vrt-document.js';
 
-const document: VRTDocument = {
+const document: VrtDocument = {
   width: 220,
   height: 80,
   crs: 'EPSG:32618',

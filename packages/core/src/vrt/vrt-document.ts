@@ -8,10 +8,10 @@ import type { DataType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 
 /** A window that may be fractional (VRT `SrcRect` / `DstRect`). */
-export type VRTRect = PixelWindow;
+export type VrtRect = PixelWindow;
 
 /** One source of a VRT band: a band of another raster, placed by two windows. */
-export interface VRTSource {
+export interface VrtSource {
   kind: 'SimpleSource' | 'ComplexSource';
   /** `SourceFilename`: a path or GDAL virtual path (`/vsicurl/…`). */
   filename: string;
@@ -19,9 +19,9 @@ export interface VRTSource {
   /** 1-based band of the source. */
   band: number;
   /** Window read from the source (all of it when omitted). */
-  srcRect?: VRTRect;
+  srcRect?: VrtRect;
   /** Where it lands in the VRT (the same window when omitted). */
-  dstRect?: VRTRect;
+  dstRect?: VrtRect;
   /** ComplexSource `NODATA`: source pixels with this value are transparent. */
   nodata?: number;
   /** ComplexSource linear scaling: value × scaleRatio + scaleOffset. */
@@ -32,22 +32,22 @@ export interface VRTSource {
 }
 
 /** One band of a VRT. */
-export interface VRTBand {
+export interface VrtBand {
   dataType: DataType;
   nodata?: number;
   scale?: number;
   offset?: number;
   description?: string;
-  sources: VRTSource[];
+  sources: VrtSource[];
 }
 
 /** A VRT dataset: its grid and bands. */
-export interface VRTDocument {
+export interface VrtDocument {
   width: number;
   height: number;
   crs: string | null;
   transform: GeoTransform;
-  bands: VRTBand[];
+  bands: VrtBand[];
 }
 
 const GDAL_TYPES: Record<string, DataType> = {
@@ -75,7 +75,7 @@ export function gdalDataTypeName(dataType: DataType): string {
 }
 
 /** The data type of a GDAL type name (`UInt16` → `uint16`); `other` when unknown. */
-export function dataTypeFromGDALName(name: string): DataType {
+export function dataTypeFromGdalName(name: string): DataType {
   return GDAL_TYPES[name] ?? 'other';
 }
 
@@ -101,7 +101,7 @@ function parseNumber(text: unknown): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
-function rectXml(name: string, rect: VRTRect): string {
+function rectXml(name: string, rect: VrtRect): string {
   return `<${name} xOff="${rect.x}" yOff="${rect.y}" xSize="${rect.width}" ySize="${rect.height}" />`;
 }
 
@@ -111,7 +111,7 @@ function srsText(crs: string): string {
 }
 
 /** Writes a VRT document as GDAL-compatible XML. */
-export function writeVrtXml(document: VRTDocument): string {
+export function writeVrtXml(document: VrtDocument): string {
   const lines = [`<VRTDataset rasterXSize="${document.width}" rasterYSize="${document.height}">`];
   if (document.crs) lines.push(`  <SRS dataAxisToSRSAxisMapping="1,2">${escapeXml(srsText(document.crs))}</SRS>`);
   lines.push(`  <GeoTransform>${document.transform.map((value) => value.toPrecision(17).replace(/\.?0+(e|$)/, '$1')).join(', ')}</GeoTransform>`);
@@ -182,7 +182,7 @@ function childText(element: XmlElement, name: string): string | undefined {
   return child(element, name)?.text;
 }
 
-function rect(element: XmlElement | undefined): VRTRect | undefined {
+function rect(element: XmlElement | undefined): VrtRect | undefined {
   if (!element) return undefined;
   const values = ['xOff', 'yOff', 'xSize', 'ySize'].map((key) => Number(element.attributes[key]));
   if (values.some((value) => !Number.isFinite(value))) return undefined;
@@ -193,7 +193,7 @@ function rect(element: XmlElement | undefined): VRTRect | undefined {
  * Parses VRT XML. Bands with sources other than simple and complex sources
  * (warped, derived, pixel functions) give a ReadError: only GDAL reads those.
  */
-export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
+export function parseVrtXml(xml: string, name = 'VRT'): VrtDocument {
   const parser = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseTagValue: false, parseAttributeValue: false, trimValues: true });
   let elements: XmlElement[];
   try {
@@ -217,7 +217,7 @@ export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
     throw new ReadError(`${name}: <GeoTransform> must hold 6 numbers; got ${JSON.stringify(transformText)}`);
   }
   const srs = childText(dataset, 'SRS');
-  const bands: VRTBand[] = dataset.children
+  const bands: VrtBand[] = dataset.children
     .filter((element) => element.name === 'VRTRasterBand')
     .map((bandElement, index) => {
       if (bandElement.attributes.subClass) {
@@ -230,7 +230,7 @@ export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
           throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`, { details: { gdalOnly: true } });
         }
       }
-      const band: VRTBand = { dataType: dataTypeFromGDALName(bandElement.attributes.dataType ?? 'Byte'), sources: [] };
+      const band: VrtBand = { dataType: dataTypeFromGdalName(bandElement.attributes.dataType ?? 'Byte'), sources: [] };
       const nodata = parseNumber(childText(bandElement, 'NoDataValue'));
       if (nodata !== undefined) band.nodata = nodata;
       const scale = parseNumber(childText(bandElement, 'Scale'));
@@ -244,7 +244,7 @@ export function parseVrtXml(xml: string, name = 'VRT'): VRTDocument {
         const kind = sourceElement.name;
         const filenameElement = child(sourceElement, 'SourceFilename');
         if (!filenameElement?.text) throw new ReadError(`${name}: a ${kind} of band ${index + 1} has no <SourceFilename>`);
-        const source: VRTSource = {
+        const source: VrtSource = {
           kind,
           filename: filenameElement.text,
           relativeToVRT: (filenameElement.attributes.relativeToVRT ?? '0') === '1',

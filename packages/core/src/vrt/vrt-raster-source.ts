@@ -17,11 +17,11 @@ import type {
 import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import { PLUGIN_API_VERSION } from '../version.js';
-import { gdalPathToHref, parseVSICurlOptions } from './gdal-path.js';
-import type { VRTDocument, VRTRect, VRTSource } from './vrt-document.js';
+import { gdalPathToHref, parseVsiCurlOptions } from './gdal-path.js';
+import type { VrtDocument, VrtRect, VrtSource } from './vrt-document.js';
 
 /** What the JS VRT reader needs besides the document. */
-export interface VRTSourceOptions {
+export interface VrtSourceOptions {
   /** Registry whose readers open the VRT's sources. */
   registry: Registry;
   /** Href of the VRT file, for sources marked relativeToVRT. */
@@ -41,7 +41,7 @@ const INTEGER_RANGES: Partial<Record<string, [number, number]>> = {
 
 /** The href a VRT source filename reads, and headers embedded with it (`/vsicurl?header.…`). */
 export function resolveVrtSource(
-  source: Pick<VRTSource, 'filename' | 'relativeToVRT'>,
+  source: Pick<VrtSource, 'filename' | 'relativeToVRT'>,
   vrtHref?: string,
 ): { href: string; headers: Record<string, string> } {
   let filename = source.filename;
@@ -54,7 +54,7 @@ export function resolveVrtSource(
       filename = path.resolve(path.dirname(vrtHref), filename);
     }
   }
-  const headers = filename.startsWith('/vsicurl?') ? parseVSICurlOptions(filename).headers : {};
+  const headers = filename.startsWith('/vsicurl?') ? parseVsiCurlOptions(filename).headers : {};
   const href = gdalPathToHref(filename);
   if (!href) {
     throw new ReadError(
@@ -80,7 +80,7 @@ function embeddedHeadersSigner(url: string, headers: Record<string, string>): Si
 function axisMap(
   start: number,
   size: number,
-  dst: VRTRect['x'],
+  dst: VrtRect['x'],
   dstSize: number,
   src: number,
   srcSize: number,
@@ -103,7 +103,7 @@ function axisMap(
 }
 
 /** A RasterSource over a VRT document; sources open lazily on the first read that needs them. */
-export class VRTRasterSource implements RasterSource {
+export class VrtRasterSource implements RasterSource {
   readonly href: string;
   readonly grid: RasterSource['grid'];
   readonly levels: OverviewLevel[];
@@ -112,8 +112,8 @@ export class VRTRasterSource implements RasterSource {
   private readonly opened = new Map<string, Promise<Dataset>>();
 
   constructor(
-    readonly document: VRTDocument,
-    private readonly options: VRTSourceOptions,
+    readonly document: VrtDocument,
+    private readonly options: VrtSourceOptions,
     metadata: Record<string, unknown> = {},
   ) {
     this.href = options.vrtHref ?? '(in-memory VRT)';
@@ -136,7 +136,7 @@ export class VRTRasterSource implements RasterSource {
     this.metadata = { driver: 'VRT', ...metadata };
   }
 
-  private open(source: VRTSource, signal?: AbortSignal): Promise<Dataset> {
+  private open(source: VrtSource, signal?: AbortSignal): Promise<Dataset> {
     const { href, headers } = resolveVrtSource(source, this.options.vrtHref);
     const key = `${href}\n${JSON.stringify(headers)}`;
     let dataset = this.opened.get(key);

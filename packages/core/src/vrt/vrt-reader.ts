@@ -6,15 +6,15 @@ import type { Registry } from '../plugins/registry.js';
 import { headersFor } from '../signers/signer.js';
 import { redactHref } from '../signers/redact.js';
 import { PLUGIN_API_VERSION } from '../version.js';
-import { parseVrtXml, type VRTDocument } from './vrt-document.js';
-import { resolveVrtSource, VRTRasterSource } from './vrt-raster-source.js';
+import { parseVrtXml, type VrtDocument } from './vrt-document.js';
+import { resolveVrtSource, VrtRasterSource } from './vrt-raster-source.js';
 
 function localPath(href: string): string {
   return href.startsWith('file://') ? fileUrlToPath(href) : href;
 }
 
 /** Options of the JS VRT reader. */
-export interface VRTReaderOptions {
+export interface VrtReaderOptions {
   /** Registry whose readers open the VRT's sources (usually the one this reader is registered on). */
   registry: Registry;
   /**
@@ -34,7 +34,7 @@ export interface VRTReaderOptions {
  * registry.use(vrtReader({ registry }));
  * ```
  */
-export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
+export function vrtReader(options: VrtReaderOptions): ReaderPlugin {
   return {
     kind: 'reader',
     id: 'vrt',
@@ -70,7 +70,7 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
             },
           );
         }
-        let document: VRTDocument;
+        let document: VrtDocument;
         try {
           document = parseVrtXml(xml, `VRT ${redactHref(href)}`);
           for (const band of document.bands)
@@ -81,7 +81,7 @@ export function vrtReader(options: VRTReaderOptions): ReaderPlugin {
           }
           throw error;
         }
-        return new VRTRasterSource(document, {
+        return new VrtRasterSource(document, {
           registry: options.registry,
           vrtHref: localPath(href),
           ...(context.signer ? { signer: context.signer } : {}),

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gdalMetadataXml, parseGdalMetadata, writeGeoTIFF } from '@pyramids/core';
+import { gdalMetadataXml, parseGdalMetadata, writeGeoTiff } from '@pyramids/core';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { gdalInfo } from '../../../../test-support/gdal.js';
 
@@ -72,7 +72,7 @@ describe('GDAL_METADATA codec', () => {
 
   it('round-trips band names and metadata through our writer, as GDAL reads them', async () => {
     const file = path.join(directory, 'ours.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: { crs: 'EPSG:32633', transform: [500000, 10, 0, 5000000, 0, -10], width: 4, height: 4 },
       bands: [
         { dataType: 'uint8', name: AWKWARD, unit: UNIT },

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WriteError, writeGeoTIFF } from '@pyramids/core';
+import { WriteError, writeGeoTiff } from '@pyramids/core';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { gdalSrsIsSame } from '../../../../test-support/gdal-srs.js';
 
@@ -26,7 +26,7 @@ async function writeWithCrs(
 ): Promise<string> {
   counter += 1;
   const file = path.join(directory, `crs-${counter}.tif`);
-  await writeGeoTIFF(file, {
+  await writeGeoTiff(file, {
     grid: { crs, transform, width: 8, height: 8 },
     bands: [{ dataType: 'uint8' }],
     data: [new Uint8Array(64)],
@@ -117,7 +117,7 @@ const DEFINITIONS: Record<string, { source: string; transform: typeof GEOGRAPHIC
 };
 
 describe(
-  'writeGeoTIFF: any CRS GeoTIFF can express, read back by GDAL as IsSame',
+  'writeGeoTiff: any CRS GeoTIFF can express, read back by GDAL as IsSame',
   { timeout: 60_000 },
   () => {
     for (const [name, { source, transform }] of Object.entries(DEFINITIONS)) {
@@ -140,7 +140,7 @@ describe(
       const wkt = gdalWkt('+proj=robin +lon_0=0 +datum=WGS84 +units=m +no_defs', 'wkt1');
       const file = path.join(directory, 'robinson.tif');
       await expect(
-        writeGeoTIFF(file, {
+        writeGeoTiff(file, {
           grid: { crs: wkt, transform: PROJECTED, width: 8, height: 8 },
           bands: [{ dataType: 'uint8' }],
           data: [new Uint8Array(64)],

@@ -7,8 +7,8 @@ import type {
   WriterImplementation,
   WriterOptions,
 } from '../plugins/plugin-types.js';
-import { openGeoTIFFStream, type GeoTIFFStream } from './geotiff-stream.js';
-import type { WriteGeoTIFFOptions } from './geotiff-writer.js';
+import { openGeoTiffStream, type GeoTiffStream } from './geotiff-stream.js';
+import type { WriteGeoTiffOptions } from './geotiff-writer.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
 
 /** A time label fit for a file name. */
@@ -35,7 +35,7 @@ async function writeCube(
   chunks: AsyncIterable<CubeWriteChunk>,
   options: WriterOptions = {},
 ): Promise<string[]> {
-  const geotiffOptions = options as WriteGeoTIFFOptions;
+  const geotiffOptions = options as WriteGeoTiffOptions;
   const { grid } = description;
   const bandCount = description.bands.length;
   const metadata = { ...description.metadata };
@@ -43,7 +43,7 @@ async function writeCube(
   const nodePath = nodeBuiltin('node:path', 'writing a GeoTIFF file');
   const written: string[] = [];
   // One stream for a file target; for a directory, one per time step while it is being filled.
-  const open = new Map<number, { stream: GeoTIFFStream; path: string; pixels: number }>();
+  const open = new Map<number, { stream: GeoTiffStream; path: string; pixels: number }>();
   const streamFor = async (time: number) => {
     const key = isDirectory ? time : 0;
     let entry = open.get(key);
@@ -52,7 +52,7 @@ async function writeCube(
         ? nodePath.join(target, `${fileNameOf(description.time[time]!)}.tif`)
         : target;
       const times = isDirectory ? [time] : description.time.map((_, index) => index);
-      const stream = await openGeoTIFFStream(
+      const stream = await openGeoTiffStream(
         path,
         {
           grid,

@@ -9,14 +9,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WriteError,
-  encodeGeoTIFF,
-  openGeoTIFFStream,
-  writeGeoTIFF,
+  encodeGeoTiff,
+  openGeoTiffStream,
+  writeGeoTiff,
   type DataType,
   type Grid,
-  type GeoTIFFStreamChunk,
+  type GeoTiffStreamChunk,
   type WritableArray,
-  type WriteGeoTIFFOptions,
+  type WriteGeoTiffOptions,
 } from '@pyramids/core';
 import { gdalInfo, gdalReadPixels } from '../../../../test-support/gdal.js';
 
@@ -71,8 +71,8 @@ function chunksOf(
   width: number,
   height: number,
   size: [number, number],
-): GeoTIFFStreamChunk[] {
-  const chunks: GeoTIFFStreamChunk[] = [];
+): GeoTiffStreamChunk[] {
+  const chunks: GeoTiffStreamChunk[] = [];
   for (let y = 0; y < height; y += size[1]) {
     for (let x = 0; x < width; x += size[0]) {
       const window = {
@@ -109,11 +109,11 @@ async function stream(
   data: WritableArray[],
   width: number,
   height: number,
-  options: WriteGeoTIFFOptions,
+  options: WriteGeoTiffOptions,
   size: [number, number] = [37, 23],
   nodata?: number,
 ) {
-  const writer = await openGeoTIFFStream(
+  const writer = await openGeoTiffStream(
     file,
     {
       grid: grid(width, height),
@@ -147,14 +147,14 @@ function sameBytes(
   ).toBe(true);
 }
 
-describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
-  it('writes, from scrambled chunks that do not align with tiles, the bytes encodeGeoTIFF gives (uncompressed, overviews)', async () => {
+describe.concurrent('openGeoTiffStream', { timeout: TIMEOUT }, () => {
+  it('writes, from scrambled chunks that do not align with tiles, the bytes encodeGeoTiff gives (uncompressed, overviews)', async () => {
     const [width, height] = [100, 70];
     const data = [makeBand('uint16', width, height, 1), makeBand('uint16', width, height, 2)];
-    const options: WriteGeoTIFFOptions = { tileSize: 16, overviews: true, compression: 'none' };
+    const options: WriteGeoTiffOptions = { tileSize: 16, overviews: true, compression: 'none' };
     const file = outputPath('same-bytes.tif');
     await stream(file, 'uint16', data, width, height, options);
-    const expected = await encodeGeoTIFF(
+    const expected = await encodeGeoTiff(
       {
         grid: grid(width, height),
         bands: data.map((_, index) => ({ dataType: 'uint16', name: `b${index}` })),
@@ -166,15 +166,15 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     expect(await validateCog(file)).toMatch(/is a valid cloud optimized GeoTIFF/);
   });
 
-  it('averages float overviews across chunk edges as writeGeoTIFF does; DEFLATE + predictor; a valid COG', async () => {
+  it('averages float overviews across chunk edges as writeGeoTiff does; DEFLATE + predictor; a valid COG', async () => {
     const [width, height] = [90, 61];
     const data = [makeBand('float32', width, height, 3)];
     (data[0] as Float32Array).fill(-9999, 0, 40); // nodata the averages skip
-    const options: WriteGeoTIFFOptions = { tileSize: 16, overviews: true };
+    const options: WriteGeoTiffOptions = { tileSize: 16, overviews: true };
     const streamed = outputPath('float.tif');
     const reference = outputPath('float-reference.tif');
     await stream(streamed, 'float32', data, width, height, options, [33, 29], -9999);
-    await writeGeoTIFF(
+    await writeGeoTiff(
       reference,
       {
         grid: grid(width, height),
@@ -248,7 +248,7 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
   it('refuses chunks outside the grid, of the wrong type or covering pixels twice, and leaves no file', async () => {
     const cases: [
       string,
-      (writer: Awaited<ReturnType<typeof openGeoTIFFStream>>) => Promise<void>,
+      (writer: Awaited<ReturnType<typeof openGeoTiffStream>>) => Promise<void>,
       RegExp,
     ][] = [
       [
@@ -301,7 +301,7 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
     ];
     for (const [name, act, message] of cases) {
       const file = outputPath(name);
-      const writer = await openGeoTIFFStream(
+      const writer = await openGeoTiffStream(
         file,
         { grid: grid(50, 40), bands: [{ dataType: 'uint16' }] },
         { tileSize: 16 },
@@ -320,13 +320,13 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
   it('checks the description before creating any file', async () => {
     const file = outputPath('bad.tif');
     await expect(
-      openGeoTIFFStream(file, {
+      openGeoTiffStream(file, {
         grid: grid(10, 10),
         bands: [{ dataType: 'uint16' }, { dataType: 'float32' }],
       }),
     ).rejects.toThrow(/bands differ in data type/);
     await expect(
-      openGeoTIFFStream(file, { grid: grid(10, 10), bands: [{ dataType: 'uint8', nodata: 300 }] }),
+      openGeoTiffStream(file, { grid: grid(10, 10), bands: [{ dataType: 'uint8', nodata: 300 }] }),
     ).rejects.toThrow(/outside the uint8 range/);
     expect(existsSync(file)).toBe(false);
   });
@@ -334,7 +334,7 @@ describe.concurrent('openGeoTIFFStream', { timeout: TIMEOUT }, () => {
   it('rethrows an abort unwrapped and removes what it wrote', async () => {
     const file = outputPath('aborted.tif');
     const controller = new AbortController();
-    const writer = await openGeoTIFFStream(
+    const writer = await openGeoTiffStream(
       file,
       { grid: grid(32, 32), bands: [{ dataType: 'uint8' }] },
       { tileSize: 16, overviews: true, signal: controller.signal },

@@ -32,7 +32,7 @@ import {
   TAG,
   toWriteError,
   type WritableBand,
-  type WriteGeoTIFFOptions,
+  type WriteGeoTiffOptions,
 } from './geotiff-writer.js';
 import { overviewFactors, overviewSize, type OverviewResampling } from './overviews.js';
 import { directorySize, encodeDirectory, encodeHeader, type TiffField } from './tiff-directory.js';
@@ -40,7 +40,7 @@ import { nodeBuiltin } from '../platform/node-builtin.js';
 import { replaceWithTemporary } from './atomic-output.js';
 
 /** What a streamed GeoTIFF holds, known before any pixel: the grid and every band (with its data type). */
-export interface GeoTIFFStreamDescription {
+export interface GeoTiffStreamDescription {
   grid: Grid;
   /** One entry per band of the file, all of one data type. */
   bands: (WritableBand & { dataType: DataType })[];
@@ -51,7 +51,7 @@ export interface GeoTIFFStreamDescription {
 }
 
 /** Pixels of one window for consecutive bands of the file. */
-export interface GeoTIFFStreamChunk {
+export interface GeoTiffStreamChunk {
   /** Where the pixels sit in the grid. */
   window: PixelWindow;
   /** File band (0-based) of `data[0]`; `data[i]` is band `firstBand + i`. */
@@ -61,9 +61,9 @@ export interface GeoTIFFStreamChunk {
 }
 
 /** A GeoTIFF being written: add chunks, then close (or abort). */
-export interface GeoTIFFStream {
+export interface GeoTiffStream {
   /** Adds the pixels of one chunk; tiles it completes are compressed and written before it resolves. */
-  write(chunk: GeoTIFFStreamChunk): Promise<void>;
+  write(chunk: GeoTiffStreamChunk): Promise<void>;
   /** Writes the directories and moves the file into place; throws WriteError when some tile never got its pixels. */
   close(): Promise<void>;
   /** Removes everything written so far. */
@@ -139,7 +139,7 @@ function copySample(
 
 /**
  * Opens a GeoTIFF at `path` to be written chunk by chunk, with the layout, tags and
- * pixels {@link writeGeoTIFF} gives for the same raster (tiled, planar, DEFLATE with
+ * pixels {@link writeGeoTiff} gives for the same raster (tiled, planar, DEFLATE with
  * predictor by default, BigTIFF when it could exceed 4 GiB, internal overviews when
  * asked). Chunks may come in any order and need not align with tiles; memory holds
  * only tiles partly covered. The file appears at `path` only once `close` succeeds;
@@ -148,11 +148,11 @@ function copySample(
  * @throws WriteError for a bad description or options (before any file is created),
  * a chunk outside the grid or of the wrong type, or a file-system failure.
  */
-export async function openGeoTIFFStream(
+export async function openGeoTiffStream(
   path: string,
-  description: GeoTIFFStreamDescription,
-  options: WriteGeoTIFFOptions = {},
-): Promise<GeoTIFFStream> {
+  description: GeoTiffStreamDescription,
+  options: WriteGeoTiffOptions = {},
+): Promise<GeoTiffStream> {
   throwIfAborted(options.signal);
   const { grid, bands } = description;
   checkGrid(path, grid);
@@ -318,7 +318,7 @@ export async function openGeoTIFFStream(
     }
   };
 
-  const checkChunk = (chunk: GeoTIFFStreamChunk) => {
+  const checkChunk = (chunk: GeoTiffStreamChunk) => {
     const { window, firstBand, data } = chunk;
     if (
       !window ||
@@ -365,7 +365,7 @@ export async function openGeoTIFFStream(
   /** Adds the chunk's pixels to every tile of `levelIndex` they reach; returns the tiles it completes. */
   const addToLevel = (
     levelIndex: number,
-    chunk: GeoTIFFStreamChunk,
+    chunk: GeoTiffStreamChunk,
     done: { level: number; index: number; tile: WritableArray }[],
   ) => {
     const level = levels[levelIndex]!;

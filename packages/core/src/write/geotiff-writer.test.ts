@@ -9,17 +9,17 @@ import { fromFile } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WriteError,
-  encodeGeoTIFF,
+  encodeGeoTiff,
   geoKeyDirectoryFromParsed,
   geoKeyDirectoryFromTags,
-  writeGeoTIFF,
+  writeGeoTiff,
   type BandInfo,
   type DataType,
   type GeoKeyDirectory,
   type GeoTransform,
   type Grid,
   type WritableArray,
-  type WriteGeoTIFFOptions,
+  type WriteGeoTiffOptions,
 } from '@pyramids/core';
 
 // GDAL runs in a child process per check; on a busy machine that takes seconds.
@@ -272,7 +272,7 @@ const DATA_TYPES: DataType[] = [
   'float64',
 ];
 
-describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
+describe.concurrent('writeGeoTiff: data types', { timeout: TIMEOUT }, () => {
   for (const dataType of DATA_TYPES) {
     for (const bandCount of [1, 3]) {
       it(`${dataType}, ${bandCount} band(s): GDAL reads type, size, CRS, transform and every pixel back`, async () => {
@@ -284,7 +284,7 @@ describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
         );
         const bands: BandInfo[] = data.map(() => ({ dataType }));
         const file = outputPath(`${dataType}-${bandCount}.tif`);
-        await writeGeoTIFF(file, { grid: utmGrid(width, height), bands, data }, { tileSize: 32 });
+        await writeGeoTiff(file, { grid: utmGrid(width, height), bands, data }, { tileSize: 32 });
 
         const info = await gdalinfo(file);
         expect(info.size).toEqual([width, height]);
@@ -313,9 +313,9 @@ describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
     for (const options of [
       { compression: 'none' },
       { predictor: false },
-    ] satisfies WriteGeoTIFFOptions[]) {
+    ] satisfies WriteGeoTiffOptions[]) {
       const file = outputPath('plain.tif');
-      await writeGeoTIFF(
+      await writeGeoTiff(
         file,
         { grid: utmGrid(50, 40), bands, data },
         { ...options, tileSize: 16 },
@@ -336,7 +336,7 @@ describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
       ['float64', '3'],
     ] as const) {
       const file = outputPath(`predictor-${dataType}.tif`);
-      await writeGeoTIFF(
+      await writeGeoTiff(
         file,
         { grid: utmGrid(20, 20), bands: [{ dataType }], data: [makeBand(dataType, 20, 20, 3)] },
         { tileSize: 16 },
@@ -348,7 +348,7 @@ describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
   it('writes BigTIFF when asked, which GDAL reads the same', async () => {
     const data = [makeBand('float32', 40, 30, 9)];
     const file = outputPath('big.tif');
-    await writeGeoTIFF(
+    await writeGeoTiff(
       file,
       { grid: utmGrid(40, 30), bands: [{ dataType: 'float32', nodata: -9999 }], data },
       { bigTiff: true, tileSize: 16 },
@@ -362,12 +362,12 @@ describe.concurrent('writeGeoTIFF: data types', { timeout: TIMEOUT }, () => {
   });
 });
 
-describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => {
+describe.concurrent('writeGeoTiff: georeferencing', { timeout: TIMEOUT }, () => {
   it('writes a rotated grid with ModelTransformation', async () => {
     const transform: GeoTransform = [500000, 8.66, 5, 5300000, 5, -8.66];
     const data = [makeBand('uint8', 33, 17, 1)];
     const file = outputPath('rotated.tif');
-    await writeGeoTIFF(
+    await writeGeoTiff(
       file,
       { grid: utmGrid(33, 17, transform), bands: [{ dataType: 'uint8' }], data },
       { tileSize: 16 },
@@ -382,7 +382,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
     const transform: GeoTransform = [-180, 1, 0, -90, 0, 1];
     const data = [makeBand('float32', 360, 18, 2)];
     const file = outputPath('south-up.tif');
-    await writeGeoTIFF(
+    await writeGeoTiff(
       file,
       {
         grid: { crs: 'EPSG:4326', transform, width: 360, height: 18 },
@@ -399,7 +399,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
   it('writes a geographic EPSG CRS with GeographicTypeGeoKey', async () => {
     const transform: GeoTransform = [10, 0.001, 0, 50, 0, -0.001];
     const file = outputPath('geographic.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: { crs: 'EPSG:4326', transform, width: 20, height: 20 },
       bands: [{ dataType: 'uint8' }],
       data: [makeBand('uint8', 20, 20, 1)],
@@ -413,7 +413,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
   it('writes projected CRSs in other units (US survey feet) and other datums', async () => {
     for (const code of [2263, 3857, 3035, 4269]) {
       const file = outputPath(`epsg-${code}.tif`);
-      await writeGeoTIFF(file, {
+      await writeGeoTiff(file, {
         grid: { crs: `EPSG:${code}`, transform: [1000, 2, 0, 2000, 0, -2], width: 16, height: 16 },
         bands: [{ dataType: 'uint8' }],
         data: [makeBand('uint8', 16, 16, 1)],
@@ -429,7 +429,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
       encoding: 'utf8',
     }).trim();
     const file = outputPath('wkt.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: utmGrid(16, 16, UTM_TRANSFORM, wkt),
       bands: [{ dataType: 'uint8' }],
       data: [makeBand('uint8', 16, 16, 1)],
@@ -439,7 +439,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
 
   it('writes no CRS and no geotransform for a plain image', async () => {
     const file = outputPath('plain-image.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: { crs: null, transform: [0, 1, 0, 0, 0, 1], width: 16, height: 16 },
       bands: [{ dataType: 'uint8' }],
       data: [makeBand('uint8', 16, 16, 1)],
@@ -451,7 +451,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
 
   it('writes a geotransform without CRS when only the CRS is unknown', async () => {
     const file = outputPath('no-crs.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: utmGrid(16, 16, UTM_TRANSFORM, null),
       bands: [{ dataType: 'uint8' }],
       data: [makeBand('uint8', 16, 16, 1)],
@@ -510,7 +510,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
     ] as [string, GeoKeyDirectory][]) {
       const file = outputPath(`custom-${name}.tif`);
       const data = [new Uint8Array(256).fill(3)];
-      await writeGeoTIFF(file, {
+      await writeGeoTiff(file, {
         grid: {
           crs: null,
           transform: sourceInfo.geoTransform as GeoTransform,
@@ -529,7 +529,7 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
   });
   it('writes AREA_OR_POINT=Point from the metadata as PixelIsPoint, keeping the geotransform', async () => {
     const file = outputPath('point.tif');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: utmGrid(16, 16),
       bands: [{ dataType: 'uint8' }],
       data: [makeBand('uint8', 16, 16, 1)],
@@ -542,14 +542,14 @@ describe.concurrent('writeGeoTIFF: georeferencing', { timeout: TIMEOUT }, () => 
 });
 
 describe.concurrent(
-  'writeGeoTIFF: nodata, descriptions, scale/offset, metadata',
+  'writeGeoTiff: nodata, descriptions, scale/offset, metadata',
   { timeout: TIMEOUT },
   () => {
     it('writes NaN nodata that GDAL reports as NaN', async () => {
       const data = [makeBand('float32', 20, 20, 1)];
       data[0]![50] = Number.NaN;
       const file = outputPath('nan.tif');
-      await writeGeoTIFF(
+      await writeGeoTiff(
         file,
         { grid: utmGrid(20, 20), bands: [{ dataType: 'float32', nodata: Number.NaN }], data },
         { tileSize: 16 },
@@ -575,7 +575,7 @@ describe.concurrent(
         ACQUIRED: '2024-06-05T10:06:59Z',
       };
       const file = outputPath('described.tif');
-      await writeGeoTIFF(file, { grid: utmGrid(30, 20), bands, data, metadata }, { tileSize: 16 });
+      await writeGeoTiff(file, { grid: utmGrid(30, 20), bands, data, metadata }, { tileSize: 16 });
       const info = await gdalinfo(file);
       expect(info.bands.map((band) => band.description)).toEqual(names);
       expect(info.bands.map((band) => band.noDataValue)).toEqual([0, 0, 0]);
@@ -589,7 +589,7 @@ describe.concurrent(
 
     it('writes no scale/offset items when they are 1 and 0', async () => {
       const file = outputPath('unscaled.tif');
-      await writeGeoTIFF(file, {
+      await writeGeoTiff(file, {
         grid: utmGrid(16, 16),
         bands: [{ dataType: 'uint8', scale: 1, offset: 0, nodata: 255 }],
         data: [makeBand('uint8', 16, 16, 1)],
@@ -602,13 +602,13 @@ describe.concurrent(
   },
 );
 
-describe.concurrent('writeGeoTIFF: overviews', { timeout: TIMEOUT }, () => {
+describe.concurrent('writeGeoTiff: overviews', { timeout: TIMEOUT }, () => {
   it('writes internal overviews, nearest for integers, that GDAL lists and reads', async () => {
     const width = 100;
     const height = 70;
     const data = [makeBand('uint16', width, height, 4), makeBand('uint16', width, height, 5)];
     const file = outputPath('overviews-int.tif');
-    await writeGeoTIFF(
+    await writeGeoTiff(
       file,
       {
         grid: utmGrid(width, height),
@@ -638,7 +638,7 @@ describe.concurrent('writeGeoTIFF: overviews', { timeout: TIMEOUT }, () => {
     const data = [new Float32Array(32 * 32).map((_, index) => index)];
     data[0]![0] = -9999; // nodata: the first 2 × 2 block averages the other three pixels
     const file = outputPath('overviews-float.tif');
-    await writeGeoTIFF(
+    await writeGeoTiff(
       file,
       { grid: utmGrid(32, 32), bands: [{ dataType: 'float32', nodata: -9999 }], data },
       { tileSize: 16, overviews: [2, 4] },
@@ -654,8 +654,8 @@ describe.concurrent('writeGeoTIFF: overviews', { timeout: TIMEOUT }, () => {
   });
 });
 
-describe.concurrent('encodeGeoTIFF', { timeout: TIMEOUT }, () => {
-  it('gives in memory the same bytes writeGeoTIFF writes, BigTIFF with overviews included', async () => {
+describe.concurrent('encodeGeoTiff', { timeout: TIMEOUT }, () => {
+  it('gives in memory the same bytes writeGeoTiff writes, BigTIFF with overviews included', async () => {
     const data = [makeBand('float32', 60, 50, 1), makeBand('float32', 60, 50, 2)];
     const raster = {
       grid: utmGrid(60, 50),
@@ -665,10 +665,10 @@ describe.concurrent('encodeGeoTIFF', { timeout: TIMEOUT }, () => {
       ],
       data,
     };
-    const options: WriteGeoTIFFOptions = { tileSize: 16, overviews: true, bigTiff: true };
+    const options: WriteGeoTiffOptions = { tileSize: 16, overviews: true, bigTiff: true };
     const file = outputPath('encoded.tif');
-    await writeGeoTIFF(file, raster, options);
-    const bytes = await encodeGeoTIFF(raster, options);
+    await writeGeoTiff(file, raster, options);
+    const bytes = await encodeGeoTiff(raster, options);
     expect(Buffer.from(bytes).equals(readFileSync(file))).toBe(true);
     const info = await gdalinfo(file);
     expect(info.bands[0]!.overviews?.map((overview) => overview.size)).toEqual([
@@ -680,7 +680,7 @@ describe.concurrent('encodeGeoTIFF', { timeout: TIMEOUT }, () => {
   });
 
   it('throws WriteError for bad input', async () => {
-    const error = await encodeGeoTIFF({
+    const error = await encodeGeoTiff({
       grid: utmGrid(4, 4),
       bands: [{}],
       data: [new Uint8Array(3)],
@@ -692,7 +692,7 @@ describe.concurrent('encodeGeoTIFF', { timeout: TIMEOUT }, () => {
   });
 });
 
-describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
+describe('writeGeoTiff: failures', { timeout: TIMEOUT }, () => {
   function listing(folder: string): string[] {
     return readdirSync(folder).sort();
   }
@@ -701,7 +701,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
     const folder = path.join(directory, 'wrong-length');
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
-    const error = await writeGeoTIFF(file, {
+    const error = await writeGeoTiff(file, {
       grid: utmGrid(10, 10),
       bands: [{ dataType: 'uint8' }],
       data: [new Uint8Array(99)],
@@ -717,7 +717,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
     const folder = path.join(directory, 'bad-inputs');
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
-    const cases: [Parameters<typeof writeGeoTIFF>[1], WriteGeoTIFFOptions, RegExp][] = [
+    const cases: [Parameters<typeof writeGeoTiff>[1], WriteGeoTiffOptions, RegExp][] = [
       [
         {
           grid: utmGrid(4, 4),
@@ -788,7 +788,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
       ],
     ];
     for (const [raster, options, message] of cases) {
-      const error = await writeGeoTIFF(file, raster, options).catch((caught: unknown) => caught);
+      const error = await writeGeoTiff(file, raster, options).catch((caught: unknown) => caught);
       expect(WriteError.isInstance(error), String(message)).toBe(true);
       expect((error as Error).message).toMatch(message);
     }
@@ -824,7 +824,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
       [path.join(directory, 'missing', 'out.tif'), 'the folder does not exist'],
       [path.join(blocker, 'out.tif'), 'a part of the path is not a folder'],
     ] as const) {
-      const error = await writeGeoTIFF(file, {
+      const error = await writeGeoTiff(file, {
         grid: utmGrid(4, 4),
         bands: [{}],
         data: [new Uint8Array(16)],
@@ -838,7 +838,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
     const folder = path.join(directory, 'rename-fails');
     const target = path.join(folder, 'out.tif');
     mkdirSync(path.join(target, 'inside'), { recursive: true });
-    const error = await writeGeoTIFF(
+    const error = await writeGeoTiff(
       target,
       { grid: utmGrid(40, 40), bands: [{}], data: [makeBand('uint8', 40, 40, 1)] },
       { tileSize: 16 },
@@ -854,7 +854,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
     mkdirSync(folder);
     const file = path.join(folder, 'out.tif');
     const band = makeBand('uint16', 64, 64, 1);
-    const promise = writeGeoTIFF(
+    const promise = writeGeoTiff(
       file,
       { grid: utmGrid(64, 64), bands: [{}], data: [band] },
       { tileSize: 16 },
@@ -872,7 +872,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
     mkdirSync(folder);
     const controller = new AbortController();
     controller.abort();
-    const error = await writeGeoTIFF(
+    const error = await writeGeoTiff(
       path.join(folder, 'out.tif'),
       { grid: utmGrid(4, 4), bands: [{}], data: [new Uint8Array(16)] },
       { signal: controller.signal },
@@ -885,7 +885,7 @@ describe('writeGeoTIFF: failures', { timeout: TIMEOUT }, () => {
   it('replaces an existing file only once the new one is complete', async () => {
     const file = outputPath('replace.tif');
     writeFileSync(file, 'old');
-    await writeGeoTIFF(file, {
+    await writeGeoTiff(file, {
       grid: utmGrid(16, 16),
       bands: [{}],
       data: [makeBand('uint8', 16, 16, 1)],

@@ -1,7 +1,7 @@
 // A pure-JS GeoTIFF writer: tiled, DEFLATE with predictor, GeoKeys and the GDAL
 // metadata tags, classic TIFF or BigTIFF, internal overviews. The file is written
 // to a temporary name in the target folder and renamed when complete. Node's fs is
-// imported lazily, so `encodeGeoTIFF` (to bytes in memory) also runs in a browser.
+// imported lazily, so `encodeGeoTiff` (to bytes in memory) also runs in a browser.
 import { zlibSync } from 'fflate';
 import { WriteError } from '../errors/write-error.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
@@ -43,7 +43,7 @@ import {
 /** Band info to write; `dataType` may be left out, as the typed array decides it. */
 export type WritableBand = Omit<BandInfo, 'dataType'> & { dataType?: DataType };
 
-/** What {@link writeGeoTIFF} writes: a grid, per-band info and one typed array per band. */
+/** What {@link writeGeoTiff} writes: a grid, per-band info and one typed array per band. */
 export interface WritableRaster {
   /** Grid of the data; `crs` `EPSG:n` (or WKT with a top-level EPSG id) becomes GeoKeys. */
   grid: Grid;
@@ -65,8 +65,8 @@ export interface WritableRaster {
   metadata?: Record<string, string>;
 }
 
-/** Options of {@link writeGeoTIFF} and {@link encodeGeoTIFF}. */
-export interface WriteGeoTIFFOptions {
+/** Options of {@link writeGeoTiff} and {@link encodeGeoTiff}. */
+export interface WriteGeoTiffOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 256). */
   tileSize?: number;
   /** Tile compression (default `deflate`); `lzw` as libtiff writes it. */
@@ -181,7 +181,7 @@ export function checkGrid(path: string, grid: Grid): void {
 }
 
 /** Checks the raster and options; returns the plan. Throws WriteError before any file is touched. */
-function validate(path: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Plan {
+function validate(path: string, raster: WritableRaster, options: WriteGeoTiffOptions): Plan {
   const { grid, bands, data } = raster;
   checkGrid(path, grid);
   if (!Array.isArray(data) || data.length === 0)
@@ -232,7 +232,7 @@ export function planFor(
   path: string,
   bands: readonly WritableBand[],
   dataType: DataType,
-  options: WriteGeoTIFFOptions,
+  options: WriteGeoTiffOptions,
 ): Plan {
   if (!WRITABLE_TYPES.has(dataType)) fail(path, `data type ${dataType} cannot be written`);
 
@@ -563,7 +563,7 @@ export function descriptionFields(
 }
 
 /** Checks the raster and options and builds the tags. Throws WriteError; touches no file. */
-function prepare(label: string, raster: WritableRaster, options: WriteGeoTIFFOptions): Prepared {
+function prepare(label: string, raster: WritableRaster, options: WriteGeoTiffOptions): Prepared {
   const plan = validate(label, raster, options);
   const extraFields = descriptionFields(label, raster);
   const { width, height } = raster.grid;
@@ -727,12 +727,12 @@ export function randomSuffix(): string {
  * metadata. Bands are stored planar (one tile set per band). The file appears at
  * `path` only when complete: it is written to a temporary file in the same folder
  * and renamed; on any failure that file is removed and a WriteError thrown (an
- * abort is rethrown as is). Node only; see {@link encodeGeoTIFF} for bytes in memory.
+ * abort is rethrown as is). Node only; see {@link encodeGeoTiff} for bytes in memory.
  */
-export async function writeGeoTIFF(
+export async function writeGeoTiff(
   path: string,
   raster: WritableRaster,
-  options: WriteGeoTIFFOptions = {},
+  options: WriteGeoTiffOptions = {},
 ): Promise<void> {
   throwIfAborted(options.signal);
   const prepared = prepare(path, raster, options);
@@ -769,13 +769,13 @@ export async function writeGeoTIFF(
 }
 
 /**
- * Encodes a raster as GeoTIFF bytes in memory, exactly the bytes {@link writeGeoTIFF}
+ * Encodes a raster as GeoTIFF bytes in memory, exactly the bytes {@link writeGeoTiff}
  * writes to a file. Needs no Node API, so it also runs in a browser. Throws
  * WriteError (an abort is rethrown as is).
  */
-export async function encodeGeoTIFF(
+export async function encodeGeoTiff(
   raster: WritableRaster,
-  options: WriteGeoTIFFOptions = {},
+  options: WriteGeoTiffOptions = {},
 ): Promise<Uint8Array> {
   throwIfAborted(options.signal);
   const label = '(in memory)';
