@@ -12,6 +12,8 @@ export interface GdalInfoBand {
   description?: string;
   scale?: number;
   offset?: number;
+  /** With `gdalinfo -checksum`: GDAL's checksum of the band's pixels. */
+  checksum?: number;
 }
 
 export interface GdalInfo {
@@ -25,18 +27,24 @@ export interface GdalInfo {
 
 /** `gdalinfo -json` of a file or GDAL path. */
 export function gdalInfo(file: string, extra: string[] = []): GdalInfo {
-  return JSON.parse(execFileSync('gdalinfo', ['-json', ...extra, file], { encoding: 'utf8', maxBuffer: 64 << 20 })) as GdalInfo;
+  return JSON.parse(
+    execFileSync('gdalinfo', ['-json', ...extra, file], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  ) as GdalInfo;
 }
 
 /** The EPSG code GDAL finds for a file's CRS (from the WKT's last AUTHORITY/ID), if any. */
 export function gdalEpsg(info: GdalInfo): number | undefined {
   const wkt = info.coordinateSystem?.wkt;
   if (!wkt) return undefined;
-  const match = /ID\["EPSG",(\d+)\]\]\s*$/.exec(wkt) ?? /AUTHORITY\["EPSG","(\d+)"\]\]\s*$/.exec(wkt);
+  const match =
+    /ID\["EPSG",(\d+)\]\]\s*$/.exec(wkt) ?? /AUTHORITY\["EPSG","(\d+)"\]\]\s*$/.exec(wkt);
   return match ? Number(match[1]) : undefined;
 }
 
-const GDAL_TYPES: Record<string, { array: new (buffer: ArrayBuffer) => ArrayLike<number>; size: number }> = {
+const GDAL_TYPES: Record<
+  string,
+  { array: new (buffer: ArrayBuffer) => ArrayLike<number>; size: number }
+> = {
   Byte: { array: Uint8Array, size: 1 },
   Int8: { array: Int8Array, size: 1 },
   UInt16: { array: Uint16Array, size: 2 },
@@ -53,7 +61,12 @@ const GDAL_TYPES: Record<string, { array: new (buffer: ArrayBuffer) => ArrayLike
  */
 export function gdalReadPixels(
   file: string,
-  options: { window?: [number, number, number, number]; bands?: number[]; overview?: number; config?: Record<string, string> } = {},
+  options: {
+    window?: [number, number, number, number];
+    bands?: number[];
+    overview?: number;
+    config?: Record<string, string>;
+  } = {},
 ): { type: string; width: number; height: number; data: ArrayLike<number>[] } {
   const directory = mkdtempSync(path.join(tmpdir(), 'pyramids-gdal-'));
   try {
@@ -64,8 +77,13 @@ export function gdalReadPixels(
     if (options.overview !== undefined) args.push('-ovr', String(options.overview - 1));
     // ENVI cannot store a rotated geotransform; pixels are all we want, so replace it.
     const { geoTransform } = gdalInfo(file);
-    if (geoTransform && (geoTransform[2] !== 0 || geoTransform[4] !== 0)) args.push('-a_ullr', '0', '0', '1', '-1');
-    const config = Object.entries(options.config ?? {}).flatMap(([key, value]) => ['--config', key, value]);
+    if (geoTransform && (geoTransform[2] !== 0 || geoTransform[4] !== 0))
+      args.push('-a_ullr', '0', '0', '1', '-1');
+    const config = Object.entries(options.config ?? {}).flatMap(([key, value]) => [
+      '--config',
+      key,
+      value,
+    ]);
     execFileSync('gdal_translate', [...config, ...args, file, output], { stdio: 'pipe' });
     const info = gdalInfo(output);
     const [width, height] = info.size;
@@ -75,7 +93,10 @@ export function gdalReadPixels(
     const bytes = readFileSync(output);
     const bandBytes = width * height * layout.size;
     const data = info.bands.map((_, index) => {
-      const slice = bytes.buffer.slice(bytes.byteOffset + index * bandBytes, bytes.byteOffset + (index + 1) * bandBytes);
+      const slice = bytes.buffer.slice(
+        bytes.byteOffset + index * bandBytes,
+        bytes.byteOffset + (index + 1) * bandBytes,
+      );
       return new layout.array(slice);
     });
     return { type, width, height, data };

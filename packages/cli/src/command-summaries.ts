@@ -22,7 +22,7 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
     name: 'read',
     term: 'read [options] <source>',
     description:
-      'read one asset of an Item, or a raster path/URL, and write the (windowed) pixels as a GeoTIFF',
+      'read one asset of an Item, or a raster path/URL (--variable picks a NetCDF/HDF5 variable), and write the (windowed) pixels as a GeoTIFF',
   },
   {
     name: 'cube',

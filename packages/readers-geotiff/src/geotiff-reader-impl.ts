@@ -18,7 +18,7 @@ import {
 } from '@pyramids/core';
 import type { GeoTiffReaderOptions } from './geotiff-reader.js';
 import { useStreamDeflateDecoder } from './stream-deflate-decoder.js';
-import { registerNativeDecoders } from './register-native-decoders.js';
+import { jpegDecodesToRgb, registerNativeDecoders } from './register-native-decoders.js';
 import { checkTiffStructure, type TiffLayout } from './tiff-structure.js';
 import { readGeoTiffBands } from './read-geotiff-bands.js';
 import { readGeoTiffGeoreferencing } from './read-geotiff-georeferencing.js';
@@ -207,8 +207,9 @@ async function openGeoTiff(
       const wanted = request.bands ?? bands.map((_, index) => index);
       try {
         const window = [x, y, x + windowWidth, y + windowHeight];
-        // JPEG-in-TIFF stored as YCbCr: GDAL hands out RGB, and so do we.
-        if (photometric === 6 && compression === 7 && samples >= 3) {
+        // JPEG-in-TIFF stored as YCbCr: GDAL hands out RGB, and so do we (libjpeg-turbo
+        // decodes to RGB itself; geotiff.js's own decoder leaves the conversion to readRGB).
+        if (photometric === 6 && compression === 7 && samples >= 3 && !jpegDecodesToRgb()) {
           const rgb = (await image.readRGB({
             window,
             interleave: false,

@@ -54,17 +54,32 @@ function cubicWeight(x: number): number {
   return 0;
 }
 
-function cubicConvolution(distance: number, f0: number, f1: number, f2: number, f3: number): number {
+function cubicConvolution(
+  distance: number,
+  f0: number,
+  f1: number,
+  f2: number,
+  f3: number,
+): number {
   const distance2 = distance * distance;
   const distance3 = distance2 * distance;
   return (
     f1 +
-    0.5 * (distance * (f2 - f0) + distance2 * (2 * f0 - 5 * f1 + 4 * f2 - f3) + distance3 * (3 * (f1 - f2) + f3 - f0))
+    0.5 *
+      (distance * (f2 - f0) +
+        distance2 * (2 * f0 - 5 * f1 + 4 * f2 - f3) +
+        distance3 * (3 * (f1 - f2) + f3 - f0))
   );
 }
 
 /** Bilinear from the four surrounding pixels, weights renormalised over the valid ones (GWKBilinearResample4Sample). */
-function bilinear4(values: Float64Array, width: number, height: number, x: number, y: number): number {
+function bilinear4(
+  values: Float64Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): number {
   const ix = Math.floor(x - 0.5);
   const iy = Math.floor(y - 0.5);
   const ratioX = 1.5 - (x - ix);
@@ -94,7 +109,8 @@ function bilinear4(values: Float64Array, width: number, height: number, x: numbe
 function cubic4(values: Float64Array, width: number, height: number, x: number, y: number): number {
   const ix = Math.floor(x - 0.5);
   const iy = Math.floor(y - 0.5);
-  if (ix - 1 < 0 || ix + 2 >= width || iy - 1 < 0 || iy + 2 >= height) return bilinear4(values, width, height, x, y);
+  if (ix - 1 < 0 || ix + 2 >= width || iy - 1 < 0 || iy + 2 >= height)
+    return bilinear4(values, width, height, x, y);
   const deltaX = x - 0.5 - ix;
   const deltaY = y - 0.5 - iy;
   const rows = [0, 0, 0, 0];
@@ -104,7 +120,8 @@ function cubic4(values: Float64Array, width: number, height: number, x: number, 
     const f1 = values[offset]!;
     const f2 = values[offset + 1]!;
     const f3 = values[offset + 2]!;
-    if (Number.isNaN(f0) || Number.isNaN(f1) || Number.isNaN(f2) || Number.isNaN(f3)) return bilinear4(values, width, height, x, y);
+    if (Number.isNaN(f0) || Number.isNaN(f1) || Number.isNaN(f2) || Number.isNaN(f3))
+      return bilinear4(values, width, height, x, y);
     rows[dy + 1] = cubicConvolution(deltaX, f0, f1, f2, f3);
   }
   return cubicConvolution(deltaY, rows[0]!, rows[1]!, rows[2]!, rows[3]!);
@@ -162,8 +179,10 @@ function resampleGeneral(
 /**
  * Resamples source pixels onto a window of the target grid. `transformer` maps
  * target pixel coordinates to the source level's pixel coordinates; `scale` is
- * the kernel scale per axis (see `kernelScale`). Returns one Float64Array per
- * band, NaN where no valid source pixel contributes.
+ * the kernel scale per axis (see `kernelScale`). `wrapColumn`, for the area
+ * methods on a source spanning 360° of longitude read whole, is the window column
+ * at 180°: footprints reaching it wrap into the first columns, as in gdalwarp.
+ * Returns one Float64Array per band, NaN where no valid source pixel contributes.
  */
 export function resampleWindow(
   transformer: PixelTransformer,
@@ -171,12 +190,13 @@ export function resampleWindow(
   source: SourcePixels,
   resampling: Resampling,
   scale: [number, number] = [1, 1],
+  wrapColumn?: number,
 ): Float64Array[] {
   const { width, height } = target;
   const outputs = source.bands.map(() => new Float64Array(width * height).fill(Number.NaN));
   if (source.bands.length === 0) return outputs;
   if (isAreaResampling(resampling)) {
-    resampleArea(transformer, target, source, resampling, outputs);
+    resampleArea(transformer, target, source, resampling, scale, outputs, wrapColumn);
     return outputs;
   }
   const sourceWidth = source.window.width;
@@ -210,8 +230,19 @@ export function resampleWindow(
         if (Number.isNaN(centre)) continue;
         let value: number;
         if (resampling === 'nearest') value = centre;
-        else if (!fourSamples) value = resampleGeneral(values, sourceWidth, sourceHeight, localX, localY, resampling as 'bilinear' | 'cubic', scale[0], scale[1]);
-        else if (resampling === 'bilinear') value = bilinear4(values, sourceWidth, sourceHeight, localX, localY);
+        else if (!fourSamples)
+          value = resampleGeneral(
+            values,
+            sourceWidth,
+            sourceHeight,
+            localX,
+            localY,
+            resampling as 'bilinear' | 'cubic',
+            scale[0],
+            scale[1],
+          );
+        else if (resampling === 'bilinear')
+          value = bilinear4(values, sourceWidth, sourceHeight, localX, localY);
         else value = cubic4(values, sourceWidth, sourceHeight, localX, localY);
         outputs[band]![outputIndex] = value;
       }
@@ -226,11 +257,17 @@ function resampleArea(
   target: PixelWindow,
   source: SourcePixels,
   resampling: Resampling,
+  scale: [number, number],
   outputs: Float64Array[],
+  wrapColumn: number | undefined,
 ): void {
   const { width, height } = target;
   const sourceWidth = source.window.width;
   const sourceHeight = source.window.height;
+  const wrapThreshold = Math.min(2, Math.floor(sourceWidth / 10));
+  // GDAL's sanity margin: corners further off the source window than this are skipped.
+  const marginX = 2 * Math.max(1, Math.ceil(1 / scale[0]));
+  const marginY = 2 * Math.max(1, Math.ceil(1 / scale[1]));
   const topX = new Float64Array(width);
   const topY = new Float64Array(width);
   const bottomX = new Float64Array(width);
@@ -250,14 +287,35 @@ function resampleArea(
       let xMax = bottomX[col]! - source.window.x;
       let yMin = topY[col]! - source.window.y;
       let yMax = bottomY[col]! - source.window.y;
-      if (!Number.isFinite(xMin) || !Number.isFinite(xMax) || !Number.isFinite(yMin) || !Number.isFinite(yMax)) continue;
+      if (
+        !Number.isFinite(xMin) ||
+        !Number.isFinite(xMax) ||
+        !Number.isFinite(yMin) ||
+        !Number.isFinite(yMax)
+      )
+        continue;
+      if (
+        Math.min(xMin, xMax) < -marginX ||
+        Math.min(yMin, yMax) < -marginY ||
+        Math.max(xMin, xMax) - sourceWidth > marginX ||
+        Math.max(yMin, yMax) - sourceHeight > marginY
+      )
+        continue;
       // The transform may flip the order of the corners (GDAL #5433).
       if (xMin > xMax) [xMin, xMax] = [xMax, xMin];
       if (yMin > yMax) [yMin, yMax] = [yMax, yMin];
-      // A target pixel that only touches the source's edge covers none of it.
-      if (xMax <= 0 || yMax <= 0 || xMin >= sourceWidth || yMin >= sourceHeight) continue;
+      // As GDAL: a footprint ending less than a pixel before the window's first
+      // row or column still takes that row or column (x1 is bumped past x0 below);
+      // one starting past the last takes nothing.
+      // GDAL's antimeridian rule: a footprint reaching past 180° on a source that spans
+      // the globe, near both of its edges, runs on into the first columns.
+      const wrapped =
+        wrapColumn !== undefined &&
+        xMax >= wrapColumn &&
+        (xMax - sourceWidth) * scale[0] < wrapThreshold &&
+        (sourceWidth - xMin) * scale[0] < wrapThreshold;
       const x0 = Math.max(Math.floor(xMin + 1e-10), 0);
-      let x1 = Math.min(Math.ceil(xMax - 1e-10), sourceWidth);
+      let x1 = wrapped ? Math.ceil(xMax - 1e-10) : Math.min(Math.ceil(xMax - 1e-10), sourceWidth);
       const y0 = Math.max(Math.floor(yMin + 1e-10), 0);
       let y1 = Math.min(Math.ceil(yMax - 1e-10), sourceHeight);
       if (x0 === x1 && x1 < sourceWidth) x1++;
@@ -271,12 +329,19 @@ function resampleArea(
           let sum = 0;
           let totalWeight = 0;
           for (let y = y0; y < y1; y++) {
-            const weightY = y === y0 ? (y0 + 1 === y1 ? 1 : 1 - (yMin - y0)) : y + 1 === y1 ? 1 - (y1 - yMax) : 1;
+            const weightY =
+              y === y0 ? (y0 + 1 === y1 ? 1 : 1 - (yMin - y0)) : y + 1 === y1 ? 1 - (y1 - yMax) : 1;
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (Number.isNaN(value)) continue;
               const weight =
-                x === x0 ? (x0 + 1 === x1 ? weightY : weightY * (1 - (xMin - x0))) : x + 1 === x1 ? weightY * (1 - (x1 - xMax)) : weightY;
+                x === x0
+                  ? x0 + 1 === x1
+                    ? weightY
+                    : weightY * (1 - (xMin - x0))
+                  : x + 1 === x1
+                    ? weightY * (1 - (x1 - xMax))
+                    : weightY;
               if (weight > 0) {
                 sum += value * weight;
                 totalWeight += weight;
@@ -287,20 +352,22 @@ function resampleArea(
         } else if (resampling === 'min' || resampling === 'max') {
           for (let y = y0; y < y1; y++) {
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (Number.isNaN(value)) continue;
-              if (Number.isNaN(result) || (resampling === 'min' ? value < result : value > result)) result = value;
+              if (Number.isNaN(result) || (resampling === 'min' ? value < result : value > result))
+                result = value;
             }
           }
         } else {
           collected.length = 0;
           for (let y = y0; y < y1; y++) {
             for (let x = x0; x < x1; x++) {
-              const value = values[y * sourceWidth + x]!;
+              const value = values[y * sourceWidth + (x < sourceWidth ? x : x - sourceWidth)]!;
               if (!Number.isNaN(value)) collected.push(value);
             }
           }
-          if (collected.length > 0) result = resampling === 'mode' ? modeOf(collected) : medianOf(collected);
+          if (collected.length > 0)
+            result = resampling === 'mode' ? modeOf(collected) : medianOf(collected);
         }
         outputs[band]![outputIndex] = result;
       }

@@ -1,12 +1,13 @@
 import { OptionError } from '../errors/option-error.js';
 import type { GeoTransform } from '../grid/geotransform.js';
+import { isGeographic } from '../grid/crs.js';
 import type { Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
 import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import { createPixelTransformer, type PixelTransformer } from './approx-transformer.js';
 import { chooseOverviewLevel, overviewRatio } from './choose-overview.js';
 import { FILTER_RADIUS, kernelScale, resampleWindow } from './resample-window.js';
-import { parseResampling, type Resampling } from './resampling.js';
+import { isAreaResampling, parseResampling, type Resampling } from './resampling.js';
 
 /** Options of `warpRaster` and `planWarp`. */
 export interface WarpOptions {
@@ -38,8 +39,13 @@ export interface WarpPlan {
   transformer: PixelTransformer;
   resampling: Resampling;
   /**
-   * Set when resampling is nearest and the target grid is the level's grid shifted
-   * by whole pixels: target pixel (x, y) is level pixel (x + shift[0], y + shift[1]),
+   * For the area methods on a geographic source spanning 360° of longitude, read
+   * whole: the level column at 180°, where footprints wrap into the first columns.
+   */
+  wrapColumn?: number;
+  /**
+   * Set when the target grid is the level's grid shifted by whole pixels, whatever
+   * the resampling (gdalwarp then resamples as nearest): target pixel (x, y) is level pixel (x + shift[0], y + shift[1]),
    * so the warp is a plain copy and `sourceWindow` is exactly the pixels copied.
    */
   shift?: [number, number];
@@ -318,8 +324,8 @@ export function planWarp(
           { crs: source.grid.crs, transform: levelInfo.transform },
           transformerOptions,
         );
-  const shift =
-    resampling === 'nearest' ? wholePixelShift(target, source.grid.crs, levelInfo.transform) : null;
+  // Any method: gdalwarp resamples a translation on pixel boundaries as nearest.
+  const shift = wholePixelShift(target, source.grid.crs, levelInfo.transform);
   if (shift) {
     // Only the pixels copied are read: no kernel reach, no padding.
     const x0 = Math.max(0, targetWindow.x + shift[0]);
@@ -340,6 +346,10 @@ export function planWarp(
   const y0 = Math.min(...parts.map((part) => part.sourceWindow.y));
   const x1 = Math.max(...parts.map((part) => part.sourceWindow.x + part.sourceWindow.width));
   const y1 = Math.max(...parts.map((part) => part.sourceWindow.y + part.sourceWindow.height));
+  const wrapColumn =
+    isAreaResampling(resampling) && x0 === 0 && x1 === levelInfo.width
+      ? antimeridianColumn(source.grid.crs, levelInfo)
+      : undefined;
   return {
     level,
     sourceWindow: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
@@ -347,7 +357,20 @@ export function planWarp(
     parts,
     transformer,
     resampling,
+    ...(wrapColumn === undefined ? {} : { wrapColumn }),
   };
+}
+
+/**
+ * The level column at 180°E when the source is geographic, north-up and spans 360°
+ * of longitude (within half a pixel); undefined otherwise. gdalwarp's transformer
+ * wraps longitudes from 180° on, so its area kernel then runs on into column 0.
+ */
+function antimeridianColumn(crs: string | null, level: OverviewLevel): number | undefined {
+  const [originX, pixelWidth, rotation] = level.transform;
+  if (!crs || rotation !== 0 || !(pixelWidth > 0) || !isGeographic(crs)) return undefined;
+  if (Math.abs(pixelWidth * level.width - 360) > pixelWidth / 2) return undefined;
+  return (180 - originX) / pixelWidth;
 }
 
 /** Source values as float64 with NaN where the source has nodata (or NaN). */
@@ -411,6 +434,7 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
       { bands, window: plan.sourceWindow },
       plan.resampling,
       only.scale,
+      plan.wrapColumn,
     );
   }
   for (const part of plan.parts) {
@@ -420,6 +444,7 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
       { bands, window: plan.sourceWindow },
       plan.resampling,
       part.scale,
+      plan.wrapColumn,
     );
     const offsetX = part.targetWindow.x - plan.targetWindow.x;
     const offsetY = part.targetWindow.y - plan.targetWindow.y;
