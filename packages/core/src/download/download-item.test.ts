@@ -436,6 +436,7 @@ describe('downloadItem', () => {
       const missing = makeItem({
         data: { href: pathToFileURL(path.join(sourceDir, 'missing.tif')).href },
       });
+      missing.links = [];
       await expect(downloadItem(missing, path.join(directory, 'x'))).rejects.toThrowError(
         /cannot read .*missing.tif: ENOENT/,
       );

@@ -158,7 +158,11 @@ describe('alternate hrefs at the call sites', { timeout: 60_000 }, () => {
       },
     });
     opened.length = 0;
-    const dataset = await loadAsset(source, 'data', { registry, alternate: 'local' });
+    // The Item's self link is remote, so its local hrefs need allowLocal (see local-href-policy.test.ts).
+    await expect(loadAsset(source, 'data', { registry, alternate: 'local' })).rejects.toThrowError(
+      /may not read local files/,
+    );
+    const dataset = await loadAsset(source, 'data', { registry, alternate: 'local', allowLocal: true });
     expect(opened).toEqual([path.join(rasters, 'cog_uint8_rgb_nodata.tif')]);
     expect(dataset.bands.map((band) => band.dataType)).toEqual(['uint8', 'uint8', 'uint8']);
   });

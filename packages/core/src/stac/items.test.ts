@@ -41,6 +41,8 @@ describe('Items input', () => {
   it('resolves relative hrefs against a base or the self link', () => {
     const item = toItems({ type: 'Feature', id: 'a', geometry: null, properties: {}, assets: { data: { href: './tiles/a.tif' } }, links: [{ rel: 'self', href: 'https://h/c/items/a.json' }] })[0]!;
     expect(resolveAssetHref(item, 'data')).toBe('https://h/c/items/tiles/a.tif');
-    expect(resolveAssetHref(item, 'data', '/data/catalog/')).toBe('/data/catalog/tiles/a.tif');
+    // A local base would make the remote Item's relative href a local path: refused unless allowed.
+    expect(() => resolveAssetHref(item, 'data', '/data/catalog/')).toThrowError(/--allow-local/);
+    expect(resolveAssetHref(item, 'data', '/data/catalog/', true)).toBe('/data/catalog/tiles/a.tif');
   });
 });
