@@ -5,6 +5,7 @@ import { packageConfig } from '../../tsup.base.js';
 // splitting keeps that code in chunks `pyramids --help` never loads.
 export default defineConfig({
   ...(packageConfig as object),
-  entry: ['src/index.ts', 'src/main.ts'],
+  // chunk-worker: the script of `cube --workers`'s worker threads.
+  entry: ['src/index.ts', 'src/main.ts', 'src/chunk-worker.ts'],
   splitting: true,
 });

@@ -15,6 +15,12 @@ import type { Command } from 'commander';
 
 /** Plugins loaded by `--plugin` / `PYRAMIDS_PLUGINS` for the command being run. */
 let loaded: readonly Plugin[] = [];
+let loadedSpecifiers: readonly string[] = [];
+
+/** The specifiers of the plugins loaded for this command (for worker threads to load them too). */
+export function loadedPluginSpecifiers(): readonly string[] {
+  return loadedSpecifiers;
+}
 
 /** The plugins loaded for this run, in the order given. */
 export function loadedPlugins(): readonly Plugin[] {
@@ -123,8 +129,10 @@ export function addPluginOption(
   env: Record<string, string | undefined> = process.env,
 ): Command {
   loaded = [];
+  loadedSpecifiers = [];
   return program.hook('preAction', async () => {
     const given = (program.opts()['plugin'] as string[] | undefined) ?? [];
-    loaded = await importPlugins([...pluginsFromEnvironment(env), ...given]);
+    loadedSpecifiers = [...pluginsFromEnvironment(env), ...given];
+    loaded = await importPlugins(loadedSpecifiers);
   });
 }

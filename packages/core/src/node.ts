@@ -22,3 +22,11 @@ export {
   type AssetCheck,
 } from './download/verify-asset.js';
 export { parseMultihash, encodeMultihash, type Multihash } from './download/multihash.js';
+
+// Chunk tasks on worker threads
+export {
+  createNodeWorkerPool,
+  serveChunkTasksInWorkerThread,
+  type NodeWorkerPoolOptions,
+  type WorkerThreadContext,
+} from './cube/node-worker-pool.js';

@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { createNodeWorkerPool } from '@pyramids/core/node';
+import type { ChunkWorkerData } from '../chunk-worker.js';
+import { loadedPluginSpecifiers } from '../plugin-option.js';
 import {
   allocateArray,
   checkOutputTarget,
@@ -9,6 +14,7 @@ import {
   type CubeWriteChunk,
   type CubeWriteOptions,
   type DataType,
+  type WebWorkerPool,
   type FuseMethod,
   type Registry,
   type Resampling,
@@ -48,6 +54,7 @@ interface CubeCommandOptions {
   nodata?: string;
   chunkSize?: string;
   concurrency?: string;
+  workers?: string;
   dryRun?: boolean;
   preview?: string;
   output?: string;
@@ -214,6 +221,35 @@ export function cubeOptionsFromFlags(
   };
 }
 
+/** `--workers N`: 1 (default) computes chunks in this thread, 0 one thread per core. */
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+    throw new OptionError(
+      `--workers must be a whole number from 0 (one per core) to 256; got '${text}'`,
+    );
+  return workers === 0 ? availableParallelism() : workers;
+}
+
+/** The worker-thread script: next to this chunk in dist/, or in dist/ when run from the sources (tests). */
+function chunkWorkerScript(): URL {
+  const beside = new URL('./chunk-worker.js', import.meta.url);
+  return existsSync(beside) ? beside : new URL('../../dist/chunk-worker.js', import.meta.url);
+}
+
+/** Worker threads for the chunk tasks, loading the same plugins as this command. */
+function startChunkWorkers(size: number): WebWorkerPool {
+  return createNodeWorkerPool({
+    script: chunkWorkerScript(),
+    size,
+    workerData: {
+      plugins: [...loadedPluginSpecifiers()],
+      cwd: process.cwd(),
+    } satisfies ChunkWorkerData,
+  });
+}
+
 /**
  * Hooks for options other parts of the CLI add to `cube`: `resolveSigner` turns the parsed
  * options (e.g. `--signer NAME`, added by the signer option helper) into the Signer of every read.
@@ -271,6 +307,10 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--chunk-size <pixels>', 'chunk size in pixels (default 1024)')
     .option('--concurrency <n>', 'most sources read at once (default 8)')
     .option(
+      '--workers <n>',
+      'worker threads computing chunks (default 1: this thread; 0: one per core); signers are rebuilt in each from the environment',
+    )
+    .option(
       '--dry-run',
       'print what the cube would cost (sources, tiles, bytes, requests) as JSON and stop',
     )
@@ -311,6 +351,7 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
         );
       // Every option and every output is checked before any work: nothing is read or written for a bad one.
       const checked = cubeOptionsFromFlags(flags, { registry: createDefaultRegistry() });
+      const workers = parseWorkers(flags.workers);
       const outputIsFolder =
         flags.output !== undefined &&
         (flags.output.endsWith('/') ||
@@ -351,15 +392,19 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       const writeOptions = writeOptionsFromFlags(flags, cube.dataType);
       // The preview needs the first time step whole; the rest of the cube streams.
       const preview = flags.preview ? firstTimeStep(cube) : undefined;
+      const pool = workers > 1 ? startChunkWorkers(workers) : undefined;
       let files: string[];
       try {
         files = await cube.write(flags.output!, {
           ...writeOptions,
           onProgress: progress.onProgress,
           ...(preview ? { onChunk: preview.onChunk } : {}),
+          // Enough chunks in flight to keep every worker busy while the writer takes one.
+          ...(pool ? { runTask: (task, signal) => pool.run(task, { signal }) } : {}),
         });
       } finally {
         progress.stop();
+        pool?.terminate();
       }
       if (preview)
         await writePreviewPng(

@@ -1,3 +1,4 @@
+import type { ChunkResult, ChunkTask } from './chunk-task.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { Bounds, Grid } from '../grid/grid.js';
 import type { Registry } from '../plugins/registry.js';
@@ -102,4 +103,10 @@ export interface CubeProgress {
 export interface CubeReadOptions {
   signal?: AbortSignal;
   onProgress?: (progress: CubeProgress) => void;
+  /**
+   * Runs each chunk task somewhere else, e.g. `pool.run` of a worker pool
+   * (`createNodeWorkerPool` in `@pyramids/core/node`, `createWebWorkerPool` in a browser);
+   * default: in this thread with `runChunkTask`. Results must be what `runChunkTask` gives.
+   */
+  runTask?: (task: ChunkTask, signal?: AbortSignal) => Promise<ChunkResult>;
 }

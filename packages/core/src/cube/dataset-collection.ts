@@ -811,7 +811,10 @@ export class DatasetCollection {
     const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
     const start = () => {
       const id = next++;
-      const pending = runChunkTask(tasks[id]!, context).then((result) => ({ id, result }));
+      const running$ = options.runTask
+        ? options.runTask(tasks[id]!, options.signal)
+        : runChunkTask(tasks[id]!, context);
+      const pending = running$.then((result) => ({ id, result }));
       // Observed by the next race; until then (the consumer may take its time between
       // chunks, e.g. writing one) a failure must not count as an unhandled rejection.
       pending.catch(() => undefined);
@@ -932,7 +935,15 @@ export class DatasetCollection {
    * @throws OptionError when no writer serves the target or `format`.
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
-    const { array: given, signal, onProgress, format, onChunk, ...writerOptions } = options;
+    const {
+      array: given,
+      signal,
+      onProgress,
+      format,
+      onChunk,
+      runTask,
+      ...writerOptions
+    } = options;
     const { stat } = nodeBuiltin('node:fs/promises', 'writing a cube to files');
     const path = nodeBuiltin('node:path', 'writing a cube to files');
     const isDirectory =
@@ -969,7 +980,7 @@ export class DatasetCollection {
     const description = this.writeDescription();
     const chunks = given
       ? chunksOfArray(given, this.state.chunkSize)
-      : this.chunks({ ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      : this.chunks({ signal, onProgress, runTask });
     return implementation.write(
       resolved,
       description,

@@ -8,8 +8,13 @@ import {
   loadedEpsgDefinitions,
   type EpsgDefinition,
 } from '../grid/epsg-definitions.js';
+import type { Dataset } from '../dataset/dataset.js';
+import type { Signer } from '../signers/signer.js';
 import type { ChunkContext, ChunkResult, ChunkTask } from './chunk-task.js';
 import { runChunkTask } from './chunk-task.js';
+
+/** Sources a worker keeps open between chunks; the oldest is closed beyond this. */
+const MAX_OPEN_SOURCES = 64;
 
 /** A message from the page to a worker. */
 type PoolRequest =
@@ -35,6 +40,8 @@ export interface WebWorkerPoolOptions {
   createWorker: () => WorkerLike;
   /** Workers to start (default: `navigator.hardwareConcurrency`, at most 4). */
   size?: number;
+  /** What messages call a worker (default `Web Worker`; the Node pool says `worker thread`). */
+  workerName?: string;
 }
 
 /** A pool of Web Workers running chunk tasks. */
@@ -61,6 +68,7 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPoo
     (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
       ?.hardwareConcurrency ?? 2;
   const size = Math.max(1, Math.floor(options.size ?? Math.min(4, hardware)));
+  const workerName = options.workerName ?? 'Web Worker';
   const pending = new Map<number, Pending>();
   const busy = new Array<number>(size).fill(0);
   let nextId = 0;
@@ -76,7 +84,7 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPoo
       else
         entry.reject(
           new ReadError(
-            `a chunk failed in a Web Worker: ${message.error.name}: ${message.error.message}`,
+            `a chunk failed in a ${workerName}: ${message.error.name}: ${message.error.message}`,
           ),
         );
     });
@@ -87,7 +95,7 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions): WebWorkerPoo
         busy[index]!--;
         entry.reject(
           new ReadError(
-            `a Web Worker of the chunk pool failed: ${event.message || 'could not start the worker script'}`,
+            `a ${workerName} of the chunk pool failed: ${event.message || 'could not start the worker script'}`,
           ),
         );
       }
@@ -144,10 +152,39 @@ export interface WorkerScopeLike {
  * {@link runChunkTask} and `context` (the worker's own registry, signer, fetch).
  */
 export function serveChunkTasks(
-  context: Omit<ChunkContext, 'signal'>,
+  context: Omit<ChunkContext, 'signal'> & {
+    /** Rebuilds the signer a task names (`task.options.signer`); default: `context.signer` for every task. */
+    signerFor?: (
+      description: NonNullable<ChunkTask['options']['signer']>,
+    ) => Promise<Signer | undefined>;
+  },
   scope: WorkerScopeLike = globalThis as unknown as WorkerScopeLike,
 ): void {
   const controllers = new Map<number, AbortController>();
+  const { signerFor, ...base } = context;
+  // Sources stay open across the chunks this worker runs (headers are read once), up to a bound.
+  const opened = new Map<string, Promise<Dataset>>();
+  const openSource: ChunkContext['openSource'] =
+    base.openSource ??
+    ((source, open) => {
+      let pending = opened.get(source.href);
+      if (!pending) {
+        pending = open();
+        opened.set(source.href, pending);
+        pending.catch(() => opened.delete(source.href));
+        if (opened.size > MAX_OPEN_SOURCES) {
+          const [oldest, evicted] = opened.entries().next().value!;
+          opened.delete(oldest);
+          void evicted.then((dataset) => dataset.close()).catch(() => undefined);
+        }
+      }
+      return pending;
+    });
+  const contextFor = async (task: ChunkTask, signal: AbortSignal): Promise<ChunkContext> => {
+    const description = task.options.signer;
+    const signer = description && signerFor ? await signerFor(description) : base.signer;
+    return { ...base, openSource, signal, ...(signer ? { signer } : {}) };
+  };
   scope.addEventListener('message', (event) => {
     const message = event.data as PoolRequest;
     if (message?.kind === 'pyramids.chunk-cancel') {
@@ -158,7 +195,8 @@ export function serveChunkTasks(
     addEpsgDefinitions(message.epsg);
     const controller = new AbortController();
     controllers.set(message.id, controller);
-    runChunkTask(message.task, { ...context, signal: controller.signal })
+    contextFor(message.task, controller.signal)
+      .then((taskContext) => runChunkTask(message.task, taskContext))
       .then(
         (result) => {
           const transfer = [...new Set(result.data.map((array) => array.buffer as ArrayBuffer))];
