@@ -8,13 +8,20 @@ const root = path.resolve(import.meta.dirname, '..');
 const scripts = readdirSync(path.join(root, 'packages'))
   .map((name) => path.join(root, 'packages', name, 'bench'))
   .filter((directory) => existsSync(directory))
-  .flatMap((directory) => readdirSync(directory).filter((file) => file.endsWith('-bench.mjs')).map((file) => path.join(directory, file)));
+  .flatMap((directory) =>
+    readdirSync(directory)
+      .filter((file) => file.endsWith('-bench.mjs'))
+      .map((file) => path.join(directory, file)),
+  );
 
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n== ${path.relative(root, script)}`);
   try {
-    execFileSync(process.execPath, [script], { stdio: 'inherit', cwd: path.dirname(path.dirname(script)) });
+    execFileSync(process.execPath, [script], {
+      stdio: 'inherit',
+      cwd: path.dirname(path.dirname(script)),
+    });
   } catch {
     failed++;
   }

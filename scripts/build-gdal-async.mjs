@@ -40,8 +40,13 @@ function systemGdalVersion() {
 
 /** A Node prefix that holds the headers node-gyp needs, so it never downloads them. */
 function findNodeDir() {
-  const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')];
-  return candidates.find((dir) => dir && existsSync(path.join(dir, 'include', 'node', 'node_api.h')));
+  const candidates = [
+    process.env.npm_config_nodedir,
+    path.resolve(path.dirname(process.execPath), '..'),
+  ];
+  return candidates.find(
+    (dir) => dir && existsSync(path.join(dir, 'include', 'node', 'node_api.h')),
+  );
 }
 
 const packageDir = findGdalAsync();
@@ -52,7 +57,9 @@ if (!packageDir) {
 const gdalVersion = systemGdalVersion();
 if (!gdalVersion) {
   log('GDAL not found (no gdal-config on PATH): skipping the gdal-async build.');
-  log('@pyramids/readers-gdal needs it: run `bash scripts/install-gdal.sh`, then `pnpm install` again.');
+  log(
+    '@pyramids/readers-gdal needs it: run `bash scripts/install-gdal.sh`, then `pnpm install` again.',
+  );
   process.exit(0);
 }
 
@@ -60,7 +67,9 @@ const stampPath = path.join(packageDir, 'lib', 'binding', 'pyramids-shared-gdal.
 const bindingDir = path.join(packageDir, 'lib', 'binding');
 const stamp = `${gdalVersion} node-abi-${process.versions.modules}`;
 function alreadyBuilt() {
-  const hasBinding = existsSync(bindingDir) && readdirSync(bindingDir).some((entry) => existsSync(path.join(bindingDir, entry, 'gdal.node')));
+  const hasBinding =
+    existsSync(bindingDir) &&
+    readdirSync(bindingDir).some((entry) => existsSync(path.join(bindingDir, entry, 'gdal.node')));
   return hasBinding && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp;
 }
 
@@ -100,30 +109,61 @@ if (alreadyBuilt()) {
 }
 
 const packageRequire = createRequire(path.join(packageDir, 'package.json'));
-const nodePreGyp = path.join(path.dirname(packageRequire.resolve('@mapbox/node-pre-gyp/package.json')), 'bin', 'node-pre-gyp');
+const nodePreGyp = path.join(
+  path.dirname(packageRequire.resolve('@mapbox/node-pre-gyp/package.json')),
+  'bin',
+  'node-pre-gyp',
+);
 const nodeDir = findNodeDir();
 log(`building gdal-async from source against the system GDAL ${gdalVersion} (takes a few minutes)`);
-log(nodeDir ? `using the Node headers in ${nodeDir}/include/node` : 'no local Node headers found: node-gyp will download them');
+log(
+  nodeDir
+    ? `using the Node headers in ${nodeDir}/include/node`
+    : 'no local Node headers found: node-gyp will download them',
+);
 const result = spawnSync(
   process.execPath,
-  [nodePreGyp, 'install', '--build-from-source', '--shared_gdal', '-j', 'max', ...(nodeDir ? [`--nodedir=${nodeDir}`] : [])],
+  [
+    nodePreGyp,
+    'install',
+    '--build-from-source',
+    '--shared_gdal',
+    '-j',
+    'max',
+    ...(nodeDir ? [`--nodedir=${nodeDir}`] : []),
+  ],
   {
     cwd: packageDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
-    env: { ...process.env, npm_config_build_from_source: 'true', npm_config_shared_gdal: 'true', ...(nodeDir ? { npm_config_nodedir: nodeDir } : {}) },
+    env: {
+      ...process.env,
+      npm_config_build_from_source: 'true',
+      npm_config_shared_gdal: 'true',
+      ...(nodeDir ? { npm_config_nodedir: nodeDir } : {}),
+    },
   },
 );
 if (result.status !== 0) {
-  process.stderr.write(`${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').slice(-60).join('\n'));
-  log(`building gdal-async failed (exit ${result.status}); the log's end is above. Is a C++ compiler (build-essential) installed?`);
+  process.stderr.write(
+    `${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').slice(-60).join('\n'),
+  );
+  log(
+    `building gdal-async failed (exit ${result.status}); the log's end is above. Is a C++ compiler (build-essential) installed?`,
+  );
   process.exit(1);
 }
 // Prove the binding loads and links the system library, not a bundled one.
-const check = spawnSync(process.execPath, ['-e', "process.stdout.write(require('gdal-async').version)"], { cwd: packageDir, encoding: 'utf8' });
+const check = spawnSync(
+  process.execPath,
+  ['-e', "process.stdout.write(require('gdal-async').version)"],
+  { cwd: packageDir, encoding: 'utf8' },
+);
 if (check.status !== 0 || check.stdout.trim() !== gdalVersion) {
   process.stderr.write(check.stderr ?? '');
-  log(`the built gdal-async reports GDAL ${check.stdout.trim() || '(failed to load)'}, expected ${gdalVersion}`);
+  log(
+    `the built gdal-async reports GDAL ${check.stdout.trim() || '(failed to load)'}, expected ${gdalVersion}`,
+  );
   process.exit(1);
 }
 writeFileSync(stampPath, `${stamp}\n`);

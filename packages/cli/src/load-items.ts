@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseItemsText, StacAssetError, toItems, type Registry, type StacItem } from '@pyramids/core';
+import {
+  parseItemsText,
+  StacAssetError,
+  toItems,
+  type Registry,
+  type StacItem,
+} from '@pyramids/core';
 
 /** Items read from a file, and the directory their relative hrefs resolve against. */
 export interface LoadedItems {
@@ -24,12 +30,18 @@ export async function loadItems(source: string, registry: Registry): Promise<Loa
   try {
     text = source === '-' ? await readStdin() : await readFile(source, 'utf8');
   } catch (error) {
-    throw new StacAssetError(`cannot read Items from ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-    });
+    throw new StacAssetError(
+      `cannot read Items from ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const items = parseItemsText(text, source);
-  return { items: toItems(items), baseHref: source === '-' ? `${process.cwd()}/` : `${path.dirname(path.resolve(source))}/` };
+  return {
+    items: toItems(items),
+    baseHref: source === '-' ? `${process.cwd()}/` : `${path.dirname(path.resolve(source))}/`,
+  };
 }
 
 /** Picks one Item by id, or the only/first one when no id is given. */
@@ -39,7 +51,9 @@ export function pickItem(items: StacItem[], id: string | undefined): StacItem {
   const found = items.find((item) => item.id === id);
   if (!found) {
     const ids = items.slice(0, 10).map((item) => item.id);
-    throw new StacAssetError(`item '${id}' not found; the input has ${items.length} item(s): ${ids.join(', ')}${items.length > 10 ? ', …' : ''}`);
+    throw new StacAssetError(
+      `item '${id}' not found; the input has ${items.length} item(s): ${ids.join(', ')}${items.length > 10 ? ', …' : ''}`,
+    );
   }
   return found;
 }

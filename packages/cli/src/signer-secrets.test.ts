@@ -48,14 +48,12 @@ beforeAll(async () => {
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
       if (request.url?.startsWith('/sas/') && status === 200) {
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              'msft:expiry': '2020-01-01T00:00:00Z',
-              token: `se=2020-01-01&sig=${SENTINELS.pcSig}`,
-            }),
-          );
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            'msft:expiry': '2020-01-01T00:00:00Z',
+            token: `se=2020-01-01&sig=${SENTINELS.pcSig}`,
+          }),
+        );
         return;
       }
       // What carries secrets goes first, so that a server reply cut short for an error message still holds them.

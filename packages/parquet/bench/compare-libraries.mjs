@@ -10,7 +10,19 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Binary, Bool, Field, Float64, List, Struct, Utf8, tableFromIPC, tableToIPC, Table, vectorFromArray } from 'apache-arrow';
+import {
+  Binary,
+  Bool,
+  Field,
+  Float64,
+  List,
+  Struct,
+  Utf8,
+  tableFromIPC,
+  tableToIPC,
+  Table,
+  vectorFromArray,
+} from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm/esm/parquet_wasm.js';
 import { sentinel2Items } from './sentinel-2-items.mjs';
 
@@ -19,11 +31,19 @@ const require = createRequire(import.meta.url);
 const count = Number(process.argv[2] ?? 1000);
 const items = sentinel2Items(count);
 
-const packageDir = (name) => realpathSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../node_modules', name));
+const packageDir = (name) =>
+  realpathSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../node_modules', name));
 const sizeOf = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((total, entry) => {
     const full = path.join(dir, entry.name);
-    return total + (entry.isDirectory() ? (entry.name === 'node_modules' ? 0 : sizeOf(full)) : statSync(full).size);
+    return (
+      total +
+      (entry.isDirectory()
+        ? entry.name === 'node_modules'
+          ? 0
+          : sizeOf(full)
+        : statSync(full).size)
+    );
   }, 0);
 const time = async (run) => {
   const start = performance.now();
@@ -35,10 +55,16 @@ const time = async (run) => {
 await readGeoParquet(await toGeoParquetBuffer(items.slice(0, 50)));
 const [hyBytes, hyWrite] = await time(() => toGeoParquetBuffer(items));
 const [hyItems, hyRead] = await time(() => readGeoParquet(hyBytes));
-const hyEqual = isDeepStrictEqual(hyItems.map((item) => item.id), items.map((item) => item.id)) && isDeepStrictEqual(hyItems[7].assets, items[7].assets);
+const hyEqual =
+  isDeepStrictEqual(
+    hyItems.map((item) => item.id),
+    items.map((item) => item.id),
+  ) && isDeepStrictEqual(hyItems[7].assets, items[7].assets);
 
 // --- parquet-wasm + apache-arrow: the same rows, Arrow types inferred by apache-arrow ---
-await parquetWasm.default({ module_or_path: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+await parquetWasm.default({
+  module_or_path: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')),
+});
 const toRow = (item) => ({
   type: item.type,
   stac_version: item.stac_version,
@@ -73,7 +99,12 @@ const writeWasm = () => {
   columns.geometry = vectorFromArray(wkb, new Binary());
   const table = new Table(columns);
   const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  return parquetWasm.writeParquet(wasmTable, new parquetWasm.WriterPropertiesBuilder().setCompression(parquetWasm.Compression.SNAPPY).build());
+  return parquetWasm.writeParquet(
+    wasmTable,
+    new parquetWasm.WriterPropertiesBuilder()
+      .setCompression(parquetWasm.Compression.SNAPPY)
+      .build(),
+  );
 };
 // apache-arrow cannot infer nested types from JSON, so infer them here (union of keys, lists by element).
 function arrowType(values) {
@@ -84,17 +115,28 @@ function arrowType(values) {
   if (typeof first === 'boolean') return new Bool();
   if (Array.isArray(first)) return new List(new Field('element', arrowType(present.flat()), true));
   const keys = [...new Set(present.flatMap((value) => Object.keys(value)))];
-  return new Struct(keys.map((key) => new Field(key, arrowType(present.map((value) => value[key] ?? null)), true)));
+  return new Struct(
+    keys.map((key) => new Field(key, arrowType(present.map((value) => value[key] ?? null)), true)),
+  );
 }
 const plain = (value) => {
   if (value === null || value === undefined) return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'object' || value instanceof Uint8Array) return value;
-  if (typeof value.toArray === 'function' && typeof value.get === 'function' && !('toJSON' in value && !value.numChildren)) return [...value].map(plain);
+  if (
+    typeof value.toArray === 'function' &&
+    typeof value.get === 'function' &&
+    !('toJSON' in value && !value.numChildren)
+  )
+    return [...value].map(plain);
   if (typeof value.toJSON === 'function') {
     const json = value.toJSON();
     if (Array.isArray(json)) return json.map(plain);
-    return Object.fromEntries(Object.entries(json).filter(([, entry]) => entry !== null).map(([key, entry]) => [key, plain(entry)]));
+    return Object.fromEntries(
+      Object.entries(json)
+        .filter(([, entry]) => entry !== null)
+        .map(([key, entry]) => [key, plain(entry)]),
+    );
   }
   return value;
 };
@@ -119,14 +161,20 @@ try {
   [wasmBytes, wasmWrite] = await time(writeWasm);
   let rows;
   [rows, wasmRead] = await time(() => readWasm(wasmBytes));
-  wasmEqual = isDeepStrictEqual(rows.map((row) => row.id), items.map((item) => item.id)) && isDeepStrictEqual(rows[7].assets, items[7].assets);
+  wasmEqual =
+    isDeepStrictEqual(
+      rows.map((row) => row.id),
+      items.map((item) => item.id),
+    ) && isDeepStrictEqual(rows[7].assets, items[7].assets);
 } catch (error) {
   console.log(`parquet-wasm + apache-arrow failed: ${error.message}`);
 }
 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 console.log(`${count} Sentinel-2-like Items (Node ${process.version})`);
-console.log('library                          write      read→Items  file       install     round trip');
+console.log(
+  'library                          write      read→Items  file       install     round trip',
+);
 console.log(
   `hyparquet ${'+ hyparquet-writer'.padEnd(22)} ${hyWrite.toFixed(2).padStart(6)} s  ${hyRead.toFixed(2).padStart(7)} s  ${mb(hyBytes.length).padStart(9)}  ${mb(sizeOf(packageDir('hyparquet')) + sizeOf(packageDir('hyparquet-writer')) + sizeOf(packageDir('hyparquet-compressors'))).padStart(9)}  ${hyEqual ? 'equal' : 'DIFFERENT'}`,
 );

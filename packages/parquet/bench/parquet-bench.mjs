@@ -10,7 +10,9 @@ let parquet;
 try {
   parquet = await import('../dist/index.js');
 } catch (error) {
-  console.error(`parquet-bench: build @pyramids/parquet first (pnpm --filter @pyramids/core --filter @pyramids/parquet build): ${error.message}`);
+  console.error(
+    `parquet-bench: build @pyramids/parquet first (pnpm --filter @pyramids/core --filter @pyramids/parquet build): ${error.message}`,
+  );
   process.exit(1);
 }
 const { toGeoParquet, readGeoParquet, searchGeoParquet } = parquet;
@@ -35,10 +37,15 @@ try {
   console.log(`${'file size'.padEnd(34)} ${((await stat(file)).size / 1e6).toFixed(2)} MB`);
   const read = await time('read (all columns)', () => readGeoParquet(file));
   if (read.length !== count) throw new Error(`read ${read.length} Items, expected ${count}`);
-  await time('read (id, datetime, bbox)', () => readGeoParquet(file, { columns: ['id', 'datetime', 'bbox'] }));
+  await time('read (id, datetime, bbox)', () =>
+    readGeoParquet(file, { columns: ['id', 'datetime', 'bbox'] }),
+  );
   if (searchGeoParquet) {
     const found = await time('search (bbox + datetime)', () =>
-      searchGeoParquet(file, { bbox: [-100, 20, -95, 25], datetime: '2020-03-01T00:00:00Z/2020-06-01T00:00:00Z' }),
+      searchGeoParquet(file, {
+        bbox: [-100, 20, -95, 25],
+        datetime: '2020-03-01T00:00:00Z/2020-06-01T00:00:00Z',
+      }),
     );
     console.log(`${'  matched'.padEnd(34)} ${found.features.length}`);
   }

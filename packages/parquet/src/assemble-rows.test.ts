@@ -11,16 +11,31 @@ import { assembleRows, canAssemble } from './assemble-rows.js';
 import { cleanValue } from './from-geo-parquet.js';
 import { fixtureItemFiles } from './test-fixtures.js';
 
-const parsers = { geometryFromBytes: (bytes: Uint8Array) => bytes, geographyFromBytes: (bytes: Uint8Array) => bytes };
+const parsers = {
+  geometryFromBytes: (bytes: Uint8Array) => bytes,
+  geographyFromBytes: (bytes: Uint8Array) => bytes,
+};
 
-async function compareWithHyparquet(bytes: Uint8Array, range?: { rowStart: number; rowEnd: number }) {
+async function compareWithHyparquet(
+  bytes: Uint8Array,
+  range?: { rowStart: number; rowEnd: number },
+) {
   const file = bytes.slice().buffer;
   const metadata = parquetMetadata(file);
   expect(canAssemble(metadata)).toBe(true);
   const rowStart = range?.rowStart ?? 0;
   const rowEnd = range?.rowEnd ?? Number(metadata.num_rows);
   const ours = await assembleRows(file, metadata, { rowStart, rowEnd, parsers });
-  const theirs = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors, utf8: false, geoparquet: false, parsers });
+  const theirs = await parquetReadObjects({
+    file,
+    metadata,
+    rowStart,
+    rowEnd,
+    compressors,
+    utf8: false,
+    geoparquet: false,
+    parsers,
+  });
   // Ours leaves nulls and all-null structs out where hyparquet's has them: the same once cleaned for a reader.
   expect(ours.map(cleanValue)).toEqual(theirs.map(cleanValue));
 }
@@ -40,7 +55,10 @@ describe('assembleRows', () => {
 
   it('reads a row range spanning row groups of our heterogeneous files as hyparquet does', async () => {
     const items = fixtureItemFiles(path.join(fixturesDir, 'stac/items'))
-      .filter((entry) => entry.file.startsWith('planetary-computer/') || entry.file.startsWith('usgs-landsat/'))
+      .filter(
+        (entry) =>
+          entry.file.startsWith('planetary-computer/') || entry.file.startsWith('usgs-landsat/'),
+      )
       .flatMap((entry) => entry.items);
     const bytes = await toGeoParquetBuffer(items, { rowGroupSize: 7 });
     await compareWithHyparquet(bytes, { rowStart: 5, rowEnd: 20 });

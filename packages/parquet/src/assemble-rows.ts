@@ -4,7 +4,14 @@
 // array per optional level and value, which made reading Items with many assets
 // one to two orders of magnitude slower. Files with layouts this assembler does
 // not handle (maps, legacy unannotated repeated fields) go through hyparquet's.
-import { parquetSchema, type AsyncBuffer, type ColumnChunk, type FileMetaData, type ParquetParsers, type SchemaTree } from 'hyparquet';
+import {
+  parquetSchema,
+  type AsyncBuffer,
+  type ColumnChunk,
+  type FileMetaData,
+  type ParquetParsers,
+  type SchemaTree,
+} from 'hyparquet';
 import { readPage, parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -44,12 +51,21 @@ function isList(node: SchemaTree): boolean {
   const element = node.element;
   const annotated = element.converted_type === 'LIST' || element.logical_type?.type === 'LIST';
   const repeated = node.children[0];
-  return annotated && node.children.length === 1 && repeated!.element.repetition_type === 'REPEATED' && repeated!.children.length === 1;
+  return (
+    annotated &&
+    node.children.length === 1 &&
+    repeated!.element.repetition_type === 'REPEATED' &&
+    repeated!.children.length === 1
+  );
 }
 
 function isMap(node: SchemaTree): boolean {
   const element = node.element;
-  return element.converted_type === 'MAP' || element.converted_type === 'MAP_KEY_VALUE' || element.logical_type?.type === 'MAP';
+  return (
+    element.converted_type === 'MAP' ||
+    element.converted_type === 'MAP_KEY_VALUE' ||
+    element.logical_type?.type === 'MAP'
+  );
 }
 
 function listElement(node: SchemaTree): SchemaTree {
@@ -71,13 +87,25 @@ function stepsFor(schema: SchemaTree, path: string[]): Step[] {
     if (isList(child)) {
       const repeated = child.children[0]!;
       repetition++;
-      steps.push({ kind: 'list', name: child.element.name, defined, hasElements: defined + 1, repetition });
+      steps.push({
+        kind: 'list',
+        name: child.element.name,
+        defined,
+        hasElements: defined + 1,
+        repetition,
+      });
       defined++;
       index += 1; // the repeated group
       node = repeated;
       continue;
     }
-    steps.push({ kind: child.children.length ? 'struct' : 'leaf', name: child.element.name, defined, hasElements: 0, repetition: 0 });
+    steps.push({
+      kind: child.children.length ? 'struct' : 'leaf',
+      name: child.element.name,
+      defined,
+      hasElements: 0,
+      repetition: 0,
+    });
     node = child;
   }
   return steps;
@@ -87,15 +115,24 @@ function stepsFor(schema: SchemaTree, path: string[]): Step[] {
 export async function assembleRows(
   file: AsyncBuffer,
   metadata: FileMetaData,
-  request: { columns?: string[]; rowStart: number; rowEnd: number; parsers: Partial<ParquetParsers>; signal?: AbortSignal },
+  request: {
+    columns?: string[];
+    rowStart: number;
+    rowEnd: number;
+    parsers: Partial<ParquetParsers>;
+    signal?: AbortSignal;
+  },
 ): Promise<Record<string, unknown>[]> {
   const schema = parquetSchema(metadata);
   const wanted = request.columns ? new Set(request.columns) : undefined;
-  const rows: Record<string, unknown>[] = Array.from({ length: Math.max(0, request.rowEnd - request.rowStart) }, () => {
-    const row = {};
-    assembledRows.add(row);
-    return row;
-  });
+  const rows: Record<string, unknown>[] = Array.from(
+    { length: Math.max(0, request.rowEnd - request.rowStart) },
+    () => {
+      const row = {};
+      assembledRows.add(row);
+      return row;
+    },
+  );
   const parsers = { ...DEFAULT_PARSERS, ...request.parsers } as ParquetParsers;
   let groupStart = 0;
   for (const group of metadata.row_groups) {
@@ -103,10 +140,19 @@ export async function assembleRows(
     const groupEnd = groupStart + groupRows;
     if (groupEnd > request.rowStart && groupStart < request.rowEnd) {
       request.signal?.throwIfAborted();
-      const chunks = group.columns.filter((column) => !wanted || wanted.has(column.meta_data!.path_in_schema[0]!));
+      const chunks = group.columns.filter(
+        (column) => !wanted || wanted.has(column.meta_data!.path_in_schema[0]!),
+      );
       const buffers = await fetchChunks(file, chunks);
       chunks.forEach((chunk, index) => {
-        assembleColumn(schema, chunk, buffers[index]!, parsers, rows, groupStart - request.rowStart);
+        assembleColumn(
+          schema,
+          chunk,
+          buffers[index]!,
+          parsers,
+          rows,
+          groupStart - request.rowStart,
+        );
       });
     }
     groupStart = groupEnd;
@@ -137,7 +183,8 @@ async function fetchChunks(file: AsyncBuffer, chunks: ColumnChunk[]): Promise<Ui
   await Promise.all(
     groups.map(async (group) => {
       const bytes = new Uint8Array(await file.slice(group.start, group.end));
-      for (const member of group.members) out[member.index] = bytes.subarray(member.start - group.start, member.end - group.start);
+      for (const member of group.members)
+        out[member.index] = bytes.subarray(member.start - group.start, member.end - group.start);
     }),
   );
   return out;
@@ -167,7 +214,9 @@ function assembleColumn(
   // Below this level nothing is written: no value, and no list (empty or with a null element) to create.
   const firstList = steps.find((step) => step.kind === 'list')?.defined ?? Infinity;
   // For a null value, a struct is only worth creating when a list below it exists.
-  const listBelow = steps.map((_, level) => steps.slice(level + 1).find((step) => step.kind === 'list')?.defined ?? Infinity);
+  const listBelow = steps.map(
+    (_, level) => steps.slice(level + 1).find((step) => step.kind === 'list')?.defined ?? Infinity,
+  );
   const decoder = {
     pathInSchema: path,
     type: meta.type,
@@ -178,7 +227,10 @@ function assembleColumn(
     compressors,
     utf8: false,
   };
-  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  const reader = {
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    offset: 0,
+  };
   let dictionary: unknown;
   const counters = new Int32Array(steps.length);
   let row = rowOffset - 1;
@@ -189,19 +241,37 @@ function assembleColumn(
       if (data) dictionary = convert(data, decoder as never);
       continue;
     }
-    let levels: { definitionLevels: ArrayLike<number> | undefined; repetitionLevels: ArrayLike<number>; dataPage: unknown };
+    let levels: {
+      definitionLevels: ArrayLike<number> | undefined;
+      repetitionLevels: ArrayLike<number>;
+      dataPage: unknown;
+    };
     let encoding: string;
-    const compressed = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.offset, header.compressed_page_size);
+    const compressed = new Uint8Array(
+      bytes.buffer,
+      bytes.byteOffset + reader.offset,
+      header.compressed_page_size,
+    );
     reader.offset += header.compressed_page_size;
     if (header.type === 'DATA_PAGE') {
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, compressors);
+      const page = decompressPage(
+        compressed,
+        Number(header.uncompressed_page_size),
+        meta.codec,
+        compressors,
+      );
       levels = readDataPage(page, header.data_page_header!, decoder as never) as never;
       encoding = header.data_page_header!.encoding;
     } else if (header.type === 'DATA_PAGE_V2') {
       levels = readDataPageV2(compressed, header, decoder as never) as never;
       encoding = header.data_page_header_v2!.encoding;
     } else continue;
-    const values = convertWithDictionary(levels.dataPage as never, dictionary as never, encoding as never, decoder as never) as ArrayLike<unknown>;
+    const values = convertWithDictionary(
+      levels.dataPage as never,
+      dictionary as never,
+      encoding as never,
+      decoder as never,
+    ) as ArrayLike<unknown>;
     const definitions = levels.definitionLevels;
     const repetitions = levels.repetitionLevels;
     const count = definitions?.length || repetitions.length || values.length;
@@ -219,7 +289,8 @@ function assembleColumn(
         const step = steps[level]!;
         if (definition < step.defined) {
           // Null at this level: a null list element is kept, a null field is left out.
-          if (Array.isArray(holder) && holder[key as number] === undefined) holder[key as number] = null;
+          if (Array.isArray(holder) && holder[key as number] === undefined)
+            holder[key as number] = null;
           break;
         }
         if (step.kind === 'leaf') {
@@ -229,11 +300,14 @@ function assembleColumn(
         if (step.kind === 'struct') {
           if (definition !== maxDefinition && definition < listBelow[level]!) {
             // Nothing below to write: a list element still exists (as an empty object), a field does not.
-            if (Array.isArray(holder) && holder[key as number] === undefined) holder[key as number] = {};
+            if (Array.isArray(holder) && holder[key as number] === undefined)
+              holder[key as number] = {};
             break;
           }
           const existing = holder[key];
-          holder = (existing && typeof existing === 'object' ? existing : (holder[key] = {})) as Record<string | number, unknown>;
+          holder = (
+            existing && typeof existing === 'object' ? existing : (holder[key] = {})
+          ) as Record<string | number, unknown>;
           key = steps[level + 1]!.name;
           continue;
         }

@@ -25,24 +25,60 @@ export function validateCql2(expression: unknown): void {
     const record = node as Record<string, unknown>;
     if (typeof record['op'] === 'string') {
       if (!OPERATORS.has(record['op'].toLowerCase())) {
-        throw new OptionError(`CQL2 operator '${record['op']}' is not supported by searchGeoParquet; supported: ${[...OPERATORS].join(', ')}`);
+        throw new OptionError(
+          `CQL2 operator '${record['op']}' is not supported by searchGeoParquet; supported: ${[...OPERATORS].join(', ')}`,
+        );
       }
-      if (!Array.isArray(record['args'])) throw new OptionError(`CQL2 operator '${record['op']}' needs an "args" array`);
+      if (!Array.isArray(record['args']))
+        throw new OptionError(`CQL2 operator '${record['op']}' needs an "args" array`);
       visit(record['args']);
     }
   };
   if (typeof expression === 'boolean') return;
-  if (!expression || typeof expression !== 'object' || typeof (expression as { op?: unknown }).op !== 'string') {
-    throw new OptionError('a CQL2-JSON filter is an object with "op" and "args", e.g. {"op":"<=","args":[{"property":"eo:cloud_cover"},10]}');
+  if (
+    !expression ||
+    typeof expression !== 'object' ||
+    typeof (expression as { op?: unknown }).op !== 'string'
+  ) {
+    throw new OptionError(
+      'a CQL2-JSON filter is an object with "op" and "args", e.g. {"op":"<=","args":[{"property":"eo:cloud_cover"},10]}',
+    );
   }
   visit(expression);
 }
 
 const OPERATORS = new Set([
-  'and', 'or', 'not', '=', '<>', '!=', '<', '<=', '>', '>=', 'in', 'between', 'like', 'isnull',
-  's_intersects', 's_within', 's_contains', 's_disjoint', 's_equals',
-  't_intersects', 't_before', 't_after', 't_during', 't_equals', 'anyinteracts',
-  'a_contains', 'a_containedby', 'a_overlaps', 'a_equals', 'casei', 'accenti',
+  'and',
+  'or',
+  'not',
+  '=',
+  '<>',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  'between',
+  'like',
+  'isnull',
+  's_intersects',
+  's_within',
+  's_contains',
+  's_disjoint',
+  's_equals',
+  't_intersects',
+  't_before',
+  't_after',
+  't_during',
+  't_equals',
+  'anyinteracts',
+  'a_contains',
+  'a_containedby',
+  'a_overlaps',
+  'a_equals',
+  'casei',
+  'accenti',
 ]);
 
 type Value = unknown;
@@ -56,7 +92,8 @@ function evaluate(node: unknown, item: StacItem): Value {
   if ('date' in record) return { instant: String(record['date']) };
   if ('interval' in record) return { interval: record['interval'] as string[] };
   if ('bbox' in record) return { bbox: record['bbox'] as number[] };
-  if ('type' in record && ('coordinates' in record || 'geometries' in record)) return { geometry: record as unknown as Geometry };
+  if ('type' in record && ('coordinates' in record || 'geometries' in record))
+    return { geometry: record as unknown as Geometry };
   if (typeof record['op'] !== 'string') return node;
   const op = record['op'].toLowerCase();
   const args = (record['args'] as unknown[]) ?? [];
@@ -89,7 +126,11 @@ function evaluate(node: unknown, item: StacItem): Value {
     case 'like': {
       const value = evaluate(args[0], item);
       const pattern = evaluate(args[1], item);
-      return typeof value === 'string' && typeof pattern === 'string' && likeToRegExp(pattern).test(value);
+      return (
+        typeof value === 'string' &&
+        typeof pattern === 'string' &&
+        likeToRegExp(pattern).test(value)
+      );
     }
     case '=':
     case '<>':
@@ -100,7 +141,17 @@ function evaluate(node: unknown, item: StacItem): Value {
     case '>=': {
       const order = compare(evaluate(args[0], item), evaluate(args[1], item));
       if (order === undefined) return false;
-      return op === '=' ? order === 0 : op === '<>' || op === '!=' ? order !== 0 : op === '<' ? order < 0 : op === '<=' ? order <= 0 : op === '>' ? order > 0 : order >= 0;
+      return op === '='
+        ? order === 0
+        : op === '<>' || op === '!='
+          ? order !== 0
+          : op === '<'
+            ? order < 0
+            : op === '<='
+              ? order <= 0
+              : op === '>'
+                ? order > 0
+                : order >= 0;
     }
     case 's_intersects':
     case 's_within':
@@ -113,7 +164,11 @@ function evaluate(node: unknown, item: StacItem): Value {
       const intersects = a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
       if (op === 's_intersects') return intersects;
       if (op === 's_disjoint') return !intersects;
-      const within = (inner: Bounds, outer: Bounds) => inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3];
+      const within = (inner: Bounds, outer: Bounds) =>
+        inner[0] >= outer[0] &&
+        inner[1] >= outer[1] &&
+        inner[2] <= outer[2] &&
+        inner[3] <= outer[3];
       if (op === 's_within') return within(a, b);
       if (op === 's_contains') return within(b, a);
       return a.every((value, index) => value === b[index]);
@@ -140,11 +195,16 @@ function evaluate(node: unknown, item: StacItem): Value {
       const a = evaluate(args[0], item);
       const b = evaluate(args[1], item);
       if (!Array.isArray(a) || !Array.isArray(b)) return false;
-      const has = (list: unknown[], value: unknown) => list.some((entry) => compare(entry, value) === 0);
+      const has = (list: unknown[], value: unknown) =>
+        list.some((entry) => compare(entry, value) === 0);
       if (op === 'a_contains') return b.every((value) => has(a, value));
       if (op === 'a_containedby') return a.every((value) => has(b, value));
       if (op === 'a_overlaps') return a.some((value) => has(b, value));
-      return a.length === b.length && a.every((value) => has(b, value)) && b.every((value) => has(a, value));
+      return (
+        a.length === b.length &&
+        a.every((value) => has(b, value)) &&
+        b.every((value) => has(a, value))
+      );
     }
     default:
       throw new OptionError(`CQL2 operator '${op}' is not supported by searchGeoParquet`);
@@ -165,11 +225,26 @@ function propertyValue(item: StacItem, name: string): unknown {
     default: {
       const key = name.startsWith('properties.') ? name.slice('properties.'.length) : name;
       const value = item.properties[key];
-      if ((key === 'datetime' || key.endsWith('_datetime') || key === 'created' || key === 'updated') && typeof value === 'string') {
+      if (
+        (key === 'datetime' ||
+          key.endsWith('_datetime') ||
+          key === 'created' ||
+          key === 'updated') &&
+        typeof value === 'string'
+      ) {
         return { instant: value };
       }
-      if (key === 'datetime' && value === null && typeof item.properties['start_datetime'] === 'string') {
-        return { interval: [item.properties['start_datetime'] as string, (item.properties['end_datetime'] as string) ?? '..'] };
+      if (
+        key === 'datetime' &&
+        value === null &&
+        typeof item.properties['start_datetime'] === 'string'
+      ) {
+        return {
+          interval: [
+            item.properties['start_datetime'] as string,
+            (item.properties['end_datetime'] as string) ?? '..',
+          ],
+        };
       }
       return value;
     }
@@ -224,7 +299,9 @@ function toBounds(value: unknown): Bounds | undefined {
   if (!value || typeof value !== 'object') return undefined;
   if ('bbox' in value) {
     const bbox = (value as { bbox: number[] }).bbox;
-    return bbox.length === 6 ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!] : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
+    return bbox.length === 6
+      ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!]
+      : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
   }
   if ('geometry' in value) return geometryBounds((value as { geometry: Geometry }).geometry);
   return undefined;
@@ -242,7 +319,8 @@ function likeToRegExp(pattern: string): RegExp {
   let source = '';
   for (let index = 0; index < pattern.length; index++) {
     const char = pattern[index]!;
-    if (char === '\\' && index + 1 < pattern.length) source += pattern[++index]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (char === '\\' && index + 1 < pattern.length)
+      source += pattern[++index]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     else if (char === '%') source += '.*';
     else if (char === '_') source += '.';
     else source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

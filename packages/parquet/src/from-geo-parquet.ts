@@ -1,11 +1,28 @@
 // stac-geoparquet → Items: our files, stac-geoparquet for Python (schema 1.0.0 and
 // 1.1.0), rustac (millisecond timestamps), older GeoPandas-era files (bbox as a
 // list) and the single-JSON-column layout (`id`, `stac_item`, `geometry`).
-import { isAbortError, PyramidsError, ReadError, redactHref, type Geometry, type StacItem } from '@pyramids/core';
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import {
+  isAbortError,
+  PyramidsError,
+  ReadError,
+  redactHref,
+  type Geometry,
+  type StacItem,
+} from '@pyramids/core';
+import {
+  parquetMetadataAsync,
+  parquetReadObjects,
+  type AsyncBuffer,
+  type FileMetaData,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { assembledRows, assembleRows, canAssemble } from './assemble-rows.js';
-import { closeParquetSource, openParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
+import {
+  closeParquetSource,
+  openParquetSource,
+  type GeoParquetSource,
+  type GeoParquetSourceOptions,
+} from './parquet-source.js';
 import { EXTRA_COLUMN, TOP_LEVEL_COLUMNS } from './item-schema.js';
 import { formatTimestampMicros, formatTimestampNanos } from './timestamps.js';
 import { wkbToGeometry } from './wkb.js';
@@ -49,16 +66,24 @@ export interface OpenedGeoParquet {
 const JSON_COLUMN_NAMES = ['stac_item', 'item', 'stac_json'];
 
 /** Reads the footer of a file and works out its layout. */
-export async function openGeoParquet(source: GeoParquetSource, options: GeoParquetSourceOptions = {}): Promise<OpenedGeoParquet> {
+export async function openGeoParquet(
+  source: GeoParquetSource,
+  options: GeoParquetSourceOptions = {},
+): Promise<OpenedGeoParquet> {
   const label = sourceLabel(source);
   const file = await openParquetSource(source, options);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(file, { initialFetchSize: Math.min(file.byteLength, options.initialFetchSize ?? 65_536) });
+    metadata = await parquetMetadataAsync(file, {
+      initialFetchSize: Math.min(file.byteLength, options.initialFetchSize ?? 65_536),
+    });
   } catch (error) {
     await closeParquetSource(file);
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-    throw new ReadError(`${label} is not a readable Parquet file: ${(error as Error).message}`, { cause: error, plugin: 'stac-geoparquet' });
+    throw new ReadError(`${label} is not a readable Parquet file: ${(error as Error).message}`, {
+      cause: error,
+      plugin: 'stac-geoparquet',
+    });
   }
   const columns = topLevelColumns(metadata);
   const keyValue = (key: string) => {
@@ -70,7 +95,9 @@ export async function openGeoParquet(source: GeoParquetSource, options: GeoParqu
       return undefined;
     }
   };
-  const jsonColumn = JSON_COLUMN_NAMES.find((name) => columns.includes(name) && isStringColumn(metadata, name));
+  const jsonColumn = JSON_COLUMN_NAMES.find(
+    (name) => columns.includes(name) && isStringColumn(metadata, name),
+  );
   const layout = jsonColumn && !columns.includes('assets') ? 'json' : 'columns';
   if (layout === 'columns' && !columns.includes('id')) {
     await closeParquetSource(file);
@@ -91,12 +118,23 @@ export async function openGeoParquet(source: GeoParquetSource, options: GeoParqu
     metadata,
     assemble: canAssemble(metadata),
     label,
-    info: { rows: Number(metadata.num_rows), rowGroups, columns, geo: keyValue('geo'), stacGeoParquet: keyValue('stac-geoparquet'), layout, jsonColumn },
+    info: {
+      rows: Number(metadata.num_rows),
+      rowGroups,
+      columns,
+      geo: keyValue('geo'),
+      stacGeoParquet: keyValue('stac-geoparquet'),
+      layout,
+      jsonColumn,
+    },
   };
 }
 
 /** Reads the metadata of a file (row count, row groups, columns, `geo` and `stac-geoparquet` metadata). */
-export async function readGeoParquetInfo(source: GeoParquetSource, options: GeoParquetSourceOptions = {}): Promise<GeoParquetInfo> {
+export async function readGeoParquetInfo(
+  source: GeoParquetSource,
+  options: GeoParquetSourceOptions = {},
+): Promise<GeoParquetInfo> {
   const opened = await openGeoParquet(source, options);
   await closeParquetSource(opened.file);
   return opened.info;
@@ -107,15 +145,25 @@ export async function readGeoParquetInfo(source: GeoParquetSource, options: GeoP
  * files are read with byte ranges: only the footer, the row groups and the
  * columns asked for are fetched.
  */
-export async function* fromGeoParquet(source: GeoParquetSource, options: FromGeoParquetOptions = {}): AsyncGenerator<StacItem> {
+export async function* fromGeoParquet(
+  source: GeoParquetSource,
+  options: FromGeoParquetOptions = {},
+): AsyncGenerator<StacItem> {
   const opened = await openGeoParquet(source, options);
   try {
     let remaining = options.maxItems ?? Infinity;
-    const groups = options.rowGroups ? opened.info.rowGroups.filter((group) => options.rowGroups!.includes(group.index)) : opened.info.rowGroups;
+    const groups = options.rowGroups
+      ? opened.info.rowGroups.filter((group) => options.rowGroups!.includes(group.index))
+      : opened.info.rowGroups;
     for (const group of groups) {
       if (remaining <= 0) return;
       const rowEnd = group.rowStart + Math.min(group.rows, remaining);
-      const rows = await readRows(opened, { columns: readColumnsFor(opened.info, options.columns), rowStart: group.rowStart, rowEnd, signal: options.signal });
+      const rows = await readRows(opened, {
+        columns: readColumnsFor(opened.info, options.columns),
+        rowStart: group.rowStart,
+        rowEnd,
+        signal: options.signal,
+      });
       for (const row of rows) {
         remaining--;
         yield rowToItem(row, opened.info, opened.label, !options.columns);
@@ -127,16 +175,26 @@ export async function* fromGeoParquet(source: GeoParquetSource, options: FromGeo
 }
 
 /** Reads every Item of a file into an array. */
-export async function readGeoParquet(source: GeoParquetSource, options: FromGeoParquetOptions = {}): Promise<StacItem[]> {
+export async function readGeoParquet(
+  source: GeoParquetSource,
+  options: FromGeoParquetOptions = {},
+): Promise<StacItem[]> {
   const items: StacItem[] = [];
   for await (const item of fromGeoParquet(source, options)) items.push(item);
   return items;
 }
 
 /** The columns to read for the requested Item fields (the JSON column stands for all of them). */
-export function readColumnsFor(info: GeoParquetInfo, requested: string[] | undefined): string[] | undefined {
-  if (!requested) return info.jsonColumn ? [info.jsonColumn, ...(info.columns.includes('geometry') ? ['geometry'] : [])] : undefined;
-  if (info.layout === 'json') return [info.jsonColumn!, ...(info.columns.includes('geometry') ? ['geometry'] : [])];
+export function readColumnsFor(
+  info: GeoParquetInfo,
+  requested: string[] | undefined,
+): string[] | undefined {
+  if (!requested)
+    return info.jsonColumn
+      ? [info.jsonColumn, ...(info.columns.includes('geometry') ? ['geometry'] : [])]
+      : undefined;
+  if (info.layout === 'json')
+    return [info.jsonColumn!, ...(info.columns.includes('geometry') ? ['geometry'] : [])];
   const wanted = new Set(requested.filter((name) => info.columns.includes(name)));
   return info.columns.filter((name) => wanted.has(name));
 }
@@ -171,24 +229,42 @@ export async function readRows(
     });
   } catch (error) {
     if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
-    throw new ReadError(`cannot decode rows ${request.rowStart}–${request.rowEnd - 1} of ${opened.label}: ${(error as Error).message}`, {
-      cause: error,
-      plugin: 'stac-geoparquet',
-    });
+    throw new ReadError(
+      `cannot decode rows ${request.rowStart}–${request.rowEnd - 1} of ${opened.label}: ${(error as Error).message}`,
+      {
+        cause: error,
+        plugin: 'stac-geoparquet',
+      },
+    );
   }
 }
 
 /** Turns one row into a STAC Item. */
-export function rowToItem(row: Record<string, unknown>, info: GeoParquetInfo, label = 'the file', complete = true): StacItem {
+export function rowToItem(
+  row: Record<string, unknown>,
+  info: GeoParquetInfo,
+  label = 'the file',
+  complete = true,
+): StacItem {
   if (info.jsonColumn && row[info.jsonColumn] !== undefined && row[info.jsonColumn] !== null) {
     const raw = row[info.jsonColumn];
     let item: StacItem;
     try {
-      item = (typeof raw === 'string' ? JSON.parse(raw) : raw instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(raw)) : raw) as StacItem;
+      item = (
+        typeof raw === 'string'
+          ? JSON.parse(raw)
+          : raw instanceof Uint8Array
+            ? JSON.parse(new TextDecoder().decode(raw))
+            : raw
+      ) as StacItem;
     } catch (error) {
-      throw new ReadError(`${label}: column '${info.jsonColumn}' of item '${String(row['id'])}' is not valid JSON`, { cause: error });
+      throw new ReadError(
+        `${label}: column '${info.jsonColumn}' of item '${String(row['id'])}' is not valid JSON`,
+        { cause: error },
+      );
     }
-    if (item.geometry === undefined && row['geometry'] !== undefined) item.geometry = decodeGeometry(row['geometry'], label);
+    if (item.geometry === undefined && row['geometry'] !== undefined)
+      item.geometry = decodeGeometry(row['geometry'], label);
     return item;
   }
   const item: Record<string, unknown> = { type: 'Feature' };
@@ -210,7 +286,10 @@ export function rowToItem(row: Record<string, unknown>, info: GeoParquetInfo, la
         break;
       case EXTRA_COLUMN:
         if (value && typeof value === 'object') {
-          const extra = value as { members?: Record<string, unknown>; properties?: Record<string, unknown> };
+          const extra = value as {
+            members?: Record<string, unknown>;
+            properties?: Record<string, unknown>;
+          };
           Object.assign(extraMembers, extra.members);
           Object.assign(extraProperties, extra.properties);
         } else if (value !== undefined) properties[key] = value;
@@ -229,7 +308,8 @@ export function rowToItem(row: Record<string, unknown>, info: GeoParquetInfo, la
 
 function orderItem(item: Record<string, unknown>, properties: Record<string, unknown>): StacItem {
   const ordered: Record<string, unknown> = {};
-  for (const key of ['type', 'stac_version', 'stac_extensions', 'id', 'geometry', 'bbox']) if (key in item) ordered[key] = item[key];
+  for (const key of ['type', 'stac_version', 'stac_extensions', 'id', 'geometry', 'bbox'])
+    if (key in item) ordered[key] = item[key];
   ordered['properties'] = properties;
   for (const key of ['links', 'assets', 'collection']) if (key in item) ordered[key] = item[key];
   if (!('assets' in ordered)) ordered['assets'] = {};
@@ -267,7 +347,8 @@ function bboxArray(value: unknown): number[] | undefined {
   if (Array.isArray(value)) return value as number[];
   const box = value as Record<string, number | undefined>;
   if (box['xmin'] === undefined) return undefined;
-  if (box['zmin'] !== undefined && box['zmax'] !== undefined) return [box['xmin'], box['ymin']!, box['zmin'], box['xmax']!, box['ymax']!, box['zmax']];
+  if (box['zmin'] !== undefined && box['zmax'] !== undefined)
+    return [box['xmin'], box['ymin']!, box['zmin'], box['xmax']!, box['ymax']!, box['zmax']];
   return [box['xmin'], box['ymin']!, box['xmax']!, box['ymax']!];
 }
 
@@ -277,10 +358,13 @@ function decodeGeometry(value: unknown, label: string): Geometry | null {
     try {
       return wkbToGeometry(value);
     } catch (error) {
-      throw new ReadError(`${label}: a geometry is not valid WKB: ${(error as Error).message}`, { cause: error });
+      throw new ReadError(`${label}: a geometry is not valid WKB: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
-  if (typeof value === 'object' && typeof (value as Geometry).type === 'string') return value as Geometry;
+  if (typeof value === 'object' && typeof (value as Geometry).type === 'string')
+    return value as Geometry;
   if (typeof value === 'string') return JSON.parse(value) as Geometry;
   throw new ReadError(`${label}: the geometry column holds neither WKB nor GeoJSON`);
 }

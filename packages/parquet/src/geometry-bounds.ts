@@ -21,7 +21,11 @@ export function geometryBounds(geometry: Geometry): Bounds | undefined {
   if (geometry.type === 'GeometryCollection') {
     for (const child of geometry.geometries ?? []) {
       const inner = geometryBounds(child);
-      if (inner) visit([[inner[0], inner[1]], [inner[2], inner[3]]]);
+      if (inner)
+        visit([
+          [inner[0], inner[1]],
+          [inner[2], inner[3]],
+        ]);
     }
   } else visit(geometry.coordinates);
   return Number.isFinite(bounds[0]) ? bounds : undefined;
@@ -32,7 +36,13 @@ export function geometriesIntersect(a: Geometry, b: Geometry): boolean {
   const boundsA = geometryBounds(a);
   const boundsB = geometryBounds(b);
   if (!boundsA || !boundsB) return false;
-  if (boundsA[0] > boundsB[2] || boundsA[2] < boundsB[0] || boundsA[1] > boundsB[3] || boundsA[3] < boundsB[1]) return false;
+  if (
+    boundsA[0] > boundsB[2] ||
+    boundsA[2] < boundsB[0] ||
+    boundsA[1] > boundsB[3] ||
+    boundsA[3] < boundsB[1]
+  )
+    return false;
   const partsA = parts(a);
   const partsB = parts(b);
   return partsA.some((partA) => partsB.some((partB) => partsIntersect(partA, partB)));
@@ -40,7 +50,10 @@ export function geometriesIntersect(a: Geometry, b: Geometry): boolean {
 
 type Point = number[];
 /** A simple part: a point, a line, or a polygon (rings). */
-type Part = { kind: 'point'; point: Point } | { kind: 'line'; points: Point[] } | { kind: 'polygon'; rings: Point[][] };
+type Part =
+  | { kind: 'point'; point: Point }
+  | { kind: 'line'; points: Point[] }
+  | { kind: 'polygon'; rings: Point[][] };
 
 function parts(geometry: Geometry): Part[] {
   const coordinates = geometry.coordinates as never;
@@ -67,18 +80,26 @@ function parts(geometry: Geometry): Part[] {
 function segments(part: Part): [Point, Point][] {
   const lines = part.kind === 'line' ? [part.points] : part.kind === 'polygon' ? part.rings : [];
   const out: [Point, Point][] = [];
-  for (const line of lines) for (let index = 1; index < line.length; index++) out.push([line[index - 1]!, line[index]!]);
+  for (const line of lines)
+    for (let index = 1; index < line.length; index++) out.push([line[index - 1]!, line[index]!]);
   return out;
 }
 
 function vertices(part: Part): Point[] {
-  return part.kind === 'point' ? [part.point] : part.kind === 'line' ? part.points : part.rings.flat();
+  return part.kind === 'point'
+    ? [part.point]
+    : part.kind === 'line'
+      ? part.points
+      : part.rings.flat();
 }
 
 function partsIntersect(a: Part, b: Part): boolean {
-  if (b.kind === 'polygon' && vertices(a).some((point) => pointInPolygon(point, b.rings))) return true;
-  if (a.kind === 'polygon' && vertices(b).some((point) => pointInPolygon(point, a.rings))) return true;
-  if (a.kind === 'point' && b.kind === 'point') return a.point[0] === b.point[0] && a.point[1] === b.point[1];
+  if (b.kind === 'polygon' && vertices(a).some((point) => pointInPolygon(point, b.rings)))
+    return true;
+  if (a.kind === 'polygon' && vertices(b).some((point) => pointInPolygon(point, a.rings)))
+    return true;
+  if (a.kind === 'point' && b.kind === 'point')
+    return a.point[0] === b.point[0] && a.point[1] === b.point[1];
   if (a.kind === 'point') return segments(b).some(([p, q]) => onSegment(a.point, p, q));
   if (b.kind === 'point') return segments(a).some(([p, q]) => onSegment(b.point, p, q));
   const segmentsB = segments(b);
@@ -92,7 +113,11 @@ function pointInPolygon(point: Point, rings: Point[][]): boolean {
       const [xi, yi] = ring[index]!;
       const [xj, yj] = ring[previous]!;
       if (onSegment(point, ring[index]!, ring[previous]!)) return true;
-      if (yi! > point[1]! !== yj! > point[1]! && point[0]! < ((xj! - xi!) * (point[1]! - yi!)) / (yj! - yi!) + xi!) inside = !inside;
+      if (
+        yi! > point[1]! !== yj! > point[1]! &&
+        point[0]! < ((xj! - xi!) * (point[1]! - yi!)) / (yj! - yi!) + xi!
+      )
+        inside = !inside;
     }
   }
   return inside;

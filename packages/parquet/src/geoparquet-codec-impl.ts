@@ -5,8 +5,13 @@ import { toGeoParquet, type ToGeoParquetOptions } from './to-geo-parquet.js';
 /** The heavy half of the codec: {@link fromGeoParquet} and {@link toGeoParquet} behind the codec interface. */
 export function createGeoParquetCodecImplementation(): CodecImplementation {
   return {
-    readItems: (source: string, options?: Record<string, unknown>) => fromGeoParquet(source, options as FromGeoParquetOptions),
-    async writeItems(items: AsyncIterable<StacItem> | Iterable<StacItem>, target: string, options?: Record<string, unknown>) {
+    readItems: (source: string, options?: Record<string, unknown>) =>
+      fromGeoParquet(source, options as FromGeoParquetOptions),
+    async writeItems(
+      items: AsyncIterable<StacItem> | Iterable<StacItem>,
+      target: string,
+      options?: Record<string, unknown>,
+    ) {
       await toGeoParquet(items, target, options as ToGeoParquetOptions);
     },
   };

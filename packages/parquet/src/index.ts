@@ -11,9 +11,23 @@ export {
   searchGeoParquetItems,
   openHttpBuffer,
 } from './geoparquet-functions.js';
-export type { ToGeoParquetOptions, GeoParquetTarget, GeoParquetSink, GeoParquetWriteSummary } from './to-geo-parquet.js';
+export type {
+  ToGeoParquetOptions,
+  GeoParquetTarget,
+  GeoParquetSink,
+  GeoParquetWriteSummary,
+} from './to-geo-parquet.js';
 export type { FromGeoParquetOptions, GeoParquetInfo } from './from-geo-parquet.js';
-export type { GeoParquetSource, GeoParquetSourceOptions, HttpAsyncBuffer, HttpSourceStats } from './parquet-source.js';
-export type { GeoParquetSearch, GeoParquetSearchStats, SearchGeoParquetOptions } from './search-geo-parquet.js';
+export type {
+  GeoParquetSource,
+  GeoParquetSourceOptions,
+  HttpAsyncBuffer,
+  HttpSourceStats,
+} from './parquet-source.js';
+export type {
+  GeoParquetSearch,
+  GeoParquetSearchStats,
+  SearchGeoParquetOptions,
+} from './search-geo-parquet.js';
 export { evaluateCql2, validateCql2, type Cql2Expression } from './cql2-evaluate.js';
 export { VERSION } from './version.js';

@@ -19,7 +19,17 @@ const NULL: FieldType = { kind: 'null' };
 const JSON_TYPE: FieldType = { kind: 'json' };
 
 /** Item-level keys that are columns of their own; every other column is a property. */
-export const TOP_LEVEL_COLUMNS = ['type', 'stac_version', 'stac_extensions', 'id', 'geometry', 'bbox', 'links', 'assets', 'collection'] as const;
+export const TOP_LEVEL_COLUMNS = [
+  'type',
+  'stac_version',
+  'stac_extensions',
+  'id',
+  'geometry',
+  'bbox',
+  'links',
+  'assets',
+  'collection',
+] as const;
 
 /** JSON column for what has no column of its own: top-level foreign members and properties named like a top-level field. */
 export const EXTRA_COLUMN = 'stac_extra';
@@ -68,9 +78,13 @@ export function inferType(value: unknown, name: string, topLevelProperty = false
     case 'boolean':
       return { kind: 'bool' };
     case 'number':
-      return Number.isSafeInteger(value) && !FLOAT_FIELDS.has(name) ? { kind: 'int' } : { kind: 'float' };
+      return Number.isSafeInteger(value) && !FLOAT_FIELDS.has(name)
+        ? { kind: 'int' }
+        : { kind: 'float' };
     case 'string':
-      return topLevelProperty && TIMESTAMP_PROPERTIES.has(name) && parseTimestampMicros(value) !== undefined
+      return topLevelProperty &&
+        TIMESTAMP_PROPERTIES.has(name) &&
+        parseTimestampMicros(value) !== undefined
         ? { kind: 'timestamp' }
         : { kind: 'string' };
     case 'object': {
@@ -80,7 +94,8 @@ export function inferType(value: unknown, name: string, topLevelProperty = false
         return { kind: 'list', element };
       }
       const fields = new Map<string, FieldType>();
-      for (const [key, entry] of Object.entries(value as Record<string, unknown>)) fields.set(key, inferType(entry, key));
+      for (const [key, entry] of Object.entries(value as Record<string, unknown>))
+        fields.set(key, inferType(entry, key));
       return { kind: 'struct', fields };
     }
     default:
@@ -93,7 +108,12 @@ export function inferType(value: unknown, name: string, topLevelProperty = false
  * it adds nothing new: the schema pass over many Items with large `assets` then
  * allocates almost nothing per Item. Structs are merged in place, as in `mergeTypes`.
  */
-export function mergeValue(type: FieldType | undefined, value: unknown, name: string, topLevelProperty = false): FieldType {
+export function mergeValue(
+  type: FieldType | undefined,
+  value: unknown,
+  name: string,
+  topLevelProperty = false,
+): FieldType {
   if (value === null || value === undefined) return type ?? NULL;
   if (type === undefined || type.kind === 'null') return inferType(value, name, topLevelProperty);
   switch (type.kind) {
@@ -109,10 +129,17 @@ export function mergeValue(type: FieldType | undefined, value: unknown, name: st
       if (typeof value === 'number') return type;
       break;
     case 'int':
-      if (typeof value === 'number' && Number.isSafeInteger(value) && !FLOAT_FIELDS.has(name)) return type;
+      if (typeof value === 'number' && Number.isSafeInteger(value) && !FLOAT_FIELDS.has(name))
+        return type;
       break;
     case 'timestamp':
-      if (typeof value === 'string' && topLevelProperty && TIMESTAMP_PROPERTIES.has(name) && parseTimestampMicros(value) !== undefined) return type;
+      if (
+        typeof value === 'string' &&
+        topLevelProperty &&
+        TIMESTAMP_PROPERTIES.has(name) &&
+        parseTimestampMicros(value) !== undefined
+      )
+        return type;
       break;
     case 'struct':
       if (typeof value === 'object' && !Array.isArray(value)) {
@@ -142,7 +169,8 @@ export function mergeTypes(a: FieldType, b: FieldType): FieldType {
   if (b.kind === 'null') return a;
   if (a.kind === 'json' || b.kind === 'json') return JSON_TYPE;
   if (a.kind === b.kind) {
-    if (a.kind === 'list') return { kind: 'list', element: mergeTypes(a.element, (b as typeof a).element) };
+    if (a.kind === 'list')
+      return { kind: 'list', element: mergeTypes(a.element, (b as typeof a).element) };
     if (a.kind === 'struct') {
       const other = (b as typeof a).fields;
       // Merging in place keeps the pass over many Items linear.
@@ -168,7 +196,8 @@ export function finalizeType(type: FieldType): FieldType {
     case 'list':
       return { kind: 'list', element: finalizeType(type.element) };
     case 'struct': {
-      if (type.fields.size === 0 || [...type.fields.keys()].some((key) => key === '')) return JSON_TYPE;
+      if (type.fields.size === 0 || [...type.fields.keys()].some((key) => key === ''))
+        return JSON_TYPE;
       const fields = new Map<string, FieldType>();
       for (const [key, field] of type.fields) fields.set(key, finalizeType(field));
       return { kind: 'struct', fields };
@@ -183,9 +212,25 @@ export function schemaElements(name: string, type: FieldType): SchemaElement[] {
   switch (type.kind) {
     case 'null':
     case 'string':
-      return [{ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'OPTIONAL' }];
+      return [
+        {
+          name,
+          type: 'BYTE_ARRAY',
+          converted_type: 'UTF8',
+          logical_type: { type: 'STRING' },
+          repetition_type: 'OPTIONAL',
+        },
+      ];
     case 'json':
-      return [{ name, type: 'BYTE_ARRAY', converted_type: 'JSON', logical_type: { type: 'JSON' }, repetition_type: 'OPTIONAL' }];
+      return [
+        {
+          name,
+          type: 'BYTE_ARRAY',
+          converted_type: 'JSON',
+          logical_type: { type: 'JSON' },
+          repetition_type: 'OPTIONAL',
+        },
+      ];
     case 'bool':
       return [{ name, type: 'BOOLEAN', repetition_type: 'OPTIONAL' }];
     case 'int':
@@ -204,7 +249,13 @@ export function schemaElements(name: string, type: FieldType): SchemaElement[] {
       ];
     case 'list':
       return [
-        { name, converted_type: 'LIST', logical_type: { type: 'LIST' }, repetition_type: 'OPTIONAL', num_children: 1 },
+        {
+          name,
+          converted_type: 'LIST',
+          logical_type: { type: 'LIST' },
+          repetition_type: 'OPTIONAL',
+          num_children: 1,
+        },
         { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
         ...schemaElements('element', type.element),
       ];
@@ -221,7 +272,8 @@ export function schemaElements(name: string, type: FieldType): SchemaElement[] {
 
 /** Converts a JSON value to what the Parquet writer expects for a column of `type`. */
 export function toColumnValue(value: unknown, type: FieldType): unknown {
-  if (value === null || value === undefined) return type.kind === 'struct' ? emptyStruct(type) : null;
+  if (value === null || value === undefined)
+    return type.kind === 'struct' ? emptyStruct(type) : null;
   switch (type.kind) {
     case 'int':
       return BigInt(value as number);
@@ -245,6 +297,7 @@ export function toColumnValue(value: unknown, type: FieldType): unknown {
 
 function emptyStruct(type: Extract<FieldType, { kind: 'struct' }>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of type.fields) out[key] = field.kind === 'struct' ? emptyStruct(field) : null;
+  for (const [key, field] of type.fields)
+    out[key] = field.kind === 'struct' ? emptyStruct(field) : null;
   return out;
 }

@@ -7,24 +7,53 @@ import path from 'node:path';
 import { PLUGIN_API_VERSION, ReadError, type Signer, type StacItem } from '@pyramids/core';
 import { parquetMetadata } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHttpBuffer, readGeoParquet, searchGeoParquet, toGeoParquetBuffer, type GeoParquetSearchStats } from '@pyramids/parquet';
+import {
+  openHttpBuffer,
+  readGeoParquet,
+  searchGeoParquet,
+  toGeoParquetBuffer,
+  type GeoParquetSearchStats,
+} from '@pyramids/parquet';
 import { fixturesDir } from '../../../vitest.shared.js';
 
 const files = new Map<string, Uint8Array>();
-const requests: { url: string; range: string | undefined; authorization: string | undefined; bytes: number }[] = [];
+const requests: {
+  url: string;
+  range: string | undefined;
+  authorization: string | undefined;
+  bytes: number;
+}[] = [];
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  files.set('/rustac-100.parquet', await readFile(path.join(fixturesDir, 'geoparquet/rustac/100-sentinel-2-items.parquet')));
-  const items = JSON.parse(await readFile(path.join(fixturesDir, 'stac/items/planetary-computer/sentinel-1-rtc_4items.json'), 'utf8')) as StacItem[];
-  const naip = JSON.parse(await readFile(path.join(fixturesDir, 'stac/items/planetary-computer/naip_4items.json'), 'utf8')) as StacItem[];
+  files.set(
+    '/rustac-100.parquet',
+    await readFile(path.join(fixturesDir, 'geoparquet/rustac/100-sentinel-2-items.parquet')),
+  );
+  const items = JSON.parse(
+    await readFile(
+      path.join(fixturesDir, 'stac/items/planetary-computer/sentinel-1-rtc_4items.json'),
+      'utf8',
+    ),
+  ) as StacItem[];
+  const naip = JSON.parse(
+    await readFile(
+      path.join(fixturesDir, 'stac/items/planetary-computer/naip_4items.json'),
+      'utf8',
+    ),
+  ) as StacItem[];
   files.set('/grouped.parquet', await toGeoParquetBuffer([...naip, ...items], { rowGroupSize: 2 }));
   server = createServer((request: IncomingMessage, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const body = files.get(url.pathname);
     const range = request.headers.range;
-    const record = { url: request.url ?? '', range, authorization: request.headers.authorization, bytes: 0 };
+    const record = {
+      url: request.url ?? '',
+      range,
+      authorization: request.headers.authorization,
+      bytes: 0,
+    };
     requests.push(record);
     if (url.pathname.startsWith('/private/') && request.headers.authorization !== 'Bearer good') {
       response.writeHead(403).end('forbidden');
@@ -52,7 +81,12 @@ beforeAll(async () => {
     }
     const slice = file.subarray(start, end + 1);
     record.bytes = slice.length;
-    response.writeHead(206, { 'content-range': `bytes ${start}-${end}/${file.length}`, 'content-length': slice.length }).end(slice);
+    response
+      .writeHead(206, {
+        'content-range': `bytes ${start}-${end}/${file.length}`,
+        'content-length': slice.length,
+      })
+      .end(slice);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -67,7 +101,9 @@ const total = (list: { bytes: number }[]) => list.reduce((sum, entry) => sum + e
 describe('remote stac-geoparquet over HTTP ranges', () => {
   it('reads only the footer and the columns asked for', async () => {
     const start = requests.length;
-    const items = await readGeoParquet(`${base}/rustac-100.parquet`, { columns: ['id', 'datetime'] });
+    const items = await readGeoParquet(`${base}/rustac-100.parquet`, {
+      columns: ['id', 'datetime'],
+    });
     expect(items).toHaveLength(100);
     expect(items[0]!.id).toBe('S2B_MSIL2A_20241203T174629_R098_T13TDE_20241203T211406');
     const made = since(start);
@@ -82,8 +118,17 @@ describe('remote stac-geoparquet over HTTP ranges', () => {
   it('skips the row groups that cannot match a bbox search', async () => {
     const start = requests.length;
     const stats = {} as GeoParquetSearchStats;
-    const found = await searchGeoParquet(`${base}/grouped.parquet`, { bbox: [13, 29, 18, 36] }, { stats, initialFetchSize: 8192 });
-    expect(found.features.map((item) => item.collection)).toEqual(['sentinel-1-rtc', 'sentinel-1-rtc', 'sentinel-1-rtc', 'sentinel-1-rtc']);
+    const found = await searchGeoParquet(
+      `${base}/grouped.parquet`,
+      { bbox: [13, 29, 18, 36] },
+      { stats, initialFetchSize: 8192 },
+    );
+    expect(found.features.map((item) => item.collection)).toEqual([
+      'sentinel-1-rtc',
+      'sentinel-1-rtc',
+      'sentinel-1-rtc',
+      'sentinel-1-rtc',
+    ]);
     expect(stats).toMatchObject({ rowGroups: 4, rowGroupsSkipped: 2, matched: 4 });
     const made = since(start);
     const whole = await openHttpBuffer(`${base}/grouped.parquet`, { initialFetchSize: 1 });
@@ -93,14 +138,17 @@ describe('remote stac-geoparquet over HTTP ranges', () => {
     const metadata = parquetMetadata(files.get('/grouped.parquet')!.slice().buffer);
     const skipped = metadata.row_groups.slice(0, 2).flatMap((group) =>
       group.columns.map((column) => {
-        const first = Number(column.meta_data!.dictionary_page_offset ?? column.meta_data!.data_page_offset);
+        const first = Number(
+          column.meta_data!.dictionary_page_offset ?? column.meta_data!.data_page_offset,
+        );
         return [first, first + Number(column.meta_data!.total_compressed_size)] as const;
       }),
     );
     for (const entry of made) {
       const [, from, to] = /bytes=(\d+)-(\d+)/.exec(entry.range ?? '') ?? [];
       if (from === undefined) continue;
-      for (const [start, end] of skipped) expect(Number(to) < start || Number(from) >= end).toBe(true);
+      for (const [start, end] of skipped)
+        expect(Number(to) < start || Number(from) >= end).toBe(true);
     }
   });
 
@@ -118,23 +166,39 @@ describe('remote stac-geoparquet over HTTP ranges', () => {
       },
     };
     const start = requests.length;
-    const items = await readGeoParquet(`${base}/private/rustac-100.parquet`, { signer, columns: ['id'] });
+    const items = await readGeoParquet(`${base}/private/rustac-100.parquet`, {
+      signer,
+      columns: ['id'],
+    });
     expect(items).toHaveLength(100);
     const made = since(start);
-    expect(made.every((entry) => entry.authorization === 'Bearer good' && entry.url.endsWith('?sig=secret-token'))).toBe(true);
+    expect(
+      made.every(
+        (entry) => entry.authorization === 'Bearer good' && entry.url.endsWith('?sig=secret-token'),
+      ),
+    ).toBe(true);
     expect(seen.length).toBe(made.length);
 
-    const refusing: Signer = { ...signer, headers: async () => ({ Authorization: 'Bearer expired' }) };
-    const error = await readGeoParquet(`${base}/private/rustac-100.parquet`, { signer: refusing }).catch((caught: unknown) => caught);
+    const refusing: Signer = {
+      ...signer,
+      headers: async () => ({ Authorization: 'Bearer expired' }),
+    };
+    const error = await readGeoParquet(`${base}/private/rustac-100.parquet`, {
+      signer: refusing,
+    }).catch((caught: unknown) => caught);
     expect(ReadError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/HTTP 403: access was refused; check the credentials/);
     expect((error as Error).message).not.toMatch(/secret-token|expired/);
   });
 
   it('fails with a ReadError on 404 and rethrows an abort unwrapped', async () => {
-    await expect(readGeoParquet(`${base}/missing.parquet`)).rejects.toThrow(/HTTP 404: the file does not exist; check the URL/);
+    await expect(readGeoParquet(`${base}/missing.parquet`)).rejects.toThrow(
+      /HTTP 404: the file does not exist; check the URL/,
+    );
     const controller = new AbortController();
     controller.abort();
-    await expect(readGeoParquet(`${base}/rustac-100.parquet`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      readGeoParquet(`${base}/rustac-100.parquet`, { signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -3,10 +3,27 @@
 // statistics (or datetime statistics) cannot match are skipped without reading
 // them; the rest are read in two steps, the filter columns first, then the full
 // rows of the matches only.
-import { OptionError, parseCql2Text, SearchError, type Geometry, type ItemCollection, type StacItem } from '@pyramids/core';
+import {
+  OptionError,
+  parseCql2Text,
+  SearchError,
+  type Geometry,
+  type ItemCollection,
+  type StacItem,
+} from '@pyramids/core';
 import type { ColumnChunk, FileMetaData, RowGroup } from 'hyparquet';
-import { closeParquetSource, type GeoParquetSource, type GeoParquetSourceOptions } from './parquet-source.js';
-import { openGeoParquet, readColumnsFor, readRows, rowToItem, type OpenedGeoParquet } from './from-geo-parquet.js';
+import {
+  closeParquetSource,
+  type GeoParquetSource,
+  type GeoParquetSourceOptions,
+} from './parquet-source.js';
+import {
+  openGeoParquet,
+  readColumnsFor,
+  readRows,
+  rowToItem,
+  type OpenedGeoParquet,
+} from './from-geo-parquet.js';
 import { evaluateCql2, validateCql2 } from './cql2-evaluate.js';
 import { geometriesIntersect, geometryBounds, type Bounds } from './geometry-bounds.js';
 import { parseTimestampMicros } from './timestamps.js';
@@ -67,7 +84,10 @@ export async function* searchGeoParquetItems(
   if (remaining <= 0) return;
   const opened = await openGeoParquet(source, options);
   try {
-    const filterColumns = opened.info.layout === 'json' ? readColumnsFor(opened.info, undefined) : columnsFor(opened, matcher.properties);
+    const filterColumns =
+      opened.info.layout === 'json'
+        ? readColumnsFor(opened.info, undefined)
+        : columnsFor(opened, matcher.properties);
     for (const group of opened.info.rowGroups) {
       stats.rowGroups++;
       if (!groupMayMatch(opened, opened.metadata.row_groups[group.index]!, matcher)) {
@@ -75,7 +95,12 @@ export async function* searchGeoParquetItems(
         continue;
       }
       const rowEnd = group.rowStart + group.rows;
-      const candidates = await readRows(opened, { columns: filterColumns, rowStart: group.rowStart, rowEnd, signal: options.signal });
+      const candidates = await readRows(opened, {
+        columns: filterColumns,
+        rowStart: group.rowStart,
+        rowEnd,
+        signal: options.signal,
+      });
       stats.rowsScanned += candidates.length;
       const matches: number[] = [];
       candidates.forEach((row, index) => {
@@ -111,16 +136,25 @@ interface CompiledSearch {
 }
 
 function compileSearch(search: GeoParquetSearch): CompiledSearch {
-  if (search.bbox && search.intersects) throw new OptionError('bbox and intersects cannot both be given; pass one of them');
+  if (search.bbox && search.intersects)
+    throw new OptionError('bbox and intersects cannot both be given; pass one of them');
   const properties = new Set<string>(['id']);
   const tests: ((item: StacItem) => boolean)[] = [];
   let bounds: Bounds | undefined;
   if (search.bbox) {
     const bbox = search.bbox;
-    if (!(bbox.length === 4 || bbox.length === 6) || bbox.some((value) => typeof value !== 'number' || Number.isNaN(value))) {
-      throw new OptionError(`bbox must be 4 or 6 numbers (west, south, east, north), got ${JSON.stringify(bbox)}`);
+    if (
+      !(bbox.length === 4 || bbox.length === 6) ||
+      bbox.some((value) => typeof value !== 'number' || Number.isNaN(value))
+    ) {
+      throw new OptionError(
+        `bbox must be 4 or 6 numbers (west, south, east, north), got ${JSON.stringify(bbox)}`,
+      );
     }
-    bounds = bbox.length === 6 ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!] : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
+    bounds =
+      bbox.length === 6
+        ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!]
+        : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
     const query = bounds;
     properties.add('bbox').add('geometry');
     if (query[0] > query[2]) {
@@ -133,10 +167,16 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
   }
   if (search.intersects) {
     const geometry = search.intersects;
-    if (!geometry || typeof geometry.type !== 'string') throw new OptionError('intersects must be a GeoJSON geometry');
+    if (!geometry || typeof geometry.type !== 'string')
+      throw new OptionError('intersects must be a GeoJSON geometry');
     bounds = geometryBounds(geometry);
     properties.add('geometry').add('bbox');
-    tests.push((item) => item.geometry !== null && item.geometry !== undefined && geometriesIntersect(item.geometry, geometry));
+    tests.push(
+      (item) =>
+        item.geometry !== null &&
+        item.geometry !== undefined &&
+        geometriesIntersect(item.geometry, geometry),
+    );
   }
   let interval: [bigint, bigint] | undefined;
   if (search.datetime !== undefined) {
@@ -159,9 +199,12 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
   }
   if (search.filter !== undefined && search.filter !== null) {
     let filter: unknown = search.filter;
-    const isText = search.filterLang === 'cql2-text' || (typeof filter === 'string' && !filter.trim().startsWith('{'));
+    const isText =
+      search.filterLang === 'cql2-text' ||
+      (typeof filter === 'string' && !filter.trim().startsWith('{'));
     if (isText) {
-      if (typeof filter !== 'string') throw new OptionError('filterLang cql2-text needs the filter as a string');
+      if (typeof filter !== 'string')
+        throw new OptionError('filterLang cql2-text needs the filter as a string');
       // Core's CQL2 text parser, the one the STAC API client uses.
       try {
         filter = parseCql2Text(filter);
@@ -173,7 +216,9 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
       try {
         filter = JSON.parse(filter) as unknown;
       } catch (error) {
-        throw new OptionError(`the filter is not valid JSON: ${(error as Error).message}`, { cause: error });
+        throw new OptionError(`the filter is not valid JSON: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     validateCql2(filter);
@@ -181,8 +226,13 @@ function compileSearch(search: GeoParquetSearch): CompiledSearch {
     const expression = filter;
     tests.push((item) => evaluateCql2(expression, item));
   }
-  if (search.maxItems !== undefined && (!Number.isInteger(search.maxItems) || search.maxItems < 0)) {
-    throw new OptionError(`maxItems must be a non-negative integer, got ${String(search.maxItems)}`);
+  if (
+    search.maxItems !== undefined &&
+    (!Number.isInteger(search.maxItems) || search.maxItems < 0)
+  ) {
+    throw new OptionError(
+      `maxItems must be a non-negative integer, got ${String(search.maxItems)}`,
+    );
   }
   return { test: (item) => tests.every((test) => test(item)), properties, bounds, interval };
 }
@@ -225,7 +275,9 @@ export function parseInterval(text: string): [bigint, bigint] {
     if (part === '' || part === '..') return open;
     const micros = parseTimestampMicros(part);
     if (micros === undefined) {
-      throw new OptionError(`datetime '${text}' is not an RFC 3339 instant or interval; expected e.g. 2024-01-01T00:00:00Z/2024-02-01T00:00:00Z or ../2024-02-01T00:00:00Z`);
+      throw new OptionError(
+        `datetime '${text}' is not an RFC 3339 instant or interval; expected e.g. 2024-01-01T00:00:00Z/2024-02-01T00:00:00Z or ../2024-02-01T00:00:00Z`,
+      );
     }
     return micros;
   };
@@ -235,7 +287,9 @@ export function parseInterval(text: string): [bigint, bigint] {
     return [instant, instant];
   }
   if (parts.length !== 2 || (parts[0] === '..' && parts[1] === '..')) {
-    throw new OptionError(`datetime '${text}' is not a valid interval; give start/end with at most one open side (..)`);
+    throw new OptionError(
+      `datetime '${text}' is not a valid interval; give start/end with at most one open side (..)`,
+    );
   }
   const interval: [bigint, bigint] = [parse(parts[0]!, OPEN_START), parse(parts[1]!, OPEN_END)];
   if (interval[0] > interval[1]) throw new OptionError(`datetime '${text}' ends before it starts`);
@@ -256,7 +310,11 @@ function itemInterval(item: StacItem): [bigint, bigint] | undefined {
 }
 
 /** False only when the row group's statistics prove that no row can match. */
-function groupMayMatch(opened: OpenedGeoParquet, group: RowGroup, matcher: CompiledSearch): boolean {
+function groupMayMatch(
+  opened: OpenedGeoParquet,
+  group: RowGroup,
+  matcher: CompiledSearch,
+): boolean {
   if (matcher.bounds) {
     const paths = coveringPaths(opened);
     if (paths) {
@@ -284,29 +342,59 @@ function groupMayMatch(opened: OpenedGeoParquet, group: RowGroup, matcher: Compi
   return true;
 }
 
-function coveringPaths(opened: OpenedGeoParquet): Record<'xmin' | 'ymin' | 'xmax' | 'ymax', string[]> | undefined {
-  const geo = opened.info.geo as { primary_column?: string; columns?: Record<string, { covering?: { bbox?: Record<string, string[]> } }> } | undefined;
+function coveringPaths(
+  opened: OpenedGeoParquet,
+): Record<'xmin' | 'ymin' | 'xmax' | 'ymax', string[]> | undefined {
+  const geo = opened.info.geo as
+    | {
+        primary_column?: string;
+        columns?: Record<string, { covering?: { bbox?: Record<string, string[]> } }>;
+      }
+    | undefined;
   const covering = geo?.columns?.[geo.primary_column ?? 'geometry']?.covering?.bbox;
   if (covering?.['xmin'] && covering['ymin'] && covering['xmax'] && covering['ymax']) {
-    return { xmin: covering['xmin'], ymin: covering['ymin'], xmax: covering['xmax'], ymax: covering['ymax'] };
+    return {
+      xmin: covering['xmin'],
+      ymin: covering['ymin'],
+      xmax: covering['xmax'],
+      ymax: covering['ymax'],
+    };
   }
   // Files written before GeoParquet 1.1 coverings still have the bbox struct.
   const hasStruct = opened.metadata.schema.some((element) => element.name === 'xmin');
   if (opened.info.columns.includes('bbox') && hasStruct) {
-    return { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] };
+    return {
+      xmin: ['bbox', 'xmin'],
+      ymin: ['bbox', 'ymin'],
+      xmax: ['bbox', 'xmax'],
+      ymax: ['bbox', 'ymax'],
+    };
   }
   return undefined;
 }
 
-function columnStats(group: RowGroup, path: string[]): { min: unknown; max: unknown; nullCount: number | undefined } | undefined {
-  const chunk = group.columns.find((column: ColumnChunk) => column.meta_data?.path_in_schema.join('\u0000') === path.join('\u0000'));
+function columnStats(
+  group: RowGroup,
+  path: string[],
+): { min: unknown; max: unknown; nullCount: number | undefined } | undefined {
+  const chunk = group.columns.find(
+    (column: ColumnChunk) =>
+      column.meta_data?.path_in_schema.join('\u0000') === path.join('\u0000'),
+  );
   const statistics = chunk?.meta_data?.statistics;
   if (!statistics) return undefined;
   const nullCount = statistics.null_count === undefined ? undefined : Number(statistics.null_count);
-  return { min: statistics.min_value ?? statistics.min, max: statistics.max_value ?? statistics.max, nullCount };
+  return {
+    min: statistics.min_value ?? statistics.min,
+    max: statistics.max_value ?? statistics.max,
+    nullCount,
+  };
 }
 
-function timestampUnit(metadata: FileMetaData, name: string): 'MILLIS' | 'MICROS' | 'NANOS' | undefined {
+function timestampUnit(
+  metadata: FileMetaData,
+  name: string,
+): 'MILLIS' | 'MICROS' | 'NANOS' | undefined {
   const element = metadata.schema.find((entry) => entry.name === name && entry.type === 'INT64');
   const logical = element?.logical_type as { type?: string; unit?: string } | undefined;
   if (logical?.type === 'TIMESTAMP') return logical.unit as 'MILLIS' | 'MICROS' | 'NANOS';

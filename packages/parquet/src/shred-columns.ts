@@ -79,7 +79,8 @@ export class ColumnShredder {
     const leafStart = this.leaves.length;
     if (type.kind === 'struct') {
       const fields: [string, ShredNode][] = [];
-      for (const [key, field] of type.fields) fields.push([key, this.compile(field, definition, repeated)]);
+      for (const [key, field] of type.fields)
+        fields.push([key, this.compile(field, definition, repeated)]);
       return { kind: 'struct', leafStart, leafEnd: this.leaves.length, fields };
     }
     if (type.kind === 'list') {
@@ -88,13 +89,20 @@ export class ColumnShredder {
       return { kind: 'list', leafStart, leafEnd: this.leaves.length, element };
     }
     if (definition + 1 > 255) throw new Error('internal: nesting too deep for a Parquet column');
-    this.leaves.push({ values: [], definitions: new Uint8Array(1024), repetitions: repeated ? new Uint8Array(1024) : undefined, length: 0, maxDefinitionLevel: definition + 1 });
+    this.leaves.push({
+      values: [],
+      definitions: new Uint8Array(1024),
+      repetitions: repeated ? new Uint8Array(1024) : undefined,
+      length: 0,
+      maxDefinitionLevel: definition + 1,
+    });
     return { kind: type.kind, leafStart, leafEnd: leafStart + 1 };
   }
 
   /** Null (or an empty list) at this node: one slot in every leaf below it. */
   private fill(node: ShredNode, definition: number, repetition: number): void {
-    for (let index = node.leafStart; index < node.leafEnd; index++) this.push(index, definition, repetition, null);
+    for (let index = node.leafStart; index < node.leafEnd; index++)
+      this.push(index, definition, repetition, null);
   }
 
   private push(index: number, definition: number, repetition: number, value: unknown): void {
@@ -109,7 +117,13 @@ export class ColumnShredder {
     if (leaf.repetitions) leaf.repetitions[at] = repetition;
   }
 
-  private shred(node: ShredNode, value: unknown, definition: number, repetition: number, depth: number): void {
+  private shred(
+    node: ShredNode,
+    value: unknown,
+    definition: number,
+    repetition: number,
+    depth: number,
+  ): void {
     if (value === null || value === undefined) {
       this.fill(node, definition, repetition);
       return;
@@ -118,7 +132,8 @@ export class ColumnShredder {
       case 'struct': {
         // REQUIRED group: adds no level of its own.
         const record = value as Record<string, unknown>;
-        for (const [key, field] of node.fields!) this.shred(field, record[key], definition, repetition, depth);
+        for (const [key, field] of node.fields!)
+          this.shred(field, record[key], definition, repetition, depth);
         return;
       }
       case 'list': {
@@ -129,13 +144,20 @@ export class ColumnShredder {
         }
         const element = node.element!;
         for (let index = 0; index < list.length; index++) {
-          this.shred(element, list[index], definition + 2, index === 0 ? repetition : depth + 1, depth + 1);
+          this.shred(
+            element,
+            list[index],
+            definition + 2,
+            index === 0 ? repetition : depth + 1,
+            depth + 1,
+          );
         }
         return;
       }
       default: {
         const converted = leafValue(node.kind, value);
-        if (converted === null || converted === undefined) this.push(node.leafStart, definition, repetition, null);
+        if (converted === null || converted === undefined)
+          this.push(node.leafStart, definition, repetition, null);
         else this.push(node.leafStart, definition + 1, repetition, converted);
       }
     }

@@ -1,7 +1,8 @@
 // RFC 3339 ↔ microseconds since the epoch, exact to the microsecond (Date
 // alone stops at milliseconds).
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$/;
 
 /**
  * Microseconds since the epoch of an RFC 3339 timestamp, or undefined when the

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WriteError, type StacItem } from '@pyramids/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromGeoParquet, readGeoParquet, readGeoParquetInfo, toGeoParquet, toGeoParquetBuffer } from '@pyramids/parquet';
+import {
+  fromGeoParquet,
+  readGeoParquet,
+  readGeoParquetInfo,
+  toGeoParquet,
+  toGeoParquetBuffer,
+} from '@pyramids/parquet';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { fixtureItemFiles, normalizeItem } from './test-fixtures.js';
 
@@ -21,12 +27,15 @@ describe('toGeoParquet round trip', () => {
     expect(itemFiles.reduce((total, entry) => total + entry.items.length, 0)).toBe(96);
   });
 
-  it.each(itemFiles.map((entry) => [entry.file, entry.items] as const))('%s reads back equal to its JSON', async (_file, items) => {
-    const bytes = await toGeoParquetBuffer(items);
-    const read = await readGeoParquet(bytes);
-    expect(read.map((item) => item.id)).toEqual(items.map((item) => item.id));
-    expect(read).toEqual(items.map(normalizeItem));
-  });
+  it.each(itemFiles.map((entry) => [entry.file, entry.items] as const))(
+    '%s reads back equal to its JSON',
+    async (_file, items) => {
+      const bytes = await toGeoParquetBuffer(items);
+      const read = await readGeoParquet(bytes);
+      expect(read.map((item) => item.id)).toEqual(items.map((item) => item.id));
+      expect(read).toEqual(items.map(normalizeItem));
+    },
+  );
 
   it('writes every fixture Item into one file with one merged schema', async () => {
     const all = itemFiles.flatMap((entry) => entry.items);
@@ -46,7 +55,9 @@ describe('toGeoParquet round trip', () => {
   });
 
   it('writes a one-shot async iterable through a spool, in row groups', async () => {
-    const items = itemFiles.find((entry) => entry.file.includes('sentinel-2-c1-l2a_item-collection_10'))!.items;
+    const items = itemFiles.find((entry) =>
+      entry.file.includes('sentinel-2-c1-l2a_item-collection_10'),
+    )!.items;
     async function* generate() {
       for (const item of items) yield item;
     }
@@ -61,20 +72,37 @@ describe('toGeoParquet round trip', () => {
   });
 
   it('writes heterogeneous Items (2-D and 3-D bbox, different properties and assets) to one consistent file', async () => {
-    const base = itemFiles.find((entry) => entry.file.endsWith('v1.1.0/simple-item.json'))!.items[0]!;
-    const flat: StacItem = { ...structuredClone(base), id: 'flat', properties: { ...base.properties, 'eo:cloud_cover': 12 } };
+    const base = itemFiles.find((entry) => entry.file.endsWith('v1.1.0/simple-item.json'))!
+      .items[0]!;
+    const flat: StacItem = {
+      ...structuredClone(base),
+      id: 'flat',
+      properties: { ...base.properties, 'eo:cloud_cover': 12 },
+    };
     const tall: StacItem = {
       ...structuredClone(base),
       id: 'tall',
       bbox: [1, 2, -10, 3, 4, 250],
-      properties: { datetime: null, start_datetime: '2020-01-01T00:00:00+01:00', end_datetime: '2020-01-02T00:00:00.000001Z', 'eo:cloud_cover': 12.5, extra: 'x' },
+      properties: {
+        datetime: null,
+        start_datetime: '2020-01-01T00:00:00+01:00',
+        end_datetime: '2020-01-02T00:00:00.000001Z',
+        'eo:cloud_cover': 12.5,
+        extra: 'x',
+      },
       assets: { other: { href: 'b.tif', 'raster:bands': [{ nodata: 0 }] } },
     };
     const read = await readGeoParquet(await toGeoParquetBuffer([flat, tall]));
     expect(read[0]!.bbox).toEqual(base.bbox);
     expect(read[1]!.bbox).toEqual([1, 2, -10, 3, 4, 250]);
     expect(read[0]!.properties['eo:cloud_cover']).toBe(12);
-    expect(read[1]!.properties).toEqual({ datetime: null, start_datetime: '2019-12-31T23:00:00Z', end_datetime: '2020-01-02T00:00:00.000001Z', 'eo:cloud_cover': 12.5, extra: 'x' });
+    expect(read[1]!.properties).toEqual({
+      datetime: null,
+      start_datetime: '2019-12-31T23:00:00Z',
+      end_datetime: '2020-01-02T00:00:00.000001Z',
+      'eo:cloud_cover': 12.5,
+      extra: 'x',
+    });
     expect(read[1]!.assets).toEqual(tall.assets);
     expect(read[0]!.assets).toEqual(base.assets);
   });
@@ -82,12 +110,16 @@ describe('toGeoParquet round trip', () => {
   it('refuses an input without Items and leaves no file behind', async () => {
     const target = path.join(directory, 'empty.parquet');
     await expect(toGeoParquet([], target)).rejects.toThrow(WriteError);
-    await expect(toGeoParquet([{ type: 'Feature', id: 'x' }], target)).rejects.toThrow(/input item #0 is not a STAC Item/);
+    await expect(toGeoParquet([{ type: 'Feature', id: 'x' }], target)).rejects.toThrow(
+      /input item #0 is not a STAC Item/,
+    );
     expect((await readdir(directory)).filter((name) => name.startsWith('empty'))).toEqual([]);
   });
 
   it('removes the partial file when the input fails midway', async () => {
-    const items = itemFiles.find((entry) => entry.file.includes('sentinel-2-c1-l2a_item-collection_10'))!.items;
+    const items = itemFiles.find((entry) =>
+      entry.file.includes('sentinel-2-c1-l2a_item-collection_10'),
+    )!.items;
     async function* failing() {
       yield items[0]!;
       throw new Error('source went away');
@@ -98,19 +130,42 @@ describe('toGeoParquet round trip', () => {
   });
 
   it('rethrows an abort unwrapped', async () => {
-    const items = itemFiles.find((entry) => entry.file.includes('sentinel-2-c1-l2a_item-collection_10'))!.items;
+    const items = itemFiles.find((entry) =>
+      entry.file.includes('sentinel-2-c1-l2a_item-collection_10'),
+    )!.items;
     const controller = new AbortController();
     controller.abort();
-    await expect(toGeoParquetBuffer(items, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(toGeoParquetBuffer(items, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('writes the geo and stac-geoparquet metadata', async () => {
-    const items = JSON.parse(await readFile(path.join(fixturesDir, 'stac/items/planetary-computer/naip_4items.json'), 'utf8')) as StacItem[];
-    const info = await readGeoParquetInfo(await toGeoParquetBuffer(items, { collections: [{ type: 'Collection', id: 'naip', description: 'NAIP' }] }));
+    const items = JSON.parse(
+      await readFile(
+        path.join(fixturesDir, 'stac/items/planetary-computer/naip_4items.json'),
+        'utf8',
+      ),
+    ) as StacItem[];
+    const info = await readGeoParquetInfo(
+      await toGeoParquetBuffer(items, {
+        collections: [{ type: 'Collection', id: 'naip', description: 'NAIP' }],
+      }),
+    );
     const geometry = (info.geo!['columns'] as Record<string, Record<string, unknown>>)['geometry']!;
     expect(info.geo).toMatchObject({ version: '1.1.0', primary_column: 'geometry' });
-    expect(geometry).toMatchObject({ encoding: 'WKB', geometry_types: ['Polygon'], covering: { bbox: { xmin: ['bbox', 'xmin'], ymax: ['bbox', 'ymax'] } } });
-    expect((geometry['bbox'] as number[])[0]).toBeCloseTo(Math.min(...items.map((item) => item.bbox![0]!)), 9);
-    expect(info.stacGeoParquet).toEqual({ version: '1.0.0', collections: { naip: { type: 'Collection', id: 'naip', description: 'NAIP' } } });
+    expect(geometry).toMatchObject({
+      encoding: 'WKB',
+      geometry_types: ['Polygon'],
+      covering: { bbox: { xmin: ['bbox', 'xmin'], ymax: ['bbox', 'ymax'] } },
+    });
+    expect((geometry['bbox'] as number[])[0]).toBeCloseTo(
+      Math.min(...items.map((item) => item.bbox![0]!)),
+      9,
+    );
+    expect(info.stacGeoParquet).toEqual({
+      version: '1.0.0',
+      collections: { naip: { type: 'Collection', id: 'naip', description: 'NAIP' } },
+    });
   });
 });

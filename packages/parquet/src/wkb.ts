@@ -11,7 +11,16 @@ const TYPE_CODES: Record<string, number> = {
   MultiPolygon: 6,
   GeometryCollection: 7,
 };
-const TYPE_NAMES = ['', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
+const TYPE_NAMES = [
+  '',
+  'Point',
+  'LineString',
+  'Polygon',
+  'MultiPoint',
+  'MultiLineString',
+  'MultiPolygon',
+  'GeometryCollection',
+];
 
 /** Number of coordinate dimensions a GeoJSON geometry uses (2 or 3; 4 is kept as read). */
 export function geometryDimensions(geometry: Geometry): number {
@@ -24,7 +33,9 @@ export function geometryDimensions(geometry: Geometry): number {
     }
     for (const entry of value) visit(entry);
   };
-  if (geometry.type === 'GeometryCollection') for (const child of geometry.geometries ?? []) dimensions = Math.max(dimensions, geometryDimensions(child));
+  if (geometry.type === 'GeometryCollection')
+    for (const child of geometry.geometries ?? [])
+      dimensions = Math.max(dimensions, geometryDimensions(child));
   else visit(geometry.coordinates);
   return Math.min(dimensions, 4);
 }
@@ -59,7 +70,8 @@ export function geometryToWkb(geometry: Geometry): Uint8Array {
     size += 8;
   };
   const point = (coordinates: number[]) => {
-    for (let index = 0; index < dimensions; index++) float64(coordinates[index] ?? (index < 2 ? Number.NaN : 0));
+    for (let index = 0; index < dimensions; index++)
+      float64(coordinates[index] ?? (index < 2 ? Number.NaN : 0));
   };
   const points = (list: number[][]) => {
     uint32(list.length);
@@ -68,7 +80,8 @@ export function geometryToWkb(geometry: Geometry): Uint8Array {
   const offset = dimensions === 3 ? 1000 : dimensions === 4 ? 3000 : 0;
   const write = (value: Geometry) => {
     const code = TYPE_CODES[value.type];
-    if (code === undefined) throw new TypeError(`unknown geometry type ${JSON.stringify(value.type)}`);
+    if (code === undefined)
+      throw new TypeError(`unknown geometry type ${JSON.stringify(value.type)}`);
     uint8(1);
     uint32(code + offset);
     const coordinates = value.coordinates as never;
@@ -80,7 +93,8 @@ export function geometryToWkb(geometry: Geometry): Uint8Array {
       case 'MultiPoint':
         if (value.type === 'MultiPoint') {
           uint32((coordinates as number[][]).length);
-          for (const entry of coordinates as number[][]) write({ type: 'Point', coordinates: entry });
+          for (const entry of coordinates as number[][])
+            write({ type: 'Point', coordinates: entry });
         } else points(coordinates);
         break;
       case 'Polygon':
@@ -89,11 +103,13 @@ export function geometryToWkb(geometry: Geometry): Uint8Array {
         break;
       case 'MultiLineString':
         uint32((coordinates as number[][][]).length);
-        for (const line of coordinates as number[][][]) write({ type: 'LineString', coordinates: line });
+        for (const line of coordinates as number[][][])
+          write({ type: 'LineString', coordinates: line });
         break;
       case 'MultiPolygon':
         uint32((coordinates as number[][][][]).length);
-        for (const polygon of coordinates as number[][][][]) write({ type: 'Polygon', coordinates: polygon });
+        for (const polygon of coordinates as number[][][][])
+          write({ type: 'Polygon', coordinates: polygon });
         break;
       case 'GeometryCollection':
         uint32(value.geometries?.length ?? 0);
@@ -163,5 +179,9 @@ export function wkbToGeometry(bytes: Uint8Array): Geometry {
 /** GeoParquet geometry type name (`Polygon`, `Polygon Z`). */
 export function geoParquetGeometryType(geometry: Geometry): string {
   const dimensions = geometryDimensions(geometry);
-  return dimensions === 3 ? `${geometry.type} Z` : dimensions === 4 ? `${geometry.type} ZM` : geometry.type;
+  return dimensions === 3
+    ? `${geometry.type} Z`
+    : dimensions === 4
+      ? `${geometry.type} ZM`
+      : geometry.type;
 }

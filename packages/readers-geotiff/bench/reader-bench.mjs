@@ -14,10 +14,41 @@ const size = 4096;
 const cog = path.join(directory, 'bench.tif');
 try {
   // A synthetic uint16 4096² COG (DEFLATE + predictor, 512² tiles), made by GDAL.
-  execFileSync('gdal_create', ['-of', 'GTiff', '-outsize', String(size), String(size), '-bands', '1', '-ot', 'UInt16', '-burn', '0', path.join(directory, 'blank.tif')]);
-  execFileSync('gdal_translate', ['-q', '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKSIZE=512',
-    '-scale', '0', '1', '0', '1', '-outsize', String(size), String(size),
-    path.join('/work/shared/fixtures/rasters/rio-tiler/cog_int16.tif'), cog]);
+  execFileSync('gdal_create', [
+    '-of',
+    'GTiff',
+    '-outsize',
+    String(size),
+    String(size),
+    '-bands',
+    '1',
+    '-ot',
+    'UInt16',
+    '-burn',
+    '0',
+    path.join(directory, 'blank.tif'),
+  ]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-of',
+    'COG',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'PREDICTOR=2',
+    '-co',
+    'BLOCKSIZE=512',
+    '-scale',
+    '0',
+    '1',
+    '0',
+    '1',
+    '-outsize',
+    String(size),
+    String(size),
+    path.join('/work/shared/fixtures/rasters/rio-tiler/cog_int16.tif'),
+    cog,
+  ]);
   const windows = [
     [0, 0, 2048, 2048],
     [1000, 1000, 1024, 1024],
@@ -34,7 +65,18 @@ try {
 
   const gdalStart = performance.now();
   for (const [x, y, width, height] of windows) {
-    execFileSync('gdal_translate', ['-q', '-of', 'ENVI', '-srcwin', String(x), String(y), String(width), String(height), cog, path.join(directory, 'out.raw')]);
+    execFileSync('gdal_translate', [
+      '-q',
+      '-of',
+      'ENVI',
+      '-srcwin',
+      String(x),
+      String(y),
+      String(width),
+      String(height),
+      cog,
+      path.join(directory, 'out.raw'),
+    ]);
   }
   const gdal = performance.now() - gdalStart;
 

@@ -22,14 +22,49 @@ afterAll(() => {
 });
 
 const cases: { name: string; type: string; options: string[]; expectedType: string }[] = [
-  { name: 'lerc-float32', type: 'Float32', options: ['COMPRESS=LERC', 'MAX_Z_ERROR=0'], expectedType: 'float32' },
-  { name: 'lerc-deflate-uint16', type: 'UInt16', options: ['COMPRESS=LERC_DEFLATE'], expectedType: 'uint16' },
-  { name: 'zstd-pred2-int32', type: 'Int32', options: ['COMPRESS=ZSTD', 'PREDICTOR=2'], expectedType: 'int32' },
-  { name: 'deflate-pred3-float64', type: 'Float64', options: ['COMPRESS=DEFLATE', 'PREDICTOR=3'], expectedType: 'float64' },
-  { name: 'lzw-pred3-float32', type: 'Float32', options: ['COMPRESS=LZW', 'PREDICTOR=3'], expectedType: 'float32' },
-  { name: 'packbits-uint32', type: 'UInt32', options: ['COMPRESS=PACKBITS'], expectedType: 'uint32' },
+  {
+    name: 'lerc-float32',
+    type: 'Float32',
+    options: ['COMPRESS=LERC', 'MAX_Z_ERROR=0'],
+    expectedType: 'float32',
+  },
+  {
+    name: 'lerc-deflate-uint16',
+    type: 'UInt16',
+    options: ['COMPRESS=LERC_DEFLATE'],
+    expectedType: 'uint16',
+  },
+  {
+    name: 'zstd-pred2-int32',
+    type: 'Int32',
+    options: ['COMPRESS=ZSTD', 'PREDICTOR=2'],
+    expectedType: 'int32',
+  },
+  {
+    name: 'deflate-pred3-float64',
+    type: 'Float64',
+    options: ['COMPRESS=DEFLATE', 'PREDICTOR=3'],
+    expectedType: 'float64',
+  },
+  {
+    name: 'lzw-pred3-float32',
+    type: 'Float32',
+    options: ['COMPRESS=LZW', 'PREDICTOR=3'],
+    expectedType: 'float32',
+  },
+  {
+    name: 'packbits-uint32',
+    type: 'UInt32',
+    options: ['COMPRESS=PACKBITS'],
+    expectedType: 'uint32',
+  },
   { name: 'none-byte-strips', type: 'Byte', options: ['TILED=NO'], expectedType: 'uint8' },
-  { name: 'deflate-int16-bigtiff', type: 'Int16', options: ['COMPRESS=DEFLATE', 'BIGTIFF=YES'], expectedType: 'int16' },
+  {
+    name: 'deflate-int16-bigtiff',
+    type: 'Int16',
+    options: ['COMPRESS=DEFLATE', 'BIGTIFF=YES'],
+    expectedType: 'int16',
+  },
 ];
 
 describe('geotiff reader: codecs and data types made by GDAL', () => {
@@ -37,10 +72,20 @@ describe('geotiff reader: codecs and data types made by GDAL', () => {
     it(testCase.name, async () => {
       const file = path.join(directory, `${testCase.name}.tif`);
       execFileSync('gdal_translate', [
-        '-q', '-ot', testCase.type, '-srcwin', '500', '500', '700', '600',
-        ...(testCase.options.includes('TILED=NO') ? [] : ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=256', '-co', 'BLOCKYSIZE=256']),
+        '-q',
+        '-ot',
+        testCase.type,
+        '-srcwin',
+        '500',
+        '500',
+        '700',
+        '600',
+        ...(testCase.options.includes('TILED=NO')
+          ? []
+          : ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=256', '-co', 'BLOCKYSIZE=256']),
         ...testCase.options.flatMap((option) => ['-co', option]),
-        source, file,
+        source,
+        file,
       ]);
       expect(gdalInfo(file).bands[0]!.type).toBe(testCase.type);
       const dataset = await openRaster(file, { registry });

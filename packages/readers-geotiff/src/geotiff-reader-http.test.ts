@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, openRaster, PLUGIN_API_VERSION, ReadError, type Signer } from '@pyramids/core';
+import {
+  createRegistry,
+  openRaster,
+  PLUGIN_API_VERSION,
+  ReadError,
+  type Signer,
+} from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { startRangeServer, type RangeServer } from '../../../test-support/range-server.js';
@@ -27,7 +33,9 @@ describe('geotiff reader over HTTP byte ranges', () => {
     const [ours, reference] = await Promise.all([remote.read({ window }), local.read({ window })]);
     expect(Array.from(ours.data[0]!)).toEqual(Array.from(reference.data[0]!));
     expect(server.requests.length).toBeGreaterThan(0);
-    expect(server.requests.every((request) => /^bytes=\d+-\d+$/.test(request.headers.range ?? ''))).toBe(true);
+    expect(
+      server.requests.every((request) => /^bytes=\d+-\d+$/.test(request.headers.range ?? '')),
+    ).toBe(true);
   });
 
   it('asks the signer for headers on every request, and only for its hosts', async () => {
@@ -41,7 +49,10 @@ describe('geotiff reader over HTTP byte ranges', () => {
     };
     server.requests.length = 0;
     const smallBlocks = createRegistry().use(geotiffReader({ blockSize: 4096 }));
-    const dataset = await openRaster(`${server.url}/rio-tiler/cog_ovr.tif`, { registry: smallBlocks, signer });
+    const dataset = await openRaster(`${server.url}/rio-tiler/cog_ovr.tif`, {
+      registry: smallBlocks,
+      signer,
+    });
     await dataset.read({ window: { x: 0, y: 0, width: 512, height: 512 } });
     const tokens = server.requests.map((request) => request.headers['x-token']);
     expect(tokens.length).toBeGreaterThan(1);
@@ -70,9 +81,13 @@ describe('geotiff reader over HTTP byte ranges', () => {
   });
 
   it('a 404 is a ReadError naming the status and the href without its query', async () => {
-    const error = await openRaster(`${server.url}/missing.tif?sig=SECRET`, { registry }).catch((caught: unknown) => caught);
+    const error = await openRaster(`${server.url}/missing.tif?sig=SECRET`, { registry }).catch(
+      (caught: unknown) => caught,
+    );
     expect(ReadError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/HTTP 404 reading http:\/\/127\.0\.0\.1:\d+\/missing\.tif\?<redacted>/);
+    expect((error as Error).message).toMatch(
+      /HTTP 404 reading http:\/\/127\.0\.0\.1:\d+\/missing\.tif\?<redacted>/,
+    );
     expect((error as Error).message).not.toMatch(/SECRET/);
   });
 
@@ -80,7 +95,9 @@ describe('geotiff reader over HTTP byte ranges', () => {
     const dataset = await openRaster(`${server.url}/rio-tiler/cog_int16.tif`, { registry });
     const controller = new AbortController();
     controller.abort();
-    const error = await dataset.read({ window: { x: 0, y: 0, width: 2000, height: 2000 }, signal: controller.signal }).catch((caught: unknown) => caught);
+    const error = await dataset
+      .read({ window: { x: 0, y: 0, width: 2000, height: 2000 }, signal: controller.signal })
+      .catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('AbortError');
   });
 });

@@ -13,9 +13,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'tiff-structure-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A classic little-endian TIFF's IFDs: where each starts, its entries and where its next pointer is. */
-function directories(
-  bytes: Buffer,
-): {
+function directories(bytes: Buffer): {
   offset: number;
   entries: Map<number, { at: number; type: number; count: number; value: number }>;
   nextAt: number;

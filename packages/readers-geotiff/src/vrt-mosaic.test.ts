@@ -6,7 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildVrtFromStac, createRegistry, geotransformToAffine, openRaster, vrtReader, type StacItem } from '@pyramids/core';
+import {
+  buildVrtFromStac,
+  createRegistry,
+  geotransformToAffine,
+  openRaster,
+  vrtReader,
+  type StacItem,
+} from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { fixturesDir } from '../../../vitest.shared.js';
 
@@ -19,7 +26,16 @@ function gdalInfo(file: string): { size: [number, number]; geoTransform: number[
 /** Band-sequential bytes gdal_translate reads from a Byte raster. */
 function translateBytes(file: string, args: string[] = []): Uint8Array {
   const output = path.join(dir, `t-${Math.random().toString(36).slice(2)}.bin`);
-  execFileSync('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', ...args, file, output]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-of',
+    'ENVI',
+    '-co',
+    'INTERLEAVE=BSQ',
+    ...args,
+    file,
+    output,
+  ]);
   return new Uint8Array(readFileSync(output));
 }
 
@@ -34,10 +50,24 @@ function tileItem(id: string, href: string, withProjection: boolean): StacItem {
     geometry: null,
     properties: {
       datetime: '2020-01-01T00:00:00Z',
-      ...(withProjection ? { 'proj:epsg': 32618, 'proj:shape': [info.size[1], info.size[0]], 'proj:transform': geotransformToAffine(info.geoTransform) } : {}),
+      ...(withProjection
+        ? {
+            'proj:epsg': 32618,
+            'proj:shape': [info.size[1], info.size[0]],
+            'proj:transform': geotransformToAffine(info.geoTransform),
+          }
+        : {}),
     },
     links: [],
-    assets: { visual: { href, type: 'image/tiff; application=geotiff', ...(withProjection ? { 'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })) } : {}) } },
+    assets: {
+      visual: {
+        href,
+        type: 'image/tiff; application=geotiff',
+        ...(withProjection
+          ? { 'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })) }
+          : {}),
+      },
+    },
   } as unknown as StacItem;
 }
 
@@ -66,7 +96,13 @@ describe('VRT mosaic without GDAL on our side (JS VRT reader + geotiff.js)', () 
     expect(reopened.readerId).toBe('vrt');
     const fromFile = await reopened.read();
     for (const result of [fromBuild, fromFile]) {
-      result.data.forEach((band, index) => expect(Buffer.from(band as Uint8Array).equals(Buffer.from(expected.subarray(index * plane, (index + 1) * plane)))).toBe(true));
+      result.data.forEach((band, index) =>
+        expect(
+          Buffer.from(band as Uint8Array).equals(
+            Buffer.from(expected.subarray(index * plane, (index + 1) * plane)),
+          ),
+        ).toBe(true),
+      );
     }
     await built.close();
     await reopened.close();

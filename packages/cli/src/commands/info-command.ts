@@ -7,8 +7,13 @@ import { loadItems, pickItem } from '../load-items.js';
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
-    .description("print what an Item's STAC extension fields say about an asset (CRS, grid, bands), reading no pixels")
-    .argument('<items>', 'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin')
+    .description(
+      "print what an Item's STAC extension fields say about an asset (CRS, grid, bands), reading no pixels",
+    )
+    .argument(
+      '<items>',
+      'Items file (JSON, NDJSON, or a codec format such as .parquet), or - for stdin',
+    )
     .option('--asset <key>', 'asset key; item-level fields only when omitted')
     .option('--item <id>', 'item id when the file holds several (default: the first)')
     .action(async (source: string, options: { asset?: string; item?: string }) => {

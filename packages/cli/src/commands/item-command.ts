@@ -31,24 +31,42 @@ function isUrl(value: string): boolean {
 export async function runItemCommand(
   raster: string,
   options: ItemCommandOptions,
-  context: { registry?: Registry; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+  context: {
+    registry?: Registry;
+    stdout?: NodeJS.WritableStream;
+    stderr?: NodeJS.WritableStream;
+  } = {},
 ): Promise<void> {
   const stdout = context.stdout ?? process.stdout;
   const stderr = context.stderr ?? process.stderr;
-  if (options.datetime !== undefined && (options.start !== undefined || options.end !== undefined)) {
+  if (
+    options.datetime !== undefined &&
+    (options.start !== undefined || options.end !== undefined)
+  ) {
     throw new OptionError('give either --datetime or --start and --end, not both');
   }
-  if (options.footprint !== undefined && options.footprint !== 'bbox' && options.footprint !== 'data') {
+  if (
+    options.footprint !== undefined &&
+    options.footprint !== 'bbox' &&
+    options.footprint !== 'data'
+  ) {
     throw new OptionError(`--footprint must be bbox or data; got ${options.footprint}`);
   }
   const precision = options.precision === undefined ? undefined : Number(options.precision);
-  if (precision !== undefined && !Number.isInteger(precision)) throw new OptionError(`--precision must be an integer; got ${options.precision}`);
+  if (precision !== undefined && !Number.isInteger(precision))
+    throw new OptionError(`--precision must be an integer; got ${options.precision}`);
   const href = isUrl(raster) ? raster : path.resolve(raster);
   const dataset = await openRaster(href, { registry: context.registry ?? createDefaultRegistry() });
   try {
     // A local raster is referenced relative to the Item file when one is written, as rio-stac users expect.
     const assetHref =
-      options.href ?? (!isUrl(raster) && options.output ? path.relative(path.dirname(path.resolve(options.output)), href).split(path.sep).join('/') : undefined);
+      options.href ??
+      (!isUrl(raster) && options.output
+        ? path
+            .relative(path.dirname(path.resolve(options.output)), href)
+            .split(path.sep)
+            .join('/')
+        : undefined);
     const id = options.id ?? path.basename(raster.split(/[?#]/)[0]!).replace(/\.[^.]+$/, '');
     const itemOptions: ToStacItemOptions = {
       onWarning: (message) => stderr.write(`pyramids: warning: ${message}\n`),
@@ -60,7 +78,9 @@ export async function runItemCommand(
       ...(options.assetKey !== undefined ? { assetKey: options.assetKey } : {}),
       ...(options.collection !== undefined ? { collection: options.collection } : {}),
       ...(options.stats ? { withStats: true } : {}),
-      ...(options.footprint !== undefined ? { footprint: options.footprint as 'bbox' | 'data' } : {}),
+      ...(options.footprint !== undefined
+        ? { footprint: options.footprint as 'bbox' | 'data' }
+        : {}),
       ...(precision !== undefined ? { precision } : {}),
     };
     const item = await dataset.toStacItem(id, itemOptions);
@@ -76,10 +96,15 @@ export async function runItemCommand(
 export function registerItemCommand(program: Command): void {
   program
     .command('item')
-    .description('describe a raster as a STAC Item (projection and raster extensions, footprint in EPSG:4326)')
+    .description(
+      'describe a raster as a STAC Item (projection and raster extensions, footprint in EPSG:4326)',
+    )
     .argument('<raster>', 'raster path or URL')
     .option('--id <id>', 'Item id (default: the file name without extension)')
-    .option('--href <href>', 'asset href to write (default: the raster, relative to --output when local)')
+    .option(
+      '--href <href>',
+      'asset href to write (default: the raster, relative to --output when local)',
+    )
     .option('--datetime <datetime>', 'nominal time, ISO 8601 (default: now)')
     .option('--start <datetime>', 'start of the time range (with --end; datetime becomes null)')
     .option('--end <datetime>', 'end of the time range (with --start)')
@@ -87,7 +112,10 @@ export function registerItemCommand(program: Command): void {
     .option('--asset-key <key>', 'asset key (default: data)')
     .option('--collection <id>', 'collection id (adds a collection link to ../collection.json)')
     .option('--stats', 'compute band statistics (reads every pixel)')
-    .option('--footprint <kind>', 'bbox (the raster outline, default) or data (the outline of valid pixels)')
+    .option(
+      '--footprint <kind>',
+      'bbox (the raster outline, default) or data (the outline of valid pixels)',
+    )
     .option('--precision <digits>', 'decimals of footprint coordinates (default 6)')
     .option('-o, --output <file>', 'write the Item here instead of standard output')
     .action(async (raster: string, options: ItemCommandOptions) => {

@@ -31,10 +31,21 @@ describe('pyramids vrt', () => {
         stac_version: '1.0.0',
         id,
         geometry: null,
-        properties: { datetime: '2020-01-01T00:00:00Z', 'proj:epsg': 32618, 'proj:shape': [tile.size[1], tile.size[0]], 'proj:transform': geotransformToAffine(tile.geoTransform) },
+        properties: {
+          datetime: '2020-01-01T00:00:00Z',
+          'proj:epsg': 32618,
+          'proj:shape': [tile.size[1], tile.size[0]],
+          'proj:transform': geotransformToAffine(tile.geoTransform),
+        },
         links: [],
         // Relative hrefs resolve against the Items file's folder.
-        assets: { visual: { href: `./${id as string}.tif`, type: 'image/tiff', 'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })) } },
+        assets: {
+          visual: {
+            href: `./${id as string}.tif`,
+            type: 'image/tiff',
+            'raster:bands': [1, 2, 3].map(() => ({ data_type: 'uint8', nodata: 0 })),
+          },
+        },
       };
     });
     itemsFile = path.join(dir, 'items.json');
@@ -45,7 +56,9 @@ describe('pyramids vrt', () => {
   it('writes a mosaic VRT that GDAL opens and reads like the original window', async () => {
     const output = path.join(dir, 'mosaic.vrt');
     const printed: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => printed.push(String(chunk)) > 0);
+    const stdout = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk) => printed.push(String(chunk)) > 0);
     let code: number;
     try {
       code = await main(['node', 'pyramids', 'vrt', itemsFile, '--asset', 'visual', '-o', output]);
@@ -59,14 +72,17 @@ describe('pyramids vrt', () => {
     const original = path.join(dir, 'original.tif');
     execFileSync('gdal_translate', ['-q', output, translated]);
     execFileSync('gdal_translate', ['-q', '-srcwin', '0', '0', '80', '40', SOURCE, original]);
-    const checksums = (file: string) => execFileSync('gdalinfo', ['-checksum', file], { encoding: 'utf8' }).match(/Checksum=\d+/g);
+    const checksums = (file: string) =>
+      execFileSync('gdalinfo', ['-checksum', file], { encoding: 'utf8' }).match(/Checksum=\d+/g);
     expect(checksums(translated)).toEqual(checksums(original));
   });
 
   it('fails with one line naming the missing asset and writes nothing', async () => {
     const output = path.join(dir, 'none.vrt');
     const printed: string[] = [];
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => printed.push(String(chunk)) > 0);
+    const stderr = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk) => printed.push(String(chunk)) > 0);
     let code: number;
     try {
       code = await main(['node', 'pyramids', 'vrt', itemsFile, '--asset', 'B04', '-o', output]);

@@ -5,7 +5,9 @@ import type { CubeArray } from '@pyramids/core';
 /** The value at `fraction` (0–1) of the sorted finite values, by nearest rank. */
 function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))
+  ]!;
 }
 
 /**
@@ -13,7 +15,12 @@ function percentile(sorted: Float64Array, fraction: number): number {
  * from the first three, otherwise the first band in grey; each band stretched
  * from its 2nd to its 98th percentile; nodata transparent.
  */
-export async function writePreviewPng(file: string, array: CubeArray, nodata: number[], time = 0): Promise<void> {
+export async function writePreviewPng(
+  file: string,
+  array: CubeArray,
+  nodata: number[],
+  time = 0,
+): Promise<void> {
   const [, bandCount, height, width] = array.shape;
   const size = width * height;
   const channels = bandCount >= 3 ? [0, 1, 2] : [0, 0, 0];
@@ -41,7 +48,9 @@ export async function writePreviewPng(file: string, array: CubeArray, nodata: nu
     const span = high > low ? high - low : 1;
     for (let index = 0; index < size; index++) {
       if (!valid[index]) continue;
-      rgba[index * 4 + channel] = Math.round(Math.min(1, Math.max(0, (Number(plane[index]) - low) / span)) * 255);
+      rgba[index * 4 + channel] = Math.round(
+        Math.min(1, Math.max(0, (Number(plane[index]) - low) / span)) * 255,
+      );
     }
     void band;
   });

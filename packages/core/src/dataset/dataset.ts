@@ -7,7 +7,12 @@ import type { TypedArray } from '../raster/data-type.js';
 import { redactHref } from '../signers/redact.js';
 import { toStacItem, type ToStacItemOptions } from '../item/to-stac-item.js';
 import type { StacItem } from '../stac/stac-types.js';
-import type { BandInfo, OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
+import type {
+  BandInfo,
+  OverviewLevel,
+  PixelWindow,
+  RasterSource,
+} from '../raster/raster-source.js';
 
 /** What to read from a Dataset. */
 export interface DatasetReadOptions {
@@ -83,7 +88,9 @@ export class Dataset {
     let bounds = bbox;
     if (bboxCrs && crs && bboxCrs !== crs) bounds = transformBounds(bbox, bboxCrs, crs);
     else if (bboxCrs && !crs) {
-      throw new GridError(`cannot use a bbox in ${bboxCrs}: ${this.describe()} has no CRS; give the bbox in its pixel space instead`);
+      throw new GridError(
+        `cannot use a bbox in ${bboxCrs}: ${this.describe()} has no CRS; give the bbox in its pixel space instead`,
+      );
     }
     const transform = levelInfo.transform;
     const corners = [
@@ -108,15 +115,22 @@ export class Dataset {
 
   /** Reads pixels. */
   async read(options: DatasetReadOptions = {}): Promise<DatasetReadResult> {
-    if (options.window && options.bbox) throw new OptionError('pass either window or bbox to read(), not both');
+    if (options.window && options.bbox)
+      throw new OptionError('pass either window or bbox to read(), not both');
     const level = options.overview ?? 0;
     const levelInfo = this.levelAt(level);
     const window = options.bbox
       ? this.windowForBbox(options.bbox, options.bboxCrs, level)
       : (options.window ?? { x: 0, y: 0, width: levelInfo.width, height: levelInfo.height });
     if (
-      !Number.isInteger(window.x) || !Number.isInteger(window.y) || window.width < 1 || window.height < 1 ||
-      window.x < 0 || window.y < 0 || window.x + window.width > levelInfo.width || window.y + window.height > levelInfo.height
+      !Number.isInteger(window.x) ||
+      !Number.isInteger(window.y) ||
+      window.width < 1 ||
+      window.height < 1 ||
+      window.x < 0 ||
+      window.y < 0 ||
+      window.x + window.width > levelInfo.width ||
+      window.y + window.height > levelInfo.height
     ) {
       throw new OptionError(
         `window ${JSON.stringify(window)} is not inside level ${level} (${levelInfo.width} × ${levelInfo.height}) of ${this.describe()}`,
@@ -125,7 +139,9 @@ export class Dataset {
     const bandNumbers = options.bands ?? this.bands.map((_, index) => index + 1);
     for (const number of bandNumbers) {
       if (!Number.isInteger(number) || number < 1 || number > this.bands.length) {
-        throw new OptionError(`band ${number} does not exist; ${this.describe()} has bands 1..${this.bands.length}`);
+        throw new OptionError(
+          `band ${number} does not exist; ${this.describe()} has bands 1..${this.bands.length}`,
+        );
       }
     }
     const data = await this.source.read({
@@ -139,14 +155,20 @@ export class Dataset {
     return {
       data,
       window,
-      grid: { crs: this.crs, transform: [originX, t[1], t[2], originY, t[4], t[5]], width: window.width, height: window.height },
+      grid: {
+        crs: this.crs,
+        transform: [originX, t[1], t[2], originY, t[4], t[5]],
+        width: window.width,
+        height: window.height,
+      },
       bands: bandNumbers.map((number) => this.bands[number - 1]!),
     };
   }
 
   /** Bounds in EPSG:4326 (densified edges). GridError when the dataset has no CRS. */
   boundsWgs84(): Bounds {
-    if (!this.crs) throw new GridError(`${this.describe()} has no CRS, so it has no bounds in EPSG:4326`);
+    if (!this.crs)
+      throw new GridError(`${this.describe()} has no CRS, so it has no bounds in EPSG:4326`);
     return transformBounds(this.bounds, this.crs, 'EPSG:4326');
   }
 
@@ -177,7 +199,9 @@ export class Dataset {
   private levelAt(level: number): OverviewLevel {
     const info = this.levels[level];
     if (!info) {
-      throw new OptionError(`overview level ${level} does not exist; ${this.describe()} has levels 0..${this.levels.length - 1}`);
+      throw new OptionError(
+        `overview level ${level} does not exist; ${this.describe()} has levels 0..${this.levels.length - 1}`,
+      );
     }
     return info;
   }

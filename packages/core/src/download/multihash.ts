@@ -46,19 +46,31 @@ function multicodecName(code: number): string {
 /** Parses a hex multihash; DownloadError naming `where` when it is malformed. */
 export function parseMultihash(value: unknown, where: string): Multihash {
   if (typeof value !== 'string' || !/^([0-9a-f]{2})+$/i.test(value)) {
-    throw new DownloadError(`${where}: file:checksum ${JSON.stringify(value)} is not a hex-encoded multihash`);
+    throw new DownloadError(
+      `${where}: file:checksum ${JSON.stringify(value)} is not a hex-encoded multihash`,
+    );
   }
   const bytes = Uint8Array.from(value.match(/../g)!.map((pair) => parseInt(pair, 16)));
   try {
     const [code, afterCode] = readVarint(bytes, 0);
     const [length, afterLength] = readVarint(bytes, afterCode);
-    if (bytes.length - afterLength !== length) throw new Error(`digest has ${bytes.length - afterLength} bytes, the header says ${length}`);
+    if (bytes.length - afterLength !== length)
+      throw new Error(`digest has ${bytes.length - afterLength} bytes, the header says ${length}`);
     const known = ALGORITHMS[code];
-    if (known?.length !== undefined && length > known.length) throw new Error(`${known.name} digests have ${known.length} bytes, not ${length}`);
+    if (known?.length !== undefined && length > known.length)
+      throw new Error(`${known.name} digests have ${known.length} bytes, not ${length}`);
     const digest = Buffer.from(bytes.subarray(afterLength)).toString('hex');
-    return { code, name: multicodecName(code), ...(known?.algorithm ? { algorithm: known.algorithm } : {}), digest };
+    return {
+      code,
+      name: multicodecName(code),
+      ...(known?.algorithm ? { algorithm: known.algorithm } : {}),
+      digest,
+    };
   } catch (error) {
-    throw new DownloadError(`${where}: file:checksum ${value} is not a valid multihash (${(error as Error).message})`, { cause: error });
+    throw new DownloadError(
+      `${where}: file:checksum ${value} is not a valid multihash (${(error as Error).message})`,
+      { cause: error },
+    );
   }
 }
 

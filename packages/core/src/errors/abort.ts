@@ -3,7 +3,8 @@ export function isAbortError(error: unknown): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
-    ((error as { name?: string }).name === 'AbortError' || (error as { name?: string }).name === 'TimeoutError')
+    ((error as { name?: string }).name === 'AbortError' ||
+      (error as { name?: string }).name === 'TimeoutError')
   );
 }
 

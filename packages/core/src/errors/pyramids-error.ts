@@ -35,7 +35,11 @@ export class PyramidsError extends Error {
 
   /** True for any pyramids error, from this or another copy of core. */
   static isInstance(error: unknown): error is PyramidsError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 }
 

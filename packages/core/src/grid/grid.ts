@@ -41,11 +41,17 @@ export function gridResolution(grid: Grid): [number, number] {
  */
 export function snapBounds(bounds: Bounds, resolution: number | [number, number]): Bounds {
   const [resX, resY] = typeof resolution === 'number' ? [resolution, resolution] : resolution;
-  if (!(resX > 0) || !(resY > 0)) throw new GridError(`resolution must be positive; got ${JSON.stringify(resolution)}`);
+  if (!(resX > 0) || !(resY > 0))
+    throw new GridError(`resolution must be positive; got ${JSON.stringify(resolution)}`);
   // A tolerance keeps 399960.0000000001 / 10 from growing a whole extra pixel.
   const floor = (value: number, step: number) => Math.floor(value / step + 1e-9) * step;
   const ceil = (value: number, step: number) => Math.ceil(value / step - 1e-9) * step;
-  return [floor(bounds[0], resX), floor(bounds[1], resY), ceil(bounds[2], resX), ceil(bounds[3], resY)];
+  return [
+    floor(bounds[0], resX),
+    floor(bounds[1], resY),
+    ceil(bounds[2], resX),
+    ceil(bounds[3], resY),
+  ];
 }
 
 /**
@@ -59,11 +65,15 @@ export function gridFromBounds(
   options: { snap?: boolean; maxPixels?: number } = {},
 ): Grid {
   const [resX, resY] = typeof resolution === 'number' ? [resolution, resolution] : resolution;
-  if (!(resX > 0) || !(resY > 0)) throw new GridError(`resolution must be positive; got ${JSON.stringify(resolution)}`);
+  if (!(resX > 0) || !(resY > 0))
+    throw new GridError(`resolution must be positive; got ${JSON.stringify(resolution)}`);
   if (!(bounds[2] > bounds[0]) || !(bounds[3] > bounds[1])) {
-    throw new GridError(`bounds ${JSON.stringify(bounds)} are empty: need minX < maxX and minY < maxY`);
+    throw new GridError(
+      `bounds ${JSON.stringify(bounds)} are empty: need minX < maxX and minY < maxY`,
+    );
   }
-  const [minX, minY, maxX, maxY] = options.snap === false ? bounds : snapBounds(bounds, [resX, resY]);
+  const [minX, minY, maxX, maxY] =
+    options.snap === false ? bounds : snapBounds(bounds, [resX, resY]);
   const width = Math.max(1, Math.round((maxX - minX) / resX));
   const height = Math.max(1, Math.round((maxY - minY) / resY));
   const grid: Grid = { crs, transform: [minX, resX, 0, maxY, 0, -resY], width, height };
@@ -86,14 +96,16 @@ export function checkGridSize(grid: Grid, maxPixels = DEFAULT_MAX_PIXELS): void 
 /** x coordinates of pixel centres (north-up grids). */
 export function xCoordinates(grid: Grid): Float64Array {
   const coordinates = new Float64Array(grid.width);
-  for (let col = 0; col < grid.width; col++) coordinates[col] = grid.transform[0] + (col + 0.5) * grid.transform[1];
+  for (let col = 0; col < grid.width; col++)
+    coordinates[col] = grid.transform[0] + (col + 0.5) * grid.transform[1];
   return coordinates;
 }
 
 /** y coordinates of pixel centres (north-up grids). */
 export function yCoordinates(grid: Grid): Float64Array {
   const coordinates = new Float64Array(grid.height);
-  for (let row = 0; row < grid.height; row++) coordinates[row] = grid.transform[3] + (row + 0.5) * grid.transform[5];
+  for (let row = 0; row < grid.height; row++)
+    coordinates[row] = grid.transform[3] + (row + 0.5) * grid.transform[5];
   return coordinates;
 }
 
@@ -103,6 +115,9 @@ export function gridsEqual(a: Grid, b: Grid, tolerance = 1e-9): boolean {
     a.crs === b.crs &&
     a.width === b.width &&
     a.height === b.height &&
-    a.transform.every((value, index) => Math.abs(value - b.transform[index]!) <= tolerance * Math.max(1, Math.abs(value)))
+    a.transform.every(
+      (value, index) =>
+        Math.abs(value - b.transform[index]!) <= tolerance * Math.max(1, Math.abs(value)),
+    )
   );
 }

@@ -253,7 +253,10 @@ export async function httpRequest(
         throw new ReadError(
           `${redactHref(currentUrl)} did not answer within ${formatSeconds(timeout)} on ${attempt + 1} attempt(s); ` +
             'check the URL and the network, or wait longer with --timeout SECONDS (PYRAMIDS_HTTP_TIMEOUT)',
-          { cause: error, details: { url: redactHref(currentUrl), attempts: attempt + 1, timeout } },
+          {
+            cause: error,
+            details: { url: redactHref(currentUrl), attempts: attempt + 1, timeout },
+          },
         );
       }
       if (!isTransientNetworkError(error) || attempt >= retries) {

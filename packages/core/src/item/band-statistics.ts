@@ -28,10 +28,12 @@ const STRIP_PIXELS = 1 << 20;
  * own precision, so a float32 nodata of -3.4e38 matches), and NaN in float bands.
  */
 export function invalidValueTest(band: BandInfo): (value: number) => boolean {
-  const isFloat = band.dataType === 'float16' || band.dataType === 'float32' || band.dataType === 'float64';
+  const isFloat =
+    band.dataType === 'float16' || band.dataType === 'float32' || band.dataType === 'float64';
   const nodata = band.nodata;
   if (nodata === undefined) return isFloat ? (value) => Number.isNaN(value) : () => false;
-  const stored = band.dataType === 'float32' || band.dataType === 'float16' ? Math.fround(nodata) : nodata;
+  const stored =
+    band.dataType === 'float32' || band.dataType === 'float16' ? Math.fround(nodata) : nodata;
   if (Number.isNaN(stored)) return (value) => Number.isNaN(value);
   return isFloat ? (value) => value === stored || Number.isNaN(value) : (value) => value === stored;
 }
@@ -45,13 +47,23 @@ export interface Strip {
 }
 
 /** Reads a whole level strip by strip (bands are 0-based indexes). */
-export async function* readStrips(source: RasterSource, level: number, bands: number[], signal?: AbortSignal): AsyncGenerator<Strip> {
+export async function* readStrips(
+  source: RasterSource,
+  level: number,
+  bands: number[],
+  signal?: AbortSignal,
+): AsyncGenerator<Strip> {
   const info = source.levels[level]!;
   const rows = Math.max(1, Math.floor(STRIP_PIXELS / Math.max(1, info.width * bands.length)));
   for (let row = 0; row < info.height; row += rows) {
     signal?.throwIfAborted();
     const height = Math.min(rows, info.height - row);
-    const data = await source.read({ window: { x: 0, y: row, width: info.width, height }, bands, level, ...(signal ? { signal } : {}) });
+    const data = await source.read({
+      window: { x: 0, y: row, width: info.width, height },
+      bands,
+      level,
+      ...(signal ? { signal } : {}),
+    });
     yield { row, height, width: info.width, data };
   }
 }
@@ -63,7 +75,10 @@ export async function* readStrips(source: RasterSource, level: number, bands: nu
 export async function computeBandStatistics(
   source: RasterSource,
   options: { level?: number; buckets?: number; signal?: AbortSignal } = {},
-): Promise<{ statistics: (BandStatistics | undefined)[]; histograms: (BandHistogram | undefined)[] }> {
+): Promise<{
+  statistics: (BandStatistics | undefined)[];
+  histograms: (BandHistogram | undefined)[];
+}> {
   const level = options.level ?? 0;
   const bands = source.bands.map((_, index) => index);
   const tests = source.bands.map(invalidValueTest);
@@ -93,7 +108,13 @@ export async function computeBandStatistics(
     if (n === 0) return undefined;
     const mean = sum[band]! / n;
     const variance = Math.max(0, sumSquares[band]! / n - mean * mean);
-    return { minimum: minimum[band]!, maximum: maximum[band]!, mean, stddev: Math.sqrt(variance), valid_percent: (100 * n) / total };
+    return {
+      minimum: minimum[band]!,
+      maximum: maximum[band]!,
+      mean,
+      stddev: Math.sqrt(variance),
+      valid_percent: (100 * n) / total,
+    };
   });
   const histograms: (BandHistogram | undefined)[] = bands.map(() => undefined);
   const bucketCount = options.buckets;
@@ -108,14 +129,26 @@ export async function computeBandStatistics(
         for (let index = 0; index < array.length; index++) {
           const value = Number(array[index]);
           if (invalid(value) || !Number.isFinite(value)) continue;
-          const bucket = width === 0 ? 0 : Math.min(bucketCount - 1, Math.floor(((value - stats.minimum) / width) * bucketCount));
+          const bucket =
+            width === 0
+              ? 0
+              : Math.min(
+                  bucketCount - 1,
+                  Math.floor(((value - stats.minimum) / width) * bucketCount),
+                );
           counts[band]![bucket]!++;
         }
       });
     }
     bands.forEach((band) => {
       const stats = statistics[band];
-      if (stats) histograms[band] = { count: bucketCount, min: stats.minimum, max: stats.maximum, buckets: counts[band]! };
+      if (stats)
+        histograms[band] = {
+          count: bucketCount,
+          min: stats.minimum,
+          max: stats.maximum,
+          buckets: counts[band]!,
+        };
     });
   }
   return { statistics, histograms };
@@ -146,7 +179,8 @@ export async function validMask(
       for (let col = 0; col < info.width; col += step) {
         const offset = localRow * strip.width + col;
         let valid = false;
-        for (let band = 0; band < bands.length && !valid; band++) valid = !tests[band]!(Number(strip.data[band]![offset]));
+        for (let band = 0; band < bands.length && !valid; band++)
+          valid = !tests[band]!(Number(strip.data[band]![offset]));
         if (valid) {
           mask[maskRow * width + col / step] = 1;
           validCount++;

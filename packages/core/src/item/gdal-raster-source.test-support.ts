@@ -30,10 +30,14 @@ export interface GdalInfo {
   }[];
 }
 
-
 /** Runs `gdalinfo -json` on a file. */
 export function gdalinfo(file: string, extra: string[] = []): GdalInfo {
-  return JSON.parse(execFileSync('gdalinfo', ['-json', ...extra, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as GdalInfo;
+  return JSON.parse(
+    execFileSync('gdalinfo', ['-json', ...extra, file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  ) as GdalInfo;
 }
 
 /** Runs `gdalinfo -json` on many files, a few at a time. */
@@ -45,7 +49,10 @@ export async function gdalinfoAll(files: string[], parallel = 4): Promise<Map<st
     Array.from({ length: parallel }, async () => {
       while (next < files.length) {
         const file = files[next++]!;
-        const { stdout } = await run('gdalinfo', ['-json', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        const { stdout } = await run('gdalinfo', ['-json', file], {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
         result.set(file, JSON.parse(stdout) as GdalInfo);
       }
     }),
@@ -69,7 +76,15 @@ function parseNodata(value: number | string | undefined): number | undefined {
   return Number(value);
 }
 
-const ARRAYS: Partial<Record<DataType, { new (buffer: ArrayBuffer, offset: number, length: number): TypedArray; BYTES_PER_ELEMENT: number }>> = {
+const ARRAYS: Partial<
+  Record<
+    DataType,
+    {
+      new (buffer: ArrayBuffer, offset: number, length: number): TypedArray;
+      BYTES_PER_ELEMENT: number;
+    }
+  >
+> = {
   uint8: Uint8Array,
   int8: Int8Array,
   uint16: Uint16Array,
@@ -85,7 +100,10 @@ const ARRAYS: Partial<Record<DataType, { new (buffer: ArrayBuffer, offset: numbe
  * level 0 from `gdal_translate -of ENVI` (read once, on first use), overview
  * levels (the file's own sizes) decimated by nearest neighbour.
  */
-export function gdalRasterSource(file: string, options: { crs?: string | null; href?: string; info?: GdalInfo } = {}): RasterSource & { info: GdalInfo } {
+export function gdalRasterSource(
+  file: string,
+  options: { crs?: string | null; href?: string; info?: GdalInfo } = {},
+): RasterSource & { info: GdalInfo } {
   const info = options.info ?? gdalinfo(file);
   const [width, height] = info.size;
   const transform: GeoTransform = info.geoTransform ?? [0, 1, 0, 0, 0, 1];
@@ -106,7 +124,14 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
     levels.push({
       width: levelWidth,
       height: levelHeight,
-      transform: [transform[0], transform[1] * sx, transform[2] * sy, transform[3], transform[4] * sx, transform[5] * sy],
+      transform: [
+        transform[0],
+        transform[1] * sx,
+        transform[2] * sy,
+        transform[3],
+        transform[4] * sx,
+        transform[5] * sy,
+      ],
     });
   }
   let pixels: TypedArray[] | undefined;
@@ -115,13 +140,22 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
     const directory = mkdtempSync(path.join(tmpdir(), 'pyramids-gdal-source-'));
     try {
       const output = path.join(directory, 'raster.envi');
-      execFileSync('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', file, output], { stdio: 'ignore' });
+      execFileSync('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', file, output], {
+        stdio: 'ignore',
+      });
       const bytes = readFileSync(output);
-      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const buffer = bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer;
       pixels = bands.map((band, index) => {
         const Constructor = ARRAYS[band.dataType];
         if (!Constructor) throw new Error(`test source cannot hold ${band.dataType} pixels`);
-        return new Constructor(buffer, index * width * height * Constructor.BYTES_PER_ELEMENT, width * height);
+        return new Constructor(
+          buffer,
+          index * width * height * Constructor.BYTES_PER_ELEMENT,
+          width * height,
+        );
       });
       return pixels;
     } finally {
@@ -130,7 +164,12 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
   };
   return {
     href: options.href ?? file,
-    grid: { crs: options.crs === undefined ? gdalCrs(info) : options.crs, transform, width, height },
+    grid: {
+      crs: options.crs === undefined ? gdalCrs(info) : options.crs,
+      transform,
+      width,
+      height,
+    },
     levels,
     bands,
     info,
@@ -149,7 +188,10 @@ export function gdalRasterSource(file: string, options: { crs?: string | null; h
           // Full resolution: copy whole rows.
           for (let row = 0; row < windowHeight; row++) {
             const start = (y + row) * width + x;
-            (out as Float64Array).set((source as Float64Array).subarray(start, start + windowWidth), row * windowWidth);
+            (out as Float64Array).set(
+              (source as Float64Array).subarray(start, start + windowWidth),
+              row * windowWidth,
+            );
           }
           return out;
         }

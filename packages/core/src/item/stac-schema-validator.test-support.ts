@@ -6,7 +6,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
 
 function jsonFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
@@ -26,12 +27,16 @@ export function createStacValidator(schemasDir: string): (item: unknown) => stri
     if (!schema.$id) continue;
     ajv.addSchema(schema);
     // Upstream v1.1.0 common.json carries the $id `…/commonjson` (a typo); item.json refers to common.json.
-    if (schema.$id.endsWith('/commonjson')) ajv.addSchema({ ...schema, $id: schema.$id.replace(/commonjson$/, 'common.json') });
+    if (schema.$id.endsWith('/commonjson'))
+      ajv.addSchema({ ...schema, $id: schema.$id.replace(/commonjson$/, 'common.json') });
   }
-  const describe = (errors: ErrorObject[] | null | undefined) => (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+  const describe = (errors: ErrorObject[] | null | undefined) =>
+    (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
   return (item) => {
     const problems: string[] = [];
-    const core = ajv.getSchema('https://schemas.stacspec.org/v1.1.0/item-spec/json-schema/item.json')!;
+    const core = ajv.getSchema(
+      'https://schemas.stacspec.org/v1.1.0/item-spec/json-schema/item.json',
+    )!;
     if (!core(item)) problems.push(...describe(core.errors).map((text) => `core: ${text}`));
     for (const url of (item as { stac_extensions?: string[] }).stac_extensions ?? []) {
       const validate = ajv.getSchema(url.replace(/#$/, ''));
@@ -39,7 +44,8 @@ export function createStacValidator(schemasDir: string): (item: unknown) => stri
         problems.push(`no schema on disk for ${url}`);
         continue;
       }
-      if (!validate(item)) problems.push(...describe(validate.errors).map((text) => `${url}: ${text}`));
+      if (!validate(item))
+        problems.push(...describe(validate.errors).map((text) => `${url}: ${text}`));
     }
     return problems;
   };

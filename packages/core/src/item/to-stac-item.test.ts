@@ -3,7 +3,13 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dataset, OptionError, readExtensionMetadata, type RasterSource, type StacItem } from '@pyramids/core';
+import {
+  Dataset,
+  OptionError,
+  readExtensionMetadata,
+  type RasterSource,
+  type StacItem,
+} from '@pyramids/core';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { gdalinfo, gdalinfoAll, gdalRasterSource } from './gdal-raster-source.test-support.js';
 import { createStacValidator } from './stac-schema-validator.test-support.js';
@@ -21,13 +27,19 @@ const rasterFiles = (function list(directory: string): string[] {
     });
 })(rastersDir);
 const infos = await gdalinfoAll(rasterFiles);
-const sources = new Map(rasterFiles.map((file) => [file, gdalRasterSource(file, { info: infos.get(file)! })]));
-const georeferenced = rasterFiles.filter((file) => sources.get(file)!.grid.crs !== null && sources.get(file)!.info.geoTransform);
+const sources = new Map(
+  rasterFiles.map((file) => [file, gdalRasterSource(file, { info: infos.get(file)! })]),
+);
+const georeferenced = rasterFiles.filter(
+  (file) => sources.get(file)!.grid.crs !== null && sources.get(file)!.info.geoTransform,
+);
 const fixture = (relative: string) => sources.get(path.join(rastersDir, relative))!;
 
 function outerRings(item: StacItem): Position[][] {
   const geometry = item.geometry as { type: string; coordinates: Position[][] | Position[][][] };
-  return geometry.type === 'Polygon' ? [(geometry.coordinates as Position[][])[0]!] : (geometry.coordinates as Position[][][]).map((polygon) => polygon[0]!);
+  return geometry.type === 'Polygon'
+    ? [(geometry.coordinates as Position[][])[0]!]
+    : (geometry.coordinates as Position[][][]).map((polygon) => polygon[0]!);
 }
 
 function pointInRing([x, y]: Position, ring: Position[]): boolean {
@@ -45,35 +57,58 @@ describe('toStacItem on every georeferenced fixture raster', () => {
     expect(georeferenced.length).toBeGreaterThanOrEqual(35);
   });
 
-  it.each(georeferenced.map((file) => [path.relative(rastersDir, file)]))('%s: a valid Item whose proj fields rebuild the grid', async (relative) => {
-    const source = fixture(relative);
-    const warnings: string[] = [];
-    const item = await toStacItem(source, 'item-1', { datetime: '2024-06-17T00:00:00Z', onWarning: (message) => warnings.push(message) });
-    expect(validate(item)).toEqual([]);
-    const metadata = readExtensionMetadata(item, 'data');
-    expect(metadata.grid).toEqual(source.grid);
-    expect(metadata.bands.map((band) => band.dataType)).toEqual(source.bands.map((band) => band.dataType));
-    expect(metadata.bands.map((band) => band.nodata)).toEqual(source.bands.map((band) => band.nodata));
-    // Every corner GDAL reports in EPSG:4326 lies inside the Item's bbox (when GDAL's extent does not wrap).
-    const corners = source.info.wgs84Extent?.coordinates[0] ?? [];
-    const [west, south, east, north] = item.bbox as number[];
-    if (west! <= east! && corners.length > 0 && warnings.length === 0) {
-      // NAD27 (byte.tif) is shifted without its datum grid, ~80 m off GDAL: allow 0.001° (~110 m), 1e-6° otherwise.
-      const tolerance = /NAD27/.test(source.info.coordinateSystem?.wkt ?? '') ? 1e-3 : 1e-6;
-      for (const [lon, lat] of corners) {
-        if (Math.abs(lon) > 180 || Math.abs(lat) > 90) continue;
-        expect(lon).toBeGreaterThanOrEqual(west! - tolerance);
-        expect(lon).toBeLessThanOrEqual(east! + tolerance);
-        expect(lat).toBeGreaterThanOrEqual(south! - tolerance);
-        expect(lat).toBeLessThanOrEqual(north! + tolerance);
+  it.each(georeferenced.map((file) => [path.relative(rastersDir, file)]))(
+    '%s: a valid Item whose proj fields rebuild the grid',
+    async (relative) => {
+      const source = fixture(relative);
+      const warnings: string[] = [];
+      const item = await toStacItem(source, 'item-1', {
+        datetime: '2024-06-17T00:00:00Z',
+        onWarning: (message) => warnings.push(message),
+      });
+      expect(validate(item)).toEqual([]);
+      const metadata = readExtensionMetadata(item, 'data');
+      expect(metadata.grid).toEqual(source.grid);
+      expect(metadata.bands.map((band) => band.dataType)).toEqual(
+        source.bands.map((band) => band.dataType),
+      );
+      expect(metadata.bands.map((band) => band.nodata)).toEqual(
+        source.bands.map((band) => band.nodata),
+      );
+      // Every corner GDAL reports in EPSG:4326 lies inside the Item's bbox (when GDAL's extent does not wrap).
+      const corners = source.info.wgs84Extent?.coordinates[0] ?? [];
+      const [west, south, east, north] = item.bbox as number[];
+      if (west! <= east! && corners.length > 0 && warnings.length === 0) {
+        // NAD27 (byte.tif) is shifted without its datum grid, ~80 m off GDAL: allow 0.001° (~110 m), 1e-6° otherwise.
+        const tolerance = /NAD27/.test(source.info.coordinateSystem?.wkt ?? '') ? 1e-3 : 1e-6;
+        for (const [lon, lat] of corners) {
+          if (Math.abs(lon) > 180 || Math.abs(lat) > 90) continue;
+          expect(lon).toBeGreaterThanOrEqual(west! - tolerance);
+          expect(lon).toBeLessThanOrEqual(east! + tolerance);
+          expect(lat).toBeGreaterThanOrEqual(south! - tolerance);
+          expect(lat).toBeLessThanOrEqual(north! + tolerance);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(
-    georeferenced.filter((file) => { const source = sources.get(file)!; return source.grid.width * source.grid.height * source.bands.length <= 1_000_000 && !/cint|\.grib/.test(file); }).map((file) => [path.relative(rastersDir, file)]),
+    georeferenced
+      .filter((file) => {
+        const source = sources.get(file)!;
+        return (
+          source.grid.width * source.grid.height * source.bands.length <= 1_000_000 &&
+          !/cint|\.grib/.test(file)
+        );
+      })
+      .map((file) => [path.relative(rastersDir, file)]),
   )('%s: a valid Item with a data footprint and statistics', async (relative) => {
-    const item = await toStacItem(fixture(relative), 'item-2', { footprint: 'data', withStats: true, histogramBuckets: 16, onWarning: () => {} });
+    const item = await toStacItem(fixture(relative), 'item-2', {
+      footprint: 'data',
+      withStats: true,
+      histogramBuckets: 16,
+      onWarning: () => {},
+    });
     expect(validate(item)).toEqual([]);
   });
 });
@@ -121,7 +156,12 @@ describe('toStacItem', () => {
     // 4 edges × 21 segments, closed; rounded to 6 decimals.
     const ring = outerRings(item)[0]!;
     expect(ring.length).toBe(85);
-    expect(ring.every(([lon, lat]) => Number.isInteger(lon * 1e6 + 1e-9 - ((lon * 1e6 + 1e-9) % 1)) && Math.abs(lat) < 90)).toBe(true);
+    expect(
+      ring.every(
+        ([lon, lat]) =>
+          Number.isInteger(lon * 1e6 + 1e-9 - ((lon * 1e6 + 1e-9) % 1)) && Math.abs(lat) < 90,
+      ),
+    ).toBe(true);
     expect(ring.flat().every((value) => Math.round(value * 1e6) / 1e6 === value)).toBe(true);
     expect(validate(item)).toEqual([]);
   });
@@ -129,7 +169,9 @@ describe('toStacItem', () => {
   it('is what Dataset.toStacItem returns', async () => {
     const source = fixture('rio-cogeo/image_51px.tif');
     const options = { datetime: '2020-01-01T00:00:00Z' };
-    expect(await new Dataset(source, 'gdal-test').toStacItem('same', options)).toEqual(await toStacItem(source, 'same', options));
+    expect(await new Dataset(source, 'gdal-test').toStacItem('same', options)).toEqual(
+      await toStacItem(source, 'same', options),
+    );
   });
 
   it('honours precision, asset key, roles and media type', async () => {
@@ -142,7 +184,11 @@ describe('toStacItem', () => {
     });
     expect(item.properties['datetime']).toBe('2021-04-30T22:00:00.000Z');
     expect(item.assets['dem']).toMatchObject({ roles: ['data', 'elevation'], type: 'image/tiff' });
-    expect(outerRings(item)[0]!.flat().every((value) => Math.round(value * 100) / 100 === value)).toBe(true);
+    expect(
+      outerRings(item)[0]!
+        .flat()
+        .every((value) => Math.round(value * 100) / 100 === value),
+    ).toBe(true);
     expect(validate(item)).toEqual([]);
   });
 
@@ -180,18 +226,29 @@ describe('toStacItem', () => {
     // The densified ring has many more points than the 4 corners and still passes through them.
     expect(ring.length).toBeGreaterThan(80);
     for (const corner of corners.slice(0, 4)) {
-      expect(ring.some(([lon, lat]) => Math.abs(lon - corner[0]) < 1e-5 && Math.abs(lat - corner[1]) < 1e-5)).toBe(true);
+      expect(
+        ring.some(
+          ([lon, lat]) => Math.abs(lon - corner[0]) < 1e-5 && Math.abs(lat - corner[1]) < 1e-5,
+        ),
+      ).toBe(true);
     }
   });
 
   it('bounds the part of a geostationary full disk that lies on the Earth', async () => {
     // The GOES projection as a proj4 string (proj4 cannot read GDAL's WKT2 of it); the disk's corners are off the Earth.
     const file = path.join(rastersDir, 'rasterio/goes.tif');
-    const geos = '+proj=geos +lon_0=-75 +h=35786023 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs +sweep=x';
-    expect(execFileSync('gdalsrsinfo', ['-o', 'proj4', file], { encoding: 'utf8' })).toContain('+proj=geos +lon_0=-75 +h=35786023');
+    const geos =
+      '+proj=geos +lon_0=-75 +h=35786023 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs +sweep=x';
+    expect(execFileSync('gdalsrsinfo', ['-o', 'proj4', file], { encoding: 'utf8' })).toContain(
+      '+proj=geos +lon_0=-75 +h=35786023',
+    );
     const warnings: string[] = [];
-    const item = await toStacItem(gdalRasterSource(file, { crs: geos }), 'goes', { onWarning: (message) => warnings.push(message) });
-    expect(warnings).toContainEqual(expect.stringMatching(/outside its projection's domain; the footprint is the bounding box/));
+    const item = await toStacItem(gdalRasterSource(file, { crs: geos }), 'goes', {
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/outside its projection's domain; the footprint is the bounding box/),
+    );
     // A proj4 string has no STAC field: proj:code null, with a warning.
     expect(warnings).toContainEqual(expect.stringMatching(/proj:code null/));
     const [west, south, east, north] = item.bbox!;
@@ -207,10 +264,14 @@ describe('toStacItem', () => {
 
   it('gives a raster without a CRS the whole world and warns', async () => {
     const warnings: string[] = [];
-    const item = await toStacItem(fixture('rasterio/float.tif'), 'nocrs', { onWarning: (message) => warnings.push(message) });
+    const item = await toStacItem(fixture('rasterio/float.tif'), 'nocrs', {
+      onWarning: (message) => warnings.push(message),
+    });
     expect(item.bbox).toEqual([-180, -90, 180, 90]);
     expect(item.properties['proj:code']).toBeNull();
-    expect(warnings).toEqual([expect.stringMatching(/has no CRS; the Item's geometry is the whole world/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/has no CRS; the Item's geometry is the whole world/),
+    ]);
     expect(validate(item)).toEqual([]);
     expect(readExtensionMetadata(item, 'data').grid).toEqual(fixture('rasterio/float.tif').grid);
   });
@@ -220,8 +281,13 @@ describe('toStacItem', () => {
     const item = await toStacItem(source, 'wkt');
     expect(item.properties['proj:code']).toBeNull();
     expect(item.properties['proj:wkt2']).toMatch(/^PROJCRS\["unnamed"/);
-    expect(readExtensionMetadata(item, 'data')).toMatchObject({ crsSource: 'proj:wkt2', grid: source.grid });
-    expect(item.assets['data']!['raster:bands']).toEqual([{ data_type: 'int16', nodata: -1000, scale: 0.0001, offset: 1000 }]);
+    expect(readExtensionMetadata(item, 'data')).toMatchObject({
+      crsSource: 'proj:wkt2',
+      grid: source.grid,
+    });
+    expect(item.assets['data']!['raster:bands']).toEqual([
+      { data_type: 'int16', nodata: -1000, scale: 0.0001, offset: 1000 },
+    ]);
   });
 
   it('spells a NaN nodata "nan"', async () => {
@@ -232,7 +298,14 @@ describe('toStacItem', () => {
 
   it('spells infinite nodata "inf" and "-inf"', async () => {
     const base = fixture('rasterio/byte.tif');
-    const source: RasterSource = { ...base, read: base.read, bands: [{ dataType: 'float32', nodata: Infinity }, { dataType: 'float32', nodata: -Infinity }] };
+    const source: RasterSource = {
+      ...base,
+      read: base.read,
+      bands: [
+        { dataType: 'float32', nodata: Infinity },
+        { dataType: 'float32', nodata: -Infinity },
+      ],
+    };
     const item = await toStacItem(source, 'inf');
     expect(item.assets['data']!['raster:bands']).toEqual([
       { data_type: 'float32', nodata: 'inf' },
@@ -243,15 +316,33 @@ describe('toStacItem', () => {
 
   it('writes eo:bands names when the bands have names, or when asked', async () => {
     const base = fixture('rasterio/RGB.byte.tif');
-    const named: RasterSource = { ...base, read: base.read, bands: base.bands.map((band, index) => ({ ...band, name: ['red', 'green', 'blue'][index]! })) };
+    const named: RasterSource = {
+      ...base,
+      read: base.read,
+      bands: base.bands.map((band, index) => ({ ...band, name: ['red', 'green', 'blue'][index]! })),
+    };
     const item = await toStacItem(named, 'eo');
-    expect(item.stac_extensions).toContain('https://stac-extensions.github.io/eo/v1.1.0/schema.json');
-    expect(item.assets['data']!['eo:bands']).toEqual([{ name: 'red' }, { name: 'green' }, { name: 'blue' }]);
+    expect(item.stac_extensions).toContain(
+      'https://stac-extensions.github.io/eo/v1.1.0/schema.json',
+    );
+    expect(item.assets['data']!['eo:bands']).toEqual([
+      { name: 'red' },
+      { name: 'green' },
+      { name: 'blue' },
+    ]);
     expect(readExtensionMetadata(item, 'data').bandNames).toEqual(['red', 'green', 'blue']);
     expect(validate(item)).toEqual([]);
     const unnamed = await toStacItem(base, 'eo2', { withEo: true });
-    expect(unnamed.assets['data']!['eo:bands']).toEqual([{ name: 'b1' }, { name: 'b2' }, { name: 'b3' }]);
-    const without = await toStacItem(named, 'eo3', { withEo: false, withProj: false, withRaster: false });
+    expect(unnamed.assets['data']!['eo:bands']).toEqual([
+      { name: 'b1' },
+      { name: 'b2' },
+      { name: 'b3' },
+    ]);
+    const without = await toStacItem(named, 'eo3', {
+      withEo: false,
+      withProj: false,
+      withRaster: false,
+    });
     expect(without.stac_extensions).toEqual([]);
     expect(without.properties['proj:code']).toBeUndefined();
     expect(without.assets['data']!['raster:bands']).toBeUndefined();
@@ -261,8 +352,15 @@ describe('toStacItem', () => {
   describe('datetime', () => {
     const source = () => fixture('rasterio/byte.tif');
     it('is null only when both range ends are given', async () => {
-      const item = await toStacItem(source(), 'range', { startDatetime: '2020-01-01', endDatetime: new Date('2020-02-01T00:00:00Z') });
-      expect(item.properties).toMatchObject({ datetime: null, start_datetime: '2020-01-01T00:00:00.000Z', end_datetime: '2020-02-01T00:00:00.000Z' });
+      const item = await toStacItem(source(), 'range', {
+        startDatetime: '2020-01-01',
+        endDatetime: new Date('2020-02-01T00:00:00Z'),
+      });
+      expect(item.properties).toMatchObject({
+        datetime: null,
+        start_datetime: '2020-01-01T00:00:00.000Z',
+        end_datetime: '2020-02-01T00:00:00.000Z',
+      });
       expect(validate(item)).toEqual([]);
     });
     it('defaults to now', async () => {
@@ -273,9 +371,15 @@ describe('toStacItem', () => {
       expect(datetime).toBeLessThanOrEqual(Date.now());
     });
     it('refuses half a range and bad dates', async () => {
-      await expect(toStacItem(source(), 'x', { startDatetime: '2020-01-01' })).rejects.toThrowError(OptionError);
-      await expect(toStacItem(source(), 'x', { datetime: 'yesterday' })).rejects.toThrowError(/datetime "yesterday" is not a valid date/);
-      await expect(toStacItem(source(), 'x', { startDatetime: '2021-01-01', endDatetime: '2020-01-01' })).rejects.toThrowError(/is after/);
+      await expect(toStacItem(source(), 'x', { startDatetime: '2020-01-01' })).rejects.toThrowError(
+        OptionError,
+      );
+      await expect(toStacItem(source(), 'x', { datetime: 'yesterday' })).rejects.toThrowError(
+        /datetime "yesterday" is not a valid date/,
+      );
+      await expect(
+        toStacItem(source(), 'x', { startDatetime: '2021-01-01', endDatetime: '2020-01-01' }),
+      ).rejects.toThrowError(/is after/);
       await expect(toStacItem(source(), '')).rejects.toThrowError(/non-empty Item id/);
     });
   });
@@ -283,9 +387,17 @@ describe('toStacItem', () => {
   it('drops a query string (a possible token) from the default href, with a warning that does not show it', async () => {
     const base = fixture('rasterio/byte.tif');
     const warnings: string[] = [];
-    const item = await toStacItem({ ...base, read: base.read, href: 'https://account.blob.core.windows.net/c/byte.tif?sig=SECRET' }, 'signed', {
-      onWarning: (message) => warnings.push(message),
-    });
+    const item = await toStacItem(
+      {
+        ...base,
+        read: base.read,
+        href: 'https://account.blob.core.windows.net/c/byte.tif?sig=SECRET',
+      },
+      'signed',
+      {
+        onWarning: (message) => warnings.push(message),
+      },
+    );
     expect(item.assets['data']!.href).toBe('https://account.blob.core.windows.net/c/byte.tif');
     expect(warnings.join('\n')).toMatch(/query string/);
     expect(warnings.join('\n')).not.toMatch(/SECRET/);
@@ -296,12 +408,22 @@ describe('toStacItem', () => {
     const outline = await toStacItem(source, 'bbox');
     const data = await toStacItem(source, 'data', { footprint: 'data' });
     expect(validate(data)).toEqual([]);
-    const area = (ring: Position[]) => Math.abs(ring.reduce((sum, [x0, y0], index) => sum + (index ? ring[index - 1]![0] * y0 - x0 * ring[index - 1]![1] : 0), 0)) / 2;
+    const area = (ring: Position[]) =>
+      Math.abs(
+        ring.reduce(
+          (sum, [x0, y0], index) =>
+            sum + (index ? ring[index - 1]![0] * y0 - x0 * ring[index - 1]![1] : 0),
+          0,
+        ),
+      ) / 2;
     const dataRing = outerRings(data)[0]!;
     expect(area(dataRing)).toBeLessThan(0.8 * area(outerRings(outline)[0]!));
     expect(dataRing.length).toBeLessThan(200);
     // Pixels well inside the data are inside the footprint; pixels well inside the nodata border are outside.
-    const [band] = await source.read({ window: { x: 0, y: 0, width: source.grid.width, height: source.grid.height }, bands: [0] });
+    const [band] = await source.read({
+      window: { x: 0, y: 0, width: source.grid.width, height: source.grid.height },
+      bands: [0],
+    });
     const { width, height, transform } = source.grid;
     const { createTransformer } = await import('@pyramids/core');
     const toLonLat = createTransformer('EPSG:32618', 'EPSG:4326');
@@ -323,7 +445,10 @@ describe('toStacItem', () => {
       for (let col = 0; col < width; col += 23) {
         const valid = band![row * width + col] !== 0;
         if (!allSame(col, row, valid)) continue;
-        const point = toLonLat(transform[0] + (col + 0.5) * transform[1], transform[3] + (row + 0.5) * transform[5]);
+        const point = toLonLat(
+          transform[0] + (col + 0.5) * transform[1],
+          transform[3] + (row + 0.5) * transform[5],
+        );
         expect(pointInRing(point, dataRing)).toBe(valid);
         if (valid) checkedIn++;
         else checkedOut++;
@@ -336,7 +461,9 @@ describe('toStacItem', () => {
   it('reads no pixel for a data footprint of integer bands without nodata: the outline is the footprint', async () => {
     const base = fixture('rasterio/byte.tif');
     let reads = 0;
-    const counting: RasterSource = { ...base, read: async (request) => {
+    const counting: RasterSource = {
+      ...base,
+      read: async (request) => {
         reads++;
         return base.read(request);
       },
@@ -349,29 +476,46 @@ describe('toStacItem', () => {
   it('gives an all-nodata raster a null geometry and no bbox', async () => {
     const base = fixture('rasterio/byte.tif');
     const warnings: string[] = [];
-    const options = { footprint: 'data' as const, onWarning: (message: string) => warnings.push(message) };
-    const withData = await toStacItem({ ...base, read: base.read, bands: [{ dataType: 'uint8', nodata: 0 }] }, 'full', options);
+    const options = {
+      footprint: 'data' as const,
+      onWarning: (message: string) => warnings.push(message),
+    };
+    const withData = await toStacItem(
+      { ...base, read: base.read, bands: [{ dataType: 'uint8', nodata: 0 }] },
+      'full',
+      options,
+    );
     expect(withData.geometry).not.toBeNull();
     expect(warnings).toEqual([]);
-    const empty: RasterSource = { ...base, bands: [{ dataType: 'uint8', nodata: 0 }], read: async (request) => [new Uint8Array(request.window.width * request.window.height)] };
+    const empty: RasterSource = {
+      ...base,
+      bands: [{ dataType: 'uint8', nodata: 0 }],
+      read: async (request) => [new Uint8Array(request.window.width * request.window.height)],
+    };
     const emptyItem = await toStacItem(empty, 'empty', options);
     expect(emptyItem.geometry).toBeNull();
     expect(emptyItem.bbox).toBeUndefined();
-    expect(warnings).toEqual([expect.stringMatching(/has no valid pixel; the Item has a null geometry/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/has no valid pixel; the Item has a null geometry/),
+    ]);
     expect(validate(emptyItem)).toEqual([]);
   });
 
   it('reprojects NAD27 (a datum proj4 has no grid for) close to where GDAL puts it', async () => {
     const source = fixture('rasterio/byte.tif');
     const warnings: string[] = [];
-    const item = await toStacItem(source, 'nad27', { onWarning: (message) => warnings.push(message) });
+    const item = await toStacItem(source, 'nad27', {
+      onWarning: (message) => warnings.push(message),
+    });
     expect(warnings).toEqual([]);
     const corners = source.info.wgs84Extent!.coordinates[0]!;
     const lons = corners.map((corner) => corner[0]);
     const lats = corners.map((corner) => corner[1]);
     const expected = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
     // Without the NAD27 grid shift the error stays well under 0.002° (~200 m).
-    item.bbox!.forEach((value, index) => expect(Math.abs(value - expected[index]!)).toBeLessThan(0.002));
+    item.bbox!.forEach((value, index) =>
+      expect(Math.abs(value - expected[index]!)).toBeLessThan(0.002),
+    );
   });
 });
 
@@ -379,29 +523,54 @@ describe('toStacItem statistics', () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'pyramids-stats-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it.each([['rasterio/byte.tif'], ['rasterio/rgb1_fake_nir_epsg3857.tif'], ['rio-cogeo/image_nan.tif'], ['cogeotiff/DEM_BS28_2016_1000_1141.tif']])(
-    '%s: statistics match GDAL',
-    async (relative) => {
-      // gdalinfo -stats writes an .aux.xml beside the file: work on a copy.
-      const copy = path.join(directory, path.basename(relative));
-      copyFileSync(path.join(rastersDir, relative), copy);
-      const info = gdalinfo(copy, ['-stats']) as unknown as { bands: { minimum: number; maximum: number; mean: number; stdDev: number; metadata: { ''?: Record<string, string> } }[] };
-      const item = await toStacItem(fixture(relative), 'stats', { withStats: true, histogramBuckets: 10 });
-      const bands = item.assets['data']!['raster:bands'] as { statistics: Record<string, number>; histogram: { buckets: number[]; count: number } }[];
-      info.bands.forEach((gdalBand, index) => {
-        const statistics = bands[index]!.statistics;
-        expect(statistics['minimum']).toBeCloseTo(gdalBand.minimum, 4);
-        expect(statistics['maximum']).toBeCloseTo(gdalBand.maximum, 4);
-        expect(statistics['mean']).toBeCloseTo(gdalBand.mean, 3);
-        expect(statistics['stddev']).toBeCloseTo(gdalBand.stdDev, 3);
-        expect(Number(gdalBand.metadata['']?.['STATISTICS_VALID_PERCENT'])).toBeCloseTo(statistics['valid_percent']!, 2);
-        expect(bands[index]!.histogram.count).toBe(10);
-        const validPixels = Math.round((statistics['valid_percent']! / 100) * fixture(relative).grid.width * fixture(relative).grid.height);
-        expect(bands[index]!.histogram.buckets.reduce((sum, value) => sum + value, 0)).toBe(validPixels);
-      });
-      expect(validate(item)).toEqual([]);
-    },
-  );
+  it.each([
+    ['rasterio/byte.tif'],
+    ['rasterio/rgb1_fake_nir_epsg3857.tif'],
+    ['rio-cogeo/image_nan.tif'],
+    ['cogeotiff/DEM_BS28_2016_1000_1141.tif'],
+  ])('%s: statistics match GDAL', async (relative) => {
+    // gdalinfo -stats writes an .aux.xml beside the file: work on a copy.
+    const copy = path.join(directory, path.basename(relative));
+    copyFileSync(path.join(rastersDir, relative), copy);
+    const info = gdalinfo(copy, ['-stats']) as unknown as {
+      bands: {
+        minimum: number;
+        maximum: number;
+        mean: number;
+        stdDev: number;
+        metadata: { ''?: Record<string, string> };
+      }[];
+    };
+    const item = await toStacItem(fixture(relative), 'stats', {
+      withStats: true,
+      histogramBuckets: 10,
+    });
+    const bands = item.assets['data']!['raster:bands'] as {
+      statistics: Record<string, number>;
+      histogram: { buckets: number[]; count: number };
+    }[];
+    info.bands.forEach((gdalBand, index) => {
+      const statistics = bands[index]!.statistics;
+      expect(statistics['minimum']).toBeCloseTo(gdalBand.minimum, 4);
+      expect(statistics['maximum']).toBeCloseTo(gdalBand.maximum, 4);
+      expect(statistics['mean']).toBeCloseTo(gdalBand.mean, 3);
+      expect(statistics['stddev']).toBeCloseTo(gdalBand.stdDev, 3);
+      expect(Number(gdalBand.metadata['']?.['STATISTICS_VALID_PERCENT'])).toBeCloseTo(
+        statistics['valid_percent']!,
+        2,
+      );
+      expect(bands[index]!.histogram.count).toBe(10);
+      const validPixels = Math.round(
+        (statistics['valid_percent']! / 100) *
+          fixture(relative).grid.width *
+          fixture(relative).grid.height,
+      );
+      expect(bands[index]!.histogram.buckets.reduce((sum, value) => sum + value, 0)).toBe(
+        validPixels,
+      );
+    });
+    expect(validate(item)).toEqual([]);
+  });
 });
 
 describe('the schema check can fail', () => {

@@ -8,8 +8,13 @@ import { ringArea, type Position, type Ring } from './footprint.js';
  * first pixel). Holes are not returned: a footprint covers them. Each ring is
  * closed; regions that touch only at a corner come out as separate rings.
  */
-export function traceMask(mask: ArrayLike<boolean | number>, width: number, height: number): Ring[] {
-  const valid = (col: number, row: number) => col >= 0 && row >= 0 && col < width && row < height && Boolean(mask[row * width + col]);
+export function traceMask(
+  mask: ArrayLike<boolean | number>,
+  width: number,
+  height: number,
+): Ring[] {
+  const valid = (col: number, row: number) =>
+    col >= 0 && row >= 0 && col < width && row < height && Boolean(mask[row * width + col]);
   const stride = width + 1;
   const key = (x: number, y: number) => y * stride + x;
   // Directed boundary edges, clockwise on screen around each valid pixel: valid on the right.
@@ -41,7 +46,8 @@ export function traceMask(mask: ArrayLike<boolean | number>, width: number, heig
         const choices = outgoing.get(current)!;
         // At a corner shared by two diagonal pixels, turn right to keep the regions apart.
         let index = choices.length - 1;
-        if (choices.length > 1) index = rightmostTurn(point(previous), point(current), choices.map(point));
+        if (choices.length > 1)
+          index = rightmostTurn(point(previous), point(current), choices.map(point));
         previous = current;
         current = choices.splice(index, 1)[0]!;
       }
@@ -78,7 +84,9 @@ function removeCollinear(ring: Ring): Ring {
     const previous = open[(index + open.length - 1) % open.length]!;
     const current = open[index]!;
     const next = open[(index + 1) % open.length]!;
-    const cross = (current[0] - previous[0]) * (next[1] - current[1]) - (current[1] - previous[1]) * (next[0] - current[0]);
+    const cross =
+      (current[0] - previous[0]) * (next[1] - current[1]) -
+      (current[1] - previous[1]) * (next[0] - current[0]);
     if (cross !== 0) result.push(current);
   }
   result.push(result[0]!);
@@ -125,7 +133,12 @@ export function simplifyLine(line: Ring, tolerance: number): Ring {
  * four positions (a triangle) when the input had at least that many.
  */
 export function simplifyRing(ring: Ring, tolerance: number): Ring {
-  const open = ring.length > 1 && ring[0]![0] === ring[ring.length - 1]![0] && ring[0]![1] === ring[ring.length - 1]![1] ? ring.slice(0, -1) : ring.slice();
+  const open =
+    ring.length > 1 &&
+    ring[0]![0] === ring[ring.length - 1]![0] &&
+    ring[0]![1] === ring[ring.length - 1]![1]
+      ? ring.slice(0, -1)
+      : ring.slice();
   if (open.length <= 3 || !(tolerance > 0)) return [...open, open[0]!];
   let farthest = 1;
   let distance = -1;
@@ -139,7 +152,8 @@ export function simplifyRing(ring: Ring, tolerance: number): Ring {
   const first = simplifyLine(open.slice(0, farthest + 1), tolerance);
   const second = simplifyLine([...open.slice(farthest), open[0]!], tolerance);
   const result = [...first, ...second.slice(1)];
-  if (result.length < 4) return [...open, open[0]!].length <= 4 ? [...open, open[0]!] : keepTriangle(open);
+  if (result.length < 4)
+    return [...open, open[0]!].length <= 4 ? [...open, open[0]!] : keepTriangle(open);
   return result;
 }
 

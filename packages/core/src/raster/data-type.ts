@@ -62,7 +62,10 @@ export function typedArrayFor(dataType: DataType): NumericArrayConstructor | und
 }
 
 /** Allocates a typed array of `length` for `dataType`, or throws for types without one. */
-export function allocateArray(dataType: DataType, length: number): Exclude<TypedArray, Uint8ClampedArray> {
+export function allocateArray(
+  dataType: DataType,
+  length: number,
+): Exclude<TypedArray, Uint8ClampedArray> {
   const Constructor = typedArrayFor(dataType);
   if (!Constructor) throw new TypeError(`no typed array holds data type '${dataType}'`);
   return new Constructor(length);

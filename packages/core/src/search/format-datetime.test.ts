@@ -21,8 +21,12 @@ describe('formatDatetime (as pystac-client)', () => {
 
   it('writes Date objects in UTC, with milliseconds only when there are some', () => {
     expect(formatDatetime(new Date('2020-05-01T12:00:00+02:00'))).toBe('2020-05-01T10:00:00Z');
-    expect(formatDatetime(new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 250)))).toBe('2020-01-01T00:00:00.250Z');
-    expect(formatDatetime([new Date('2020-01-01T00:00:00Z'), null])).toBe('2020-01-01T00:00:00Z/..');
+    expect(formatDatetime(new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 250)))).toBe(
+      '2020-01-01T00:00:00.250Z',
+    );
+    expect(formatDatetime([new Date('2020-01-01T00:00:00Z'), null])).toBe(
+      '2020-01-01T00:00:00Z/..',
+    );
     expect(formatDatetime([undefined, '2020-03'])).toBe('../2020-03-31T23:59:59Z');
   });
 

@@ -17,7 +17,8 @@ const DATETIME_PATTERN =
 
 /** `2023-06-01T00:00:00Z`, with milliseconds only when there are some (as Python's isoformat). */
 function toUtcIso(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new SearchError('datetime: invalid Date object; pass a valid Date or an RFC 3339 string');
+  if (Number.isNaN(date.getTime()))
+    throw new SearchError('datetime: invalid Date object; pass a valid Date or an RFC 3339 string');
   const text = date.toISOString();
   return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
 }
@@ -31,7 +32,8 @@ function invalid(component: string): SearchError {
 
 /** Start and, for a shorthand, end of one component. An exact instant has no end. */
 function expandComponent(component: DatetimeComponent): [string, string | undefined] {
-  if (component === null || component === undefined || component === '..' || component === '') return ['..', undefined];
+  if (component === null || component === undefined || component === '..' || component === '')
+    return ['..', undefined];
   if (component instanceof Date) return [toUtcIso(component), undefined];
   const match = DATETIME_PATTERN.exec(component.trim());
   if (!match?.groups) throw invalid(component);
@@ -47,9 +49,17 @@ function expandComponent(component: DatetimeComponent): [string, string | undefi
   const d = day === undefined ? undefined : Number(day);
   const start = new Date(Date.UTC(y, m ?? 0, d ?? 1));
   // Reject 2023-02-30 and friends instead of letting Date roll them over.
-  if ((m !== undefined && start.getUTCMonth() !== m) || (d !== undefined && start.getUTCDate() !== d)) throw invalid(component);
+  if (
+    (m !== undefined && start.getUTCMonth() !== m) ||
+    (d !== undefined && start.getUTCDate() !== d)
+  )
+    throw invalid(component);
   const next =
-    d !== undefined ? Date.UTC(y, m!, d + 1) : m !== undefined ? Date.UTC(y, m + 1, 1) : Date.UTC(y + 1, 0, 1);
+    d !== undefined
+      ? Date.UTC(y, m!, d + 1)
+      : m !== undefined
+        ? Date.UTC(y, m + 1, 1)
+        : Date.UTC(y + 1, 0, 1);
   // The last second of the period, as pystac-client does (relativedelta(..., seconds=-1)).
   return [toUtcIso(start), toUtcIso(new Date(next - 1000))];
 }
@@ -71,17 +81,24 @@ export function formatDatetime(value: DatetimeInput): string {
   else throw new SearchError('datetime: expected a string, a Date or a [start, end] pair');
   if (components.length === 1) {
     const [start, end] = expandComponent(components[0]);
-    if (start === '..') throw new SearchError("datetime: '..' alone is not a date; give a date or a range such as 2023-01-01/..");
+    if (start === '..')
+      throw new SearchError(
+        "datetime: '..' alone is not a date; give a date or a range such as 2023-01-01/..",
+      );
     return end === undefined ? start : `${start}/${end}`;
   }
   if (components.length !== 2) {
-    throw new SearchError(`datetime: too many components (at most 2, got ${components.length}) in ${JSON.stringify(value)}`);
+    throw new SearchError(
+      `datetime: too many components (at most 2, got ${components.length}) in ${JSON.stringify(value)}`,
+    );
   }
   const [start] = expandComponent(components[0]);
   const [endStart, endEnd] = expandComponent(components[1]);
   const end = endEnd ?? endStart;
   if (start === '..' && end === '..') {
-    throw new SearchError('datetime: a range open at both ends (../..) is not allowed; leave datetime out to search all times');
+    throw new SearchError(
+      'datetime: a range open at both ends (../..) is not allowed; leave datetime out to search all times',
+    );
   }
   if (start !== '..' && end !== '..' && Date.parse(start) > Date.parse(end)) {
     throw new SearchError(`datetime: the range ${start}/${end} ends before it starts`);

@@ -12,7 +12,25 @@ interface Token {
   position: number;
 }
 
-const SYMBOLS = ['<=', '>=', '<>', '=', '<', '>', '(', ')', '[', ']', ',', '+', '-', '*', '/', '%', '^'];
+const SYMBOLS = [
+  '<=',
+  '>=',
+  '<>',
+  '=',
+  '<',
+  '>',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+];
 const COMPARISONS = new Map([
   ['=', '='],
   ['<>', '<>'],
@@ -181,7 +199,9 @@ class Cql2TextParser {
       this.index++;
       return { op: COMPARISONS.get(token.text)!, args: [left, this.parseAdditive()] };
     }
-    const negated = this.isKeyword('NOT') && (this.isKeyword('LIKE', 1) || this.isKeyword('BETWEEN', 1) || this.isKeyword('IN', 1));
+    const negated =
+      this.isKeyword('NOT') &&
+      (this.isKeyword('LIKE', 1) || this.isKeyword('BETWEEN', 1) || this.isKeyword('IN', 1));
     if (negated) this.index++;
     let predicate: Cql2Json | undefined;
     if (this.isKeyword('LIKE')) {
@@ -237,7 +257,12 @@ class Cql2TextParser {
 
   private parseMultiplicative(): Cql2Json {
     let left = this.parsePower();
-    while (this.isSymbol('*') || this.isSymbol('/') || this.isSymbol('%') || this.isKeyword('DIV')) {
+    while (
+      this.isSymbol('*') ||
+      this.isSymbol('/') ||
+      this.isSymbol('%') ||
+      this.isKeyword('DIV')
+    ) {
       const token = this.next();
       const op = token.kind === 'identifier' ? 'div' : token.text;
       left = { op, args: [left, this.parsePower()] };
@@ -311,7 +336,10 @@ class Cql2TextParser {
       return null;
     }
     const geometryType = GEOMETRY_TYPES.get(upper);
-    if (geometryType && (this.isSymbol('(', 1) || this.isKeyword('Z', 1) || this.isKeyword('EMPTY', 1))) {
+    if (
+      geometryType &&
+      (this.isSymbol('(', 1) || this.isKeyword('Z', 1) || this.isKeyword('EMPTY', 1))
+    ) {
       this.index++;
       return this.parseGeometryBody(geometryType);
     }
@@ -333,15 +361,22 @@ class Cql2TextParser {
       if (ends.length !== 2) this.fail(token, 'INTERVAL(start, end) with two ends');
       return {
         interval: ends.map((end) =>
-          typeof end === 'object' && end !== null && !Array.isArray(end) && ('timestamp' in end || 'date' in end)
-            ? ((end as { timestamp?: string; date?: string }).timestamp ?? (end as { date: string }).date)
+          typeof end === 'object' &&
+          end !== null &&
+          !Array.isArray(end) &&
+          ('timestamp' in end || 'date' in end)
+            ? ((end as { timestamp?: string; date?: string }).timestamp ??
+              (end as { date: string }).date)
             : end,
         ),
       };
     }
     if (upper === 'BBOX') {
       const values = this.parseList(')');
-      if ((values.length !== 4 && values.length !== 6) || values.some((value) => typeof value !== 'number')) {
+      if (
+        (values.length !== 4 && values.length !== 6) ||
+        values.some((value) => typeof value !== 'number')
+      ) {
         this.fail(token, 'BBOX with 4 or 6 numbers');
       }
       return { bbox: values };
@@ -364,7 +399,8 @@ class Cql2TextParser {
       const geometries: Cql2Json[] = [];
       for (;;) {
         const token = this.peek();
-        const member = token.kind === 'identifier' ? GEOMETRY_TYPES.get(token.text.toUpperCase()) : undefined;
+        const member =
+          token.kind === 'identifier' ? GEOMETRY_TYPES.get(token.text.toUpperCase()) : undefined;
         if (!member) this.fail(token, 'a geometry');
         this.index++;
         geometries.push(this.parseGeometryBody(member));
@@ -376,8 +412,16 @@ class Cql2TextParser {
         return { type, geometries };
       }
     }
-    const depth = { Point: 0, LineString: 1, MultiPoint: 1, Polygon: 2, MultiLineString: 2, MultiPolygon: 3 }[type]!;
-    const coordinates = depth === 0 ? this.parsePosition() : this.parseNested(depth, type === 'MultiPoint');
+    const depth = {
+      Point: 0,
+      LineString: 1,
+      MultiPoint: 1,
+      Polygon: 2,
+      MultiLineString: 2,
+      MultiPolygon: 3,
+    }[type]!;
+    const coordinates =
+      depth === 0 ? this.parsePosition() : this.parseNested(depth, type === 'MultiPoint');
     if (depth === 0) this.expectSymbol(')');
     return { type, coordinates };
   }
@@ -390,7 +434,8 @@ class Cql2TextParser {
       if (typeof value !== 'number') this.fail(this.peek(), 'a coordinate');
       position.push(value);
     }
-    if (position.length < 2 || position.length > 3) this.fail(this.peek(), 'a position of 2 or 3 numbers');
+    if (position.length < 2 || position.length > 3)
+      this.fail(this.peek(), 'a position of 2 or 3 numbers');
     return position;
   }
 

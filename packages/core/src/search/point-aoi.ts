@@ -61,10 +61,14 @@ export function roundHalfEven(value: number): number {
 export function pointAoi(options: PointAoiOptions): PointAoi {
   const { lat, lon, edgeSize, resolution, units = 'px' } = options;
   if (!Number.isFinite(lat) || lat < -90 || lat > 90 || !Number.isFinite(lon)) {
-    throw new OptionError(`point: latitude must be within ±90 and longitude a number; got lat=${lat}, lon=${lon}`);
+    throw new OptionError(
+      `point: latitude must be within ±90 and longitude a number; got lat=${lat}, lon=${lon}`,
+    );
   }
-  if (!(resolution > 0) || !Number.isFinite(resolution)) throw new OptionError(`resolution must be a positive number of metres; got ${resolution}`);
-  if (units !== 'px' && units !== 'm') throw new OptionError(`units must be 'px' or 'm'; got ${JSON.stringify(units)}`);
+  if (!(resolution > 0) || !Number.isFinite(resolution))
+    throw new OptionError(`resolution must be a positive number of metres; got ${resolution}`);
+  if (units !== 'px' && units !== 'm')
+    throw new OptionError(`units must be 'px' or 'm'; got ${JSON.stringify(units)}`);
   const pixels = units === 'px' ? edgeSize : edgeSize / resolution;
   const size = Math.round(pixels);
   if (!(size >= 1) || Math.abs(pixels - size) > 1e-9 * Math.max(1, pixels)) {
@@ -78,7 +82,10 @@ export function pointAoi(options: PointAoiOptions): PointAoi {
   const epsg = utmZoneEpsg(wrappedLon, lat);
   const crs = `EPSG:${epsg}`;
   const [x, y] = createTransformer('EPSG:4326', crs)(wrappedLon, lat);
-  const center: [number, number] = [roundHalfEven(x / resolution) * resolution, roundHalfEven(y / resolution) * resolution];
+  const center: [number, number] = [
+    roundHalfEven(x / resolution) * resolution,
+    roundHalfEven(y / resolution) * resolution,
+  ];
   const half = (size * resolution) / 2;
   const bounds: Bounds = [center[0] - half, center[1] - half, center[0] + half, center[1] + half];
   const grid = gridFromBounds(crs, bounds, resolution, { snap: false });
@@ -91,7 +98,12 @@ export function pointAoi(options: PointAoiOptions): PointAoi {
   ];
   const lons = corners.map(([cornerLon]) => cornerLon);
   const lats = corners.map(([, cornerLat]) => cornerLat);
-  const bbox: [number, number, number, number] = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+  const bbox: [number, number, number, number] = [
+    Math.min(...lons),
+    Math.min(...lats),
+    Math.max(...lons),
+    Math.max(...lats),
+  ];
   return { crs, epsg, center, size, bounds, grid, bbox };
 }
 
@@ -117,7 +129,9 @@ export function pointSearchOptions(aoi: PointAoi, options: PointSearchOptions): 
   return {
     collections: [options.collection],
     bbox: aoi.bbox,
-    ...(hasDates ? { datetime: [options.startDate ?? null, options.endDate ?? null] as const } : {}),
+    ...(hasDates
+      ? { datetime: [options.startDate ?? null, options.endDate ?? null] as const }
+      : {}),
     ...(options.query ? { query: options.query } : {}),
   };
 }

@@ -71,7 +71,11 @@ export function loadCassette(name: string): Interaction[] {
 /** The vcrpy YAML shape of one interaction. */
 interface RecordedInteraction {
   request: { method: string; uri: string; body: string | null };
-  response: { status: { code: number }; headers: Record<string, unknown>; body?: { string?: string | Uint8Array } };
+  response: {
+    status: { code: number };
+    headers: Record<string, unknown>;
+    body?: { string?: string | Uint8Array };
+  };
 }
 
 function parseCassette(name: string): Interaction[] {
@@ -86,7 +90,13 @@ function parseCassette(name: string): Interaction[] {
     if (body instanceof Uint8Array) {
       const buffer = Buffer.from(body);
       compressed = encoding === 'gzip' || encoding === 'br';
-      responseText = (encoding === 'gzip' ? gunzipSync(buffer) : encoding === 'br' ? brotliDecompressSync(buffer) : buffer).toString('utf8');
+      responseText = (
+        encoding === 'gzip'
+          ? gunzipSync(buffer)
+          : encoding === 'br'
+            ? brotliDecompressSync(buffer)
+            : buffer
+      ).toString('utf8');
     } else {
       responseText = body ?? '';
     }
@@ -103,7 +113,9 @@ function parseCassette(name: string): Interaction[] {
 }
 
 function sortedQuery(url: URL): string[][] {
-  return [...url.searchParams.entries()].sort(([a, x], [b, y]) => (a === b ? x.localeCompare(y) : a.localeCompare(b)));
+  return [...url.searchParams.entries()].sort(([a, x], [b, y]) =>
+    a === b ? x.localeCompare(y) : a.localeCompare(b),
+  );
 }
 
 function bodiesMatch(recorded: string | null, actual: string): boolean {
@@ -122,22 +134,36 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** Starts a replay server on 127.0.0.1 (port 0) for the interactions of the given cassettes. */
-export async function startReplayServer(cassettes: string[], options: ReplayOptions = {}): Promise<ReplayServer> {
+export async function startReplayServer(
+  cassettes: string[],
+  options: ReplayOptions = {},
+): Promise<ReplayServer> {
   const interactions = cassettes.flatMap((name) => loadCassette(name));
-  const recordedOrigins = [...new Set(interactions.map((interaction) => new URL(interaction.uri).origin))];
+  const recordedOrigins = [
+    ...new Set(interactions.map((interaction) => new URL(interaction.uri).origin)),
+  ];
   const used = new Set<Interaction>();
   const requests: ReceivedRequest[] = [];
   let origin = '';
-  const rewriteText = (text: string) => recordedOrigins.reduce((result, recorded) => result.split(recorded).join(origin), text);
+  const rewriteText = (text: string) =>
+    recordedOrigins.reduce((result, recorded) => result.split(recorded).join(origin), text);
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       const body = await readBody(request);
       const url = new URL(request.url ?? '/', origin);
-      const received: ReceivedRequest = { method: request.method ?? 'GET', path: `${url.pathname}${url.search}`, body, headers: request.headers, matched: false };
+      const received: ReceivedRequest = {
+        method: request.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        body,
+        headers: request.headers,
+        matched: false,
+      };
       requests.push(received);
       if (options.refusePost && request.method === 'POST') {
-        response.writeHead(405, { 'content-type': 'application/json' }).end('{"code":"MethodNotAllowed","description":"POST is not allowed"}');
+        response
+          .writeHead(405, { 'content-type': 'application/json' })
+          .end('{"code":"MethodNotAllowed","description":"POST is not allowed"}');
         return;
       }
       const candidates = interactions.filter((interaction) => {
@@ -152,13 +178,17 @@ export async function startReplayServer(cassettes: string[], options: ReplayOpti
       const chosen = candidates.find((candidate) => !used.has(candidate)) ?? candidates.at(-1);
       if (!chosen) {
         // 418: not retried by the client, and plainly not a real answer.
-        response.writeHead(418, { 'content-type': 'text/plain' }).end(`no recorded interaction for ${request.method} ${received.path} ${body}`);
+        response
+          .writeHead(418, { 'content-type': 'text/plain' })
+          .end(`no recorded interaction for ${request.method} ${received.path} ${body}`);
         return;
       }
       used.add(chosen);
       received.matched = true;
       const text = rewriteText(chosen.responseText);
-      const headers: Record<string, string> = { 'content-type': chosen.contentType ?? 'application/json' };
+      const headers: Record<string, string> = {
+        'content-type': chosen.contentType ?? 'application/json',
+      };
       if (chosen.compressed) {
         headers['content-encoding'] = 'gzip';
         response.writeHead(chosen.status, headers).end(gzipSync(Buffer.from(text, 'utf8')));
@@ -174,7 +204,8 @@ export async function startReplayServer(cassettes: string[], options: ReplayOpti
     origin,
     requests,
     rewrite: (recordedUrl) => rewriteText(recordedUrl),
-    recordedJson: (cassette, index) => JSON.parse(rewriteText(byName.get(cassette)![index]!.responseText)),
+    recordedJson: (cassette, index) =>
+      JSON.parse(rewriteText(byName.get(cassette)![index]!.responseText)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -42,7 +42,6 @@ export interface JsonResponse {
   json: unknown;
 }
 
-
 function hostOf(url: string): string {
   try {
     return new URL(url).host;

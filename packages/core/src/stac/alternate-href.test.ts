@@ -162,7 +162,11 @@ describe('alternate hrefs at the call sites', { timeout: 60_000 }, () => {
     await expect(loadAsset(source, 'data', { registry, alternate: 'local' })).rejects.toThrowError(
       /may not read local files/,
     );
-    const dataset = await loadAsset(source, 'data', { registry, alternate: 'local', allowLocal: true });
+    const dataset = await loadAsset(source, 'data', {
+      registry,
+      alternate: 'local',
+      allowLocal: true,
+    });
     expect(opened).toEqual([path.join(rasters, 'cog_uint8_rgb_nodata.tif')]);
     expect(dataset.bands.map((band) => band.dataType)).toEqual(['uint8', 'uint8', 'uint8']);
   });

@@ -1,10 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assetHref, itemBbox, itemDatetime, parseItemsText, resolveAssetHref, StacAssetError, toItems } from '@pyramids/core';
+import {
+  assetHref,
+  itemBbox,
+  itemDatetime,
+  parseItemsText,
+  resolveAssetHref,
+  StacAssetError,
+  toItems,
+} from '@pyramids/core';
 import { fixturesDir } from '../../../../vitest.shared.js';
 
-const collectionFile = path.join(fixturesDir, 'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json');
+const collectionFile = path.join(
+  fixturesDir,
+  'stac/items/earth-search-v1/sentinel-2-c1-l2a_item-collection_10.json',
+);
 
 describe('Items input', () => {
   const collection = JSON.parse(readFileSync(collectionFile, 'utf8')) as { features: unknown[] };
@@ -15,11 +26,16 @@ describe('Items input', () => {
     expect(toItems(collection.features[0])).toHaveLength(1);
     expect(toItems({ toJSON: () => collection })).toHaveLength(10);
     const ndjson = collection.features.map((feature) => JSON.stringify(feature)).join('\n');
-    expect(parseItemsText(ndjson).map((item) => item.id)).toEqual(toItems(collection).map((item) => item.id));
+    expect(parseItemsText(ndjson).map((item) => item.id)).toEqual(
+      toItems(collection).map((item) => item.id),
+    );
   });
 
   it('says which item is malformed and why', () => {
-    const broken = [...collection.features.slice(0, 2), { type: 'Feature', id: 'x', properties: {} }];
+    const broken = [
+      ...collection.features.slice(0, 2),
+      { type: 'Feature', id: 'x', properties: {} },
+    ];
     expect(() => toItems(broken)).toThrowError(/item #2: item 'x' has no "assets" object/);
     expect(() => parseItemsText('{"type":"Feature",')).toThrowError(StacAssetError);
     expect(() => parseItemsText('')).toThrowError(/input is empty/);
@@ -39,10 +55,19 @@ describe('Items input', () => {
   });
 
   it('resolves relative hrefs against a base or the self link', () => {
-    const item = toItems({ type: 'Feature', id: 'a', geometry: null, properties: {}, assets: { data: { href: './tiles/a.tif' } }, links: [{ rel: 'self', href: 'https://h/c/items/a.json' }] })[0]!;
+    const item = toItems({
+      type: 'Feature',
+      id: 'a',
+      geometry: null,
+      properties: {},
+      assets: { data: { href: './tiles/a.tif' } },
+      links: [{ rel: 'self', href: 'https://h/c/items/a.json' }],
+    })[0]!;
     expect(resolveAssetHref(item, 'data')).toBe('https://h/c/items/tiles/a.tif');
     // A local base would make the remote Item's relative href a local path: refused unless allowed.
     expect(() => resolveAssetHref(item, 'data', '/data/catalog/')).toThrowError(/--allow-local/);
-    expect(resolveAssetHref(item, 'data', '/data/catalog/', true)).toBe('/data/catalog/tiles/a.tif');
+    expect(resolveAssetHref(item, 'data', '/data/catalog/', true)).toBe(
+      '/data/catalog/tiles/a.tif',
+    );
   });
 });

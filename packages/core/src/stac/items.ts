@@ -20,7 +20,9 @@ export function toItems(input: ItemsInput | unknown): StacItem[] {
   }
   if (record.type === 'Feature') return [asItem(value)];
   if (Symbol.iterator in (value as object)) {
-    return Array.from(value as Iterable<unknown>, (entry, index) => withIndex(index, () => asItem(entry)));
+    return Array.from(value as Iterable<unknown>, (entry, index) =>
+      withIndex(index, () => asItem(entry)),
+    );
   }
   throw new StacAssetError(
     `expected a STAC Item, an ItemCollection or an array of Items; got an object with type ${JSON.stringify(record.type)}`,
@@ -32,7 +34,10 @@ function withIndex<T>(index: number, read: () => T): T {
     return read();
   } catch (error) {
     if (StacAssetError.isInstance(error)) {
-      throw new StacAssetError(`item #${index}: ${error.message}`, { cause: error, details: error.details });
+      throw new StacAssetError(`item #${index}: ${error.message}`, {
+        cause: error,
+        details: error.details,
+      });
     }
     throw error;
   }
@@ -49,7 +54,8 @@ export function toItemCollection(items: StacItem[]): ItemCollection {
  */
 export function parseItemsText(text: string, name = 'input'): StacItem[] {
   const trimmed = text.trim();
-  if (trimmed === '') throw new StacAssetError(`${name} is empty; expected STAC Items as JSON or NDJSON`);
+  if (trimmed === '')
+    throw new StacAssetError(`${name} is empty; expected STAC Items as JSON or NDJSON`);
   try {
     return toItems(JSON.parse(trimmed));
   } catch (error) {
@@ -64,9 +70,12 @@ export function parseItemsText(text: string, name = 'input'): StacItem[] {
       try {
         parsed = JSON.parse(line);
       } catch (lineError) {
-        throw new StacAssetError(`${name} line ${index + 1} is not valid JSON: ${(lineError as Error).message}`, {
-          cause: lineError,
-        });
+        throw new StacAssetError(
+          `${name} line ${index + 1} is not valid JSON: ${(lineError as Error).message}`,
+          {
+            cause: lineError,
+          },
+        );
       }
       return withIndex(index, () => asItem(parsed));
     });

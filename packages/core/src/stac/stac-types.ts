@@ -47,7 +47,4 @@ export interface ItemCollection {
 
 /** Anything core accepts where Items are expected. */
 export type ItemsInput =
-  | StacItem
-  | ItemCollection
-  | { toJSON(): unknown }
-  | Iterable<StacItem | { toJSON(): unknown }>;
+  StacItem | ItemCollection | { toJSON(): unknown } | Iterable<StacItem | { toJSON(): unknown }>;

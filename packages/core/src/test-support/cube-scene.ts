@@ -19,10 +19,38 @@ export interface SceneTile {
 }
 
 export const SCENE_TILES: SceneTile[] = [
-  { id: 'A-20240501', crs: 'EPSG:32632', origin: [699000, 5321000], datetime: '2024-05-01T10:25:00Z', tileCode: '32TPT', seed: 1 },
-  { id: 'B-20240501', crs: 'EPSG:32632', origin: [700500, 5320500], datetime: '2024-05-01T10:25:05Z', tileCode: '32TQT', seed: 2 },
-  { id: 'C-20240501', crs: 'EPSG:32633', origin: [254000, 5321000], datetime: '2024-05-01T10:25:10Z', tileCode: '33TUN', seed: 3 },
-  { id: 'A-20240506', crs: 'EPSG:32632', origin: [699000, 5321000], datetime: '2024-05-06T10:25:00Z', tileCode: '32TPT', seed: 4 },
+  {
+    id: 'A-20240501',
+    crs: 'EPSG:32632',
+    origin: [699000, 5321000],
+    datetime: '2024-05-01T10:25:00Z',
+    tileCode: '32TPT',
+    seed: 1,
+  },
+  {
+    id: 'B-20240501',
+    crs: 'EPSG:32632',
+    origin: [700500, 5320500],
+    datetime: '2024-05-01T10:25:05Z',
+    tileCode: '32TQT',
+    seed: 2,
+  },
+  {
+    id: 'C-20240501',
+    crs: 'EPSG:32633',
+    origin: [254000, 5321000],
+    datetime: '2024-05-01T10:25:10Z',
+    tileCode: '33TUN',
+    seed: 3,
+  },
+  {
+    id: 'A-20240506',
+    crs: 'EPSG:32632',
+    origin: [699000, 5321000],
+    datetime: '2024-05-06T10:25:00Z',
+    tileCode: '32TPT',
+    seed: 4,
+  },
 ];
 
 /** The 10 m tile size in pixels (B05 is half of it at 20 m). */
@@ -34,7 +62,12 @@ export const SCENE_OFFSET = -0.1;
 
 function assetGrid(tile: SceneTile, resolution: number): Grid {
   const size = (SCENE_SIZE * 10) / resolution;
-  return { crs: tile.crs, transform: [tile.origin[0], resolution, 0, tile.origin[1], 0, -resolution], width: size, height: size };
+  return {
+    crs: tile.crs,
+    transform: [tile.origin[0], resolution, 0, tile.origin[1], 0, -resolution],
+    width: size,
+    height: size,
+  };
 }
 
 /**
@@ -42,12 +75,19 @@ function assetGrid(tile: SceneTile, resolution: number): Grid {
  * returns `{ files, items(base) }`; `items(base)` builds Items whose hrefs are
  * `${base}/${file}` (a local directory or a server URL).
  */
-export function createCubeScene(directory: string): { files: Record<string, string>; items: (base: string) => StacItem[] } {
+export function createCubeScene(directory: string): {
+  files: Record<string, string>;
+  items: (base: string) => StacItem[];
+} {
   const files: Record<string, string> = {};
   for (const tile of SCENE_TILES) {
-    for (const [asset, resolution] of [['B04', 10], ['B05', 20]] as const) {
+    for (const [asset, resolution] of [
+      ['B04', 10],
+      ['B05', 20],
+    ] as const) {
       const grid = assetGrid(tile, resolution);
-      const hole: [number, number, number, number] = asset === 'B04' ? [20 + tile.seed * 10, 30, 70 + tile.seed * 10, 80] : [10, 50, 35, 70];
+      const hole: [number, number, number, number] =
+        asset === 'B04' ? [20 + tile.seed * 10, 30, 70 + tile.seed * 10, 80] : [10, 50, 35, 70];
       const name = `${tile.id}_${asset}.tif`;
       files[`${tile.id}/${asset}`] = writeRasterWithGdal(
         path.join(directory, name),
@@ -55,12 +95,20 @@ export function createCubeScene(directory: string): { files: Record<string, stri
           width: grid.width,
           height: grid.height,
           dataType: 'uint16',
-          bands: [syntheticBand(grid.width, grid.height, tile.seed * 10 + resolution, { nodata: SCENE_NODATA, hole })],
+          bands: [
+            syntheticBand(grid.width, grid.height, tile.seed * 10 + resolution, {
+              nodata: SCENE_NODATA,
+              hole,
+            }),
+          ],
           crs: tile.crs,
           transform: grid.transform,
           nodata: SCENE_NODATA,
         },
-        { format: 'COG', creationOptions: ['BLOCKSIZE=64', 'COMPRESS=DEFLATE', 'OVERVIEW_RESAMPLING=AVERAGE'] },
+        {
+          format: 'COG',
+          creationOptions: ['BLOCKSIZE=64', 'COMPRESS=DEFLATE', 'OVERVIEW_RESAMPLING=AVERAGE'],
+        },
       );
     }
   }
@@ -76,7 +124,15 @@ export function createCubeScene(directory: string): { files: Record<string, stri
           roles: ['data'],
           'proj:transform': [resolution, 0, grid.transform[0], 0, -resolution, grid.transform[3]],
           'proj:shape': [grid.height, grid.width],
-          'raster:bands': [{ data_type: 'uint16', nodata: SCENE_NODATA, scale: SCENE_SCALE, offset: SCENE_OFFSET, spatial_resolution: resolution }],
+          'raster:bands': [
+            {
+              data_type: 'uint16',
+              nodata: SCENE_NODATA,
+              scale: SCENE_SCALE,
+              offset: SCENE_OFFSET,
+              spatial_resolution: resolution,
+            },
+          ],
         };
       };
       return {
@@ -91,9 +147,22 @@ export function createCubeScene(directory: string): { files: Record<string, stri
         bbox,
         geometry: {
           type: 'Polygon',
-          coordinates: [[[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]], [bbox[0], bbox[1]]]],
+          coordinates: [
+            [
+              [bbox[0], bbox[1]],
+              [bbox[2], bbox[1]],
+              [bbox[2], bbox[3]],
+              [bbox[0], bbox[3]],
+              [bbox[0], bbox[1]],
+            ],
+          ],
         },
-        properties: { datetime: tile.datetime, 'proj:epsg': Number(tile.crs.slice(5)), 'grid:code': tile.tileCode, platform: 'synthetic' },
+        properties: {
+          datetime: tile.datetime,
+          'proj:epsg': Number(tile.crs.slice(5)),
+          'grid:code': tile.tileCode,
+          platform: 'synthetic',
+        },
         links: [],
         assets: { B04: asset('B04', 10), B05: asset('B05', 20) },
       } as unknown as StacItem;

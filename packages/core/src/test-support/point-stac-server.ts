@@ -35,20 +35,56 @@ export interface PointStacServer {
 export function createPointScene(scratch: string): { B04: string; B03: string } {
   const source = path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif');
   const centre = projectPoint();
-  const window = [centre[0] - 3000, centre[1] + 3000, centre[0] + 3000, centre[1] - 3000].map(String);
+  const window = [centre[0] - 3000, centre[1] + 3000, centre[0] + 3000, centre[1] - 3000].map(
+    String,
+  );
   const B04 = path.join(scratch, 'B04.tif');
   const B03 = path.join(scratch, 'B03.tif');
   runGdal('gdal_translate', ['-q', '-of', 'COG', '-projwin', ...window, source, B04]);
   // B03: values inverted (1000 − v), so a band mix-up shows, and warped to 90 m pixels.
   const inverted = path.join(scratch, 'B03-inverted.tif');
-  runGdal('gdal_translate', ['-q', '-ot', 'Int16', '-scale', '0', '1000', '1000', '0', '-a_nodata', '-32768', '-projwin', ...window, source, inverted]);
-  runGdal('gdalwarp', ['-q', '-of', 'COG', '-tr', '90', '90', '-r', 'near', '-te', window[0]!, window[3]!, window[2]!, window[1]!, inverted, B03]);
+  runGdal('gdal_translate', [
+    '-q',
+    '-ot',
+    'Int16',
+    '-scale',
+    '0',
+    '1000',
+    '1000',
+    '0',
+    '-a_nodata',
+    '-32768',
+    '-projwin',
+    ...window,
+    source,
+    inverted,
+  ]);
+  runGdal('gdalwarp', [
+    '-q',
+    '-of',
+    'COG',
+    '-tr',
+    '90',
+    '90',
+    '-r',
+    'near',
+    '-te',
+    window[0]!,
+    window[3]!,
+    window[2]!,
+    window[1]!,
+    inverted,
+    B03,
+  ]);
   return { B04, B03 };
 }
 
 /** The point in EPSG:32621, by GDAL. */
 function projectPoint(): [number, number] {
-  const output = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:32621'], { input: `${POINT.lon} ${POINT.lat}\n`, encoding: 'utf8' });
+  const output = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:32621'], {
+    input: `${POINT.lon} ${POINT.lat}\n`,
+    encoding: 'utf8',
+  });
   const [x, y] = output.trim().split(/\s+/).map(Number);
   return [x!, y!];
 }
@@ -69,8 +105,16 @@ function sceneItem(base: string, files: { B04: string; B03: string }): StacItem 
     bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)],
     properties: { datetime: '2023-06-15T14:30:00Z' },
     assets: {
-      B04: { href: `${base}/B04.tif`, type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
-      B03: { href: `${base}/B03.tif`, type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
+      B04: {
+        href: `${base}/B04.tif`,
+        type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+        roles: ['data'],
+      },
+      B03: {
+        href: `${base}/B03.tif`,
+        type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+        roles: ['data'],
+      },
     },
     links: [],
   } as StacItem;
@@ -85,12 +129,20 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+): void {
   response.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
 }
 
 /** Starts the STAC API (at `/api`) and the file server (at `/`) over `scratch`, on 127.0.0.1. */
-export async function startPointStacServer(scratch: string, files: { B04: string; B03: string }): Promise<PointStacServer> {
+export async function startPointStacServer(
+  scratch: string,
+  files: { B04: string; B03: string },
+): Promise<PointStacServer> {
   const server = await startRangeServer(scratch);
   const api = `${server.url}/api`;
   const searches: Record<string, unknown>[] = [];
@@ -103,7 +155,11 @@ export async function startPointStacServer(scratch: string, files: { B04: string
         id: 'point-test',
         stac_version: '1.0.0',
         description: 'loopback STAC API for fromPoint tests',
-        conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search', 'https://api.stacspec.org/v1.0.0/item-search#query'],
+        conformsTo: [
+          'https://api.stacspec.org/v1.0.0/core',
+          'https://api.stacspec.org/v1.0.0/item-search',
+          'https://api.stacspec.org/v1.0.0/item-search#query',
+        ],
         links: [
           { rel: 'self', href: api, type: 'application/json' },
           { rel: 'search', href: `${api}/search`, type: 'application/geo+json', method: 'GET' },
@@ -122,7 +178,18 @@ export async function startPointStacServer(scratch: string, files: { B04: string
         searches.push(body);
         const collections = (body.collections as string[] | undefined) ?? [];
         const features = collections.includes(POINT_COLLECTION) ? [structuredClone(item)] : [];
-        sendJson(response, 200, { type: 'FeatureCollection', features, links: [], numberMatched: features.length, numberReturned: features.length }, 'application/geo+json');
+        sendJson(
+          response,
+          200,
+          {
+            type: 'FeatureCollection',
+            features,
+            links: [],
+            numberMatched: features.length,
+            numberReturned: features.length,
+          },
+          'application/geo+json',
+        );
       });
       return true;
     }

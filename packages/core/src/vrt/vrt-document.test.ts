@@ -25,7 +25,14 @@ const document: VrtDocument = {
           dstRect: { x: 0, y: 0, width: 120, height: 80 },
           nodata: 0,
         },
-        { kind: 'SimpleSource', filename: 'b.tif', relativeToVRT: true, band: 2, srcRect: { x: 0, y: 0, width: 100, height: 80 }, dstRect: { x: 120, y: 0, width: 100, height: 80 } },
+        {
+          kind: 'SimpleSource',
+          filename: 'b.tif',
+          relativeToVRT: true,
+          band: 2,
+          srcRect: { x: 0, y: 0, width: 100, height: 80 },
+          dstRect: { x: 120, y: 0, width: 100, height: 80 },
+        },
       ],
     },
     { dataType: 'float32', nodata: Number.NaN, sources: [] },
@@ -42,15 +49,32 @@ describe('VRT XML', () => {
     const parsed = parseVrtXml(xml);
     expect(parsed.crs).toBe('EPSG:32618');
     expect(parsed.transform).toEqual(document.transform);
-    expect(parsed.bands[0]).toEqual({ ...document.bands[0], sources: document.bands[0]!.sources.map(({ properties: _properties, ...rest }) => rest) });
+    expect(parsed.bands[0]).toEqual({
+      ...document.bands[0],
+      sources: document.bands[0]!.sources.map(({ properties: _properties, ...rest }) => rest),
+    });
     expect(Number.isNaN(parsed.bands[1]!.nodata)).toBe(true);
   });
 
   it('refuses documents only GDAL can read, and malformed ones, with ReadErrors', () => {
-    expect(() => parseVrtXml('<VRTDataset subClass="VRTWarpedDataset" rasterXSize="1" rasterYSize="1"></VRTDataset>')).toThrow(/only GDAL reads/);
-    expect(() => parseVrtXml('<VRTDataset rasterXSize="1" rasterYSize="1"><VRTRasterBand dataType="Byte" band="1" subClass="VRTDerivedRasterBand"/></VRTDataset>')).toThrow(/VRTDerivedRasterBand/);
+    expect(() =>
+      parseVrtXml(
+        '<VRTDataset subClass="VRTWarpedDataset" rasterXSize="1" rasterYSize="1"></VRTDataset>',
+      ),
+    ).toThrow(/only GDAL reads/);
+    expect(() =>
+      parseVrtXml(
+        '<VRTDataset rasterXSize="1" rasterYSize="1"><VRTRasterBand dataType="Byte" band="1" subClass="VRTDerivedRasterBand"/></VRTDataset>',
+      ),
+    ).toThrow(/VRTDerivedRasterBand/);
     expect(() => parseVrtXml('<Other/>')).toThrow(ReadError);
-    expect(() => parseVrtXml('<VRTDataset rasterXSize="0" rasterYSize="1"/>')).toThrow(/rasterXSize/);
-    expect(() => parseVrtXml('<VRTDataset rasterXSize="2" rasterYSize="2"><GeoTransform>1,2,3</GeoTransform><VRTRasterBand dataType="Byte" band="1"/></VRTDataset>')).toThrow(/6 numbers/);
+    expect(() => parseVrtXml('<VRTDataset rasterXSize="0" rasterYSize="1"/>')).toThrow(
+      /rasterXSize/,
+    );
+    expect(() =>
+      parseVrtXml(
+        '<VRTDataset rasterXSize="2" rasterYSize="2"><GeoTransform>1,2,3</GeoTransform><VRTRasterBand dataType="Byte" band="1"/></VRTDataset>',
+      ),
+    ).toThrow(/6 numbers/);
   });
 });

@@ -28,7 +28,13 @@ export interface VrtSource {
   scaleRatio?: number;
   scaleOffset?: number;
   /** `SourceProperties`: the source's size, type and blocks, so GDAL need not open it to plan. */
-  properties?: { width: number; height: number; dataType: DataType; blockWidth?: number; blockHeight?: number };
+  properties?: {
+    width: number;
+    height: number;
+    dataType: DataType;
+    blockWidth?: number;
+    blockHeight?: number;
+  };
 }
 
 /** One band of a VRT. */
@@ -80,7 +86,12 @@ export function dataTypeFromGdalName(name: string): DataType {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** A number as GDAL writes it: `nan`, `inf`, `-inf`, or the shortest exact decimal. */
@@ -113,29 +124,46 @@ function srsText(crs: string): string {
 /** Writes a VRT document as GDAL-compatible XML. */
 export function writeVrtXml(document: VrtDocument): string {
   const lines = [`<VRTDataset rasterXSize="${document.width}" rasterYSize="${document.height}">`];
-  if (document.crs) lines.push(`  <SRS dataAxisToSRSAxisMapping="1,2">${escapeXml(srsText(document.crs))}</SRS>`);
-  lines.push(`  <GeoTransform>${document.transform.map((value) => value.toPrecision(17).replace(/\.?0+(e|$)/, '$1')).join(', ')}</GeoTransform>`);
+  if (document.crs)
+    lines.push(`  <SRS dataAxisToSRSAxisMapping="1,2">${escapeXml(srsText(document.crs))}</SRS>`);
+  lines.push(
+    `  <GeoTransform>${document.transform.map((value) => value.toPrecision(17).replace(/\.?0+(e|$)/, '$1')).join(', ')}</GeoTransform>`,
+  );
   document.bands.forEach((band, index) => {
-    lines.push(`  <VRTRasterBand dataType="${gdalDataTypeName(band.dataType)}" band="${index + 1}">`);
-    if (band.description) lines.push(`    <Description>${escapeXml(band.description)}</Description>`);
-    if (band.nodata !== undefined) lines.push(`    <NoDataValue>${formatNumber(band.nodata)}</NoDataValue>`);
+    lines.push(
+      `  <VRTRasterBand dataType="${gdalDataTypeName(band.dataType)}" band="${index + 1}">`,
+    );
+    if (band.description)
+      lines.push(`    <Description>${escapeXml(band.description)}</Description>`);
+    if (band.nodata !== undefined)
+      lines.push(`    <NoDataValue>${formatNumber(band.nodata)}</NoDataValue>`);
     if (band.offset !== undefined) lines.push(`    <Offset>${formatNumber(band.offset)}</Offset>`);
     if (band.scale !== undefined) lines.push(`    <Scale>${formatNumber(band.scale)}</Scale>`);
     for (const source of band.sources) {
       lines.push(`    <${source.kind}>`);
-      lines.push(`      <SourceFilename relativeToVRT="${source.relativeToVRT ? 1 : 0}">${escapeXml(source.filename)}</SourceFilename>`);
+      lines.push(
+        `      <SourceFilename relativeToVRT="${source.relativeToVRT ? 1 : 0}">${escapeXml(source.filename)}</SourceFilename>`,
+      );
       lines.push(`      <SourceBand>${source.band}</SourceBand>`);
       if (source.properties) {
         const p = source.properties;
-        const blocks = p.blockWidth && p.blockHeight ? ` BlockXSize="${p.blockWidth}" BlockYSize="${p.blockHeight}"` : '';
-        lines.push(`      <SourceProperties RasterXSize="${p.width}" RasterYSize="${p.height}" DataType="${gdalDataTypeName(p.dataType)}"${blocks} />`);
+        const blocks =
+          p.blockWidth && p.blockHeight
+            ? ` BlockXSize="${p.blockWidth}" BlockYSize="${p.blockHeight}"`
+            : '';
+        lines.push(
+          `      <SourceProperties RasterXSize="${p.width}" RasterYSize="${p.height}" DataType="${gdalDataTypeName(p.dataType)}"${blocks} />`,
+        );
       }
       if (source.srcRect) lines.push(`      ${rectXml('SrcRect', source.srcRect)}`);
       if (source.dstRect) lines.push(`      ${rectXml('DstRect', source.dstRect)}`);
       if (source.kind === 'ComplexSource') {
-        if (source.scaleOffset !== undefined) lines.push(`      <ScaleOffset>${formatNumber(source.scaleOffset)}</ScaleOffset>`);
-        if (source.scaleRatio !== undefined) lines.push(`      <ScaleRatio>${formatNumber(source.scaleRatio)}</ScaleRatio>`);
-        if (source.nodata !== undefined) lines.push(`      <NODATA>${formatNumber(source.nodata)}</NODATA>`);
+        if (source.scaleOffset !== undefined)
+          lines.push(`      <ScaleOffset>${formatNumber(source.scaleOffset)}</ScaleOffset>`);
+        if (source.scaleRatio !== undefined)
+          lines.push(`      <ScaleRatio>${formatNumber(source.scaleRatio)}</ScaleRatio>`);
+        if (source.nodata !== undefined)
+          lines.push(`      <NODATA>${formatNumber(source.nodata)}</NODATA>`);
       }
       lines.push(`    </${source.kind}>`);
     }
@@ -163,12 +191,16 @@ function toElements(nodes: OrderedNode[]): XmlElement[] {
     if (!name || name === '#text' || name.startsWith('?')) continue;
     const childNodes = (node[name] as OrderedNode[]) ?? [];
     const attributes: Record<string, string> = {};
-    for (const [key, value] of Object.entries((node[':@'] as Record<string, unknown>) ?? {})) attributes[key.replace(/^@_/, '')] = String(value);
+    for (const [key, value] of Object.entries((node[':@'] as Record<string, unknown>) ?? {}))
+      attributes[key.replace(/^@_/, '')] = String(value);
     elements.push({
       name,
       attributes,
       children: toElements(childNodes),
-      text: childNodes.map((child) => (child['#text'] !== undefined ? String(child['#text']) : '')).join('').trim(),
+      text: childNodes
+        .map((child) => (child['#text'] !== undefined ? String(child['#text']) : ''))
+        .join('')
+        .trim(),
     });
   }
   return elements;
@@ -194,7 +226,13 @@ function rect(element: XmlElement | undefined): VrtRect | undefined {
  * (warped, derived, pixel functions) give a ReadError: only GDAL reads those.
  */
 export function parseVrtXml(xml: string, name = 'VRT'): VrtDocument {
-  const parser = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseTagValue: false, parseAttributeValue: false, trimValues: true });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    preserveOrder: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+  });
   let elements: XmlElement[];
   try {
     elements = toElements(parser.parse(xml) as OrderedNode[]);
@@ -204,7 +242,10 @@ export function parseVrtXml(xml: string, name = 'VRT'): VrtDocument {
   const dataset = elements.find((element) => element.name === 'VRTDataset');
   if (!dataset) throw new ReadError(`${name} is not a GDAL VRT: no <VRTDataset> element`);
   if (dataset.attributes.subClass) {
-    throw new ReadError(`${name} is a ${dataset.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`, { details: { gdalOnly: true } });
+    throw new ReadError(
+      `${name} is a ${dataset.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`,
+      { details: { gdalOnly: true } },
+    );
   }
   const width = Number(dataset.attributes.rasterXSize);
   const height = Number(dataset.attributes.rasterYSize);
@@ -212,25 +253,42 @@ export function parseVrtXml(xml: string, name = 'VRT'): VrtDocument {
     throw new ReadError(`${name}: <VRTDataset> needs positive integer rasterXSize and rasterYSize`);
   }
   const transformText = childText(dataset, 'GeoTransform');
-  const transform = (transformText ? transformText.split(',').map((part) => Number(part.trim())) : [0, 1, 0, 0, 0, 1]) as GeoTransform;
+  const transform = (
+    transformText ? transformText.split(',').map((part) => Number(part.trim())) : [0, 1, 0, 0, 0, 1]
+  ) as GeoTransform;
   if (transform.length !== 6 || transform.some((value) => !Number.isFinite(value))) {
-    throw new ReadError(`${name}: <GeoTransform> must hold 6 numbers; got ${JSON.stringify(transformText)}`);
+    throw new ReadError(
+      `${name}: <GeoTransform> must hold 6 numbers; got ${JSON.stringify(transformText)}`,
+    );
   }
   const srs = childText(dataset, 'SRS');
   const bands: VrtBand[] = dataset.children
     .filter((element) => element.name === 'VRTRasterBand')
     .map((bandElement, index) => {
       if (bandElement.attributes.subClass) {
-        throw new ReadError(`${name}: band ${index + 1} is a ${bandElement.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`, {
-          details: { gdalOnly: true },
-        });
+        throw new ReadError(
+          `${name}: band ${index + 1} is a ${bandElement.attributes.subClass}, which only GDAL reads: register @pyramids/readers-gdal`,
+          {
+            details: { gdalOnly: true },
+          },
+        );
       }
-      for (const unsupported of ['KernelFilteredSource', 'AveragedSource', 'NoDataFromMaskSource']) {
+      for (const unsupported of [
+        'KernelFilteredSource',
+        'AveragedSource',
+        'NoDataFromMaskSource',
+      ]) {
         if (child(bandElement, unsupported)) {
-          throw new ReadError(`${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`, { details: { gdalOnly: true } });
+          throw new ReadError(
+            `${name}: band ${index + 1} uses a ${unsupported}, which only GDAL reads: register @pyramids/readers-gdal`,
+            { details: { gdalOnly: true } },
+          );
         }
       }
-      const band: VrtBand = { dataType: dataTypeFromGdalName(bandElement.attributes.dataType ?? 'Byte'), sources: [] };
+      const band: VrtBand = {
+        dataType: dataTypeFromGdalName(bandElement.attributes.dataType ?? 'Byte'),
+        sources: [],
+      };
       const nodata = parseNumber(childText(bandElement, 'NoDataValue'));
       if (nodata !== undefined) band.nodata = nodata;
       const scale = parseNumber(childText(bandElement, 'Scale'));
@@ -240,10 +298,12 @@ export function parseVrtXml(xml: string, name = 'VRT'): VrtDocument {
       const description = childText(bandElement, 'Description');
       if (description) band.description = description;
       for (const sourceElement of bandElement.children) {
-        if (sourceElement.name !== 'SimpleSource' && sourceElement.name !== 'ComplexSource') continue;
+        if (sourceElement.name !== 'SimpleSource' && sourceElement.name !== 'ComplexSource')
+          continue;
         const kind = sourceElement.name;
         const filenameElement = child(sourceElement, 'SourceFilename');
-        if (!filenameElement?.text) throw new ReadError(`${name}: a ${kind} of band ${index + 1} has no <SourceFilename>`);
+        if (!filenameElement?.text)
+          throw new ReadError(`${name}: a ${kind} of band ${index + 1} has no <SourceFilename>`);
         const source: VrtSource = {
           kind,
           filename: filenameElement.text,

@@ -39,7 +39,8 @@ export function createPixelTransformer(
   options: { errorThreshold?: number } = {},
 ): PixelTransformer {
   const errorThreshold = options.errorThreshold ?? DEFAULT_ERROR_THRESHOLD;
-  if (!(errorThreshold >= 0)) throw new GridError(`errorThreshold must be 0 or more; got ${errorThreshold}`);
+  if (!(errorThreshold >= 0))
+    throw new GridError(`errorThreshold must be 0 or more; got ${errorThreshold}`);
   const t = target.transform;
   const inverse = invertGeotransform(source.transform);
   if ((target.crs === null) !== (source.crs === null)) {
