@@ -756,3 +756,68 @@ describe('pyramids cube, every resampling method, against gdalwarp', { timeout: 
     });
   }
 });
+
+// Per-band resampling: B05 (say, a class band) with nearest, B04 with bilinear, in one cube;
+// each band equals gdalwarp of its file with its own method, reprojected.
+describe('pyramids cube --resampling BAND=method', { timeout: 120_000 }, () => {
+  it('resamples each band with its own method, as gdalwarp does band by band', async () => {
+    const grid: Grid = {
+      crs: 'EPSG:32632',
+      transform: [701400, 30, 0, 5319600, 0, -30],
+      width: 90,
+      height: 85,
+    };
+    const single = path.join(scratch, 'items-per-band.json');
+    writeFileSync(
+      single,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [items.find((candidate) => candidate.id === 'C-20240501')],
+      }),
+    );
+    const output = path.join(scratch, 'cube-per-band.tif');
+    const result = await runCli([
+      'cube',
+      single,
+      '--asset',
+      'B04',
+      '--asset',
+      'B05',
+      '--crs',
+      'EPSG:32632',
+      '--resolution',
+      '30',
+      '--bounds',
+      bounds(grid).join(','),
+      '--resampling',
+      'B05=nearest',
+      '--resampling',
+      'bilinear',
+      '-o',
+      output,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const ours = readWithGdal(output, { scratch });
+    const bilinear = gdalwarp(['C-20240501_B04.tif'], grid, 'bilinear');
+    const nearest = gdalwarp(['C-20240501_B05.tif'], grid, 'near');
+    expect(mismatches(ours.bands[0]!, bilinear, 1)).toEqual([]);
+    expect(mismatches(ours.bands[1]!, nearest, 0)).toEqual([]);
+    // The other way round differs: the methods really are per band.
+    expect(
+      mismatches(ours.bands[1]!, gdalwarp(['C-20240501_B05.tif'], grid, 'bilinear'), 0).length,
+    ).toBeGreaterThan(0);
+
+    const unknown = await runCli([
+      'cube',
+      single,
+      '--asset',
+      'B04',
+      '--resampling',
+      'SCL=nearest',
+      '--dry-run',
+    ]);
+    expect(unknown.stderr).toMatch(
+      /OptionError: resampling names the band "SCL", which the cube does not have/,
+    );
+  });
+});

@@ -43,7 +43,7 @@ interface CubeCommandOptions {
   like?: string;
   groupby?: string;
   method?: string;
-  resampling?: string;
+  resampling?: string[];
   bbox?: string;
   maxItems?: string;
   align: boolean;
@@ -201,7 +201,7 @@ export function cubeOptionsFromFlags(
     ...(flags.like ? { like: flags.like } : {}),
     ...(flags.groupby ? { groupby: flags.groupby } : {}),
     ...(flags.method ? { method: flags.method as FuseMethod } : {}),
-    ...(flags.resampling ? { resampling: flags.resampling as Resampling } : {}),
+    ...(flags.resampling ? { resampling: parseResamplingFlags(flags.resampling) } : {}),
     ...(flags.bbox ? { bbox: parseLonLatBbox(flags.bbox) } : {}),
     ...(flags.maxItems ? { maxItems: parseInteger(flags.maxItems, '--max-items') } : {}),
     ...(flags.rescale ? { rescale: true } : {}),
@@ -219,6 +219,24 @@ export function cubeOptionsFromFlags(
     ...(flags.concurrency ? { concurrency: parseInteger(flags.concurrency, '--concurrency') } : {}),
     onWarning: (message) => process.stderr.write(`pyramids: warning: ${message}\n`),
   };
+}
+
+/**
+ * `--resampling` values: `bilinear` (every band), `SCL=nearest` (one band), comma lists of
+ * either; a bare method is the default for the bands not named (`'*'`).
+ */
+function parseResamplingFlags(values: string[]): Resampling | Record<string, Resampling> {
+  const byBand: Record<string, Resampling> = {};
+  for (const part of values.flatMap((value) => value.split(',')).map((text) => text.trim())) {
+    const [band, method] = part.includes('=') ? part.split('=', 2) : ['*', part];
+    if (!band || !method)
+      throw new OptionError(`--resampling ${JSON.stringify(part)}: use METHOD or BAND=METHOD`);
+    if (byBand[band] !== undefined)
+      throw new OptionError(`--resampling sets ${band === '*' ? 'the default' : band} twice`);
+    byBand[band] = method as Resampling;
+  }
+  const names = Object.keys(byBand);
+  return names.length === 1 && names[0] === '*' ? byBand['*']! : byBand;
 }
 
 /** `--workers N`: 1 (default) computes chunks in this thread, 0 one thread per core. */
@@ -294,7 +312,8 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     )
     .option(
       '--resampling <method>',
-      'nearest | bilinear | cubic | average | mode | min | max | median (default nearest)',
+      'nearest | bilinear | cubic | average | mode | min | max | median (default nearest); per band as BAND=method (e.g. --resampling SCL=nearest --resampling bilinear); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--bbox <w,s,e,n>', 'keep only items whose bbox intersects this lon/lat box')
     .option('--max-items <n>', 'keep at most n items')

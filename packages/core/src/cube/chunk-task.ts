@@ -49,6 +49,8 @@ export interface ChunkTask {
   bands: ChunkSource[][];
   options: {
     resampling: Resampling;
+    /** Per cube band, when bands resample differently (`resampling: { SCL: 'nearest', … }`). */
+    bandResampling?: Resampling[];
     method: FuseMethod;
     rescale: boolean;
     dtype: DataType;
@@ -137,7 +139,7 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
         const result = await warpRaster(dataset.source, task.grid, {
           window,
           bands: [source.band],
-          resampling: options.resampling,
+          resampling: options.bandResampling?.[bandIndex] ?? options.resampling,
           nodata: [source.nodata],
           ...(options.errorThreshold === undefined
             ? {}

@@ -53,8 +53,11 @@ export interface CubeOptions {
   bounds?: Bounds;
   /** Largest grid accepted, in pixels per band (default 250 million). */
   maxPixels?: number;
-  /** Resampling onto the target grid (default `nearest`). */
-  resampling?: Resampling;
+  /**
+   * Resampling onto the target grid (default `nearest`): one method, or per band name with `'*'`
+   * for the rest, e.g. `{ SCL: 'nearest', '*': 'bilinear' }`.
+   */
+  resampling?: Resampling | Record<string, Resampling>;
   /** Keep only items whose bbox intersects this [west, south, east, north] (lon/lat; west > east crosses the antimeridian). */
   bbox?: Bounds;
   /** Keep at most this many items (after `bbox`). */

@@ -194,7 +194,9 @@ interface CubeState {
   /** sources[time][band] in fusing order. */
   sources: SourceEntry[][][];
   options: CubeOptions;
+  /** The default resampling, and per band name the ones `resampling: { NAME: … }` chose. */
   resampling: Resampling;
+  resamplingByBand: Record<string, Resampling>;
   method: FuseMethod;
   chunkSize: [number, number];
   concurrency: number;
@@ -216,6 +218,7 @@ function checkOptions(options: CubeOptions): {
   assets: string[];
   method: FuseMethod;
   resampling: Resampling;
+  resamplingByBand: Record<string, Resampling>;
   chunkSize: [number, number];
   concurrency: number;
 } {
@@ -241,7 +244,7 @@ function checkOptions(options: CubeOptions): {
     throw new OptionError(
       `unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`,
     );
-  const resampling = parseResampling(options.resampling);
+  const { resampling, resamplingByBand } = parseResamplingOption(options.resampling, assets);
   const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter(
     (name) => options[name] !== undefined,
   );
@@ -280,7 +283,33 @@ function checkOptions(options: CubeOptions): {
   const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
   chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
   const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
-  return { assets, method, resampling, chunkSize, concurrency };
+  return { assets, method, resampling, resamplingByBand, chunkSize, concurrency };
+}
+
+/**
+ * `resampling` as one method, or per band name (`{ SCL: 'nearest', '*': 'bilinear' }`, `'*'`
+ * for the other bands, default nearest): categorical bands (classes, bit masks) need nearest
+ * while reflectance reads better smoothed.
+ */
+function parseResamplingOption(
+  value: CubeOptions['resampling'],
+  assets: string[],
+): { resampling: Resampling; resamplingByBand: Record<string, Resampling> } {
+  if (value === undefined || typeof value === 'string')
+    return { resampling: parseResampling(value), resamplingByBand: {} };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OptionError(
+      `resampling must be a method or { band: method, '*': method }; got ${JSON.stringify(value)}`,
+    );
+  const resamplingByBand: Record<string, Resampling> = {};
+  for (const [band, method] of Object.entries(value)) {
+    if (band !== '*' && !assets.includes(band))
+      throw new OptionError(
+        `resampling names the band ${JSON.stringify(band)}, which the cube does not have; its bands: ${assets.join(', ')} (or '*' for the rest)`,
+      );
+    if (band !== '*') resamplingByBand[band] = parseResampling(method);
+  }
+  return { resampling: parseResampling(value['*']), resamplingByBand };
 }
 
 /** Snaps bounds outward onto the pixel lattice of `grid` (same origin and resolution). */
@@ -378,7 +407,8 @@ export class DatasetCollection {
     input: ItemsInput | unknown[],
     options: CubeOptions,
   ): Promise<DatasetCollection> {
-    const { assets, method, resampling, chunkSize, concurrency } = checkOptions(options);
+    const { assets, method, resampling, resamplingByBand, chunkSize, concurrency } =
+      checkOptions(options);
     options.signal?.throwIfAborted();
     let items = applyBandConfig(
       Array.isArray(input) ? input.flatMap((entry) => toItems(entry)) : toItems(input),
@@ -656,6 +686,7 @@ export class DatasetCollection {
         sources,
         options,
         resampling,
+        resamplingByBand,
         method,
         chunkSize,
         concurrency,
@@ -750,6 +781,13 @@ export class DatasetCollection {
             ),
             options: {
               resampling: this.resampling,
+              ...(Object.keys(this.state.resamplingByBand).length > 0
+                ? {
+                    bandResampling: this.bands.map(
+                      (band) => this.state.resamplingByBand[band.name] ?? this.resampling,
+                    ),
+                  }
+                : {}),
               method: this.method,
               rescale: this.rescaled,
               dtype: this.dataType,
@@ -1002,7 +1040,7 @@ export class DatasetCollection {
     let bytes = 0;
     try {
       for (const task of tasks) {
-        for (const list of task.bands) {
+        for (const [band, list] of task.bands.entries()) {
           for (const source of list) {
             options.signal?.throwIfAborted();
             const dataset = await context.openSource!(source, () =>
@@ -1016,7 +1054,7 @@ export class DatasetCollection {
             );
             const plan = planWarp(dataset.source, task.grid, {
               window: task.window,
-              resampling: task.options.resampling,
+              resampling: task.options.bandResampling?.[band] ?? task.options.resampling,
               ...(task.options.errorThreshold === undefined
                 ? {}
                 : { errorThreshold: task.options.errorThreshold }),
