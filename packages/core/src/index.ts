@@ -189,6 +189,7 @@ export {
   type HttpRequestOptions,
   type HeadersSource,
 } from './http/http-request.js';
+export { MAX_JSON_BYTES_VARIABLE, MAX_JSON_DEPTH_VARIABLE } from './stac/json-limits.js';
 export {
   DEFAULT_HTTP_TIMEOUT_SECONDS,
   HTTP_TIMEOUT_VARIABLE,

@@ -6,6 +6,7 @@ import { ReadError } from '../errors/read-error.js';
 import { SearchError } from '../errors/search-error.js';
 import { httpRequest } from '../http/http-request.js';
 import { defaultHttpTimeout } from '../http/http-timeout.js';
+import { checkJsonLimits } from '../stac/json-limits.js';
 import { quoteServerText, redactHref, redactRequestSecrets } from '../signers/redact.js';
 import type { SignableRequest, Signer } from '../signers/signer.js';
 
@@ -153,6 +154,11 @@ export async function requestJson(
     }
     let json: unknown = undefined;
     if (text.trim() !== '') {
+      checkJsonLimits(
+        text,
+        `${request.method} ${shown}'s answer`,
+        (message) => new SearchError(message, { details: { status: response.status, url: shown } }),
+      );
       try {
         json = JSON.parse(text);
       } catch (error) {

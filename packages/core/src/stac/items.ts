@@ -1,3 +1,4 @@
+import { checkJsonLimits } from './json-limits.js';
 import { StacAssetError } from '../errors/stac-asset-error.js';
 import { asItem, toPlainJson } from './accessors.js';
 import type { ItemCollection, ItemsInput, StacItem } from './stac-types.js';
@@ -56,6 +57,7 @@ export function parseItemsText(text: string, name = 'input'): StacItem[] {
   const trimmed = text.trim();
   if (trimmed === '')
     throw new StacAssetError(`${name} is empty; expected STAC Items as JSON or NDJSON`);
+  checkJsonLimits(trimmed, name, (message) => new StacAssetError(message));
   try {
     return toItems(JSON.parse(trimmed));
   } catch (error) {
