@@ -13,6 +13,23 @@ import {
 } from './item-schema.js';
 import type { ToGeoParquetOptions } from './to-geo-parquet.js';
 import { geoParquetGeometryType } from './wkb.js';
+import { parseTimestampMicros } from './timestamps.js';
+
+/**
+ * STAC's own datetimes must be RFC 3339 (or `datetime` null beside a range): a value that is not
+ * would turn the whole column into text that no reader filters as time, so it is refused, as
+ * stac-geoparquet's conversion to timestamps refuses it.
+ */
+function checkCoreDatetimes(item: StacItem): void {
+  for (const key of ['datetime', 'start_datetime', 'end_datetime']) {
+    const value = item.properties[key];
+    if (value === undefined || (value === null && key === 'datetime')) continue;
+    if (typeof value === 'string' && parseTimestampMicros(value) !== undefined) continue;
+    throw new WriteError(
+      `item ${JSON.stringify(item.id)}: properties.${key} is ${JSON.stringify(value)?.slice(0, 80)}, not an RFC 3339 date-time (e.g. 2024-06-05T10:06:59Z); fix the Item before writing stac-geoparquet`,
+    );
+  }
+}
 
 const ITEM_MEMBERS = new Set([
   'type',
@@ -59,6 +76,7 @@ export class LayoutBuilder {
       this.topLevel.set(key, mergeValue(this.topLevel.get(key), item[key], key));
     }
     if (extraFields(item, this.jsonColumn)) this.hasExtra = true;
+    checkCoreDatetimes(item);
     for (const [key, value] of Object.entries(item.properties)) {
       if (isReservedProperty(key, this.jsonColumn)) continue;
       this.properties.set(key, mergeValue(this.properties.get(key), value, key, true));

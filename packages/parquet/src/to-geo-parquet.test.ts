@@ -116,6 +116,44 @@ describe('toGeoParquet round trip', () => {
     expect((await readdir(directory)).filter((name) => name.startsWith('empty'))).toEqual([]);
   });
 
+  it.each([
+    ['datetime', 'yesterday'],
+    ['datetime', 20240101],
+    ['start_datetime', '2024-13-45T99:00:00Z'],
+    ['end_datetime', null],
+  ])(
+    'refuses properties.%s = %j (not RFC 3339) naming the Item, and writes nothing',
+    async (key, value) => {
+      const [first, second] = itemFiles[0]!.items as StacItem[];
+      const bad = structuredClone(second ?? first!);
+      bad.id = 'bad-datetime';
+      bad.properties = { ...bad.properties, [key]: value };
+      if (key !== 'datetime') {
+        bad.properties['start_datetime'] ??= '2024-01-01T00:00:00Z';
+        bad.properties['end_datetime'] ??= '2024-01-02T00:00:00Z';
+        bad.properties[key] = value;
+      }
+      const target = path.join(directory, 'bad-datetime.parquet');
+      const error = await toGeoParquet([first!, bad], target).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteError);
+      expect((error as Error).message).toMatch(
+        new RegExp(`item "bad-datetime": properties\\.${key} is .*not an RFC 3339 date-time`),
+      );
+      expect((await readdir(directory)).filter((name) => name.startsWith('bad-datetime'))).toEqual(
+        [],
+      );
+      // A null datetime beside a range is valid STAC and still written.
+      const ranged = structuredClone(first!);
+      ranged.properties = {
+        ...ranged.properties,
+        datetime: null,
+        start_datetime: '2024-01-01T00:00:00Z',
+        end_datetime: '2024-01-02T00:00:00Z',
+      };
+      await expect(toGeoParquetBuffer([ranged])).resolves.toBeInstanceOf(Uint8Array);
+    },
+  );
+
   it('removes the partial file when the input fails midway', async () => {
     const items = itemFiles.find((entry) =>
       entry.file.includes('sentinel-2-c1-l2a_item-collection_10'),
