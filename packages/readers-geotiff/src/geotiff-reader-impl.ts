@@ -237,7 +237,7 @@ async function openGeoTiff(
         if (isAbortError(error) || request.signal?.aborted) throw request.signal?.reason ?? error;
         if (ReadError.isInstance(error) || SignerError.isInstance(error)) throw error;
         throw new ReadError(
-          `cannot decode window ${JSON.stringify(request.window)} of level ${level} of ${shown}: ${(error as Error).message}`,
+          `cannot decode window ${JSON.stringify(request.window)} of level ${level} of ${shown}: ${oneLine((error as Error).message)}`,
           { plugin: 'geotiff', cause: error },
         );
       }
@@ -259,4 +259,13 @@ export function createGeoTiffReaderImplementation(
   return {
     open: (href, context) => openGeoTiff(href, context, options),
   };
+}
+
+/** A decoder's message on one line: libvips and others report several causes on several lines. */
+function oneLine(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('; ');
 }
