@@ -653,7 +653,9 @@ export async function downloadItems(
     }
     if (itemPath) {
       // A self link would point at the source catalog, not at this copy.
-      item.links = (item.links ?? []).filter((link) => link.rel !== 'self');
+      item.links = (Array.isArray(item.links) ? item.links : []).filter(
+        (link) => link?.rel !== 'self',
+      );
       await mkdir(path.dirname(itemPath), { recursive: true });
       await writeFile(itemPath, `${JSON.stringify(item, null, 2)}\n`);
     }

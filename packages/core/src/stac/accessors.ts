@@ -154,7 +154,9 @@ export function assetField(item: StacItem, key: string, field: string): unknown 
 
 /** The Item's `self` link href, if any. */
 export function itemSelfHref(item: StacItem): string | undefined {
-  const self = item.links?.find(
+  // A hostile or broken Item may have anything as links.
+  if (!Array.isArray(item.links)) return undefined;
+  const self = item.links.find(
     (link) => link && link.rel === 'self' && typeof link.href === 'string',
   );
   return self?.href;
