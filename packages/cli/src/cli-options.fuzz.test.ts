@@ -1,12 +1,16 @@
 // Property-based fuzzing of `pyramids cube --dry-run`'s options on the bundled sample Items:
 // random and absurd values (numbers of every size, NaN, text, empty strings, lists) either
 // give a plan or a one-line typed error, quickly, and never print "undefined" or a stack.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli-for-tests.js';
 
 const items = path.resolve(import.meta.dirname, '../../../sample-data/items.json');
+const scratch = mkdtempSync(path.join(tmpdir(), 'pyramids-cube-fuzz-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const number = fc.oneof(
   fc.constantFrom('NaN', 'Infinity', '-1', '0', '1e308', '-1e308', '0.0000001', '4294967296', ''),
@@ -81,6 +85,33 @@ describe('cube --dry-run options, fuzzed', () => {
       }),
       {
         numRuns: Number(process.env['FUZZ_RUNS'] ?? 100),
+        seed: Number(process.env['FUZZ_SEED'] ?? 20261203),
+      },
+    );
+  }, 240_000);
+
+  it('write the cube whole or nothing, only at the target (40 cases)', async () => {
+    let caseNumber = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(option, { minLength: 1, maxLength: 3 }), async (options) => {
+        const directory = path.join(scratch, `case-${caseNumber++}`);
+        mkdirSync(directory);
+        const target = path.join(directory, 'cube.tif');
+        // A coarse default grid keeps each case small; the fuzzed options come after and win.
+        const args = ['cube', items, '--asset', 'B04', '--crs', 'EPSG:32633', '--resolution', '80'];
+        const result = await runCli([...args, ...options.flat(), '-o', target, '--quiet']);
+        const written = readdirSync(directory);
+        if (result.code === 0) expect(written).toEqual(['cube.tif']);
+        else {
+          // No partial output, not even a hidden temporary file.
+          expect(written).toEqual([]);
+          expect(result.stderr.trim().split('\n')[0]).toMatch(/^(pyramids: \w+Error: |error: )/);
+        }
+        // Nothing beside the case directories: no file written outside the target.
+        expect(readdirSync(scratch).every((name) => name.startsWith('case-'))).toBe(true);
+      }),
+      {
+        numRuns: Number(process.env['FUZZ_RUNS'] ?? 40),
         seed: Number(process.env['FUZZ_SEED'] ?? 20261203),
       },
     );
