@@ -410,14 +410,28 @@ export {
   type WarpResult,
   type WarpSourceShape,
 } from './warp/warp-raster.js';
+export { DatasetCollection, type CubeRunOptions } from './cube/dataset-collection.js';
 export {
-  DatasetCollection,
+  planCube,
+  selectItems,
+  checkCubePlan,
+  type CubePlan,
   type CubeBand,
   type CubeTimeStep,
-  type CubeArray,
-  type CubeEstimate,
-  type CubeWriteOptions,
-} from './cube/dataset-collection.js';
+} from './cube/cube-plan.js';
+export { checkCubeOptions, type CheckedCubeOptions } from './cube/check-cube-options.js';
+export {
+  chooseTargetGrid,
+  parseAnchor,
+  describeGrid,
+  type GridAnchor,
+} from './cube/choose-target-grid.js';
+export { resolveBands } from './cube/resolve-bands.js';
+export { planSources, type PlannedSource, type PlannedSources } from './cube/plan-sources.js';
+export { planChunkTasks } from './cube/plan-chunk-tasks.js';
+export { createItemAssetLookup, type ItemAssetLookup } from './cube/item-asset-lookup.js';
+export type { CubeEstimate } from './cube/cube-estimate.js';
+export type { CubeArray, CubeWriteOptions } from './cube/cube-write.js';
 export {
   FUSE_METHODS,
   type CubeOptions,

@@ -1,20 +1,9 @@
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { createNodeWorkerPool } from '@pyramids/core/node';
-import type { ChunkWorkerData } from '../chunk-worker.js';
-import { loadedPluginSpecifiers } from '../plugin-option.js';
 import {
-  allocateArray,
   checkOutputTarget,
   DatasetCollection,
   OptionError,
-  type CubeArray,
   type CubeOptions,
-  type CubeWriteChunk,
-  type CubeWriteOptions,
-  type DataType,
-  type WebWorkerPool,
   type FuseMethod,
   type Registry,
   type Resampling,
@@ -32,10 +21,19 @@ import {
   parsePositive,
 } from '../parse-options.js';
 import { runCubeCommandOnQueue } from './cube-queue.js';
+import {
+  parseAnchorFlag,
+  readBandConfigFlag,
+  readCubePlanFile,
+  refusePlanShapingFlags,
+} from './cube-plan-options.js';
+import { firstTimeStep, writeOptionsFromFlags } from './cube-output-options.js';
+import { parseWorkers, startChunkWorkers } from './cube-workers.js';
 import { nanReplacer } from './info-command.js';
 import { writePreviewPng } from './write-preview-png.js';
 
-interface CubeCommandOptions {
+/** The parsed flags of `pyramids cube`. */
+export interface CubeCommandOptions {
   asset: string[];
   crs?: string;
   resolution?: string;
@@ -65,6 +63,10 @@ interface CubeCommandOptions {
   predictor?: string;
   overviews?: boolean;
   quiet?: boolean;
+  anchor?: string;
+  alternate?: string;
+  bandConfig?: string;
+  plan?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -95,94 +97,6 @@ function parseInteger(text: string, flag: string): number {
   return value;
 }
 
-/** Writer options from `--format`, `--compress`, `--predictor` and `--overviews`; checked against the output format and the cube's data type. */
-export function writeOptionsFromFlags(
-  flags: Pick<CubeCommandOptions, 'format' | 'compress' | 'predictor' | 'overviews' | 'output'>,
-  dataType: DataType,
-): CubeWriteOptions {
-  const isZarr = flags.format
-    ? flags.format.toLowerCase().startsWith('zarr')
-    : /\.zarr[\\/]*$/i.test(flags.output ?? '');
-  const compress = (flags.compress ?? 'deflate').toLowerCase();
-  if (isZarr) {
-    // Zarr chunks are gzip-compressed; no predictor there.
-    if (compress !== 'deflate' && compress !== 'gzip' && compress !== 'none')
-      throw new OptionError(
-        `--compress ${flags.compress} is not supported for Zarr; use gzip or none`,
-      );
-    if (flags.predictor !== undefined)
-      throw new OptionError('--predictor applies to GeoTIFF output only');
-    if (flags.overviews) throw new OptionError('--overviews applies to GeoTIFF output only');
-    return {
-      ...(flags.format ? { format: flags.format } : {}),
-      compression: compress === 'none' ? 'none' : 'gzip',
-    };
-  }
-  if (compress !== 'deflate' && compress !== 'lzw' && compress !== 'none') {
-    throw new OptionError(
-      `--compress ${flags.compress} is not supported; use deflate, lzw or none`,
-    );
-  }
-  const isFloat = dataType.startsWith('float');
-  const predictor = (flags.predictor ?? (compress === 'none' ? 'no' : 'yes')).toLowerCase();
-  const allowed: Record<string, boolean> = {
-    yes: true,
-    no: false,
-    '1': false,
-    [isFloat ? '3' : '2']: true,
-  };
-  if (!(predictor in allowed)) {
-    throw new OptionError(
-      `--predictor ${flags.predictor} does not fit ${dataType} pixels; use yes, no, 1 or ${isFloat ? 3 : 2}`,
-    );
-  }
-  if (allowed[predictor] && compress === 'none')
-    throw new OptionError(
-      '--predictor needs compression; pass --compress deflate or --predictor no',
-    );
-  return {
-    ...(flags.format ? { format: flags.format } : {}),
-    compression: compress as 'deflate' | 'lzw' | 'none',
-    predictor: allowed[predictor]!,
-    ...(flags.overviews ? { overviews: true } : {}),
-  };
-}
-
-/** Collects the chunks of the first time step into a one-time-step array, for the preview. */
-function firstTimeStep(cube: DatasetCollection): {
-  onChunk: (chunk: CubeWriteChunk) => void;
-  array: CubeArray;
-} {
-  const [, bands, height, width] = cube.shape;
-  const data = allocateArray(cube.dataType, bands * height * width);
-  const onChunk = (chunk: CubeWriteChunk) => {
-    if (chunk.time !== 0) return;
-    chunk.data.forEach((values, band) => {
-      for (let row = 0; row < chunk.window.height; row++) {
-        const start = band * width * height + (chunk.window.y + row) * width + chunk.window.x;
-        (data as Float64Array).set(
-          (values as Float64Array).subarray(
-            row * chunk.window.width,
-            (row + 1) * chunk.window.width,
-          ),
-          start,
-        );
-      }
-    });
-  };
-  const coords = cube.coords;
-  return {
-    onChunk,
-    array: {
-      data,
-      shape: [1, bands, height, width],
-      dims: ['time', 'band', 'y', 'x'],
-      coords: { ...coords, time: coords.time.slice(0, 1) },
-      grid: cube.grid,
-    },
-  };
-}
-
 /** Builds cube options from the command line. */
 export function cubeOptionsFromFlags(
   flags: CubeCommandOptions,
@@ -190,33 +104,29 @@ export function cubeOptionsFromFlags(
 ): CubeOptions {
   if (flags.asset.length === 0)
     throw new OptionError('pass --asset KEY (repeat it to stack several assets as bands)');
+  const dtype = flags.dtype ? parseDataType(flags.dtype) : undefined;
   return {
     ...base,
     asset: flags.asset.length === 1 ? flags.asset[0]! : flags.asset,
     align: flags.align,
-    ...(flags.skipMissing ? { skipMissing: true } : {}),
-    ...(flags.crs ? { crs: flags.crs } : {}),
-    ...(flags.resolution ? { resolution: parseResolution(flags.resolution) } : {}),
-    ...(flags.bounds ? { bounds: parseBbox(flags.bounds, '--bounds') } : {}),
-    ...(flags.like ? { like: flags.like } : {}),
-    ...(flags.groupby ? { groupby: flags.groupby } : {}),
-    ...(flags.method ? { method: flags.method as FuseMethod } : {}),
-    ...(flags.resampling ? { resampling: parseResamplingFlags(flags.resampling) } : {}),
-    ...(flags.bbox ? { bbox: parseLonLatBbox(flags.bbox) } : {}),
-    ...(flags.maxItems ? { maxItems: parseInteger(flags.maxItems, '--max-items') } : {}),
-    ...(flags.rescale ? { rescale: true } : {}),
-    ...(flags.errorsAsNodata ? { errorsAsNodata: true } : {}),
-    ...(flags.dtype ? { dtype: parseDataType(flags.dtype) } : {}),
-    ...(flags.nodata !== undefined
-      ? {
-          nodata: parseNodataValue(
-            flags.nodata,
-            flags.dtype ? parseDataType(flags.dtype) : undefined,
-          ),
-        }
-      : {}),
-    ...(flags.chunkSize ? { chunkSize: parseInteger(flags.chunkSize, '--chunk-size') } : {}),
-    ...(flags.concurrency ? { concurrency: parseInteger(flags.concurrency, '--concurrency') } : {}),
+    skipMissing: flags.skipMissing === true,
+    crs: flags.crs || undefined,
+    resolution: flags.resolution ? parseResolution(flags.resolution) : undefined,
+    bounds: flags.bounds ? parseBbox(flags.bounds, '--bounds') : undefined,
+    anchor: flags.anchor ? parseAnchorFlag(flags.anchor) : undefined,
+    like: flags.like || undefined,
+    groupby: flags.groupby || undefined,
+    method: (flags.method || undefined) as FuseMethod | undefined,
+    resampling: flags.resampling ? parseResamplingFlags(flags.resampling) : undefined,
+    bbox: flags.bbox ? parseLonLatBbox(flags.bbox) : undefined,
+    maxItems: flags.maxItems ? parseInteger(flags.maxItems, '--max-items') : undefined,
+    alternate: flags.alternate || undefined,
+    rescale: flags.rescale === true,
+    errorsAsNodata: flags.errorsAsNodata === true,
+    dtype,
+    nodata: flags.nodata === undefined ? undefined : parseNodataValue(flags.nodata, dtype),
+    chunkSize: flags.chunkSize ? parseInteger(flags.chunkSize, '--chunk-size') : undefined,
+    concurrency: flags.concurrency ? parseInteger(flags.concurrency, '--concurrency') : undefined,
     onWarning: (message) => process.stderr.write(`pyramids: warning: ${message}\n`),
   };
 }
@@ -237,35 +147,6 @@ function parseResamplingFlags(values: string[]): Resampling | Record<string, Res
   }
   const names = Object.keys(byBand);
   return names.length === 1 && names[0] === '*' ? byBand['*']! : byBand;
-}
-
-/** `--workers N`: 1 (default) computes chunks in this thread, 0 one thread per core. */
-function parseWorkers(text: string | undefined): number {
-  if (text === undefined) return 1;
-  const workers = Number(text);
-  if (!Number.isInteger(workers) || workers < 0 || workers > 256)
-    throw new OptionError(
-      `--workers must be a whole number from 0 (one per core) to 256; got '${text}'`,
-    );
-  return workers === 0 ? availableParallelism() : workers;
-}
-
-/** The worker-thread script: next to this chunk in dist/, or in dist/ when run from the sources (tests). */
-function chunkWorkerScript(): URL {
-  const beside = new URL('./chunk-worker.js', import.meta.url);
-  return existsSync(beside) ? beside : new URL('../../dist/chunk-worker.js', import.meta.url);
-}
-
-/** Worker threads for the chunk tasks, loading the same plugins as this command. */
-function startChunkWorkers(size: number): WebWorkerPool {
-  return createNodeWorkerPool({
-    script: chunkWorkerScript(),
-    size,
-    workerData: {
-      plugins: [...loadedPluginSpecifiers()],
-      cwd: process.cwd(),
-    } satisfies ChunkWorkerData,
-  });
 }
 
 /**
@@ -304,6 +185,10 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       '--bounds <minx,miny,maxx,maxy>',
       'target bounds in the target CRS (snapped outward to the resolution)',
     )
+    .option(
+      '--anchor <anchor>',
+      'where pixel edges fall on the chosen grid: edge | center | floating | FX,FY (as odc-stac)',
+    )
     .option('--like <raster>', 'use the grid of this raster')
     .option('--groupby <key>', 'solar_day | time | id | PROPERTY: items fused into one time step')
     .option(
@@ -319,6 +204,14 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--max-items <n>', 'keep at most n items')
     .option('--no-align', 'refuse assets of one item on different grids instead of resampling them')
     .option('--skip-missing', 'drop items that lack an asset instead of failing')
+    .option(
+      '--alternate <name>',
+      "read the assets' alternate href of this name (s3, https, …; auto prefers one a signer serves)",
+    )
+    .option(
+      '--band-config <file.json>',
+      'per collection band aliases and nodata/scale/offset/data type overrides (JSON)',
+    )
     .option('--rescale', 'apply scale/offset: float32 output with NaN nodata')
     .option('--errors-as-nodata', 'an unreadable source becomes nodata with a warning')
     .option('--dtype <type>', 'output data type, e.g. uint16, float32')
@@ -332,6 +225,10 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option(
       '--dry-run',
       'print what the cube would cost (sources, tiles, bytes, requests) as JSON and stop',
+    )
+    .option(
+      '--plan',
+      'with --dry-run: print the cube plan (grid, bands, time steps, sources) as JSON; run it later with `pyramids cube PLAN.json -o OUT`',
     )
     .option('--preview <file.png>', 'also write a PNG quicklook of the first time step')
     .option(
@@ -369,7 +266,13 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
           'pass -o OUT.tif (or a directory) to write the cube, or --dry-run to estimate it',
         );
       // Every option and every output is checked before any work: nothing is read or written for a bad one.
-      const checked = cubeOptionsFromFlags(flags, { registry: createDefaultRegistry() });
+      const plan = await readCubePlanFile(source);
+      if (plan) refusePlanShapingFlags(flags);
+      if (flags.plan && !flags.dryRun)
+        throw new OptionError('--plan prints the plan with --dry-run; pass --dry-run too');
+      const registry = createDefaultRegistry();
+      if (!plan) cubeOptionsFromFlags(flags, { registry });
+      const bandConfig = flags.bandConfig ? await readBandConfigFlag(flags.bandConfig) : undefined;
       const workers = parseWorkers(flags.workers);
       const outputIsFolder =
         flags.output !== undefined &&
@@ -382,18 +285,34 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       if (flags.output && !flags.dryRun && !outputIsFolder && !flags.queue)
         await checkOutputTarget(flags.output, '-o');
       if (flags.preview && !flags.dryRun) await checkOutputTarget(flags.preview, '--preview');
-      const registry = checked.registry;
-      const { items, baseHref } = await loadItems(source, registry);
       const signer = await hooks.resolveSigner?.(
         flags as unknown as Record<string, unknown>,
         registry,
       );
       const progress = createCubeProgressBar(process.stderr, { quiet: flags.quiet === true });
-      const cube = await DatasetCollection.fromStac(items, {
-        ...cubeOptionsFromFlags(flags, { registry, baseHref }),
-        fetch: progress.countingFetch,
-        ...(signer ? { signer } : {}),
-      });
+      const onWarning = (message: string) =>
+        process.stderr.write(`pyramids: warning: ${message}\n`);
+      let cube: DatasetCollection;
+      if (plan) {
+        cube = DatasetCollection.fromPlan(plan, {
+          registry,
+          signer,
+          fetch: progress.countingFetch,
+          onWarning,
+        });
+      } else {
+        const { items, baseHref } = await loadItems(source, registry);
+        cube = await DatasetCollection.fromStac(items, {
+          ...cubeOptionsFromFlags(flags, { registry, baseHref }),
+          bandConfig,
+          fetch: progress.countingFetch,
+          signer,
+        });
+      }
+      if (flags.dryRun && flags.plan) {
+        process.stdout.write(`${JSON.stringify(cube.plan, nanReplacer, 2)}\n`);
+        return;
+      }
       if (flags.dryRun) {
         const estimate = await cube.estimate();
         const summary = {
@@ -417,9 +336,8 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
         files = await cube.write(flags.output!, {
           ...writeOptions,
           onProgress: progress.onProgress,
-          ...(preview ? { onChunk: preview.onChunk } : {}),
-          // Enough chunks in flight to keep every worker busy while the writer takes one.
-          ...(pool ? { runTask: (task, signal) => pool.run(task, { signal }) } : {}),
+          onChunk: preview?.onChunk,
+          runTask: pool ? (task, signal) => pool.run(task, { signal }) : undefined,
         });
       } finally {
         progress.stop();

@@ -8,6 +8,7 @@ import type { AlternateChoice } from '../stac/alternate-href.js';
 import type { BandConfig } from './band-config.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
+import type { GridAnchor } from './choose-target-grid.js';
 
 /** How items become time steps: a built-in key, any property name, or a function of the Item. */
 export type GroupBy =
@@ -51,6 +52,13 @@ export interface CubeOptions {
   resolution?: number | [number, number];
   /** Target bounds [minX, minY, maxX, maxY] in the target CRS; snapped outward to the resolution. */
   bounds?: Bounds;
+  /**
+   * Where pixel edges fall on a grid pyramids chooses (odc-stac's `anchor`): `edge` (multiples
+   * of the resolution), `center` (pixel centres on multiples), `floating` (the top-left corner as given)
+   * or `[fx, fy]` pixel fractions. Default: edges on multiples of the resolution with `crs`,
+   * the first Item's own pixel lattice without.
+   */
+  anchor?: GridAnchor;
   /** Largest grid accepted, in pixels per band (default 250 million). */
   maxPixels?: number;
   /**

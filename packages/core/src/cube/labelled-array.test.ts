@@ -11,7 +11,7 @@ import type { StacItem } from '../stac/stac-types.js';
 import { createCubeScene } from '../test-support/cube-scene.js';
 import { gdalRasterSource } from '../test-support/gdal-raster.js';
 import { PLUGIN_API_VERSION } from '../version.js';
-import type { CubeBand } from './dataset-collection.js';
+import type { CubeBand } from './cube-plan.js';
 import { DatasetCollection } from './dataset-collection.js';
 import { labelArray } from './labelled-array.js';
 

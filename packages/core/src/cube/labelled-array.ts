@@ -4,7 +4,8 @@ import { OptionError } from '../errors/option-error.js';
 import type { GeoTransform } from '../grid/geotransform.js';
 import { xCoordinates, yCoordinates, type Grid } from '../grid/grid.js';
 import { allocateArray, dataTypeOf, type TypedArray } from '../raster/data-type.js';
-import type { CubeArray, CubeBand, CubeTimeStep } from './dataset-collection.js';
+import type { CubeBand, CubeTimeStep } from './cube-plan.js';
+import type { CubeArray } from './cube-write.js';
 
 /** What describes the pixels beyond their coordinates. */
 export interface LabelledAttrs {

@@ -1,0 +1,205 @@
+// `pyramids cube` flags that shape the plan, end to end over a loopback range server:
+// --dry-run --plan and running a plan file, --anchor, --alternate and --band-config.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StacItem } from '@pyramids/core';
+import { createCubeScene } from '../../../core/src/test-support/cube-scene.js';
+import { readWithGdal } from '../../../core/src/test-support/gdal-raster.js';
+import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
+import { runCli } from '../run-cli-for-tests.js';
+
+let scratch: string;
+let server: RangeServer;
+let items: StacItem[];
+let itemsFile: string;
+const zone32 = (list: StacItem[]) => list.filter((item) => item.properties['proj:epsg'] === 32632);
+const writeItems = (name: string, list: StacItem[]) => {
+  const file = path.join(scratch, name);
+  writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: list }));
+  return file;
+};
+const grid = ['--crs', 'EPSG:32632', '--resolution', '10'];
+const bounds = ['--bounds', '699003,5318004,699047,5318049'];
+
+beforeAll(async () => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'pyramids-cube-plan-cli-'));
+  server = await startRangeServer(scratch);
+  items = zone32(createCubeScene(scratch).items(server.url));
+  itemsFile = writeItems('items.json', items);
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('pyramids cube --dry-run --plan', { timeout: 120_000 }, () => {
+  it('prints a plan that `pyramids cube PLAN.json -o` runs into the same file', async () => {
+    const args = ['--asset', 'B04', '--asset', 'B05', '--groupby', 'solar_day', ...grid];
+    const printed = await runCli(['cube', itemsFile, ...args, '--dry-run', '--plan']);
+    expect(printed.stderr).toBe('');
+    expect(printed.code).toBe(0);
+    const plan = JSON.parse(printed.stdout);
+    expect(plan).toMatchObject({ kind: 'pyramids.cube-plan', version: 1 });
+    expect(plan.bands.map((band: { name: string }) => band.name)).toEqual(['B04', 'B05']);
+    const planFile = path.join(scratch, 'plan.json');
+    writeFileSync(planFile, printed.stdout);
+
+    const fromPlan = path.join(scratch, 'from-plan.tif');
+    const direct = path.join(scratch, 'direct.tif');
+    expect((await runCli(['cube', planFile, '-o', fromPlan, '--quiet'])).code).toBe(0);
+    expect((await runCli(['cube', itemsFile, ...args, '-o', direct, '--quiet'])).code).toBe(0);
+    const [a, b] = [readWithGdal(fromPlan, { scratch }), readWithGdal(direct, { scratch })];
+    expect(a.width * a.height).toBeGreaterThan(0);
+    expect(a.bands.length).toBe(4);
+    expect(a.bands.map((band) => Array.from(band))).toEqual(
+      b.bands.map((band) => Array.from(band)),
+    );
+  });
+
+  it('refuses plan-shaping flags with a plan, and --plan without --dry-run', async () => {
+    const planFile = path.join(scratch, 'plan-b04.json');
+    writeFileSync(
+      planFile,
+      (await runCli(['cube', itemsFile, '--asset', 'B04', ...grid, '--dry-run', '--plan'])).stdout,
+    );
+    const shaped = await runCli([
+      'cube',
+      planFile,
+      '--asset',
+      'B04',
+      '--crs',
+      'EPSG:4326',
+      '-o',
+      path.join(scratch, 'x.tif'),
+    ]);
+    expect(shaped.code).not.toBe(0);
+    expect(shaped.stderr).toMatch(/cube plan, which already fixes --asset, --crs/);
+    const noDryRun = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--plan',
+      '-o',
+      path.join(scratch, 'y.tif'),
+    ]);
+    expect(noDryRun.code).not.toBe(0);
+    expect(noDryRun.stderr).toMatch(/--plan prints the plan with --dry-run/);
+  });
+});
+
+describe('pyramids cube --anchor, --alternate, --band-config', { timeout: 120_000 }, () => {
+  const dryRunGrid = async (extra: string[], file = itemsFile) => {
+    const result = await runCli(['cube', file, ...extra, '--dry-run']);
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout).grid;
+  };
+
+  it('--anchor center puts pixel centres on multiples of the resolution (hand-computed grid)', async () => {
+    expect(await dryRunGrid(['--asset', 'B04', ...grid, ...bounds, '--anchor', 'center'])).toEqual({
+      crs: 'EPSG:32632',
+      transform: [698995, 10, 0, 5318055, 0, -10],
+      width: 6,
+      height: 6,
+    });
+    expect(
+      (await dryRunGrid(['--asset', 'B04', ...grid, ...bounds, '--anchor', '0.25,0.75'])).transform,
+    ).toEqual([699002.5, 10, 0, 5318057.5, 0, -10]);
+    const bad = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--anchor',
+      'middle',
+      '--dry-run',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--anchor must be edge, center, floating or FX,FY/);
+  });
+
+  it('--alternate reads the named alternate href of every asset', async () => {
+    const mirrored = items.map((item) => ({
+      ...item,
+      stac_extensions: [
+        ...(item.stac_extensions ?? []),
+        'https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json',
+      ],
+      assets: Object.fromEntries(
+        Object.entries(item.assets).map(([key, asset]) => [
+          key,
+          {
+            ...asset,
+            href: `${server.url}/gone/${key}.tif`,
+            alternate: { mirror: { href: asset.href } },
+          },
+        ]),
+      ),
+    }));
+    const file = writeItems('mirrored.json', mirrored);
+    const args = ['--asset', 'B04', ...grid, '--groupby', 'solar_day'];
+    const direct = path.join(scratch, 'direct-b04.tif');
+    const mirror = path.join(scratch, 'mirror-b04.tif');
+    expect((await runCli(['cube', itemsFile, ...args, '-o', direct, '--quiet'])).code).toBe(0);
+    const result = await runCli([
+      'cube',
+      file,
+      ...args,
+      '--alternate',
+      'mirror',
+      '-o',
+      mirror,
+      '--quiet',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readWithGdal(mirror, { scratch }).bands.map((band) => Array.from(band))).toEqual(
+      readWithGdal(direct, { scratch }).bands.map((band) => Array.from(band)),
+    );
+    const own = await runCli([
+      'cube',
+      file,
+      ...args,
+      '-o',
+      path.join(scratch, 'own.tif'),
+      '--quiet',
+    ]);
+    expect(own.code).not.toBe(0); // the Items' own hrefs are gone
+  });
+
+  it('--band-config reads an alias as a band of that name, with its nodata override', async () => {
+    const config = path.join(scratch, 'bands.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ '*': { aliases: { red: 'B04' }, assets: { red: { nodata: 7 } } } }),
+    );
+    const result = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'red',
+      '--band-config',
+      config,
+      ...grid,
+      '--dry-run',
+    ]);
+    expect(result.stderr).toBe('');
+    const summary = JSON.parse(result.stdout);
+    expect(summary.band).toEqual(['red']);
+    expect(summary.nodata).toEqual([7]);
+    writeFileSync(config, '{ not json');
+    const bad = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'red',
+      '--band-config',
+      config,
+      '--dry-run',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--band-config .*bands\.json is not JSON/);
+  });
+});

@@ -1,0 +1,36 @@
+// `pyramids cube --workers N`: worker threads that run the cube's chunk tasks.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { OptionError, type WebWorkerPool } from '@pyramids/core';
+import { createNodeWorkerPool } from '@pyramids/core/node';
+import type { ChunkWorkerData } from '../chunk-worker.js';
+import { loadedPluginSpecifiers } from '../plugin-option.js';
+
+/** `--workers N`: 1 (default) computes chunks in this thread, 0 one thread per core. */
+export function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+    throw new OptionError(
+      `--workers must be a whole number from 0 (one per core) to 256; got '${text}'`,
+    );
+  return workers === 0 ? availableParallelism() : workers;
+}
+
+/** The worker-thread script: next to this chunk in dist/, or in dist/ when run from the sources (tests). */
+function chunkWorkerScript(): URL {
+  const beside = new URL('./chunk-worker.js', import.meta.url);
+  return existsSync(beside) ? beside : new URL('../../dist/chunk-worker.js', import.meta.url);
+}
+
+/** Worker threads for the chunk tasks, loading the same plugins as this command. */
+export function startChunkWorkers(size: number): WebWorkerPool {
+  return createNodeWorkerPool({
+    script: chunkWorkerScript(),
+    size,
+    workerData: {
+      plugins: [...loadedPluginSpecifiers()],
+      cwd: process.cwd(),
+    } satisfies ChunkWorkerData,
+  });
+}

@@ -1,0 +1,110 @@
+// Validation of `CubeOptions` before any Item is looked at: every bad value is an
+// OptionError naming the option, so nothing is read for a cube that cannot be built.
+import { OptionError } from '../errors/option-error.js';
+import { parseResampling, type Resampling } from '../warp/resampling.js';
+import { FUSE_METHODS, type CubeOptions, type FuseMethod } from './cube-options.js';
+import { parseAnchor, type GridAnchor } from './choose-target-grid.js';
+
+/** The options `planCube` derives from `CubeOptions`, checked. */
+export interface CheckedCubeOptions {
+  assets: string[];
+  method: FuseMethod;
+  resampling: Resampling;
+  resamplingByBand: Record<string, Resampling>;
+  chunkSize: [number, number];
+  concurrency: number;
+  anchor: GridAnchor | undefined;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new OptionError(`${name} must be a positive integer; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function checkBox(value: unknown, name: string, shape: string): void {
+  if (
+    value !== undefined &&
+    (!Array.isArray(value) ||
+      value.length !== 4 ||
+      value.some((entry) => typeof entry !== 'number' || !Number.isFinite(entry)))
+  )
+    throw new OptionError(`${name} must be ${shape}; got ${JSON.stringify(value)}`);
+}
+
+/** Checks `options` and derives what planning needs; OptionError on the first bad value. */
+export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
+  if (!options || typeof options !== 'object' || !options.registry)
+    throw new OptionError(
+      'fromStac needs options with a registry: createRegistry().use(geotiffReader())',
+    );
+  const assets =
+    typeof options.asset === 'string'
+      ? [options.asset]
+      : Array.isArray(options.asset)
+        ? options.asset
+        : [];
+  if (assets.length === 0 || assets.some((asset) => typeof asset !== 'string' || asset === '')) {
+    throw new OptionError(
+      `asset must be an asset key or a non-empty list of keys; got ${JSON.stringify(options.asset)}`,
+    );
+  }
+  if (new Set(assets).size !== assets.length)
+    throw new OptionError(`asset lists a key twice: ${assets.join(', ')}`);
+  const method = options.method ?? 'first';
+  if (!FUSE_METHODS.includes(method))
+    throw new OptionError(
+      `unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`,
+    );
+  const { resampling, resamplingByBand } = parseResamplingOption(options.resampling, assets);
+  const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter(
+    (name) => options[name] !== undefined,
+  );
+  if (options.like !== undefined && gridOptions.length > 0) {
+    throw new OptionError(
+      `pass either like or crs + resolution (+ bounds), not both; got like and ${gridOptions.join(', ')}`,
+    );
+  }
+  if (gridOptions.length > 0 && (options.crs === undefined || options.resolution === undefined)) {
+    throw new OptionError(
+      `a target grid needs crs and resolution together (and optionally bounds); got only ${gridOptions.join(', ')}`,
+    );
+  }
+  checkBox(options.bounds, 'bounds', '[minX, minY, maxX, maxY]');
+  checkBox(options.bbox, 'bbox', '[west, south, east, north] in degrees');
+  if (options.maxItems !== undefined) positiveInteger(options.maxItems, 'maxItems');
+  const anchor = parseAnchor(options.anchor);
+  if (anchor !== undefined && options.like !== undefined)
+    throw new OptionError('anchor snaps a grid pyramids chooses; it does not apply with like');
+  const size = options.chunkSize ?? 1024;
+  const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
+  chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
+  const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
+  return { assets, method, resampling, resamplingByBand, chunkSize, concurrency, anchor };
+}
+
+/**
+ * `resampling` as one method, or per band name (`{ SCL: 'nearest', '*': 'bilinear' }`, `'*'`
+ * for the other bands, default nearest): categorical bands (classes, bit masks) need nearest
+ * while reflectance reads better smoothed.
+ */
+function parseResamplingOption(
+  value: CubeOptions['resampling'],
+  assets: string[],
+): { resampling: Resampling; resamplingByBand: Record<string, Resampling> } {
+  if (value === undefined || typeof value === 'string')
+    return { resampling: parseResampling(value), resamplingByBand: {} };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OptionError(
+      `resampling must be a method or { band: method, '*': method }; got ${JSON.stringify(value)}`,
+    );
+  const resamplingByBand: Record<string, Resampling> = {};
+  for (const [band, method] of Object.entries(value)) {
+    if (band !== '*' && !assets.includes(band))
+      throw new OptionError(
+        `resampling names the band ${JSON.stringify(band)}, which the cube does not have; its bands: ${assets.join(', ')} (or '*' for the rest)`,
+      );
+    if (band !== '*') resamplingByBand[band] = parseResampling(method);
+  }
+  return { resampling: parseResampling(value['*']), resamplingByBand };
+}
