@@ -29,7 +29,7 @@ export function writeOptionsFromFlags(
       throw new OptionError('--predictor applies to GeoTIFF output only');
     if (flags.overviews) throw new OptionError('--overviews applies to GeoTIFF output only');
     return {
-      ...(flags.format ? { format: flags.format } : {}),
+      format: flags.format || undefined,
       compression: compress === 'none' ? 'none' : 'gzip',
     };
   }
@@ -56,10 +56,10 @@ export function writeOptionsFromFlags(
       '--predictor needs compression; pass --compress deflate or --predictor no',
     );
   return {
-    ...(flags.format ? { format: flags.format } : {}),
+    format: flags.format || undefined,
     compression: compress as 'deflate' | 'lzw' | 'none',
     predictor: allowed[predictor]!,
-    ...(flags.overviews ? { overviews: true } : {}),
+    overviews: flags.overviews === true,
   };
 }
 

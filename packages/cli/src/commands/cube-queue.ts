@@ -39,8 +39,8 @@ export async function runCubeCommandOnQueue(
     const result = await runCubeOnQueue(cube, {
       redis: flags.queue,
       store: flags.output,
-      ...(flags.queueName ? { queueName: flags.queueName } : {}),
-      ...(flags.errorsAsNodata ? { errorsAsNodata: true } : {}),
+      queueName: flags.queueName || undefined,
+      errorsAsNodata: flags.errorsAsNodata === true,
       onProgress: (progress) => {
         if (!bar) return;
         const payload = {

@@ -3,6 +3,7 @@
 import { OptionError } from '../errors/option-error.js';
 import type { DataType } from '../raster/data-type.js';
 import type { StacAsset, StacItem } from '../stac/stac-types.js';
+import { withoutUndefined } from '../util/without-undefined.js';
 
 /** Metadata that replaces what the Items say (or fills in what they lack) for every band of an asset. */
 export interface BandOverride {
@@ -96,14 +97,13 @@ function overrideAsset(asset: StacAsset, override: BandOverride): StacAsset {
     : undefined;
   const named = [asset['bands'], asset['eo:bands']].find(Array.isArray) as unknown[] | undefined;
   const count = Math.max(existing?.length ?? 0, named?.length ?? 0, 1);
-  const fields = {
-    ...(override.dataType !== undefined ? { data_type: override.dataType } : {}),
-    ...(override.nodata !== undefined
-      ? { nodata: Number.isNaN(override.nodata) ? 'nan' : override.nodata }
-      : {}),
-    ...(override.scale !== undefined ? { scale: override.scale } : {}),
-    ...(override.offset !== undefined ? { offset: override.offset } : {}),
-  };
+  const fields = withoutUndefined({
+    data_type: override.dataType,
+    nodata:
+      override.nodata !== undefined && Number.isNaN(override.nodata) ? 'nan' : override.nodata,
+    scale: override.scale,
+    offset: override.offset,
+  });
   // raster:bands wins over STAC 1.1 `bands` when metadata is read, so the override lands there.
   return {
     ...asset,

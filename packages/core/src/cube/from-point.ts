@@ -89,22 +89,22 @@ export async function cubeFromPoint(
       `collection must be a collection id such as 'sentinel-2-l2a'; got ${JSON.stringify(collection)}`,
     );
   const assets = bandList(bands);
-  const aoi = pointAoi({ lat, lon, edgeSize, resolution, ...(units ? { units } : {}) });
+  const aoi = pointAoi({ lat, lon, edgeSize, resolution, units: units || undefined });
   const endpoint = stac ?? PLANETARY_COMPUTER_STAC_URL;
   const found = await search(endpoint, {
     ...pointSearchOptions(aoi, {
       collection,
-      ...(startDate != null ? { startDate } : {}),
-      ...(endDate != null ? { endDate } : {}),
-      ...(query ? { query } : {}),
+      startDate: startDate ?? undefined,
+      endDate: endDate ?? undefined,
+      query: query || undefined,
     }),
-    ...(cubeOptions.maxItems !== undefined ? { maxItems: cubeOptions.maxItems } : {}),
-    ...(limit !== undefined ? { limit } : {}),
-    ...(headers ? { headers } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-    ...(cubeOptions.signer ? { signer: cubeOptions.signer } : {}),
+    maxItems: cubeOptions.maxItems,
+    limit,
+    headers: headers || undefined,
+    timeout,
+    signer: cubeOptions.signer,
     registry: cubeOptions.registry,
-    ...(cubeOptions.signal ? { signal: cubeOptions.signal } : {}),
+    signal: cubeOptions.signal,
   });
   if (found.features.length === 0) {
     const url = typeof endpoint === 'string' ? endpoint : endpoint.url;

@@ -5,6 +5,7 @@ import type { GeoTransform } from '../grid/geotransform.js';
 import { xCoordinates, yCoordinates, type Grid } from '../grid/grid.js';
 import { allocateArray, dataTypeOf, type TypedArray } from '../raster/data-type.js';
 import type { CubeBand, CubeTimeStep } from './cube-plan.js';
+import { withoutUndefined } from '../util/without-undefined.js';
 import type { CubeArray } from './cube-write.js';
 
 /** What describes the pixels beyond their coordinates. */
@@ -221,12 +222,7 @@ export class LabelledArray implements CubeArray {
     const band = labelIndices(selection.band, this.coords.band, 'band');
     const y = coordinateRange(selection.y, this.coords.y, this.grid.transform[5], 'y');
     const x = coordinateRange(selection.x, this.coords.x, this.grid.transform[1], 'x');
-    return this.isel({
-      ...(time ? { time } : {}),
-      ...(band ? { band } : {}),
-      ...(y ? { y } : {}),
-      ...(x ? { x } : {}),
-    });
+    return this.isel({ time, band, y, x });
   }
 }
 
@@ -237,18 +233,22 @@ export function labelArray(
 ): LabelledArray {
   return new LabelledArray(array, {
     nodata: cube.bands.map((band) => band.nodata),
-    bands: cube.bands.map((band) => ({
-      name: band.name,
-      dataType: band.dataType,
-      nodata: band.nodata,
-      scale: band.scale,
-      offset: band.offset,
-      ...(band.unit !== undefined ? { unit: band.unit } : {}),
-    })),
-    steps: cube.steps.map((step) => ({
-      label: step.label,
-      ...(step.datetime ? { datetime: step.datetime.toISOString() } : {}),
-      items: step.items,
-    })),
+    bands: cube.bands.map((band) =>
+      withoutUndefined({
+        name: band.name,
+        dataType: band.dataType,
+        nodata: band.nodata,
+        scale: band.scale,
+        offset: band.offset,
+        unit: band.unit,
+      }),
+    ),
+    steps: cube.steps.map((step) =>
+      withoutUndefined({
+        label: step.label,
+        datetime: step.datetime?.toISOString(),
+        items: step.items,
+      }),
+    ),
   });
 }

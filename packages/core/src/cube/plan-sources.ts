@@ -9,7 +9,7 @@ import type { ChunkSource } from './chunk-task.js';
 import { describeGrid } from './choose-target-grid.js';
 import type { ItemGroup } from './group-items.js';
 import type { ItemAssetLookup } from './item-asset-lookup.js';
-import { withoutUndefined } from './resolve-bands.js';
+import { withoutUndefined } from '../util/without-undefined.js';
 
 /** A source of the plan: a chunk source with its footprint in the target CRS (undefined: read for every chunk). */
 export interface PlannedSource extends ChunkSource {

@@ -7,6 +7,7 @@ import { commonDataType } from './common-data-type.js';
 import type { CubeOptions, FuseMethod } from './cube-options.js';
 import type { CubeBand } from './cube-plan.js';
 import type { ItemAssetLookup } from './item-asset-lookup.js';
+import { withoutUndefined } from '../util/without-undefined.js';
 
 /**
  * One band per asset, as the first Item (or its header) describes it: the output type is
@@ -72,11 +73,4 @@ export async function resolveBands(
     if (source.unit) band.unit = source.unit;
     return band;
   });
-}
-
-/** The object without its undefined properties: bands are printed and written as JSON metadata. */
-export function withoutUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[])
-    if (value[key] === undefined) delete value[key];
-  return value;
 }

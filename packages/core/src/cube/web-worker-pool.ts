@@ -183,7 +183,7 @@ export function serveChunkTasks(
   const contextFor = async (task: ChunkTask, signal: AbortSignal): Promise<ChunkContext> => {
     const description = task.options.signer;
     const signer = description && signerFor ? await signerFor(description) : base.signer;
-    return { ...base, openSource, signal, ...(signer ? { signer } : {}) };
+    return { ...base, openSource, signal, signer };
   };
   scope.addEventListener('message', (event) => {
     const message = event.data as PoolRequest;
