@@ -103,7 +103,7 @@ export async function importPlugins(
         if (!IncompatiblePluginError.isInstance(error)) throw error;
         throw new IncompatiblePluginError(`--plugin ${specifier}: ${error.message}`, {
           cause: error,
-          ...(error.plugin ? { plugin: error.plugin } : {}),
+          plugin: error.plugin,
         });
       }
       plugins.push(plugin);

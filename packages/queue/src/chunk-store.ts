@@ -194,7 +194,7 @@ export function s3ChunkStore(description: Extract<StoreDescription, { kind: 's3'
             new sdk.ListObjectsV2Command({
               Bucket: bucket,
               Prefix: keyOf(listPrefix),
-              ...(token ? { ContinuationToken: token } : {}),
+              ContinuationToken: token,
             }),
           )
           .catch((error: unknown) => fail('list', listPrefix, error));

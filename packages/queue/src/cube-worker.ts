@@ -143,7 +143,7 @@ export async function startCubeWorker(options: CubeWorkerOptions): Promise<CubeW
     const signer = await signerOf(chunk.task);
     const result = await runChunkTask(chunk.task, {
       registry: options.registry,
-      ...(signer ? { signer } : {}),
+      signer,
       fetch: fetchCounted,
       openSource,
       onWarning: (message) => options.onChunk?.({ key: chunk.key, status: 'done', message }),

@@ -55,7 +55,7 @@ export function parseRedisUrl(
     maxRetriesPerRequest: null,
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(db === undefined ? {} : { db }),
+    db,
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
     ...(giveUpAfter === undefined
       ? {}

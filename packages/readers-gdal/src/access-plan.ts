@@ -111,7 +111,7 @@ export async function planAccess(
   const plan: AccessPlan = {
     path: pathFor(href),
     config: first.config,
-    ...(headerFile ? { headerFile } : {}),
+    headerFile,
     async refresh(signal) {
       if (!context.signer) return;
       const signed = context.signHref ? await context.signHref(signal) : currentHref;

@@ -190,7 +190,7 @@ export function describeGdalDataset(
   const blockSize = { width: block.x, height: block.y };
   const metadata: Record<string, unknown> = {
     driver: dataset.driver.description,
-    ...(chosen.variable ? { variable: chosen.variable } : {}),
+    variable: chosen.variable,
     ...(chosen.subdatasets.length > 0
       ? { variables: chosen.subdatasets.map((subdataset) => subdatasetVariable(subdataset.name)) }
       : {}),

@@ -213,7 +213,7 @@ async function openGeoTiff(
           const rgb = (await image.readRGB({
             window,
             interleave: false,
-            ...(request.signal ? { signal: request.signal } : {}),
+            signal: request.signal,
           })) as unknown as TypedArray[];
           return wanted.map((index) => rgb[index]!);
         }
@@ -222,7 +222,7 @@ async function openGeoTiff(
           samples: wanted,
           interleave: false,
           ...(nodata !== undefined && Number.isFinite(nodata) ? { fillValue: nodata } : {}),
-          ...(request.signal ? { signal: request.signal } : {}),
+          signal: request.signal,
         });
         // 64-bit integers come back as BigInt arrays; bands are number arrays.
         return Array.from(

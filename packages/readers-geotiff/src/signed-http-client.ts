@@ -78,11 +78,11 @@ export class SignedHttpClient extends BaseClient {
           ...extra,
           ...(await headersFor(this.context.signer, target, { method: 'GET' }, signal)),
         }),
-      ...(signal ? { signal } : {}),
-      ...(this.context.fetch ? { fetch: this.context.fetch } : {}),
+      signal,
+      fetch: this.context.fetch,
       retries: this.readerOptions.retries ?? 3,
       timeout: this.readerOptions.timeout,
-      ...(this.readerOptions.backoff === undefined ? {} : { backoff: this.readerOptions.backoff }),
+      backoff: this.readerOptions.backoff,
     });
     return { url, response, bytes, sent };
   }

@@ -51,7 +51,7 @@ export function awsAnonymousSigner(options: AwsAnonymousSignerOptions = {}): Sig
       id: 'aws-anonymous',
       options: {
         region,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        endpoint: options.endpoint,
         ...(options.buckets ? { buckets: [...options.buckets] } : {}),
       },
     }),

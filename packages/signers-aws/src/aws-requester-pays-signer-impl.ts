@@ -80,7 +80,7 @@ export function createAwsRequesterPaysSignerImplementation(
         AWS_REQUEST_PAYER: 'requester',
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+        AWS_SESSION_TOKEN: credentials.sessionToken,
         AWS_REGION: options.region,
         GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR',
         CPL_VSIL_CURL_USE_HEAD: 'NO',

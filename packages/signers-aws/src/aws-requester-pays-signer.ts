@@ -61,7 +61,7 @@ export function awsRequesterPaysSigner(options: AwsRequesterPaysSignerOptions = 
       id: 'aws-requester-pays',
       options: {
         region,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        endpoint: options.endpoint,
         ...(options.buckets ? { buckets: [...options.buckets] } : {}),
       },
     }),

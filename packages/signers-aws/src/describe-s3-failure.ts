@@ -16,7 +16,7 @@ export function describeS3Failure(
     url: where,
     status: response.status,
     region,
-    ...(bucketRegion ? { bucketRegion } : {}),
+    bucketRegion,
   };
   if (
     (response.status === 301 || response.status === 400) &&

@@ -78,14 +78,14 @@ export async function runCollectionsCommand(
   }
   const searchOptions: CollectionSearchOptions = {
     ...(options.q?.length ? { q: options.q } : {}),
-    ...(options.bbox === undefined ? {} : { bbox: options.bbox }),
-    ...(options.datetime === undefined ? {} : { datetime: options.datetime }),
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
-    ...(options.maxCollections === undefined ? {} : { maxCollections: options.maxCollections }),
+    bbox: options.bbox,
+    datetime: options.datetime,
+    limit: options.limit,
+    maxCollections: options.maxCollections,
   };
   const clientOptions = {
-    ...(context.signer ? { signer: context.signer } : {}),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    signer: context.signer,
+    timeout: options.timeout,
     ...(options.addConformsTo?.length ? { addConformsTo: options.addConformsTo } : {}),
   };
   // Parameters are checked before the landing page is requested.

@@ -137,15 +137,15 @@ export async function runDownloadCommand(
     baseHref,
     progress: reporter.progress,
     writeItem: options.writeItem !== false,
-    ...(options.include ? { include: options.include } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
+    include: options.include,
+    exclude: options.exclude,
+    concurrency,
     ...(options.overwrite !== undefined ? { overwrite: options.overwrite as OverwriteMode } : {}),
-    ...(options.fileName !== undefined ? { fileName: options.fileName } : {}),
+    fileName: options.fileName,
     ...(options.verify === false ? { verify: false } : {}),
-    ...(context.signer ? { signer: context.signer } : {}),
-    ...(context.signal ? { signal: context.signal } : {}),
-    ...(context.fetch ? { fetch: context.fetch } : {}),
+    signer: context.signer,
+    signal: context.signal,
+    fetch: context.fetch,
   };
   try {
     await downloadItems(items, options.dir, downloadOptions);

@@ -70,18 +70,18 @@ export async function runItemCommand(
     const id = options.id ?? path.basename(raster.split(/[?#]/)[0]!).replace(/\.[^.]+$/, '');
     const itemOptions: ToStacItemOptions = {
       onWarning: (message) => stderr.write(`pyramids: warning: ${message}\n`),
-      ...(assetHref !== undefined ? { assetHref } : {}),
-      ...(options.datetime !== undefined ? { datetime: options.datetime } : {}),
-      ...(options.start !== undefined ? { startDatetime: options.start } : {}),
-      ...(options.end !== undefined ? { endDatetime: options.end } : {}),
-      ...(options.mediaType !== undefined ? { assetMediaType: options.mediaType } : {}),
-      ...(options.assetKey !== undefined ? { assetKey: options.assetKey } : {}),
-      ...(options.collection !== undefined ? { collection: options.collection } : {}),
+      assetHref,
+      datetime: options.datetime,
+      startDatetime: options.start,
+      endDatetime: options.end,
+      assetMediaType: options.mediaType,
+      assetKey: options.assetKey,
+      collection: options.collection,
       ...(options.stats ? { withStats: true } : {}),
       ...(options.footprint !== undefined
         ? { footprint: options.footprint as 'bbox' | 'data' }
         : {}),
-      ...(precision !== undefined ? { precision } : {}),
+      precision,
     };
     const item = await dataset.toStacItem(id, itemOptions);
     const text = `${JSON.stringify(item, null, 2)}\n`;

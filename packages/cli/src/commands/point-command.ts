@@ -101,15 +101,15 @@ export function registerPointCommand(program: Command, hooks: PointCommandHooks 
         lon: parseNumber(flags.lon, '--lon'),
         collection: flags.collection,
         bands: flags.bands,
-        ...(flags.start ? { startDate: flags.start } : {}),
-        ...(flags.end ? { endDate: flags.end } : {}),
+        startDate: flags.start,
+        endDate: flags.end,
         edgeSize: parsePositive(flags.edgeSize, '--edge-size'),
         resolution: parsePositive(flags.resolution, '--resolution'),
         units: flags.units,
         stac: flags.stac,
         ...(flags.query ? { query: parseQuery(flags.query) } : {}),
         registry,
-        ...(signer ? { signer } : {}),
+        signer,
         onWarning: (message) => process.stderr.write(`pyramids: warning: ${message}\n`),
       });
       const files = await cube.write(flags.output);

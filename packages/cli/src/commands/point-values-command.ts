@@ -62,8 +62,8 @@ export function registerPointValuesCommand(
           const values = await readItemPoint(item, options.asset, options.point, {
             registry,
             baseHref,
-            ...(signer ? { signer } : {}),
-            ...(bands ? { bands } : {}),
+            signer,
+            bands,
           });
           for (const point of values) {
             rows.push({

@@ -82,13 +82,13 @@ export function registerReadCommand(program: Command): Command {
             registry,
             baseHref,
             ...readerOptions,
-            ...(signer ? { signer } : {}),
+            signer,
           });
         } else {
           dataset = await openRaster(source, {
             registry,
             ...readerOptions,
-            ...(signer ? { signer } : {}),
+            signer,
           });
         }
       } catch (error) {
@@ -97,7 +97,7 @@ export function registerReadCommand(program: Command): Command {
       try {
         const result = await dataset.read({
           ...(options.bbox ? { bbox: parseBbox(options.bbox) } : {}),
-          ...(options.bboxCrs ? { bboxCrs: options.bboxCrs } : {}),
+          bboxCrs: options.bboxCrs,
           ...(options.bands ? { bands: parseIntegerList(options.bands, '--bands') } : {}),
           ...(options.overview ? { overview: Number(options.overview) } : {}),
         });
@@ -126,7 +126,7 @@ export function registerReadCommand(program: Command): Command {
                 ),
               }
             : {}),
-          ...(shiftedGcps ? { gcps: shiftedGcps } : {}),
+          gcps: shiftedGcps,
         });
         process.stderr.write(
           `wrote ${options.output}: ${result.window.width} × ${result.window.height} px, ${result.data.length} band(s)\n`,

@@ -132,22 +132,22 @@ export async function toSearchOptions(
   return {
     ...(options.collection?.length ? { collections: options.collection } : {}),
     ...(options.ids?.length ? { ids: options.ids } : {}),
-    ...(options.bbox === undefined ? {} : { bbox: options.bbox }),
+    bbox: options.bbox,
     ...(options.intersects === undefined
       ? {}
       : { intersects: await readIntersects(options.intersects) }),
-    ...(options.datetime === undefined ? {} : { datetime: options.datetime }),
+    datetime: options.datetime,
     ...(options.query === undefined
       ? {}
       : { query: parseJson(options.query, 'query') as Record<string, unknown> }),
-    ...(filter === undefined ? {} : { filter }),
-    ...(options.filterLang === undefined ? {} : { filterLang: options.filterLang }),
-    ...(options.sortby === undefined ? {} : { sortby: options.sortby }),
-    ...(options.fields === undefined ? {} : { fields: options.fields }),
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
-    ...(options.maxItems === undefined ? {} : { maxItems: options.maxItems }),
-    ...(options.method === undefined ? {} : { method: options.method }),
-    ...(signer ? { signer } : {}),
+    filter,
+    filterLang: options.filterLang,
+    sortby: options.sortby,
+    fields: options.fields,
+    limit: options.limit,
+    maxItems: options.maxItems,
+    method: options.method,
+    signer,
   };
 }
 
@@ -243,14 +243,14 @@ export async function runSearchCommand(
                   : searchOptions.bbox,
             }
           : {}),
-        ...(searchOptions.intersects ? { intersects: searchOptions.intersects } : {}),
+        intersects: searchOptions.intersects,
         // Shorthand (`2024-04`, `2023/2024`) expands to full UTC ranges, as for an API.
         ...(searchOptions.datetime ? { datetime: formatDatetime(searchOptions.datetime) } : {}),
-        ...(searchOptions.collections ? { collections: searchOptions.collections } : {}),
-        ...(searchOptions.ids ? { ids: searchOptions.ids } : {}),
-        ...(searchOptions.filter ? { filter: searchOptions.filter } : {}),
-        ...(searchOptions.filterLang ? { filterLang: searchOptions.filterLang } : {}),
-        ...(searchOptions.maxItems !== undefined ? { maxItems: searchOptions.maxItems } : {}),
+        collections: searchOptions.collections,
+        ids: searchOptions.ids,
+        filter: searchOptions.filter,
+        filterLang: searchOptions.filterLang,
+        maxItems: searchOptions.maxItems,
       } as Parameters<typeof searchGeoParquet>[1],
       context.signer ? { signer: context.signer } : {},
     );
@@ -262,8 +262,8 @@ export async function runSearchCommand(
   itemSearch(url, searchOptions);
   if (options.output && !options.matched) checkItemsTarget(options.output, registry);
   const client = await openClient(url, {
-    ...(context.signer ? { signer: context.signer } : {}),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    signer: context.signer,
+    timeout: options.timeout,
     ...(options.addConformsTo?.length ? { addConformsTo: options.addConformsTo } : {}),
   });
   const prepared = itemSearch(client, searchOptions);

@@ -74,10 +74,10 @@ export async function runVrtCommand(
   const result = await buildVrtDocument(items, options.asset, {
     registry,
     baseHref,
-    ...(extras.signer ? { signer: extras.signer } : {}),
+    signer: extras.signer,
     ...(options.separate ? { separate: true } : {}),
     ...(options.strict ? { strict: true } : {}),
-    ...(band !== undefined ? { band } : {}),
+    band,
     ...(resolution ? { resolution: resolution as 'highest' | 'lowest' | 'average' } : {}),
     onWarning: (warning) => process.stderr.write(`pyramids: warning: ${warning}\n`),
   });

@@ -55,7 +55,7 @@ export function registerWorkerCommand(program: Command, hooks: WorkerCommandHook
         ...(flags.concurrency
           ? { concurrency: positiveInteger(flags.concurrency, '--concurrency') }
           : {}),
-        ...(flags.queueName ? { queueName: flags.queueName } : {}),
+        queueName: flags.queueName,
         ...(flags.lockDuration
           ? { lockDuration: positiveInteger(flags.lockDuration, '--lock-duration') }
           : {}),

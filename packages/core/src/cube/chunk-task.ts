@@ -124,10 +124,10 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
       const open = () =>
         openRaster(href, {
           registry: context.registry,
-          ...(source.mediaType ? { mediaType: source.mediaType } : {}),
-          ...(signer ? { signer } : {}),
-          ...(context.fetch ? { fetch: context.fetch } : {}),
-          ...(context.signal ? { signal: context.signal } : {}),
+          mediaType: source.mediaType,
+          signer,
+          fetch: context.fetch,
+          signal: context.signal,
         });
       try {
         const dataset = await (context.openSource ? context.openSource(source, open) : open());
@@ -144,7 +144,7 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
           ...(options.errorThreshold === undefined
             ? {}
             : { errorThreshold: options.errorThreshold }),
-          ...(context.signal ? { signal: context.signal } : {}),
+          signal: context.signal,
         });
         const layer = result.data[0]!;
         if (options.rescale) {

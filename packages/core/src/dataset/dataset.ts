@@ -148,7 +148,7 @@ export class Dataset {
       window,
       bands: bandNumbers.map((number) => number - 1),
       level,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
     const [originX, originY] = pixelToWorld(levelInfo.transform, window.x, window.y);
     const t = levelInfo.transform;

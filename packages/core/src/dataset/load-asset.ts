@@ -51,8 +51,8 @@ async function readHead(
         range: `bytes=0-${length - 1}`,
         ...(await headersFor(options.signer, url, { method: 'GET' }, options.signal)),
       }),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      signal: options.signal,
+      fetch: options.fetch,
       retries: 1,
     });
     if (!response.ok) throw new ReadError(`HTTP ${response.status}`);
@@ -79,7 +79,7 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
   const signed = await signHrefWith(signer, patched, options.signal);
   const choice = await options.registry.selectReader({
     href: patched,
-    ...(options.mediaType ? { mediaType: options.mediaType } : {}),
+    mediaType: options.mediaType,
     readHead: () => readHead(signed, { ...options, ...(signer ? { signer } : {}) }),
   });
   const implementation = await choice.reader.load();
@@ -88,9 +88,9 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
       ...(signer
         ? { signer, signHref: (signal?: AbortSignal) => signHrefWith(signer, patched, signal) }
         : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.readerOptions ? { options: options.readerOptions } : {}),
+      signal: options.signal,
+      fetch: options.fetch,
+      options: options.readerOptions,
     });
     // The file's CRS definition is loaded now, so the synchronous CRS math works in a browser too.
     const code = epsgCode(source.grid.crs);

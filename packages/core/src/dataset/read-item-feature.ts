@@ -82,8 +82,8 @@ export async function readItemFeature(
     const bounds: Bounds = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
     const read = await dataset.read({
       bbox: bounds,
-      ...(bands ? { bands } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      bands,
+      signal: options.signal,
     });
     const { width, height } = read.window;
     const mask = new Uint8Array(width * height);

@@ -87,7 +87,7 @@ async function readPoints(
     const read = await dataset.read({
       window: { x: column, y: row, width: 1, height: 1 },
       bands,
-      ...(signal ? { signal } : {}),
+      signal,
     });
     const values = read.data.map((array) => Number(array[0]));
     const nodata = values.map((value, index) => {

@@ -70,13 +70,13 @@ export async function downloadCollection(
     ...downloadOptions
   } = options;
   const transport = {
-    ...(options.signer ? { signer: options.signer } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(headers ? { headers } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-    ...(retries !== undefined ? { retries } : {}),
-    ...(backoff !== undefined ? { backoff } : {}),
+    signer: options.signer,
+    signal: options.signal,
+    fetch: options.fetch,
+    headers,
+    timeout,
+    retries,
+    backoff,
   };
   const client =
     typeof urlOrClient === 'string'

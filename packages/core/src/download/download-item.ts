@@ -290,8 +290,8 @@ async function downloadHttp(
         ...(resume ? { range: `bytes=${existing}-`, 'if-range': validator } : {}),
         ...(await headersFor(options.signer, requestUrl, { method: 'GET' }, options.signal)),
       }),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      signal: options.signal,
+      fetch: options.fetch,
       // The timeout ends at the headers; the idle timeout guards stalls in the body.
       timeout: idleTimeout,
       timeoutIncludesBody: false,
@@ -334,9 +334,9 @@ async function downloadHttp(
     const totalSize = total !== undefined && Number.isFinite(total) ? total : undefined;
     // Validators are saved before the body, so a later run can resume this part.
     validators = {
-      ...(etag ? { etag } : {}),
-      ...(lastModified ? { lastModified } : {}),
-      ...(totalSize !== undefined ? { size: totalSize } : {}),
+      etag,
+      lastModified,
+      size: totalSize,
     };
     await writeFile(meta, JSON.stringify(validators));
     const handle = await open(part, partial ? 'a' : 'w');
@@ -458,8 +458,8 @@ async function remoteChanged(
   }
   const url = await requestUrl(job, options);
   const common = {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    signal: options.signal,
+    fetch: options.fetch,
   };
   let response = await httpRequest(url, {
     ...common,
@@ -521,7 +521,7 @@ async function downloadAsset(job: AssetJob, root: string, options: DownloadOptio
     type: 'start',
     ...base,
     bytes: 0,
-    ...(declared !== undefined ? { total: declared } : {}),
+    total: declared,
   });
   const emit = (bytes: number, total?: number) => {
     const size = total ?? declared;
@@ -529,7 +529,7 @@ async function downloadAsset(job: AssetJob, root: string, options: DownloadOptio
       type: 'progress',
       ...base,
       bytes,
-      ...(size !== undefined ? { total: size } : {}),
+      total: size,
     });
   };
   try {
@@ -601,7 +601,7 @@ function plan(
               id: item.id,
               key: 'item',
               href: 'item.json',
-              ...(item.collection ? { collection: item.collection } : {}),
+              collection: item.collection,
             },
             directory,
           )

@@ -174,8 +174,8 @@ function refused(where: string, response: Response): DownloadError {
 
 async function probeHttp(url: string, where: string, options: VerifyAssetOptions): Promise<Probe> {
   const common = {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    signal: options.signal,
+    fetch: options.fetch,
   };
   const headers =
     (method: 'GET' | 'HEAD', extra: Record<string, string> = {}) =>
@@ -217,8 +217,8 @@ async function probeHttp(url: string, where: string, options: VerifyAssetOptions
   const contentType =
     (head.ok ? head.headers.get('content-type') : ranged.headers.get('content-type')) ?? undefined;
   return {
-    ...(size !== undefined ? { size } : {}),
-    ...(contentType !== undefined ? { contentType } : {}),
+    size,
+    contentType,
     header: header.subarray(0, filled),
     readAll: async function* () {
       const response = await httpRequest(url, { ...common, headers: headers('GET') });

@@ -62,7 +62,7 @@ export async function* readStrips(
       window: { x: 0, y: row, width: info.width, height },
       bands,
       level,
-      ...(signal ? { signal } : {}),
+      signal,
     });
     yield { row, height, width: info.width, data };
   }

@@ -400,8 +400,8 @@ export async function toStacItem(
     if (options.withStats) {
       const { statistics, histograms } = await computeBandStatistics(source, {
         level: options.approximateStats ? source.levels.length - 1 : 0,
-        ...(options.histogramBuckets !== undefined ? { buckets: options.histogramBuckets } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        buckets: options.histogramBuckets,
+        signal: options.signal,
       });
       bands.forEach((band, index) => {
         if (statistics[index]) band['statistics'] = statistics[index];
@@ -435,7 +435,7 @@ export async function toStacItem(
     properties,
     links,
     assets: { [options.assetKey ?? 'data']: asset },
-    ...(options.collection !== undefined ? { collection: options.collection } : {}),
+    collection: options.collection,
   };
   return item;
 }

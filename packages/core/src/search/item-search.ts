@@ -594,7 +594,7 @@ export class ItemSearch {
     return {
       type: 'FeatureCollection',
       features,
-      ...(numberMatched === undefined ? {} : { numberMatched }),
+      numberMatched,
     };
   }
 

@@ -132,6 +132,6 @@ export function pointSearchOptions(aoi: PointAoi, options: PointSearchOptions): 
     ...(hasDates
       ? { datetime: [options.startDate ?? null, options.endDate ?? null] as const }
       : {}),
-    ...(options.query ? { query: options.query } : {}),
+    query: options.query,
   };
 }

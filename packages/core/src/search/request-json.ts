@@ -111,7 +111,7 @@ export async function requestJson(
     const signedHost = hostOf(signed.url);
     const response = await httpRequest(signed.url, {
       method: signed.method,
-      ...(signed.body === undefined ? {} : { body: signed.body }),
+      body: signed.body,
       // Headers a signer or the caller added belong to the signed host only: none follow a redirect elsewhere.
       headers: (url) =>
         hostOf(url) === signedHost
@@ -123,9 +123,9 @@ export async function requestJson(
             ),
       signal,
       timeout,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.retries === undefined ? {} : { retries: options.retries }),
-      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      fetch: options.fetch,
+      retries: options.retries,
+      backoff: options.backoff,
       maxBackoff: timeout,
       onRetry: (info) => {
         attempts = info.attempt + 1;

@@ -216,7 +216,7 @@ export function gdalRasterSource(
     grid,
     levels,
     bands,
-    ...(blockSize ? { blockSize } : {}),
+    blockSize,
     reads,
     async read(request: ReadRequest): Promise<TypedArray[]> {
       request.signal?.throwIfAborted();

@@ -130,10 +130,10 @@ async function describeSource(
     const mediaType = assetMediaType(item, asset);
     const dataset = await openRaster(patched, {
       registry: options.registry,
-      ...(mediaType ? { mediaType } : {}),
-      ...(options.signer ? { signer: options.signer } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      mediaType,
+      signer: options.signer,
+      fetch: options.fetch,
+      signal: options.signal,
     });
     try {
       grid ??= dataset.grid;
@@ -298,7 +298,7 @@ export async function buildVrtDocument(
       properties: { width: source.grid.width, height: source.grid.height, dataType: info.dataType },
       srcRect: { x: 0, y: 0, width: source.grid.width, height: source.grid.height },
       dstRect,
-      ...(info.nodata !== undefined ? { nodata: info.nodata } : {}),
+      nodata: info.nodata,
     };
   };
 
@@ -314,9 +314,9 @@ export async function buildVrtDocument(
         );
       bands.push({
         dataType: info.dataType,
-        ...(info.nodata !== undefined ? { nodata: info.nodata } : {}),
-        ...(info.scale !== undefined ? { scale: info.scale } : {}),
-        ...(info.offset !== undefined ? { offset: info.offset } : {}),
+        nodata: info.nodata,
+        scale: info.scale,
+        offset: info.offset,
         description: source.item.id,
         sources: [sourceOf(source, bandNumber)],
       });
@@ -324,10 +324,10 @@ export async function buildVrtDocument(
   } else {
     bands = placed[0]!.bands.map((info, index) => ({
       dataType: info.dataType,
-      ...(info.nodata !== undefined ? { nodata: info.nodata } : {}),
-      ...(info.scale !== undefined ? { scale: info.scale } : {}),
-      ...(info.offset !== undefined ? { offset: info.offset } : {}),
-      ...(info.name ? { description: info.name } : {}),
+      nodata: info.nodata,
+      scale: info.scale,
+      offset: info.offset,
+      description: info.name,
       sources: placed.map((source) => sourceOf(source, index + 1)),
     }));
   }
@@ -394,8 +394,8 @@ export async function buildVrtFromStac(
       ...(options.output
         ? { vrtHref: nodeBuiltin('node:path', 'writing a file').resolve(options.output) }
         : {}),
-      ...(options.signer ? { signer: options.signer } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      signer: options.signer,
+      fetch: options.fetch,
     },
     { vrt: result.xml, warnings: result.warnings, skipped: result.skipped },
   );

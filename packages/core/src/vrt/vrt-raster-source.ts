@@ -128,10 +128,10 @@ export class VrtRasterSource implements RasterSource {
     ];
     this.bands = document.bands.map((band) => ({
       dataType: band.dataType,
-      ...(band.nodata !== undefined ? { nodata: band.nodata } : {}),
-      ...(band.scale !== undefined ? { scale: band.scale } : {}),
-      ...(band.offset !== undefined ? { offset: band.offset } : {}),
-      ...(band.description ? { name: band.description } : {}),
+      nodata: band.nodata,
+      scale: band.scale,
+      offset: band.offset,
+      name: band.description,
     }));
     this.metadata = { driver: 'VRT', ...metadata };
   }
@@ -147,9 +147,9 @@ export class VrtRasterSource implements RasterSource {
           : this.options.signer;
       dataset = openRaster(href, {
         registry: this.options.registry,
-        ...(signer ? { signer } : {}),
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-        ...(signal ? { signal } : {}),
+        signer,
+        fetch: this.options.fetch,
+        signal,
       });
       this.opened.set(key, dataset);
       dataset.catch(() => this.opened.delete(key));
@@ -231,7 +231,7 @@ export class VrtRasterSource implements RasterSource {
         const { data } = await dataset.read({
           window: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 },
           bands: [source.band],
-          ...(signal ? { signal } : {}),
+          signal,
         });
         const values = data[0]! as unknown as ArrayLike<number>;
         const readWidth = x1 - x0 + 1;

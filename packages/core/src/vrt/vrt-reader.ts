@@ -50,8 +50,8 @@ export function vrtReader(options: VrtReaderOptions): ReaderPlugin {
           if (/^https?:\/\//i.test(href)) {
             const response = await httpRequest(href, {
               headers: (url) => headersFor(context.signer, url, { method: 'GET' }, context.signal),
-              ...(context.signal ? { signal: context.signal } : {}),
-              ...(context.fetch ? { fetch: context.fetch } : {}),
+              signal: context.signal,
+              fetch: context.fetch,
             });
             if (!response.ok)
               throw new ReadError(`HTTP ${response.status} for ${redactHref(href)}`);
@@ -84,8 +84,8 @@ export function vrtReader(options: VrtReaderOptions): ReaderPlugin {
         return new VrtRasterSource(document, {
           registry: options.registry,
           vrtHref: localPath(href),
-          ...(context.signer ? { signer: context.signer } : {}),
-          ...(context.fetch ? { fetch: context.fetch } : {}),
+          signer: context.signer,
+          fetch: context.fetch,
         });
       },
     }),

@@ -357,7 +357,7 @@ export function planWarp(
     parts,
     transformer,
     resampling,
-    ...(wrapColumn === undefined ? {} : { wrapColumn }),
+    wrapColumn,
   };
 }
 
@@ -494,7 +494,7 @@ export async function warpRaster(
     window: plan.sourceWindow,
     bands,
     level: plan.level,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   });
   if (plan.shift) {
     const nodata = bands.map(

@@ -23,7 +23,7 @@ function bandsOf(description: CubeWriteDescription, times: readonly number[]) {
       nodata: band.nodata,
       ...(band.scale !== undefined && band.scale !== 1 ? { scale: band.scale } : {}),
       ...(band.offset !== undefined && band.offset !== 0 ? { offset: band.offset } : {}),
-      ...(band.unit ? { unit: band.unit } : {}),
+      unit: band.unit,
       name: `${description.time[time]}/${band.name}`,
     })),
   );
