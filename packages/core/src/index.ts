@@ -427,6 +427,15 @@ export {
   type GridAnchor,
 } from './cube/choose-target-grid.js';
 export { resolveBands } from './cube/resolve-bands.js';
+export {
+  CUBE_MASK_PRESETS,
+  parseMaskOption,
+  maskAssetOf,
+  keptPixels,
+  type CubeMask,
+  type CubeMaskPreset,
+  type MaskRule,
+} from './cube/cube-mask.js';
 export { planSources, type PlannedSource, type PlannedSources } from './cube/plan-sources.js';
 export { planChunkTasks } from './cube/plan-chunk-tasks.js';
 export { createItemAssetLookup, type ItemAssetLookup } from './cube/item-asset-lookup.js';
@@ -446,6 +455,7 @@ export {
   type ChunkSource,
   type ChunkResult,
   type ChunkContext,
+  type ChunkMask,
 } from './cube/chunk-task.js';
 export { groupItems, solarDay, itemIntersectsBbox, type ItemGroup } from './cube/group-items.js';
 // Chunk tasks on Web Workers

@@ -23,6 +23,7 @@ import {
 import { runCubeCommandOnQueue } from './cube-queue.js';
 import {
   parseAnchorFlag,
+  parseMaskFlags,
   readBandConfigFlag,
   readCubePlanFile,
   refusePlanShapingFlags,
@@ -67,6 +68,8 @@ export interface CubeCommandOptions {
   alternate?: string;
   bandConfig?: string;
   plan?: boolean;
+  mask?: string;
+  maskBits?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -121,6 +124,7 @@ export function cubeOptionsFromFlags(
     bbox: flags.bbox ? parseLonLatBbox(flags.bbox) : undefined,
     maxItems: flags.maxItems ? parseInteger(flags.maxItems, '--max-items') : undefined,
     alternate: flags.alternate || undefined,
+    mask: parseMaskFlags(flags.mask, flags.maskBits),
     rescale: flags.rescale === true,
     errorsAsNodata: flags.errorsAsNodata === true,
     dtype,
@@ -204,6 +208,14 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--max-items <n>', 'keep at most n items')
     .option('--no-align', 'refuse assets of one item on different grids instead of resampling them')
     .option('--skip-missing', 'drop items that lack an asset instead of failing')
+    .option(
+      '--mask <asset=values|preset>',
+      'drop pixels per item before fusing: ASSET=classes kept (SCL=4,5,6) or a preset (sentinel-2-l2a, landsat-c2-l2)',
+    )
+    .option(
+      '--mask-bits <asset=bits>',
+      'drop pixels whose mask band has any of these bits set (QA_PIXEL=3,4)',
+    )
     .option(
       '--alternate <name>',
       "read the assets' alternate href of this name (s3, https, …; auto prefers one a signer serves)",

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StacItem } from '@pyramids/core';
-import { createCubeScene } from '../../../core/src/test-support/cube-scene.js';
+import { createRegistry, DatasetCollection, type StacItem } from '@pyramids/core';
+import { geotiffReader } from '@pyramids/readers-geotiff';
+import { createCubeScene, writeSceneMask } from '../../../core/src/test-support/cube-scene.js';
 import { readWithGdal } from '../../../core/src/test-support/gdal-raster.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
 import { runCli } from '../run-cli-for-tests.js';
@@ -201,5 +202,63 @@ describe('pyramids cube --anchor, --alternate, --band-config', { timeout: 120_00
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--band-config .*bands\.json is not JSON/);
+  });
+});
+
+describe('pyramids cube --mask, --mask-bits', { timeout: 120_000 }, () => {
+  const cloudBlock = (row: number, col: number) =>
+    col < 2 ? 0 : row >= 5 && row < 25 && col >= 5 && col < 30 ? 9 : 4;
+  const masked = () =>
+    items.map((item) => ({
+      ...item,
+      assets: {
+        ...item.assets,
+        SCL: {
+          href: `${server.url}/${writeSceneMask(scratch, item, 'scl', cloudBlock)}`,
+          type: 'image/tiff; application=geotiff',
+        },
+      },
+    }));
+
+  it('--mask SCL=4,5,6 writes what the API reads with mask, in this thread and on 2 workers', async () => {
+    const list = masked();
+    const file = writeItems('masked.json', list);
+    const args = ['--asset', 'B04', '--groupby', 'solar_day', '--mask', 'SCL=4,5,6', '--quiet'];
+    const here = path.join(scratch, 'masked-here.tif');
+    const workers = path.join(scratch, 'masked-workers.tif');
+    expect((await runCli(['cube', file, ...args, '-o', here])).code).toBe(0);
+    expect((await runCli(['cube', file, ...args, '--workers', '2', '-o', workers])).code).toBe(0);
+    const api = await (
+      await DatasetCollection.fromStac(list, {
+        registry: createRegistry().use(geotiffReader()),
+        asset: 'B04',
+        groupby: 'solar_day',
+        mask: { asset: 'SCL', keep: [4, 5, 6] },
+      })
+    ).read();
+    const plane = api.shape[2] * api.shape[3];
+    const bands = readWithGdal(here, { scratch }).bands;
+    bands.forEach((band, time) =>
+      expect(Array.from(band)).toEqual(
+        Array.from(api.data.subarray(time * plane, (time + 1) * plane)),
+      ),
+    );
+    expect(readWithGdal(workers, { scratch }).bands.map((band) => Array.from(band))).toEqual(
+      bands.map((band) => Array.from(band)),
+    );
+  });
+
+  it('refuses bad mask flags in one line', async () => {
+    for (const [args, message] of [
+      [['--mask', 'SCL=a,b'], /--mask SCL=a,b: use ASSET=VALUES/],
+      [['--mask', 'clouds'], /--mask clouds: use ASSET=VALUES .* or a preset/],
+      [['--mask-bits', 'QA=40'], /mask bits must name bit numbers 0–31/],
+      [['--mask', 'SCL=4', '--mask-bits', 'QA=3'], /pass --mask or --mask-bits, not both/],
+    ] as const) {
+      const result = await runCli(['cube', itemsFile, '--asset', 'B04', ...args, '--dry-run']);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   OptionError,
   parseAnchor,
   type BandConfig,
+  type CubeOptions,
   type CubePlan,
   type GridAnchor,
 } from '@pyramids/core';
@@ -23,6 +24,36 @@ export function parseAnchorFlag(text: string): GridAnchor {
       `--anchor must be edge, center, floating or FX,FY (pixel fractions in [0, 1)); got '${text}'`,
     );
   }
+}
+
+/**
+ * `--mask SCL=4,5,6` (classes kept), `--mask sentinel-2-l2a|landsat-c2-l2` (a preset) or
+ * `--mask-bits QA_PIXEL=3,4` (bits that drop a pixel) as `CubeOptions.mask`.
+ */
+export function parseMaskFlags(
+  mask: string | undefined,
+  maskBits: string | undefined,
+): CubeOptions['mask'] {
+  if (mask !== undefined && maskBits !== undefined)
+    throw new OptionError('pass --mask or --mask-bits, not both');
+  const text = mask ?? maskBits;
+  if (text === undefined) return undefined;
+  const flag = mask !== undefined ? '--mask' : '--mask-bits';
+  if (mask !== undefined && !mask.includes('=')) {
+    if (mask === 'sentinel-2-l2a' || mask === 'landsat-c2-l2') return mask;
+    throw new OptionError(
+      `--mask ${mask}: use ASSET=VALUES (e.g. SCL=4,5,6) or a preset: sentinel-2-l2a, landsat-c2-l2`,
+    );
+  }
+  const [asset, list] = text.split('=', 2) as [string, string | undefined];
+  const values = (list ?? '').split(',').map((part) => Number(part.trim()));
+  if (!asset || values.length === 0 || values.some((value) => !Number.isInteger(value)))
+    throw new OptionError(
+      `${flag} ${text}: use ASSET=${flag === '--mask' ? 'VALUES, e.g. SCL=4,5,6' : 'BITS, e.g. QA_PIXEL=3,4'}`,
+    );
+  return flag === '--mask'
+    ? { asset, keep: values }
+    : { asset, bits: Object.fromEntries(values.map((bit) => [`bit${bit}`, bit])) };
 }
 
 async function readJsonFile(
@@ -102,6 +133,8 @@ const PLAN_SHAPING_FLAGS: [keyof CubeCommandOptions, string][] = [
   ['maxItems', '--max-items'],
   ['alternate', '--alternate'],
   ['bandConfig', '--band-config'],
+  ['mask', '--mask'],
+  ['maskBits', '--mask-bits'],
   ['dtype', '--dtype'],
   ['nodata', '--nodata'],
   ['rescale', '--rescale'],

@@ -4,6 +4,7 @@ import { OptionError } from '../errors/option-error.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
 import { FUSE_METHODS, type CubeOptions, type FuseMethod } from './cube-options.js';
 import { parseAnchor, type GridAnchor } from './choose-target-grid.js';
+import { parseMaskOption, type CubeMask, type MaskRule } from './cube-mask.js';
 
 /** The options `planCube` derives from `CubeOptions`, checked. */
 export interface CheckedCubeOptions {
@@ -14,6 +15,8 @@ export interface CheckedCubeOptions {
   chunkSize: [number, number];
   concurrency: number;
   anchor: GridAnchor | undefined;
+  /** The mask, with the rule chunk tasks apply. */
+  mask: (CubeMask & { rule: MaskRule }) | undefined;
 }
 
 function positiveInteger(value: unknown, name: string): number {
@@ -74,13 +77,14 @@ export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
   checkBox(options.bbox, 'bbox', '[west, south, east, north] in degrees');
   if (options.maxItems !== undefined) positiveInteger(options.maxItems, 'maxItems');
   const anchor = parseAnchor(options.anchor);
+  const mask = parseMaskOption(options.mask);
   if (anchor !== undefined && options.like !== undefined)
     throw new OptionError('anchor snaps a grid pyramids chooses; it does not apply with like');
   const size = options.chunkSize ?? 1024;
   const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
   chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
   const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
-  return { assets, method, resampling, resamplingByBand, chunkSize, concurrency, anchor };
+  return { assets, method, resampling, resamplingByBand, chunkSize, concurrency, anchor, mask };
 }
 
 /**

@@ -17,6 +17,7 @@ import type { Resampling } from '../warp/resampling.js';
 import { warpRaster } from '../warp/warp-raster.js';
 import type { FuseMethod } from './cube-options.js';
 import { fuseLayers, toOutputArray } from './fuse-pixels.js';
+import { keptPixels, type MaskRule } from './cube-mask.js';
 
 /** One source layer of a chunk: which band of which asset, with the Item's own nodata/scale/offset. */
 export interface ChunkSource {
@@ -34,6 +35,17 @@ export interface ChunkSource {
   nodata?: number;
   scale?: number;
   offset?: number;
+  /** The Item's mask band, read with nearest: pixels it rejects are nodata in this layer. */
+  mask?: ChunkMask;
+}
+
+/** A mask band of a source's Item and the rule that keeps a pixel (`CubeOptions.mask`). */
+export interface ChunkMask extends MaskRule {
+  asset: string;
+  /** Unsigned href, as `ChunkSource.href`. */
+  href: string;
+  mediaType?: string;
+  band: number;
 }
 
 /** Everything a chunk read depends on. */
@@ -115,6 +127,52 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
   const { window, options } = task;
   const length = window.width * window.height;
   const data: TypedArray[] = [];
+  // One read per mask per chunk, shared by every band of the Item.
+  const masks = new Map<string, Promise<Uint8Array>>();
+  const keptBy = (mask: ChunkMask): Promise<Uint8Array> => {
+    let pending = masks.get(mask.href);
+    if (!pending) {
+      pending = (async () => {
+        const href = context.resolveHref?.(mask.href) ?? mask.href;
+        const open = () =>
+          openRaster(href, {
+            registry: context.registry,
+            mediaType: mask.mediaType,
+            signer,
+            fetch: context.fetch,
+            signal: context.signal,
+          });
+        const dataset = await (context.openSource
+          ? context.openSource(
+              {
+                item: '',
+                asset: mask.asset,
+                href: mask.href,
+                mediaType: mask.mediaType,
+                band: mask.band,
+              },
+              open,
+            )
+          : open());
+        const result = await warpRaster(dataset.source, task.grid, {
+          window,
+          bands: [mask.band],
+          resampling: 'nearest',
+          errorThreshold: options.errorThreshold,
+          signal: context.signal,
+        });
+        return keptPixels(result.data[0]!, mask);
+      })().catch((error: unknown) => {
+        if (isAbortError(error) || PyramidsError.isInstance(error)) throw error;
+        throw new ReadError(
+          `could not read mask '${mask.asset}' (${redactHref(mask.href)}): ${(error as Error).message ?? String(error)}`,
+          { cause: error },
+        );
+      });
+      masks.set(mask.href, pending);
+    }
+    return pending;
+  };
   for (let bandIndex = 0; bandIndex < task.bands.length; bandIndex++) {
     const sources = task.bands[bandIndex]!;
     const layerAt = async (index: number): Promise<Float64Array | undefined> => {
@@ -147,6 +205,10 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
           signal: context.signal,
         });
         const layer = result.data[0]!;
+        if (source.mask) {
+          const kept = await keptBy(source.mask);
+          for (let pixel = 0; pixel < layer.length; pixel++) if (!kept[pixel]) layer[pixel] = NaN;
+        }
         if (options.rescale) {
           const info = dataset.bands[source.band]!;
           const scale = source.scale ?? info.scale ?? 1;

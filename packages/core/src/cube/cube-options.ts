@@ -9,6 +9,7 @@ import type { BandConfig } from './band-config.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 import type { GridAnchor } from './choose-target-grid.js';
+import type { CubeMask, CubeMaskPreset } from './cube-mask.js';
 
 /** How items become time steps: a built-in key, any property name, or a function of the Item. */
 export type GroupBy =
@@ -36,6 +37,12 @@ export interface CubeOptions {
   asset: string | string[];
   /** Resample assets at other native grids onto the first asset's grid (default true); false refuses a mismatch. */
   align?: boolean;
+  /**
+   * Drop pixels per Item before fusing, by a classification or bit band of the same Item:
+   * `{ asset: 'SCL', keep: [4, 5, 6] }`, `{ asset: 'qa_pixel', bits: { cloud: 3, shadow: 4 } }`,
+   * or a preset (`sentinel-2-l2a`, `landsat-c2-l2`). The mask is read with nearest.
+   */
+  mask?: CubeMask | CubeMaskPreset;
   /** Drop items that lack a requested asset instead of failing (default false). */
   skipMissing?: boolean;
   /** Group items into time steps; without it each item is its own time step. */

@@ -18,6 +18,7 @@ import { groupItems, itemIntersectsBbox } from './group-items.js';
 import { createItemAssetLookup } from './item-asset-lookup.js';
 import { checkAssetsAligned, planSources, type PlannedSource } from './plan-sources.js';
 import { resolveBands } from './resolve-bands.js';
+import { maskAssetOf, type CubeMask } from './cube-mask.js';
 
 /** One band of the cube: an asset, with its output type and nodata, and what the source says. */
 export interface CubeBand {
@@ -123,6 +124,30 @@ export function selectItems(
   return kept;
 }
 
+/** The Items that have the mask's asset (others dropped with `skipMissing`, else an error). */
+function withMaskAsset(
+  items: StacItem[],
+  mask: CubeMask | undefined,
+  options: Pick<CubeOptions, 'skipMissing'>,
+): StacItem[] {
+  if (!mask) return items;
+  const keys = typeof mask.asset === 'string' ? [mask.asset] : mask.asset;
+  const kept = items.filter((item) => {
+    if (maskAssetOf(item, mask)) return true;
+    if (options.skipMissing) return false;
+    throw new StacAssetError(
+      `mask asset ${keys.map((key) => `'${key}'`).join(' or ')} not found on item ${item.id}; available: ${Object.keys(item.assets).join(', ') || '(none)'}. ` +
+        'Pass skipMissing to drop such items',
+      { details: { item: item.id, asset: keys[0] } },
+    );
+  });
+  if (kept.length === 0)
+    throw new StacAssetError(
+      `none of the ${items.length} item(s) has the mask asset ${keys.join(' or ')}`,
+    );
+  return kept;
+}
+
 /**
  * Plans the cube `DatasetCollection.fromStac(input, options)` builds, reading no pixel
  * (headers only where the Items lack projection or raster metadata). See `CubeOptions`.
@@ -134,7 +159,7 @@ export async function planCube(
   const checked = checkCubeOptions(options);
   const { assets, method } = checked;
   options.signal?.throwIfAborted();
-  const items = selectItems(input, assets, options);
+  const items = withMaskAsset(selectItems(input, assets, options), checked.mask, options);
   const lookup = createItemAssetLookup(options);
   try {
     if (options.align === false) await checkAssetsAligned(items, assets, lookup);
@@ -146,7 +171,7 @@ export async function planCube(
       lookup,
     );
     const groups = groupItems(items, options.groupby, options.preserveOrder === true);
-    const { sources, signedHrefs } = await planSources(groups, assets, grid, lookup);
+    const { sources, signedHrefs } = await planSources(groups, assets, grid, lookup, checked.mask);
     const plan: CubePlan = {
       kind: 'pyramids.cube-plan',
       version: 1,

@@ -10,6 +10,7 @@ import { describeGrid } from './choose-target-grid.js';
 import type { ItemGroup } from './group-items.js';
 import type { ItemAssetLookup } from './item-asset-lookup.js';
 import { withoutUndefined } from '../util/without-undefined.js';
+import { maskAssetOf, type CubeMask, type MaskRule } from './cube-mask.js';
 
 /** A source of the plan: a chunk source with its footprint in the target CRS (undefined: read for every chunk). */
 export interface PlannedSource extends ChunkSource {
@@ -33,6 +34,7 @@ export async function planSources(
   assets: string[],
   grid: Grid,
   lookup: ItemAssetLookup,
+  mask?: CubeMask & { rule: MaskRule },
 ): Promise<PlannedSources> {
   const signedHrefs = new Map<string, string>();
   const sources: PlannedSource[][][] = [];
@@ -45,6 +47,20 @@ export async function planSources(
         const given = lookup.hrefOf(item, asset);
         const href = withoutSignedQuery(given);
         if (href !== given) signedHrefs.set(href, given);
+        const maskAsset = mask ? maskAssetOf(item, mask) : undefined;
+        let maskSource: ChunkSource['mask'];
+        if (mask && maskAsset) {
+          const givenMask = lookup.hrefOf(item, maskAsset);
+          const maskHref = withoutSignedQuery(givenMask);
+          if (maskHref !== givenMask) signedHrefs.set(maskHref, givenMask);
+          maskSource = withoutUndefined({
+            asset: maskAsset,
+            href: maskHref,
+            mediaType: assetMediaType(item, maskAsset),
+            band: 0,
+            ...mask.rule,
+          });
+        }
         list.push(
           withoutUndefined({
             item: item.id,
@@ -56,6 +72,7 @@ export async function planSources(
             scale: band?.scale,
             offset: band?.offset,
             bounds: grid.crs ? await lookup.footprintIn(item, asset, grid.crs) : undefined,
+            mask: maskSource,
           }),
         );
       }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { transformBounds } from '../grid/crs.js';
 import { gridBounds, type Grid } from '../grid/grid.js';
 import type { StacItem } from '../stac/stac-types.js';
-import { syntheticBand, writeRasterWithGdal } from './gdal-raster.js';
+import type { GeoTransform } from '../grid/geotransform.js';
+import { crsOfInfo, gdalInfo, syntheticBand, writeRasterWithGdal } from './gdal-raster.js';
 
 /** One tile of the scene. */
 export interface SceneTile {
@@ -168,4 +169,33 @@ export function createCubeScene(directory: string): {
       } as unknown as StacItem;
     });
   return { files, items };
+}
+
+/**
+ * Writes a mask band (classes or bits, uint16, nodata 0) on the 20 m grid of the item's
+ * B05 file into `directory`, `value(row, col)` per pixel; returns the file name.
+ */
+export function writeSceneMask(
+  directory: string,
+  item: StacItem,
+  name: string,
+  value: (row: number, col: number) => number,
+): string {
+  const b05 = item.assets['B05']!.href;
+  const info = gdalInfo(/^https?:/.test(b05) ? path.join(directory, path.basename(b05)) : b05);
+  const [width, height] = info.size;
+  const values = new Uint16Array(width * height);
+  for (let row = 0; row < height; row++)
+    for (let col = 0; col < width; col++) values[row * width + col] = value(row, col);
+  const file = `${item.id}-${name}.tif`;
+  writeRasterWithGdal(path.join(directory, file), {
+    width,
+    height,
+    dataType: 'uint16',
+    bands: [values],
+    crs: crsOfInfo(info)!,
+    transform: info.geoTransform as GeoTransform,
+    nodata: 0,
+  });
+  return file;
 }
