@@ -1,4 +1,5 @@
 // @pyramids/core: the contracts every plugin is built against, and the shared machinery.
+// Kept in one file: this is the package's export list; split, it would hide what is public.
 
 export { PLUGIN_API_VERSION, type PluginApiVersion } from './version.js';
 
@@ -237,11 +238,9 @@ export {
   search,
   ItemSearch,
   type SearchOptions,
-  type SearchParameters,
   type SearchPage,
-  type SortKey,
-  type FieldsSpec,
 } from './search/item-search.js';
+export type { SearchParameters, SortKey, FieldsSpec } from './search/search-parameters.js';
 export { conformsToClass, conformanceUri, type ConformanceName } from './search/conformance.js';
 export {
   searchCollections,

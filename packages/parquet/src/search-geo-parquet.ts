@@ -3,6 +3,7 @@
 // statistics (or datetime statistics) cannot match are skipped without reading
 // them; the rest are read in two steps, the filter columns first, then the full
 // rows of the matches only.
+// Kept in one file: pruning, the two-step read and the filter share one reader's state.
 import {
   OptionError,
   parseCql2Text,

@@ -77,7 +77,7 @@ export async function runCollectionsCommand(
     );
   }
   const searchOptions: CollectionSearchOptions = {
-    ...(options.q?.length ? { q: options.q } : {}),
+    q: options.q?.length ? options.q : undefined,
     bbox: options.bbox,
     datetime: options.datetime,
     limit: options.limit,
@@ -86,7 +86,7 @@ export async function runCollectionsCommand(
   const clientOptions = {
     signer: context.signer,
     timeout: options.timeout,
-    ...(options.addConformsTo?.length ? { addConformsTo: options.addConformsTo } : {}),
+    addConformsTo: options.addConformsTo?.length ? options.addConformsTo : undefined,
   };
   // Parameters are checked before the landing page is requested.
   searchCollections(url, searchOptions);

@@ -140,7 +140,7 @@ export async function runDownloadCommand(
     include: options.include,
     exclude: options.exclude,
     concurrency,
-    ...(options.overwrite !== undefined ? { overwrite: options.overwrite as OverwriteMode } : {}),
+    overwrite: options.overwrite as OverwriteMode | undefined,
     fileName: options.fileName,
     ...(options.verify === false ? { verify: false } : {}),
     signer: context.signer,

@@ -77,7 +77,7 @@ export async function runItemCommand(
       assetMediaType: options.mediaType,
       assetKey: options.assetKey,
       collection: options.collection,
-      ...(options.stats ? { withStats: true } : {}),
+      withStats: options.stats === true,
       ...(options.footprint !== undefined
         ? { footprint: options.footprint as 'bbox' | 'data' }
         : {}),

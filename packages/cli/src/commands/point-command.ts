@@ -107,7 +107,7 @@ export function registerPointCommand(program: Command, hooks: PointCommandHooks 
         resolution: parsePositive(flags.resolution, '--resolution'),
         units: flags.units,
         stac: flags.stac,
-        ...(flags.query ? { query: parseQuery(flags.query) } : {}),
+        query: flags.query ? parseQuery(flags.query) : undefined,
         registry,
         signer,
         onWarning: (message) => process.stderr.write(`pyramids: warning: ${message}\n`),

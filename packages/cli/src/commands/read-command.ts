@@ -96,10 +96,10 @@ export function registerReadCommand(program: Command): Command {
       }
       try {
         const result = await dataset.read({
-          ...(options.bbox ? { bbox: parseBbox(options.bbox) } : {}),
+          bbox: options.bbox ? parseBbox(options.bbox) : undefined,
           bboxCrs: options.bboxCrs,
-          ...(options.bands ? { bands: parseIntegerList(options.bands, '--bands') } : {}),
-          ...(options.overview ? { overview: Number(options.overview) } : {}),
+          bands: options.bands ? parseIntegerList(options.bands, '--bands') : undefined,
+          overview: options.overview ? Number(options.overview) : undefined,
         });
         const metadata = dataset.source.metadata ?? {};
         const rawKeys = metadata['geoKeys'] as

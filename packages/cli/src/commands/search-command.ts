@@ -130,8 +130,8 @@ export async function toSearchOptions(
         ? (parseJson(options.filter, 'filter') as Record<string, unknown>)
         : options.filter;
   return {
-    ...(options.collection?.length ? { collections: options.collection } : {}),
-    ...(options.ids?.length ? { ids: options.ids } : {}),
+    collections: options.collection?.length ? options.collection : undefined,
+    ids: options.ids?.length ? options.ids : undefined,
     bbox: options.bbox,
     ...(options.intersects === undefined
       ? {}
@@ -245,7 +245,7 @@ export async function runSearchCommand(
           : {}),
         intersects: searchOptions.intersects,
         // Shorthand (`2024-04`, `2023/2024`) expands to full UTC ranges, as for an API.
-        ...(searchOptions.datetime ? { datetime: formatDatetime(searchOptions.datetime) } : {}),
+        datetime: searchOptions.datetime ? formatDatetime(searchOptions.datetime) : undefined,
         collections: searchOptions.collections,
         ids: searchOptions.ids,
         filter: searchOptions.filter,
@@ -264,7 +264,7 @@ export async function runSearchCommand(
   const client = await openClient(url, {
     signer: context.signer,
     timeout: options.timeout,
-    ...(options.addConformsTo?.length ? { addConformsTo: options.addConformsTo } : {}),
+    addConformsTo: options.addConformsTo?.length ? options.addConformsTo : undefined,
   });
   const prepared = itemSearch(client, searchOptions);
   if (options.matched) {
@@ -353,6 +353,6 @@ export function registerSearchCommand(program: Command, hooks: SearchCommandHook
       }
       const registry = createDefaultRegistry();
       const signer = await hooks.resolveSigner?.({ ...options, url }, registry);
-      await runSearchCommand(url, options, { registry, ...(signer ? { signer } : {}) });
+      await runSearchCommand(url, options, { registry, signer });
     });
 }

@@ -75,10 +75,10 @@ export async function runVrtCommand(
     registry,
     baseHref,
     signer: extras.signer,
-    ...(options.separate ? { separate: true } : {}),
-    ...(options.strict ? { strict: true } : {}),
+    separate: options.separate === true,
+    strict: options.strict === true,
     band,
-    ...(resolution ? { resolution: resolution as 'highest' | 'lowest' | 'average' } : {}),
+    resolution: (resolution || undefined) as 'highest' | 'lowest' | 'average' | undefined,
     onWarning: (warning) => process.stderr.write(`pyramids: warning: ${warning}\n`),
   });
   await writeFileAtomic(options.output, result.xml);

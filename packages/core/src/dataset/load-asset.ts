@@ -80,7 +80,7 @@ export async function openRaster(href: string, options: OpenRasterOptions): Prom
   const choice = await options.registry.selectReader({
     href: patched,
     mediaType: options.mediaType,
-    readHead: () => readHead(signed, { ...options, ...(signer ? { signer } : {}) }),
+    readHead: () => readHead(signed, { ...options, signer }),
   });
   const implementation = await choice.reader.load();
   try {
@@ -121,7 +121,7 @@ export async function loadAsset(
 ): Promise<Dataset> {
   const href = resolveAlternateHref(item, key, options);
   const mediaType = assetMediaType(item, key);
-  return openRaster(href, { ...options, ...(mediaType ? { mediaType } : {}) });
+  return openRaster(href, { ...options, mediaType });
 }
 
 /**
@@ -136,6 +136,5 @@ export function whichEngine(
   // Only the href's form matters here (no I/O), so the local-file policy does not apply.
   const href = resolveAssetHref(item, key, undefined, true);
   const mediaType = assetMediaType(item, key);
-  return options.registry.selectReaderSync({ href, ...(mediaType ? { mediaType } : {}) })?.reader
-    .id;
+  return options.registry.selectReaderSync({ href, mediaType })?.reader.id;
 }

@@ -6,7 +6,8 @@ import { prepareDownloadDirectory } from './download-directory.js';
 import path from 'node:path';
 import { OptionError } from '../errors/option-error.js';
 import { SearchError } from '../errors/search-error.js';
-import { ItemSearch, type SearchParameters } from '../search/item-search.js';
+import { ItemSearch } from '../search/item-search.js';
+import type { SearchParameters } from '../search/search-parameters.js';
 import {
   openClient,
   type OpenClientOptions,
@@ -80,7 +81,7 @@ export async function downloadCollection(
   };
   const client =
     typeof urlOrClient === 'string'
-      ? await openClient(urlOrClient, { ...transport, ...(addConformsTo ? { addConformsTo } : {}) })
+      ? await openClient(urlOrClient, { ...transport, addConformsTo })
       : urlOrClient;
   const collectionJson = await client.getCollection(collection);
   if (!collectionJson)

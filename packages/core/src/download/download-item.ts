@@ -2,6 +2,7 @@
 // each file is written under a hidden temporary name and renamed only when it
 // is complete and verified; an interrupted transfer resumes with a Range request
 // guarded by If-Range, so a changed remote file is never spliced onto old bytes.
+// Kept in one file: resume, verification and the atomic rename share the part and sidecar files of one transfer.
 import { createReadStream } from 'node:fs';
 import {
   mkdir,

@@ -1,6 +1,7 @@
 // Checks an asset against what its Item declares (media type, `file:size`, `file:checksum`)
 // with a HEAD request and a read of the first bytes: the pixels are not downloaded unless the
 // caller asks for the checksum to be computed.
+// Kept in one file: each check (type, size, checksum, header) reads the same HEAD answer and first bytes.
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DownloadError } from '../errors/download-error.js';

@@ -1,5 +1,6 @@
 // Describes one raster as a STAC 1.1.0 Item: projection v2.0.0 (grid), raster
 // v1.1.0 (`raster:bands`), eo v1.1.0 band names, footprint in EPSG:4326.
+// Kept in one file: each part fills one field group of the same Item, in the order of the spec.
 import { GridError } from '../errors/grid-error.js';
 import { OptionError } from '../errors/option-error.js';
 import { createTransformer } from '../grid/crs.js';

@@ -5,7 +5,7 @@ import { SearchError } from '../errors/search-error.js';
 import { redactHref } from '../signers/redact.js';
 import type { StacLink } from '../stac/stac-types.js';
 import { formatDatetime, type DatetimeInput } from './format-datetime.js';
-import { formatBbox } from './item-search.js';
+import { formatBbox } from './search-parameters.js';
 import { requestJson, type TransportOptions } from './request-json.js';
 import {
   openClient,

@@ -1,6 +1,7 @@
 // CQL2 text → CQL2 JSON (OGC 21-065, CQL2 1.0), so a filter typed by a person can be sent
 // in the body of a POST search and checked before any request is made. No npm package
 // converts CQL2 text for JavaScript (the cql2 library used by pystac-client is Rust/Python).
+// Kept in one file: one recursive-descent parser whose grammar rules call each other.
 import { SearchError } from '../errors/search-error.js';
 
 /** A CQL2-JSON expression: `{ op, args }`, `{ property }`, a literal, a geometry, … */

@@ -1,4 +1,5 @@
 // STAC Items → a GDAL VRT mosaic (one source per Item), and a lazy Dataset over it.
+// Kept in one file: grouping Items, checking alignment and writing the VRT are one pass over the Items.
 import { replaceWithTemporary } from '../write/atomic-output.js';
 import { Dataset } from '../dataset/dataset.js';
 import { openRaster } from '../dataset/load-asset.js';

@@ -1,3 +1,6 @@
+// Warping one raster onto a target grid as GDAL does: plan the source window and overview
+// (planWarp), then resample (resamplePlanned), with plain copies for whole-pixel shifts.
+// Kept in one file: the plan's fields are made and read only here.
 import { OptionError } from '../errors/option-error.js';
 import type { GeoTransform } from '../grid/geotransform.js';
 import { isGeographic } from '../grid/crs.js';

@@ -3,6 +3,7 @@
 // WKT names them, user-defined values otherwise, names in GeogCitationGeoKey),
 // the projection as a GeoTIFF coordinate transformation with its parameters.
 // Reads WKT1 (GDAL and ESRI flavours) and WKT2 (2015 and 2019).
+// Kept in one file: the WKT reader and the GeoTIFF parameter tables it maps onto are read together.
 import type { GeoKeyDirectory, GeoKeyEntry } from './geo-key-directory.js';
 
 /** A node of a WKT tree: its keyword and its values (texts, numbers, bare words as texts, child nodes). */

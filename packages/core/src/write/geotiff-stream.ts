@@ -5,6 +5,7 @@
 // go straight to the file in the order they complete; with overviews every level
 // is spilled to a scratch file and copied into the COG order GDAL writes
 // (coarsest overview first, full resolution last) when the last chunk is in.
+// Kept in one file: one writer whose closures share the open file, the tile buffers and the offsets.
 import { throwIfAborted } from '../errors/abort.js';
 import type { Grid } from '../grid/grid.js';
 import type { PixelWindow } from '../raster/raster-source.js';
@@ -18,22 +19,11 @@ import {
 import type { GeoKeyDirectory } from './geo-key-directory.js';
 import { deflateTile } from './deflate-tile.js';
 import { encodeLzw } from './encode-lzw.js';
-import {
-  checkGrid,
-  CLASSIC_TIFF_LIMIT,
-  compressedBound,
-  describeFileError,
-  descriptionFields,
-  fail,
-  imageFields,
-  planFor,
-  predictTile,
-  randomSuffix,
-  TAG,
-  toWriteError,
-  type WritableBand,
-  type WriteGeoTiffOptions,
-} from './geotiff-writer.js';
+import { checkGrid, descriptionFields, fail, imageFields, TAG } from './geotiff-fields.js';
+import { compressedBound, predictTile } from './geotiff-tiles.js';
+import { describeFileError, randomSuffix, toWriteError } from './write-file-errors.js';
+import { CLASSIC_TIFF_LIMIT, planFor } from './geotiff-plan.js';
+import type { WritableBand, WriteGeoTiffOptions } from './geotiff-writer.js';
 import { overviewFactors, overviewSize, type OverviewResampling } from './overviews.js';
 import { directorySize, encodeDirectory, encodeHeader, type TiffField } from './tiff-directory.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';

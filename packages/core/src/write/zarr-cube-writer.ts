@@ -10,7 +10,7 @@ import type {
   WriterOptions,
 } from '../plugins/plugin-types.js';
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
-import { describeFileError, randomSuffix } from './geotiff-writer.js';
+import { describeFileError, randomSuffix } from './write-file-errors.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
 import { ZARR_DATA_TYPES, zarrChunkBytes, zarrChunkKey, zarrStoreLayout } from './zarr-layout.js';
 
