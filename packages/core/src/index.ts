@@ -90,6 +90,8 @@ export type {
   WriterOptions,
   CubeWriteDescription,
   CubeWriteChunk,
+  FuseFunction,
+  FusePlugin,
 } from './plugins/plugin-types.js';
 export {
   createRegistry,
@@ -442,12 +444,16 @@ export type { CubeEstimate } from './cube/cube-estimate.js';
 export type { CubeArray, CubeWriteOptions } from './cube/cube-write.js';
 export {
   FUSE_METHODS,
+  FUNCTION_FUSE,
+  type FuseOption,
   type CubeOptions,
   type CubeReadOptions,
   type CubeProgress,
   type FuseMethod,
   type GroupBy,
 } from './cube/cube-options.js';
+export { fusePlugin } from './cube/fuse-pixels.js';
+export { parseTimePeriod, periodOf, type TimePeriod } from './cube/time-periods.js';
 export {
   runChunkTask,
   type ChunkTask,

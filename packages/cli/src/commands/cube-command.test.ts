@@ -545,6 +545,12 @@ describe('pyramids cube', () => {
     expect((await dry('--dtype', 'int32')).dataType).toBe('int32');
     expect((await dry('--nodata', '7')).nodata).toEqual([7]);
     expect((await dry('--groupby', 'grid:code')).time).toEqual(['32TPT', '32TQT', '33TUN']);
+    // Composites: a calendar period and a percentile.
+    expect((await dry('--groupby', 'P1M', '--method', 'p75')).time).toEqual(['2024-05']);
+    expect((await dry('--groupby', 'P1W', '--method', 'median')).time).toEqual([
+      '2024-W18',
+      '2024-W19',
+    ]);
     const chunked = await dry('--chunk-size', '100', '--concurrency', '2');
     expect(chunked.chunks).toBe(
       4 * Math.ceil(chunked.grid.width / 100) * Math.ceil(chunked.grid.height / 100),
@@ -618,6 +624,18 @@ describe('pyramids cube', () => {
       '--dry-run',
     ]);
     expect(method.stderr).toMatch(/OptionError: unknown method "avg"/);
+    expect(method.stderr).toMatch(/or a percentile p0…p100/);
+    const period = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--groupby',
+      'P5M',
+      '--dry-run',
+    ]);
+    expect(period.code).not.toBe(0);
+    expect(period.stderr).toMatch(/OptionError: groupby "P5M".*use P1D, P1W, P1M/);
     const resampling = await runCli([
       'cube',
       itemsFile,

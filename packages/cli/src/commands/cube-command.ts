@@ -194,10 +194,13 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       'where pixel edges fall on the chosen grid: edge | center | floating | FX,FY (as odc-stac)',
     )
     .option('--like <raster>', 'use the grid of this raster')
-    .option('--groupby <key>', 'solar_day | time | id | PROPERTY: items fused into one time step')
+    .option(
+      '--groupby <key>',
+      'solar_day | time | id | PROPERTY, or a period for composites: P1D | P1W | P1M | P3M | P6M | P1Y | season',
+    )
     .option(
       '--method <method>',
-      'fusing of a group: first | last | min | max | mean | median | count (default first)',
+      'fusing of a group: first | last | min | max | mean | median | count | pNN percentile, e.g. p25 (default first)',
     )
     .option(
       '--resampling <method>',

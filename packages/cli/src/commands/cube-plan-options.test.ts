@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, DatasetCollection, type StacItem } from '@pyramids/core';
+import {
+  createRegistry,
+  DatasetCollection,
+  PLUGIN_API_VERSION,
+  type StacItem,
+} from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { createCubeScene, writeSceneMask } from '../../../core/src/test-support/cube-scene.js';
 import { readWithGdal } from '../../../core/src/test-support/gdal-raster.js';
@@ -260,5 +265,75 @@ describe('pyramids cube --mask, --mask-bits', { timeout: 120_000 }, () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('pyramids cube --groupby P1M --method with a fuse plugin', { timeout: 120_000 }, () => {
+  /** max − min of the valid values: a fuse no built-in method gives. */
+  const spread = (values: Float64Array, valid: Uint8Array): number => {
+    let low = Infinity;
+    let high = -Infinity;
+    for (let index = 0; index < values.length; index++)
+      if (valid[index]) {
+        low = Math.min(low, values[index]!);
+        high = Math.max(high, values[index]!);
+      }
+    return high >= low ? high - low : Number.NaN;
+  };
+
+  it('fuses with a --plugin fuse in this thread and on 2 workers, as the API with the function', async () => {
+    const plugin = path.join(scratch, 'spread-plugin.mjs');
+    writeFileSync(
+      plugin,
+      `export default { kind: 'fuse', id: 'spread', apiVersion: ${JSON.stringify(PLUGIN_API_VERSION)},\n` +
+        `  fuse: ${spread.toString()} };\n`,
+    );
+    const args = ['--asset', 'B04', '--groupby', 'P1M', '--method', 'spread', '--quiet'];
+    const here = path.join(scratch, 'spread-here.tif');
+    const workers = path.join(scratch, 'spread-workers.tif');
+    const run = await runCli(['cube', itemsFile, ...args, '--plugin', plugin, '-o', here]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(
+      (
+        await runCli([
+          'cube',
+          itemsFile,
+          ...args,
+          '--plugin',
+          plugin,
+          '--workers',
+          '2',
+          '-o',
+          workers,
+        ])
+      ).code,
+    ).toBe(0);
+    const cube = await DatasetCollection.fromStac(items, {
+      registry: createRegistry().use(geotiffReader()),
+      asset: 'B04',
+      groupby: 'P1M',
+      method: spread,
+    });
+    expect(cube.coords.time).toEqual(['2024-05']);
+    const api = Array.from((await cube.read()).data);
+    expect(Array.from(readWithGdal(here, { scratch }).bands[0]!)).toEqual(api);
+    expect(Array.from(readWithGdal(workers, { scratch }).bands[0]!)).toEqual(api);
+    // Where tile A's two dates overlap the spread is theirs, not 0: the fuse saw both.
+    expect(api.filter((value) => value > 0).length).toBeGreaterThan(1000);
+  });
+
+  it('without the plugin, names the method and how to register it', async () => {
+    const result = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--method',
+      'spread',
+      '--dry-run',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown method "spread".*register a fuse plugin/);
   });
 });

@@ -2,14 +2,19 @@
 // OptionError naming the option, so nothing is read for a cube that cannot be built.
 import { OptionError } from '../errors/option-error.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
-import { FUSE_METHODS, type CubeOptions, type FuseMethod } from './cube-options.js';
+import type { FuseFunction } from '../plugins/plugin-types.js';
+import { isBuiltInFuse } from './fuse-pixels.js';
+import { parseTimePeriod } from './time-periods.js';
+import { FUNCTION_FUSE, FUSE_METHODS, type CubeOptions } from './cube-options.js';
 import { parseAnchor, type GridAnchor } from './choose-target-grid.js';
 import { parseMaskOption, type CubeMask, type MaskRule } from './cube-mask.js';
 
 /** The options `planCube` derives from `CubeOptions`, checked. */
 export interface CheckedCubeOptions {
   assets: string[];
-  method: FuseMethod;
+  /** A built-in method, a registered fuse plugin's id, or FUNCTION_FUSE (then `fuse` is the function). */
+  method: string;
+  fuse: FuseFunction | undefined;
   resampling: Resampling;
   resamplingByBand: Record<string, Resampling>;
   chunkSize: [number, number];
@@ -54,11 +59,22 @@ export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
   }
   if (new Set(assets).size !== assets.length)
     throw new OptionError(`asset lists a key twice: ${assets.join(', ')}`);
-  const method = options.method ?? 'first';
-  if (!FUSE_METHODS.includes(method))
+  const fuse = typeof options.method === 'function' ? options.method : undefined;
+  const method = fuse ? FUNCTION_FUSE : (options.method ?? 'first');
+  if (
+    !fuse &&
+    (typeof method !== 'string' || (!isBuiltInFuse(method) && !options.registry.getFuse(method)))
+  ) {
+    const plugins = options.registry.fuses.map((plugin) => plugin.id);
     throw new OptionError(
-      `unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}`,
+      `unknown method ${JSON.stringify(method)}; use one of ${FUSE_METHODS.join(', ')}, or a percentile p0…p100 (p25, p75)` +
+        (plugins.length
+          ? `, or a registered fuse: ${plugins.join(', ')}`
+          : ', or register a fuse plugin (fusePlugin) under that name'),
     );
+  }
+  // A period groupby that does not tile the calendar fails here, before any Item is read.
+  if (typeof options.groupby === 'string') parseTimePeriod(options.groupby);
   const { resampling, resamplingByBand } = parseResamplingOption(options.resampling, assets);
   const gridOptions = (['crs', 'resolution', 'bounds'] as const).filter(
     (name) => options[name] !== undefined,
@@ -84,7 +100,17 @@ export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
   const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
   chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
   const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
-  return { assets, method, resampling, resamplingByBand, chunkSize, concurrency, anchor, mask };
+  return {
+    assets,
+    method: method as string,
+    fuse,
+    resampling,
+    resamplingByBand,
+    chunkSize,
+    concurrency,
+    anchor,
+    mask,
+  };
 }
 
 /**

@@ -15,8 +15,10 @@ import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import type { Resampling } from '../warp/resampling.js';
 import { warpRaster } from '../warp/warp-raster.js';
-import type { FuseMethod } from './cube-options.js';
-import { fuseLayers, toOutputArray } from './fuse-pixels.js';
+import { OptionError } from '../errors/option-error.js';
+import type { FuseFunction } from '../plugins/plugin-types.js';
+import { FUNCTION_FUSE, type FuseMethod } from './cube-options.js';
+import { fuseLayers, isBuiltInFuse, toOutputArray } from './fuse-pixels.js';
 import { keptPixels, type MaskRule } from './cube-mask.js';
 
 /** One source layer of a chunk: which band of which asset, with the Item's own nodata/scale/offset. */
@@ -63,7 +65,8 @@ export interface ChunkTask {
     resampling: Resampling;
     /** Per cube band, when bands resample differently (`resampling: { SCL: 'nearest', … }`). */
     bandResampling?: Resampling[];
-    method: FuseMethod;
+    /** A built-in method or a registered fuse plugin's id (`(function)`: `ChunkContext.fuse`). */
+    method: string;
     rescale: boolean;
     dtype: DataType;
     /** Output nodata per band. */
@@ -96,6 +99,8 @@ export interface ChunkContext {
   /** Opens (or reuses) a source; default opens through `openRaster` every time. */
   openSource?: (source: ChunkSource, open: () => Promise<Dataset>) => Promise<Dataset>;
   onWarning?: (message: string) => void;
+  /** The function of a cube fused by a function passed as `method` (`CubePlan.method` `(function)`). */
+  fuse?: FuseFunction;
   /** The href to open for a task's href (the cube restores pre-signed queries it kept out of tasks); default the href itself. */
   resolveHref?: (href: string) => string;
 }
@@ -117,6 +122,19 @@ function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefin
   return signer;
 }
 
+function resolveFuse(task: ChunkTask, context: ChunkContext): FuseMethod | FuseFunction {
+  const { method } = task.options;
+  if (isBuiltInFuse(method)) return method;
+  if (method === FUNCTION_FUSE && context.fuse) return context.fuse;
+  const plugin = context.registry.getFuse(method);
+  if (plugin) return plugin.fuse;
+  throw new OptionError(
+    method === FUNCTION_FUSE
+      ? 'this chunk is fused by a function passed as method, which cannot cross to a worker; register it with fusePlugin(id, fn) in every registry and pass method: id'
+      : `this chunk is fused by '${method}', which is not registered here; register its fuse plugin (fusePlugin) with registry.use(...)`,
+  );
+}
+
 /**
  * Runs one chunk task: for each band, warps each source onto the chunk window
  * (opening it through the registry, signing per read) and fuses them. A pure
@@ -124,6 +142,7 @@ function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefin
  */
 export async function runChunkTask(task: ChunkTask, context: ChunkContext): Promise<ChunkResult> {
   const signer = resolveSigner(task, context);
+  const fuse = resolveFuse(task, context);
   const { window, options } = task;
   const length = window.width * window.height;
   const data: TypedArray[] = [];
@@ -237,7 +256,7 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
         );
       }
     };
-    const fused = await fuseLayers(options.method, length, sources.length, layerAt);
+    const fused = await fuseLayers(fuse, length, sources.length, layerAt);
     data.push(toOutputArray(fused, options.dtype, options.nodata[bandIndex]!));
   }
   return { time: task.time, label: task.label, window, data };

@@ -14,7 +14,7 @@ import type { StacItem } from '../stac/stac-types.js';
 export interface CubeMask {
   /** Asset key of the mask band; a list tries each key in turn on every Item (`['SCL', 'scl']`). */
   asset: string | string[];
-  keep?: number[];
+  keep?: readonly number[];
   bits?: Record<string, number>;
 }
 

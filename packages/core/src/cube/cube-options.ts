@@ -10,15 +10,42 @@ import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 import type { GridAnchor } from './choose-target-grid.js';
 import type { CubeMask, CubeMaskPreset } from './cube-mask.js';
+import type { FuseFunction } from '../plugins/plugin-types.js';
 
-/** How items become time steps: a built-in key, any property name, or a function of the Item. */
+/**
+ * How items become time steps: a built-in key, a calendar period for composites (`P1D`, `P1W`,
+ * `P1M`, `P2M`, `P3M`, `P4M`, `P6M`, `P1Y`, `season`), any property name, or a function of the Item.
+ */
 export type GroupBy =
-  'solar_day' | 'time' | 'id' | (string & {}) | ((item: StacItem) => string | number | Date);
+  | 'solar_day'
+  | 'time'
+  | 'id'
+  | 'P1D'
+  | 'P1W'
+  | 'P1M'
+  | 'P3M'
+  | 'P1Y'
+  | 'season'
+  | (string & {})
+  | ((item: StacItem) => string | number | Date);
 
-/** How the items of one time step are fused into one pixel. */
-export type FuseMethod = 'first' | 'last' | 'min' | 'max' | 'mean' | 'median' | 'count';
+/**
+ * How the items of one time step are fused into one pixel: a named method, or a percentile
+ * `pNN` (0–100, e.g. `p25`, `p90`; linear between ranks as numpy's `nanpercentile`).
+ */
+export type FuseMethod =
+  'first' | 'last' | 'min' | 'max' | 'mean' | 'median' | 'count' | `p${number}`;
 
-/** Every fusing method. */
+/**
+ * A fusing method as `CubeOptions.method` takes it: a built-in one, the id of a registered
+ * fuse plugin (`fusePlugin`), or a function of one pixel's values (this thread only).
+ */
+export type FuseOption = FuseMethod | FuseFunction | (string & {});
+
+/** `CubePlan.method` of a cube fused by a function passed as `method` (not a plugin). */
+export const FUNCTION_FUSE = '(function)';
+
+/** Every named fusing method (percentiles `pNN` besides). */
 export const FUSE_METHODS: readonly FuseMethod[] = [
   'first',
   'last',
@@ -47,8 +74,12 @@ export interface CubeOptions {
   skipMissing?: boolean;
   /** Group items into time steps; without it each item is its own time step. */
   groupby?: GroupBy;
-  /** How a group is fused per pixel (default `first` valid pixel). */
-  method?: FuseMethod;
+  /**
+   * How a group is fused per pixel (default `first` valid pixel); `median`, `mean`, `pNN`, `count`
+   * make composites. Also the id of a registered fuse plugin, or a `FuseFunction` of one pixel's
+   * values (runs in this thread; register it with `fusePlugin` to run it on workers).
+   */
+  method?: FuseOption;
   /** Fuse in input order instead of (datetime, id) order. */
   preserveOrder?: boolean;
   /** Target grid of an existing raster: a Dataset, a Grid, or a path/URL opened through the registry. */

@@ -13,7 +13,7 @@ import type { Resampling } from '../warp/resampling.js';
 import { applyBandConfig } from './band-config.js';
 import { checkCubeOptions } from './check-cube-options.js';
 import { chooseTargetGrid } from './choose-target-grid.js';
-import type { CubeOptions, FuseMethod } from './cube-options.js';
+import type { CubeOptions } from './cube-options.js';
 import { groupItems, itemIntersectsBbox } from './group-items.js';
 import { createItemAssetLookup } from './item-asset-lookup.js';
 import { checkAssetsAligned, planSources, type PlannedSource } from './plan-sources.js';
@@ -60,7 +60,8 @@ export interface CubePlan {
   /** The default resampling, and per band name those `resampling: { NAME: … }` chose. */
   resampling: Resampling;
   resamplingByBand: Record<string, Resampling>;
-  method: FuseMethod;
+  /** A built-in method, a registered fuse plugin's id, or `(function)` for a function passed as `method`. */
+  method: string;
   /** True when scale/offset are applied (float32, NaN nodata). */
   rescale: boolean;
   errorsAsNodata: boolean;

@@ -2,6 +2,7 @@
 // Items with no pixel read. `planCube` decides what the cube is (cube-plan.ts);
 // this class runs the plan as chunk tasks (chunk-task.ts) and reads or writes them.
 import type { Dataset } from '../dataset/dataset.js';
+import { OptionError } from '../errors/option-error.js';
 import type { Grid } from '../grid/grid.js';
 import { xCoordinates, yCoordinates } from '../grid/grid.js';
 import { allocateArray, type DataType } from '../raster/data-type.js';
@@ -10,7 +11,7 @@ import type { ItemsInput } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 import type { CubeWriteDescription } from '../plugins/plugin-types.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkTask } from './chunk-task.js';
-import type { CubeOptions, CubeReadOptions, FuseMethod } from './cube-options.js';
+import { FUNCTION_FUSE, type CubeOptions, type CubeReadOptions } from './cube-options.js';
 import { estimateCube, type CubeEstimate } from './cube-estimate.js';
 import {
   checkCubePlan,
@@ -31,7 +32,10 @@ import { labelArray, type LabelledArray } from './labelled-array.js';
 import { planChunkTasks } from './plan-chunk-tasks.js';
 
 /** What running a plan needs besides the plan: readers, credentials, I/O and where warnings go. */
-export type CubeRunOptions = Pick<CubeOptions, 'registry' | 'signer' | 'fetch' | 'onWarning'>;
+export type CubeRunOptions = Pick<CubeOptions, 'registry' | 'signer' | 'fetch' | 'onWarning'> & {
+  /** The function of a plan whose method is `(function)`. */
+  method?: CubeOptions['method'];
+};
 
 /**
  * A lazy cube with dims time × band × y × x: coordinates, grid, per-band
@@ -46,7 +50,8 @@ export class DatasetCollection {
   /** True when scale/offset were applied (float32, NaN nodata). */
   readonly rescaled: boolean;
   readonly resampling: Resampling;
-  readonly method: FuseMethod;
+  /** A built-in method, a fuse plugin's id, or `(function)`. */
+  readonly method: string;
   /** What the cube is, as plain data (`planCube`): print it, send it, run it with `fromPlan`. */
   readonly plan: CubePlan;
   private readonly run: CubeRunOptions;
@@ -149,6 +154,7 @@ export class DatasetCollection {
     const signedHrefs = planSignedHrefs(this.plan);
     return {
       registry: options.registry,
+      fuse: typeof options.method === 'function' ? options.method : undefined,
       resolveHref: (href) => signedHrefs.get(href) ?? href,
       signer: options.signer,
       fetch: options.fetch,
@@ -191,6 +197,10 @@ export class DatasetCollection {
       pending.catch(() => undefined);
       running.set(id, pending);
     };
+    if (options.runTask && this.plan.method === FUNCTION_FUSE)
+      throw new OptionError(
+        "a fuse function passed as method runs in this thread only; register it with fusePlugin(id, fn) in the workers' registry and pass method: id",
+      );
     try {
       options.signal?.throwIfAborted();
       while (next < tasks.length && running.size < this.plan.concurrency) start();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUSE_METHODS } from './cube-options.js';
-import { fuseLayers, toOutputArray } from './fuse-pixels.js';
+import { fuseLayers, percentileOf, sortedPercentile, toOutputArray } from './fuse-pixels.js';
 
 const N = Number.NaN;
 const layers = [
@@ -8,6 +8,67 @@ const layers = [
   Float64Array.of(2, 3, N, N),
   Float64Array.of(8, 4, 6, N),
 ];
+
+describe('percentiles', () => {
+  it('interpolate linearly between ranks, as numpy.percentile', () => {
+    // numpy.percentile([1, 2, 4, 8], q): rank q/100 × 3.
+    const values = [1, 2, 4, 8];
+    expect(sortedPercentile(values, 0)).toBe(1);
+    expect(sortedPercentile(values, 25)).toBe(1.75); // rank 0.75: 1 + 0.75 × (2 − 1)
+    expect(sortedPercentile(values, 50)).toBe(3); // rank 1.5: (2 + 4) / 2
+    expect(sortedPercentile(values, 75)).toBe(5); // rank 2.25: 4 + 0.25 × (8 − 4)
+    expect(sortedPercentile(values, 90)).toBeCloseTo(6.8, 12); // rank 2.7: 4 + 0.7 × 4
+    expect(sortedPercentile(values, 100)).toBe(8);
+    expect(sortedPercentile([7], 33)).toBe(7);
+  });
+
+  it('are named pNN, 0 to 100', () => {
+    expect(percentileOf('p25')).toBe(25);
+    expect(percentileOf('p2.5')).toBe(2.5);
+    expect(percentileOf('p100')).toBe(100);
+    expect(percentileOf('p101')).toBeUndefined();
+    expect(percentileOf('median')).toBeUndefined();
+    expect(percentileOf('p')).toBeUndefined();
+  });
+
+  it('fuse per pixel over the valid layers only', async () => {
+    const pull = async (index: number) => layers[index]!.slice();
+    // Valid values per pixel: [2, 8], [3, 4, 5], [1, 6], none.
+    expect(Array.from(await fuseLayers('p25', 4, 3, pull))).toEqual([3.5, 3.5, 2.25, N]);
+    expect(Array.from(await fuseLayers('p75', 4, 3, pull))).toEqual([6.5, 4.5, 4.75, N]);
+    expect(Array.from(await fuseLayers('p50', 4, 3, pull))).toEqual([5, 4, 3.5, N]);
+    expect(Array.from(await fuseLayers('p0', 4, 3, pull))).toEqual([2, 3, 1, N]);
+    expect(Array.from(await fuseLayers('p100', 4, 3, pull))).toEqual([8, 5, 6, N]);
+  });
+});
+
+describe('fuse functions', () => {
+  it('run per pixel with the values of every layer and which are valid', async () => {
+    const seen: string[] = [];
+    const range = (values: Float64Array, valid: Uint8Array) => {
+      seen.push(`${Array.from(values).join(',')}|${Array.from(valid).join('')}`);
+      let low = Infinity;
+      let high = -Infinity;
+      values.forEach((value, index) => {
+        if (valid[index]) [low, high] = [Math.min(low, value), Math.max(high, value)];
+      });
+      return high >= low ? high - low : Number.NaN;
+    };
+    const fused = await fuseLayers(range, 4, 3, async (index) => layers[index]!.slice());
+    // Valid values per pixel: [2, 8], [5, 3, 4], [1, 6], none.
+    expect(Array.from(fused)).toEqual([6, 2, 5, N]);
+    expect(seen[0]).toBe('NaN,2,8|011');
+    expect(seen[3]).toBe('NaN,NaN,NaN|000');
+  });
+
+  it('see an unreadable layer as no data', async () => {
+    const count = (_values: Float64Array, valid: Uint8Array) => valid.reduce((a, b) => a + b, 0);
+    const fused = await fuseLayers(count, 4, 3, async (index) =>
+      index === 1 ? undefined : layers[index]!.slice(),
+    );
+    expect(Array.from(fused)).toEqual([1, 2, 2, 0]);
+  });
+});
 
 describe('fuseLayers', () => {
   const expected: Record<string, number[]> = {

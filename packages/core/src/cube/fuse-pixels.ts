@@ -1,6 +1,46 @@
 import type { DataType, TypedArray } from '../raster/data-type.js';
 import { allocateArray, INTEGER_RANGES, isFloatType } from '../raster/data-type.js';
-import type { FuseMethod } from './cube-options.js';
+import type { FuseFunction, FusePlugin } from '../plugins/plugin-types.js';
+import { PLUGIN_API_VERSION } from '../version.js';
+import { FUSE_METHODS, type FuseMethod } from './cube-options.js';
+
+/** True for the fusing methods built in: the named ones and percentiles `pNN`. */
+export function isBuiltInFuse(method: string): method is FuseMethod {
+  return (FUSE_METHODS as readonly string[]).includes(method) || percentileOf(method) !== undefined;
+}
+
+/**
+ * A fuse function as a plugin: `registry.use(fusePlugin('max-ndvi', fn))`, then
+ * `method: 'max-ndvi'` fuses with it in this thread and on workers whose registry has it.
+ */
+export function fusePlugin(id: string, fuse: FuseFunction): FusePlugin {
+  return { kind: 'fuse', id, apiVersion: PLUGIN_API_VERSION, fuse };
+}
+
+/** The percentile a method names (`p25` → 25, `p2.5` → 2.5), or undefined for other methods. */
+export function percentileOf(method: string): number | undefined {
+  const match = /^p(\d+(?:\.\d+)?)$/.exec(method);
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  return value <= 100 ? value : undefined;
+}
+
+/**
+ * The `percentile` (0–100) of sorted values, linear between the two nearest ranks as numpy's
+ * `percentile` (default method): rank `p/100 × (n − 1)`. The 50th is numpy's median (the mean
+ * of the two middle values for an even count).
+ */
+export function sortedPercentile(sorted: readonly number[], percentile: number): number {
+  const rank = (percentile / 100) * (sorted.length - 1);
+  const below = Math.floor(rank);
+  const above = Math.min(below + 1, sorted.length - 1);
+  const fraction = rank - below;
+  const low = sorted[below]!;
+  if (fraction === 0) return low;
+  // Halfway (every even-count median) as the mean of the two, exact as numpy's nanmedian.
+  if (fraction === 0.5) return (low + sorted[above]!) / 2;
+  return low + (sorted[above]! - low) * fraction;
+}
 
 /**
  * Fuses warped layers (NaN = no data) pixel by pixel, pulling them one at a time
@@ -9,11 +49,12 @@ import type { FuseMethod } from './cube-options.js';
  * first readable layer is returned, filled in place from later ones.
  */
 export async function fuseLayers(
-  method: FuseMethod,
+  method: FuseMethod | FuseFunction,
   length: number,
   count: number,
   layerAt: (index: number) => Promise<Float64Array | undefined>,
 ): Promise<Float64Array> {
+  if (typeof method === 'function') return fuseWith(method, length, count, layerAt);
   if (method === 'first' || method === 'last') {
     let output: Float64Array | undefined;
     let missing = length;
@@ -40,7 +81,9 @@ export async function fuseLayers(
     return output ?? new Float64Array(length).fill(Number.NaN);
   }
   const output = new Float64Array(length).fill(Number.NaN);
-  if (method === 'median') {
+  const percentile = method === 'median' ? 50 : percentileOf(method);
+  if (percentile !== undefined) {
+    // Order statistics need every layer of the step at once: memory is layers × chunk.
     const layers: Float64Array[] = [];
     for (let step = 0; step < count; step++) {
       const layer = await layerAt(step);
@@ -52,10 +95,7 @@ export async function fuseLayers(
       for (const layer of layers) if (!Number.isNaN(layer[index]!)) values.push(layer[index]!);
       if (values.length === 0) continue;
       values.sort((a, b) => a - b);
-      const middle = values.length >> 1;
-      // As numpy's nanmedian: the mean of the two middle values for an even count.
-      output[index] =
-        values.length % 2 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+      output[index] = sortedPercentile(values, percentile);
     }
     return output;
   }
@@ -79,6 +119,30 @@ export async function fuseLayers(
   if (method === 'mean')
     for (let index = 0; index < length; index++)
       if (counts[index]! > 0) output[index] = output[index]! / counts[index]!;
+  return output;
+}
+
+/** Runs a fuse function per pixel over every layer of the step (unreadable layers count as no data). */
+async function fuseWith(
+  fuse: FuseFunction,
+  length: number,
+  count: number,
+  layerAt: (index: number) => Promise<Float64Array | undefined>,
+): Promise<Float64Array> {
+  const layers: (Float64Array | undefined)[] = [];
+  for (let step = 0; step < count; step++) layers.push(await layerAt(step));
+  const output = new Float64Array(length);
+  const values = new Float64Array(count);
+  const valid = new Uint8Array(count);
+  for (let index = 0; index < length; index++) {
+    for (let layer = 0; layer < count; layer++) {
+      const value = layers[layer]?.[index] ?? Number.NaN;
+      values[layer] = value;
+      valid[layer] = value === value ? 1 : 0;
+    }
+    const fused = fuse(values, valid);
+    output[index] = typeof fused === 'number' ? fused : Number.NaN;
+  }
   return output;
 }
 

@@ -3,11 +3,12 @@ import { StacAssetError } from '../errors/stac-asset-error.js';
 import { itemBbox, itemDatetime, itemProperty } from '../stac/accessors.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { GroupBy } from './cube-options.js';
+import { parseTimePeriod, periodOf } from './time-periods.js';
 
 /** One time step: its label, its representative time and its items in fusing order. */
 export interface ItemGroup {
   label: string;
-  /** Earliest datetime of the group's items (undefined when none has one). */
+  /** Start of the period (`groupby: 'P1M'`…), else the earliest datetime of the group's items (undefined when none has one). */
   datetime: Date | undefined;
   items: StacItem[];
 }
@@ -77,7 +78,8 @@ function keyOf(item: StacItem, groupby: GroupBy | undefined): string {
 }
 
 /**
- * Groups items into time steps. Without `groupby` every item is its own step.
+ * Groups items into time steps. Without `groupby` every item is its own step; a period
+ * (`P1M`, `season`, … see {@link parseTimePeriod}) groups by the period of each Item's solar day.
  * Items in a group are in (datetime, id) order, or input order with
  * `preserveOrder`. Steps are ordered by their earliest datetime, then label.
  */
@@ -87,9 +89,16 @@ export function groupItems(
   preserveOrder = false,
 ): ItemGroup[] {
   const ordered = preserveOrder ? [...items] : [...items].sort(compareItems);
+  const period = typeof groupby === 'string' ? parseTimePeriod(groupby) : undefined;
   const groups = new Map<string, StacItem[]>();
+  const starts = new Map<string, Date>();
   for (const item of ordered) {
-    const key = keyOf(item, groupby);
+    let key: string;
+    if (period) {
+      const { label, start } = periodOf(solarDay(item), period);
+      key = label;
+      starts.set(label, start);
+    } else key = keyOf(item, groupby);
     const list = groups.get(key);
     if (list) list.push(item);
     else groups.set(key, [item]);
@@ -100,7 +109,7 @@ export function groupItems(
       .filter((time): time is number => time !== undefined);
     return {
       label,
-      datetime: times.length ? new Date(Math.min(...times)) : undefined,
+      datetime: starts.get(label) ?? (times.length ? new Date(Math.min(...times)) : undefined),
       items: members,
     };
   });

@@ -4,7 +4,7 @@ import type { DataType } from '../raster/data-type.js';
 import { isFloatType } from '../raster/data-type.js';
 import type { StacItem } from '../stac/stac-types.js';
 import { commonDataType } from './common-data-type.js';
-import type { CubeOptions, FuseMethod } from './cube-options.js';
+import type { CubeOptions } from './cube-options.js';
 import type { CubeBand } from './cube-plan.js';
 import type { ItemAssetLookup } from './item-asset-lookup.js';
 import { withoutUndefined } from '../util/without-undefined.js';
@@ -18,7 +18,7 @@ import { withoutUndefined } from '../util/without-undefined.js';
 export async function resolveBands(
   items: StacItem[],
   assets: string[],
-  options: Pick<CubeOptions, 'dtype' | 'nodata' | 'rescale'> & { method: FuseMethod },
+  options: Pick<CubeOptions, 'dtype' | 'nodata' | 'rescale'> & { method: string },
   lookup: ItemAssetLookup,
 ): Promise<CubeBand[]> {
   const first = items[0]!;

@@ -7,7 +7,7 @@ import type { StacItem } from '../stac/stac-types.js';
 
 /** Fields every plugin has. */
 export interface PluginBase {
-  readonly kind: 'reader' | 'signer' | 'writer' | 'codec';
+  readonly kind: 'reader' | 'signer' | 'writer' | 'codec' | 'fuse';
   /** Unique id, e.g. `geotiff`, `planetary-computer`. */
   readonly id: string;
   /** Contract version the plugin was built for; the registry refuses others. */
@@ -126,5 +126,21 @@ export interface WriterPlugin extends PluginBase {
   load(): Promise<WriterImplementation>;
 }
 
+/**
+ * Fuses one pixel of a time step: `values` holds the pixel of each of the step's layers in
+ * fusing order (NaN where a layer has no data or is masked), `valid` is 1 where a value is
+ * data. Returns the fused value; NaN means nodata. Both arrays are reused for the next pixel.
+ */
+export type FuseFunction = (values: Float64Array, valid: Uint8Array) => number;
+
+/**
+ * A named fuse function (`method: 'its-id'`), so cubes built on worker threads or other
+ * machines fuse with it too: each worker's registry loads the same plugin. Make one with `fusePlugin`.
+ */
+export interface FusePlugin extends PluginBase {
+  readonly kind: 'fuse';
+  readonly fuse: FuseFunction;
+}
+
 /** Any plugin. */
-export type Plugin = ReaderPlugin | Signer | CodecPlugin | WriterPlugin;
+export type Plugin = ReaderPlugin | Signer | CodecPlugin | WriterPlugin | FusePlugin;

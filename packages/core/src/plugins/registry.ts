@@ -4,7 +4,13 @@ import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import { PLUGIN_API_VERSION } from '../version.js';
 import { hrefExtension, normalizeMediaType } from './normalize-media-type.js';
-import type { CodecPlugin, Plugin, ReaderPlugin, WriterPlugin } from './plugin-types.js';
+import type {
+  CodecPlugin,
+  FusePlugin,
+  Plugin,
+  ReaderPlugin,
+  WriterPlugin,
+} from './plugin-types.js';
 
 /** What a reader is chosen from. */
 export interface ReaderQuery {
@@ -28,8 +34,11 @@ export interface Registry {
   readonly signers: readonly Signer[];
   readonly codecs: readonly CodecPlugin[];
   readonly writers: readonly WriterPlugin[];
+  readonly fuses: readonly FusePlugin[];
   /** The signer with this id, if registered. */
   getSigner(id: string): Signer | undefined;
+  /** The fuse function registered under this id (`method: id`), if any. */
+  getFuse(id: string): FusePlugin | undefined;
   /** The first registered signer whose `matches(url)` is true: the one that signs `url` when no signer is passed. */
   signerFor(url: string): Signer | undefined;
   /** The codec serving a file extension (`.parquet`), if registered. */
@@ -46,7 +55,7 @@ export interface Registry {
   selectReaderSync(query: Omit<ReaderQuery, 'readHead'>): ReaderChoice | undefined;
 }
 
-const KINDS = new Set(['reader', 'signer', 'writer', 'codec']);
+const KINDS = new Set(['reader', 'signer', 'writer', 'codec', 'fuse']);
 
 function checkPlugin(plugin: Plugin): void {
   const candidate = plugin as Partial<Plugin> | null;
@@ -57,7 +66,7 @@ function checkPlugin(plugin: Plugin): void {
     typeof candidate.id !== 'string'
   ) {
     throw new IncompatiblePluginError(
-      'not a pyramids plugin: expected an object with kind (reader | signer | writer | codec), id and apiVersion',
+      'not a pyramids plugin: expected an object with kind (reader | signer | writer | codec | fuse), id and apiVersion',
     );
   }
   if (candidate.apiVersion !== PLUGIN_API_VERSION) {
@@ -83,6 +92,7 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
   const signers: Signer[] = [];
   const codecs: CodecPlugin[] = [];
   const writers: WriterPlugin[] = [];
+  const fuses: FusePlugin[] = [];
 
   const byMediaType = (mediaType: string | undefined) => {
     if (!mediaType) return undefined;
@@ -113,6 +123,9 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
         case 'writer':
           writers.push(plugin);
           break;
+        case 'fuse':
+          fuses.push(plugin);
+          break;
       }
       return registry;
     },
@@ -120,6 +133,8 @@ export function createRegistry(plugins: Plugin[] = []): Registry {
     signers,
     codecs,
     writers,
+    fuses,
+    getFuse: (id) => latestFirst(fuses).find((fuse) => fuse.id === id),
     getSigner: (id) => latestFirst(signers).find((signer) => signer.id === id),
     signerFor: (url) => signers.find((signer) => signer.matches(url)),
     codecFor: (href) => {
