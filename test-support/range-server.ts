@@ -83,10 +83,12 @@ export async function startRangeServer(
     }
     const contentType =
       (options.contentTypes && CONTENT_TYPES[path.extname(file)]) || 'application/octet-stream';
-    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
-    if (range) {
-      const start = Number(range[1]);
-      const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+    // `bytes=a-b`, `bytes=a-`, and the suffix form `bytes=-n` (the last n bytes), as S3 and nginx answer.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+    if (range && (range[1] || range[2])) {
+      const suffix = !range[1];
+      const start = suffix ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+      const end = suffix ? size - 1 : Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
       if (start >= size) {
         response.writeHead(416, { 'content-range': `bytes */${size}` }).end();
         return;

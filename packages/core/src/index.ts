@@ -453,6 +453,14 @@ export {
   type GroupBy,
 } from './cube/cube-options.js';
 export { fusePlugin } from './cube/fuse-pixels.js';
+export {
+  isItemIndex,
+  itemsFromIndex,
+  openItemIndex,
+  type ItemIndex,
+  type ItemIndexQuery,
+  type IndexLookupStats,
+} from './cube/item-index.js';
 export { parseTimePeriod, periodOf, type TimePeriod } from './cube/time-periods.js';
 export {
   runChunkTask,

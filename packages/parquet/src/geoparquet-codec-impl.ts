@@ -1,6 +1,8 @@
 import type { CodecImplementation, StacItem } from '@pyramids/core';
 import { fromGeoParquet, type FromGeoParquetOptions } from './from-geo-parquet.js';
 import { toGeoParquet, type ToGeoParquetOptions } from './to-geo-parquet.js';
+import { geoParquetIndex } from './geo-parquet-index.js';
+import type { GeoParquetSourceOptions } from './parquet-source.js';
 
 /** The heavy half of the codec: {@link fromGeoParquet} and {@link toGeoParquet} behind the codec interface. */
 export function createGeoParquetCodecImplementation(): CodecImplementation {
@@ -14,5 +16,7 @@ export function createGeoParquetCodecImplementation(): CodecImplementation {
     ) {
       await toGeoParquet(items, target, options as ToGeoParquetOptions);
     },
+    openIndex: (source: string, options?: Record<string, unknown>) =>
+      geoParquetIndex(source, options as GeoParquetSourceOptions),
   };
 }

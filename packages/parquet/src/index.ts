@@ -29,5 +29,10 @@ export type {
   GeoParquetSearchStats,
   SearchGeoParquetOptions,
 } from './search-geo-parquet.js';
+export {
+  geoParquetIndex,
+  type GeoParquetIndex,
+  type GeoParquetIndexOptions,
+} from './geo-parquet-index.js';
 export { evaluateCql2, validateCql2, type Cql2Expression } from './cql2-evaluate.js';
 export { VERSION } from './version.js';

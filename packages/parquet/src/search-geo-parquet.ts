@@ -78,53 +78,67 @@ export async function* searchGeoParquetItems(
   search: GeoParquetSearch = {},
   options: SearchGeoParquetOptions = {},
 ): AsyncGenerator<StacItem> {
+  compileSearch(search); // bad parameters fail before the file is opened
+  if ((search.maxItems ?? Infinity) <= 0) return;
+  const opened = await openGeoParquet(source, options);
+  try {
+    yield* searchOpenedGeoParquet(opened, search, options);
+  } finally {
+    await closeParquetSource(opened.file);
+  }
+}
+
+/**
+ * Searches a file already opened (`openGeoParquet`), leaving it open: an index searched
+ * many times (once per cube chunk) reads its footer once.
+ */
+export async function* searchOpenedGeoParquet(
+  opened: OpenedGeoParquet,
+  search: GeoParquetSearch,
+  options: { stats?: GeoParquetSearchStats; signal?: AbortSignal } = {},
+): AsyncGenerator<StacItem> {
   const matcher = compileSearch(search);
   const stats = options.stats ?? { rowGroups: 0, rowGroupsSkipped: 0, rowsScanned: 0, matched: 0 };
   Object.assign(stats, { rowGroups: 0, rowGroupsSkipped: 0, rowsScanned: 0, matched: 0 });
   let remaining = search.maxItems ?? Infinity;
   if (remaining <= 0) return;
-  const opened = await openGeoParquet(source, options);
-  try {
-    const filterColumns =
-      opened.info.layout === 'json'
-        ? readColumnsFor(opened.info, undefined)
-        : columnsFor(opened, matcher.properties);
-    for (const group of opened.info.rowGroups) {
-      stats.rowGroups++;
-      if (!groupMayMatch(opened, opened.metadata.row_groups[group.index]!, matcher)) {
-        stats.rowGroupsSkipped++;
-        continue;
-      }
-      const rowEnd = group.rowStart + group.rows;
-      const candidates = await readRows(opened, {
-        columns: filterColumns,
-        rowStart: group.rowStart,
-        rowEnd,
-        signal: options.signal,
-      });
-      stats.rowsScanned += candidates.length;
-      const matches: number[] = [];
-      candidates.forEach((row, index) => {
-        if (matcher.test(rowToItem(row, opened.info, opened.label, false))) matches.push(index);
-      });
-      if (matches.length === 0) continue;
-      const wanted = matches.slice(0, Math.min(matches.length, remaining));
-      const first = group.rowStart + wanted[0]!;
-      const last = group.rowStart + wanted.at(-1)!;
-      // Full rows only for the span of the matches.
-      const rows =
-        opened.info.layout === 'json'
-          ? candidates.slice(wanted[0]!, wanted.at(-1)! + 1)
-          : await readRows(opened, { rowStart: first, rowEnd: last + 1, signal: options.signal });
-      for (const index of wanted) {
-        stats.matched++;
-        remaining--;
-        yield rowToItem(rows[index - wanted[0]!]!, opened.info, opened.label);
-      }
-      if (remaining <= 0) return;
+  const filterColumns =
+    opened.info.layout === 'json'
+      ? readColumnsFor(opened.info, undefined)
+      : columnsFor(opened, matcher.properties);
+  for (const group of opened.info.rowGroups) {
+    stats.rowGroups++;
+    if (!groupMayMatch(opened, opened.metadata.row_groups[group.index]!, matcher)) {
+      stats.rowGroupsSkipped++;
+      continue;
     }
-  } finally {
-    await closeParquetSource(opened.file);
+    const rowEnd = group.rowStart + group.rows;
+    const candidates = await readRows(opened, {
+      columns: filterColumns,
+      rowStart: group.rowStart,
+      rowEnd,
+      signal: options.signal,
+    });
+    stats.rowsScanned += candidates.length;
+    const matches: number[] = [];
+    candidates.forEach((row, index) => {
+      if (matcher.test(rowToItem(row, opened.info, opened.label, false))) matches.push(index);
+    });
+    if (matches.length === 0) continue;
+    const wanted = matches.slice(0, Math.min(matches.length, remaining));
+    const first = group.rowStart + wanted[0]!;
+    const last = group.rowStart + wanted.at(-1)!;
+    // Full rows only for the span of the matches.
+    const rows =
+      opened.info.layout === 'json'
+        ? candidates.slice(wanted[0]!, wanted.at(-1)! + 1)
+        : await readRows(opened, { rowStart: first, rowEnd: last + 1, signal: options.signal });
+    for (const index of wanted) {
+      stats.matched++;
+      remaining--;
+      yield rowToItem(rows[index - wanted[0]!]!, opened.info, opened.label);
+    }
+    if (remaining <= 0) return;
   }
 }
 

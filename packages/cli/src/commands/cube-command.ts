@@ -45,6 +45,8 @@ export interface CubeCommandOptions {
   resampling?: string[];
   bbox?: string;
   maxItems?: string;
+  index?: boolean;
+  datetime?: string;
   align: boolean;
   skipMissing?: boolean;
   rescale?: boolean;
@@ -123,6 +125,7 @@ export function cubeOptionsFromFlags(
     resampling: flags.resampling ? parseResamplingFlags(flags.resampling) : undefined,
     bbox: flags.bbox ? parseLonLatBbox(flags.bbox) : undefined,
     maxItems: flags.maxItems ? parseInteger(flags.maxItems, '--max-items') : undefined,
+    datetime: flags.datetime || undefined,
     alternate: flags.alternate || undefined,
     mask: parseMaskFlags(flags.mask, flags.maskBits),
     rescale: flags.rescale === true,
@@ -209,6 +212,14 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     )
     .option('--bbox <w,s,e,n>', 'keep only items whose bbox intersects this lon/lat box')
     .option('--max-items <n>', 'keep at most n items')
+    .option(
+      '--index',
+      'look Items up per chunk in the input (a stac-geoparquet file or URL) instead of loading them all; needs --like, or --crs and --resolution with --bounds or --bbox',
+    )
+    .option(
+      '--datetime <interval>',
+      'with --index: only Items in this RFC 3339 instant or interval',
+    )
     .option('--no-align', 'refuse assets of one item on different grids instead of resampling them')
     .option('--skip-missing', 'drop items that lack an asset instead of failing')
     .option(
@@ -315,7 +326,17 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
           fetch: progress.countingFetch,
           onWarning,
         });
+      } else if (flags.index) {
+        // Items are found chunk by chunk in the index; nothing loads them all.
+        cube = await DatasetCollection.fromStac(source, {
+          ...cubeOptionsFromFlags(flags, { registry }),
+          bandConfig,
+          fetch: progress.countingFetch,
+          signer,
+        });
       } else {
+        if (flags.datetime)
+          throw new OptionError('--datetime filters an Item index: pass it with --index');
         const { items, baseHref } = await loadItems(source, registry);
         cube = await DatasetCollection.fromStac(items, {
           ...cubeOptionsFromFlags(flags, { registry, baseHref }),

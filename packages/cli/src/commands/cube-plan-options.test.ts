@@ -11,6 +11,7 @@ import {
   type StacItem,
 } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
+import { toGeoParquet } from '@pyramids/parquet';
 import { createCubeScene, writeSceneMask } from '../../../core/src/test-support/cube-scene.js';
 import { readWithGdal } from '../../../core/src/test-support/gdal-raster.js';
 import { startRangeServer, type RangeServer } from '../../../../test-support/range-server.js';
@@ -335,5 +336,79 @@ describe('pyramids cube --groupby P1M --method with a fuse plugin', { timeout: 1
     ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/unknown method "spread".*register a fuse plugin/);
+  });
+});
+
+describe('pyramids cube --index', { timeout: 120_000 }, () => {
+  it('looks the Items up per chunk in a stac-geoparquet URL and writes what loading them all writes', async () => {
+    await toGeoParquet(items, path.join(scratch, 'items.parquet'), { rowGroupSize: 1 });
+    const args = [
+      '--asset',
+      'B04',
+      '--groupby',
+      'solar_day',
+      ...grid,
+      '--bounds',
+      '699000,5318000,703000,5321000',
+      '--chunk-size',
+      '128',
+      '--quiet',
+    ];
+    const fromIndex = path.join(scratch, 'from-index.tif');
+    const fromItems = path.join(scratch, 'from-items.tif');
+    const indexed = await runCli([
+      'cube',
+      `${server.url}/items.parquet`,
+      '--index',
+      ...args,
+      '-o',
+      fromIndex,
+    ]);
+    expect(indexed.stderr).toBe('');
+    expect(indexed.code).toBe(0);
+    expect((await runCli(['cube', itemsFile, ...args, '-o', fromItems])).code).toBe(0);
+    const read = (file: string) =>
+      readWithGdal(file, { scratch }).bands.map((band) => Array.from(band));
+    expect(read(fromIndex)).toEqual(read(fromItems));
+    expect(
+      read(fromIndex)
+        .flat()
+        .some((value) => value !== 0),
+    ).toBe(true);
+    // --datetime narrows the lookups to one date.
+    const dry = await runCli([
+      'cube',
+      `${server.url}/items.parquet`,
+      '--index',
+      ...args,
+      '--datetime',
+      '2024-05-06/2024-05-07',
+      '--dry-run',
+    ]);
+    expect(dry.stderr).toBe('');
+    expect(JSON.parse(dry.stdout).time).toEqual(['2024-05-06']);
+  });
+
+  it('says what the index needs', async () => {
+    const result = await runCli([
+      'cube',
+      `${server.url}/items.parquet`,
+      '--index',
+      '--asset',
+      'B04',
+      '--dry-run',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/needs its grid up front: pass like, or crs and resolution/);
+    const datetime = await runCli([
+      'cube',
+      itemsFile,
+      '--asset',
+      'B04',
+      '--datetime',
+      '2024',
+      '--dry-run',
+    ]);
+    expect(datetime.stderr).toMatch(/--datetime filters an Item index: pass it with --index/);
   });
 });

@@ -131,6 +131,8 @@ const PLAN_SHAPING_FLAGS: [keyof CubeCommandOptions, string][] = [
   ['resampling', '--resampling'],
   ['bbox', '--bbox'],
   ['maxItems', '--max-items'],
+  ['index', '--index'],
+  ['datetime', '--datetime'],
   ['alternate', '--alternate'],
   ['bandConfig', '--band-config'],
   ['mask', '--mask'],

@@ -106,6 +106,8 @@ export interface CubeOptions {
   resampling?: Resampling | Record<string, Resampling>;
   /** Keep only items whose bbox intersects this [west, south, east, north] (lon/lat; west > east crosses the antimeridian). */
   bbox?: Bounds;
+  /** With an Item index: only Items in this instant or interval (`2024-05`, `2024-05-01/2024-06-30`, RFC 3339 or pystac-client shorthands). */
+  datetime?: string;
   /** Keep at most this many items (after `bbox`). */
   maxItems?: number;
   /** Rewrites every asset href before signing (e.g. s3:// → https://). */

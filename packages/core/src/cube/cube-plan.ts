@@ -11,7 +11,15 @@ import { toItems } from '../stac/items.js';
 import type { ItemsInput, StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
 import { applyBandConfig } from './band-config.js';
-import { checkCubeOptions } from './check-cube-options.js';
+import { checkCubeOptions, type CheckedCubeOptions } from './check-cube-options.js';
+import {
+  indexGridOptions,
+  isIndexInput,
+  itemsFromIndex,
+  openItemIndex,
+  type ItemIndex,
+} from './item-index.js';
+import { redactHref } from '../signers/redact.js';
 import { chooseTargetGrid } from './choose-target-grid.js';
 import type { CubeOptions } from './cube-options.js';
 import { groupItems, itemIntersectsBbox } from './group-items.js';
@@ -154,12 +162,13 @@ function withMaskAsset(
  * (headers only where the Items lack projection or raster metadata). See `CubeOptions`.
  */
 export async function planCube(
-  input: ItemsInput | unknown[],
+  input: ItemsInput | ItemIndex | string | unknown[],
   options: CubeOptions,
 ): Promise<CubePlan> {
   const checked = checkCubeOptions(options);
   const { assets, method } = checked;
   options.signal?.throwIfAborted();
+  if (isIndexInput(input)) return planCubeFromIndex(input, options, checked);
   const items = withMaskAsset(selectItems(input, assets, options), checked.mask, options);
   const lookup = createItemAssetLookup(options);
   try {
@@ -202,6 +211,52 @@ export async function planCube(
     return plan;
   } finally {
     lookup.close();
+  }
+}
+
+/**
+ * An index (or the path/URL of one): the grid first, from the options alone; then the Items
+ * meeting each chunk of it, looked up chunk by chunk; then the plan of those Items on that grid.
+ */
+async function planCubeFromIndex(
+  input: ItemIndex | string,
+  options: CubeOptions,
+  checked: CheckedCubeOptions,
+): Promise<CubePlan> {
+  const index = typeof input === 'string' ? await openItemIndex(input, options) : input;
+  try {
+    const lookup = createItemAssetLookup(options);
+    let grid: Grid;
+    try {
+      grid = await chooseTargetGrid(
+        [],
+        checked.assets,
+        { ...indexGridOptions(options), anchor: checked.anchor },
+        lookup,
+      );
+    } finally {
+      lookup.close();
+    }
+    const items = await itemsFromIndex(index, grid, checked.chunkSize, {
+      datetime: options.datetime,
+      signal: options.signal,
+    });
+    if (items.length === 0)
+      throw new StacAssetError(
+        `no Item of the index${index.href ? ` ${redactHref(index.href)}` : ''} meets the cube's grid` +
+          (options.datetime ? ` in ${options.datetime}` : '') +
+          '; check bounds/bbox, crs and datetime',
+      );
+    return await planCube(items, {
+      ...options,
+      like: grid,
+      crs: undefined,
+      resolution: undefined,
+      bounds: undefined,
+      anchor: undefined,
+    });
+  } finally {
+    if (typeof input === 'string') await index.close?.();
   }
 }
 

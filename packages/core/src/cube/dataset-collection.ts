@@ -8,6 +8,7 @@ import { xCoordinates, yCoordinates } from '../grid/grid.js';
 import { allocateArray, type DataType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { ItemsInput } from '../stac/stac-types.js';
+import type { ItemIndex } from './item-index.js';
 import type { Resampling } from '../warp/resampling.js';
 import type { CubeWriteDescription } from '../plugins/plugin-types.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkTask } from './chunk-task.js';
@@ -90,10 +91,12 @@ export class DatasetCollection {
   /**
    * Builds the cube from STAC Items without reading pixels (headers are read only
    * where the Items lack projection or raster metadata): `planCube`, then `fromPlan`.
-   * See `CubeOptions`.
+   * `input` may also be an `ItemIndex` or the path/URL of one (a stac-geoparquet file with
+   * `geoparquetCodec()` registered): Items are then looked up per chunk of a grid given by
+   * `like`, or `crs` + `resolution` + `bounds`/`bbox`. See `CubeOptions`.
    */
   static async fromStac(
-    input: ItemsInput | unknown[],
+    input: ItemsInput | ItemIndex | string | unknown[],
     options: CubeOptions,
   ): Promise<DatasetCollection> {
     return new DatasetCollection(await planCube(input, options), options);

@@ -4,6 +4,7 @@ import type { DataType, TypedArray } from '../raster/data-type.js';
 import type { BandInfo, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import type { Signer } from '../signers/signer.js';
 import type { StacItem } from '../stac/stac-types.js';
+import type { ItemIndex } from '../cube/item-index.js';
 
 /** Fields every plugin has. */
 export interface PluginBase {
@@ -60,6 +61,8 @@ export interface CodecImplementation {
     target: string,
     options?: Record<string, unknown>,
   ): Promise<void>;
+  /** Opens `source` as a searchable Item index (cubes look Items up per chunk), when the format allows. */
+  openIndex?(source: string, options?: Record<string, unknown>): ItemIndex | Promise<ItemIndex>;
 }
 
 /** An Items codec plugin: reads and writes Items in a file format. */
