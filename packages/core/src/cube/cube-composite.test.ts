@@ -9,7 +9,7 @@ import type { Grid } from '../grid/grid.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { StacItem } from '../stac/stac-types.js';
 import { createCubeScene, writeSceneMask } from '../test-support/cube-scene.js';
-import { readWithGdal, runGdal } from '../test-support/gdal-raster.js';
+import { warpNearWithGdal } from '../test-support/gdal-raster.js';
 import { gdalTestReader } from '../test-support/gdal-test-reader.js';
 import { OptionError } from '../errors/option-error.js';
 import { DatasetCollection } from './dataset-collection.js';
@@ -64,29 +64,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const warped = new Map<string, Float64Array>();
 /** gdalwarp -r near of `file` onto the test grid (0 where no data), once per file. */
 function warpNear(file: string): Float64Array {
-  const known = warped.get(file);
-  if (known) return known;
-  const output = path.join(scratch, `near-${process.hrtime.bigint()}.tif`);
-  const t = grid.transform;
-  runGdal('gdalwarp', [
-    '-q',
-    '-r',
-    'near',
-    '-dstnodata',
-    '0',
-    '-te',
-    String(t[0]),
-    String(t[3] + t[5] * grid.height),
-    String(t[0] + t[1] * grid.width),
-    String(t[3]),
-    '-ts',
-    String(grid.width),
-    String(grid.height),
-    file,
-    output,
-  ]);
-  const layer = Float64Array.from(readWithGdal(output, { scratch }).bands[0]!);
-  warped.set(file, layer);
+  let layer = warped.get(file);
+  if (!layer) warped.set(file, (layer = warpNearWithGdal(file, grid, scratch)));
   return layer;
 }
 

@@ -11,7 +11,7 @@ import type { Grid } from '../grid/grid.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { StacItem } from '../stac/stac-types.js';
 import { createCubeScene, writeSceneMask } from '../test-support/cube-scene.js';
-import { readWithGdal, runGdal } from '../test-support/gdal-raster.js';
+import { warpNearWithGdal } from '../test-support/gdal-raster.js';
 import { gdalTestReader } from '../test-support/gdal-test-reader.js';
 import { CUBE_MASK_PRESETS, keptPixels } from './cube-mask.js';
 import { planCube } from './cube-plan.js';
@@ -56,31 +56,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** gdalwarp -r near of `file` onto `grid`, as a flat array (0 where no data). */
-function warpNear(file: string, grid: Grid): Float64Array {
-  const output = path.join(scratch, `near-${process.hrtime.bigint()}.tif`);
-  const t = grid.transform;
-  runGdal('gdalwarp', [
-    '-q',
-    '-r',
-    'near',
-    '-t_srs',
-    grid.crs!,
-    '-dstnodata',
-    '0',
-    '-te',
-    String(t[0]),
-    String(t[3] + t[5] * grid.height),
-    String(t[0] + t[1] * grid.width),
-    String(t[3]),
-    '-ts',
-    String(grid.width),
-    String(grid.height),
-    file,
-    output,
-  ]);
-  return Float64Array.from(readWithGdal(output, { scratch }).bands[0]!);
-}
+const warpNear = (file: string, grid: Grid) => warpNearWithGdal(file, grid, scratch);
 
 /** Per solar day, the first pixel (in datetime order) that is valid and kept by `kept`; 0 if none. */
 async function expectedComposite(

@@ -271,3 +271,32 @@ export function syntheticBand(
   }
   return values;
 }
+
+/**
+ * gdalwarp -r near of band 1 of `file` onto `grid` (0 where no data), as a flat array: what a
+ * class or mask band looks like on a cube's grid, by GDAL.
+ */
+export function warpNearWithGdal(file: string, grid: Grid, scratch: string): Float64Array {
+  const output = path.join(scratch, `near-${process.hrtime.bigint()}.tif`);
+  const t = grid.transform;
+  runGdal('gdalwarp', [
+    '-q',
+    '-r',
+    'near',
+    '-t_srs',
+    grid.crs!,
+    '-dstnodata',
+    '0',
+    '-te',
+    String(t[0]),
+    String(t[3] + t[5] * grid.height),
+    String(t[0] + t[1] * grid.width),
+    String(t[3]),
+    '-ts',
+    String(grid.width),
+    String(grid.height),
+    file,
+    output,
+  ]);
+  return Float64Array.from(readWithGdal(output, { scratch }).bands[0]!);
+}
