@@ -7,6 +7,7 @@
 // one worker thread per core; GDAL runs gdalwarp (-multi, two warp threads) one process per
 // date, two at a time, as a Python thread pool over gdal.Warp would (what odc-stac and
 // stackstac users get). Peak RSS comes from /usr/bin/time. Also `pyramids --help` cold start.
+// Kept in one file: a script `pnpm bench` runs as is; its data, server, runs and table go together.
 // Run after `pnpm build`: node packages/cli/bench/engine-bench.mjs   (BENCH_SIZE=1024 for a quick run)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
