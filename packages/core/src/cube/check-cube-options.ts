@@ -2,7 +2,6 @@
 // OptionError naming the option, so nothing is read for a cube that cannot be built.
 import { OptionError } from '../errors/option-error.js';
 import { parseResampling, type Resampling } from '../warp/resampling.js';
-import type { FuseFunction } from '../plugins/plugin-types.js';
 import { isBuiltInFuse } from './fuse-pixels.js';
 import { parseTimePeriod } from './time-periods.js';
 import { FUNCTION_FUSE, FUSE_METHODS, type CubeOptions } from './cube-options.js';
@@ -12,9 +11,8 @@ import { parseMaskOption, type CubeMask, type MaskRule } from './cube-mask.js';
 /** The options `planCube` derives from `CubeOptions`, checked. */
 export interface CheckedCubeOptions {
   assets: string[];
-  /** A built-in method, a registered fuse plugin's id, or FUNCTION_FUSE (then `fuse` is the function). */
+  /** A built-in method, a registered fuse plugin's id, or FUNCTION_FUSE for a function. */
   method: string;
-  fuse: FuseFunction | undefined;
   resampling: Resampling;
   resamplingByBand: Record<string, Resampling>;
   chunkSize: [number, number];
@@ -103,7 +101,6 @@ export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
   return {
     assets,
     method: method as string,
-    fuse,
     resampling,
     resamplingByBand,
     chunkSize,

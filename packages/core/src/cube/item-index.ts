@@ -3,7 +3,8 @@
 // its own lon/lat box, so only the parts of the index near the cube are ever read.
 import { OptionError } from '../errors/option-error.js';
 import { transformBounds, utmZoneEpsg } from '../grid/crs.js';
-import { gridBounds, type Bounds, type Grid } from '../grid/grid.js';
+import { gridBounds, windowGrid, type Bounds, type Grid } from '../grid/grid.js';
+import { chunkWindows } from './plan-chunk-tasks.js';
 import { formatDatetime } from '../search/format-datetime.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { CubeOptions } from './cube-options.js';
@@ -114,41 +115,29 @@ export async function itemsFromIndex(
   // Shorthands as pystac-client takes them (`2024-05`, `2024-05-06/2024-05-07`) become RFC 3339.
   const datetime = options.datetime === undefined ? undefined : formatDatetime(options.datetime);
   const found = new Map<string, StacItem>();
-  const [chunkWidth, chunkHeight] = chunkSize;
-  for (let row = 0; row < grid.height; row += chunkHeight) {
-    for (let col = 0; col < grid.width; col += chunkWidth) {
-      options.signal?.throwIfAborted();
-      const window: Grid = {
-        ...grid,
-        transform: [
-          grid.transform[0] + col * grid.transform[1] + row * grid.transform[2],
-          grid.transform[1],
-          grid.transform[2],
-          grid.transform[3] + col * grid.transform[4] + row * grid.transform[5],
-          grid.transform[4],
-          grid.transform[5],
-        ],
-        width: Math.min(chunkWidth, grid.width - col),
-        height: Math.min(chunkHeight, grid.height - row),
-      };
-      const bbox = grid.crs
-        ? transformBounds(gridBounds(window), grid.crs, 'EPSG:4326')
-        : gridBounds(window);
-      stats.lookups++;
-      const query: ItemIndexQuery = { bbox, signal: options.signal };
-      if (datetime !== undefined) query.datetime = datetime;
-      for await (const item of index.search(query)) {
-        stats.returned++;
-        const key = `${typeof item.collection === 'string' ? item.collection : ''}/${item.id}`;
-        if (!found.has(key)) found.set(key, item);
-      }
+  for (const chunk of chunkWindows(
+    { x: 0, y: 0, width: grid.width, height: grid.height },
+    chunkSize,
+  )) {
+    options.signal?.throwIfAborted();
+    const window = windowGrid(grid, chunk);
+    const bbox = grid.crs
+      ? transformBounds(gridBounds(window), grid.crs, 'EPSG:4326')
+      : gridBounds(window);
+    stats.lookups++;
+    const query: ItemIndexQuery = { bbox, signal: options.signal };
+    if (datetime !== undefined) query.datetime = datetime;
+    for await (const item of index.search(query)) {
+      stats.returned++;
+      const key = `${typeof item.collection === 'string' ? item.collection : ''}/${item.id}`;
+      if (!found.has(key)) found.set(key, item);
     }
   }
   stats.items = found.size;
   return [...found.values()];
 }
 
-/** A registry-less check for `planCube`: an index input is an ItemIndex or a path/URL string. */
+/** What `planCube` takes for an index: an ItemIndex, or the path/URL string of one. */
 export function isIndexInput(input: unknown): input is ItemIndex | string {
   return typeof input === 'string' || isItemIndex(input);
 }

@@ -1,13 +1,28 @@
 // A plan cut into chunk tasks: time-major, then chunk rows, then chunk columns, each
 // listing only the sources whose footprint meets the chunk.
 import { OptionError } from '../errors/option-error.js';
-import { gridBounds, type Bounds } from '../grid/grid.js';
+import { gridBounds, windowGrid, type Bounds } from '../grid/grid.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { ChunkTask } from './chunk-task.js';
 import type { CubePlan } from './cube-plan.js';
 
 function intersects(a: Bounds, b: Bounds): boolean {
   return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/** The chunks of `area`, `chunkSize` pixels each (smaller at the right and bottom edges), row by row. */
+export function* chunkWindows(
+  area: PixelWindow,
+  [chunkWidth, chunkHeight]: [number, number],
+): Generator<PixelWindow> {
+  for (let y = area.y; y < area.y + area.height; y += chunkHeight)
+    for (let x = area.x; x < area.x + area.width; x += chunkWidth)
+      yield {
+        x,
+        y,
+        width: Math.min(chunkWidth, area.x + area.width - x),
+        height: Math.min(chunkHeight, area.y + area.height - y),
+      };
 }
 
 /**
@@ -50,46 +65,24 @@ export function planChunkTasks(
     );
   if (plan.errorThreshold !== undefined) options.errorThreshold = plan.errorThreshold;
   if (signer) options.signer = signer;
-  const [chunkWidth, chunkHeight] = plan.chunkSize;
-  const t = grid.transform;
   const tasks: ChunkTask[] = [];
   for (let time = 0; time < plan.steps.length; time++) {
-    for (let y = area.y; y < area.y + area.height; y += chunkHeight) {
-      for (let x = area.x; x < area.x + area.width; x += chunkWidth) {
-        const chunk = {
-          x,
-          y,
-          width: Math.min(chunkWidth, area.x + area.width - x),
-          height: Math.min(chunkHeight, area.y + area.height - y),
-        };
-        const chunkBounds = gridBounds({
-          crs: grid.crs,
-          transform: [
-            t[0] + x * t[1] + y * t[2],
-            t[1],
-            t[2],
-            t[3] + x * t[4] + y * t[5],
-            t[4],
-            t[5],
-          ],
-          width: chunk.width,
-          height: chunk.height,
-        });
-        tasks.push({
-          kind: 'pyramids.cube-chunk',
-          version: 1,
-          grid,
-          window: chunk,
-          time,
-          label: plan.steps[time]!.label,
-          bands: plan.sources[time]!.map((list) =>
-            list
-              .filter((source) => !source.bounds || intersects(source.bounds, chunkBounds))
-              .map(({ bounds: _bounds, ...source }) => source),
-          ),
-          options: { ...options },
-        });
-      }
+    for (const chunk of chunkWindows(area, plan.chunkSize)) {
+      const chunkBounds = gridBounds(windowGrid(grid, chunk));
+      tasks.push({
+        kind: 'pyramids.cube-chunk',
+        version: 1,
+        grid,
+        window: chunk,
+        time,
+        label: plan.steps[time]!.label,
+        bands: plan.sources[time]!.map((list) =>
+          list
+            .filter((source) => !source.bounds || intersects(source.bounds, chunkBounds))
+            .map(({ bounds: _bounds, ...source }) => source),
+        ),
+        options: { ...options },
+      });
     }
   }
   return tasks;

@@ -29,6 +29,27 @@ export function gridBounds(grid: Grid): Bounds {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
+/** The grid of a pixel window of `grid` (`x`, `y` from its top-left corner): same CRS and pixel size. */
+export function windowGrid(
+  grid: Grid,
+  window: { x: number; y: number; width: number; height: number },
+): Grid {
+  const t = grid.transform;
+  return {
+    crs: grid.crs,
+    transform: [
+      t[0] + window.x * t[1] + window.y * t[2],
+      t[1],
+      t[2],
+      t[3] + window.x * t[4] + window.y * t[5],
+      t[4],
+      t[5],
+    ],
+    width: window.width,
+    height: window.height,
+  };
+}
+
 /** Pixel size as positive [x, y] resolution (rotation ignored beyond magnitude). */
 export function gridResolution(grid: Grid): [number, number] {
   const gt = grid.transform;
