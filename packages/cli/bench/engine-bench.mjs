@@ -3,8 +3,9 @@
 //   wide: 9 tiles of 2048² over two UTM zones → one 10 m UTM 32N grid, bilinear
 //   zoom: deep at 80 m (overviews), nearest
 // Both sides read the COGs over HTTP Range from a loopback server that counts requests and
-// bytes, and write tiled DEFLATE + predictor 2 GeoTIFFs. pyramids runs `pyramids cube` with
-// one worker thread per core; GDAL runs gdalwarp (-multi, two warp threads) one process per
+// bytes, and write tiled DEFLATE + predictor 2 GeoTIFFs. pyramids runs `pyramids cube` as a
+// user would (chunks in its own thread, codecs on libuv's pool), and wide once more with
+// `--workers 0` (a worker thread per core); GDAL runs gdalwarp (-multi, two warp threads) one process per
 // date, two at a time, as a Python thread pool over gdal.Warp would (what odc-stac and
 // stackstac users get). Peak RSS comes from /usr/bin/time. Also `pyramids --help` cold start.
 // Kept in one file: a script `pnpm bench` runs as is; its data, server, runs and table go together.
@@ -255,17 +256,7 @@ async function measure(name, ours, theirs) {
   };
 }
 
-const cubeArgs = (items, output, extra) => [
-  cli,
-  'cube',
-  items,
-  ...extra,
-  '--workers',
-  '0',
-  '--quiet',
-  '-o',
-  output,
-];
+const cubeArgs = (items, output, extra) => [cli, 'cube', items, ...extra, '--quiet', '-o', output];
 const gdalPerDate = (resolution) =>
   deepItems.map((entry, date) => async () => {
     const vrt = path.join(out, `gdal-${resolution}-${date}.vrt`);
@@ -316,27 +307,24 @@ results.push(
 results.at(-1).outputMb = sizeOf(deepOut) / 1e6;
 const wideOut = path.join(out, 'wide.tif');
 const te = wideBounds.map(String);
+const wideExtra = [
+  '--asset',
+  'b1',
+  '--groupby',
+  'solar_day',
+  '--crs',
+  'EPSG:32632',
+  '--resolution',
+  '10',
+  '--bounds',
+  wideBounds.join(','),
+  '--resampling',
+  'bilinear',
+];
 results.push(
   await measure(
     'wide',
-    () =>
-      timed(
-        process.execPath,
-        cubeArgs(wideFile, wideOut, [
-          '--asset',
-          'b1',
-          '--groupby',
-          'solar_day',
-          '--crs',
-          'EPSG:32632',
-          '--resolution',
-          '10',
-          '--bounds',
-          wideBounds.join(','),
-          '--resampling',
-          'bilinear',
-        ]),
-      ),
+    () => timed(process.execPath, cubeArgs(wideFile, wideOut, wideExtra)),
     () =>
       timed(
         'gdalwarp',
@@ -364,6 +352,16 @@ results.push(
   ),
 );
 results.at(-1).outputMb = sizeOf(wideOut) / 1e6;
+// The same wide cube on a worker thread per core, against the same GDAL run.
+const wideWorkers = await measure(
+  'wide, --workers 0',
+  () => timed(process.execPath, cubeArgs(wideFile, wideOut, [...wideExtra, '--workers', '0'])),
+  async () => results.at(-1).gdal,
+);
+wideWorkers.requests[1] = results.at(-1).requests[1];
+wideWorkers.mb[1] = results.at(-1).mb[1];
+wideWorkers.outputMb = sizeOf(wideOut) / 1e6;
+results.push(wideWorkers);
 const zoomOut = path.join(out, 'zoom.tif');
 results.push(
   await measure(

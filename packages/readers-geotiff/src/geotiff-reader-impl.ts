@@ -24,6 +24,8 @@ import { readGeoTiffBands } from './read-geotiff-bands.js';
 import { readGeoTiffGeoreferencing } from './read-geotiff-georeferencing.js';
 import { SignedHttpClient, unwrapBlockError } from './signed-http-client.js';
 import { tagValue } from './tiff-tag-value.js';
+import { RangeBatcher } from './range-batcher.js';
+import { readTileRows } from './read-tile-rows.js';
 
 /** TIFF compression codes geotiff.js cannot decode in Node, and what can. */
 const UNDECODABLE_COMPRESSION: Record<number, string> = {
@@ -66,7 +68,7 @@ async function openTiffs(
       await fromCustomClient(
         client,
         {
-          blockSize: options.blockSize ?? 65_536,
+          blockSize: options.blockSize ?? 16_384,
           cacheSize: options.cacheSize ?? 256,
         } as Parameters<typeof fromCustomClient>[1],
         context.signal,
@@ -191,6 +193,10 @@ async function openGeoTiff(
     metadata['gcpCrs'] = gcpCrs ?? null;
   }
   const photometric = (await tagValue<number>(full, 'PhotometricInterpretation')) ?? 1;
+  // Tile bytes of a remote file skip geotiff.js's block cache (see range-batcher.ts).
+  const ranges = client
+    ? new RangeBatcher((offset, length, signal) => client.readRange(offset, length, signal))
+    : undefined;
 
   return {
     href,
@@ -217,11 +223,22 @@ async function openGeoTiff(
           })) as unknown as TypedArray[];
           return wanted.map((index) => rgb[index]!);
         }
+        const fillValue = nodata !== undefined && Number.isFinite(nodata) ? nodata : undefined;
+        const rows = await readTileRows(
+          image,
+          compression,
+          window as [number, number, number, number],
+          wanted,
+          fillValue,
+          request.signal,
+          ranges,
+        );
+        if (rows) return rows;
         const data = await image.readRasters({
           window,
           samples: wanted,
           interleave: false,
-          ...(nodata !== undefined && Number.isFinite(nodata) ? { fillValue: nodata } : {}),
+          fillValue,
           signal: request.signal,
         });
         // 64-bit integers come back as BigInt arrays; bands are number arrays.

@@ -2,9 +2,9 @@ import { PLUGIN_API_VERSION, type ReaderPlugin } from '@pyramids/core';
 
 /** Options of the GeoTIFF reader. */
 export interface GeoTiffReaderOptions {
-  /** Bytes per cached block for HTTP reads (default 65 536). */
+  /** Bytes per block of the header cache for HTTP reads (default 16 384); tile bytes bypass it. */
   blockSize?: number;
-  /** Blocks kept in the cache per file (default 256). */
+  /** Header blocks kept per file (default 256). */
   cacheSize?: number;
   /** Retries per request on 429/5xx/resets (default 3). */
   retries?: number;

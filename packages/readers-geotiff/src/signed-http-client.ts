@@ -62,6 +62,31 @@ export class SignedHttpClient extends BaseClient {
   }
 
   /**
+   * Bytes [offset, offset + length) of the file in one Range request, as a view of the
+   * response body (no copy). A server that ignores Range (200) is sliced; one that
+   * answers fewer bytes than asked fails with a ReadError rather than decoding a torn tile.
+   */
+  async readRange(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = (await this.request({
+      headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+      signal,
+    })) as FetchedResponse;
+    const range = /bytes (\d+)-/.exec(response.getHeader('content-range') ?? '');
+    const start = response.status === 206 ? (range ? Number(range[1]) : offset) : 0;
+    const from = offset - start;
+    const bytes = response.body.subarray(Math.max(0, from), from + length);
+    if (from < 0 || bytes.length < length) {
+      const error = new ReadError(
+        `${redactHref(this.url)} answered bytes ${start}-${start + response.body.length - 1} for the range ${offset}-${offset + length - 1}; the file may have changed while it was read, try again`,
+        { plugin: 'geotiff' },
+      );
+      this.lastError = error;
+      throw error;
+    }
+    return bytes;
+  }
+
+  /**
    * One request, signed now (the href from the signer's cache, then its headers), its
    * body read under the retry policy: a block cut short is fetched again, never decoded.
    */
@@ -125,6 +150,10 @@ class FetchedResponse extends BaseResponse {
     private readonly bytes: Uint8Array,
   ) {
     super();
+  }
+  /** The body as read, without the copy `getData` makes. */
+  get body(): Uint8Array {
+    return this.bytes;
   }
   override get status(): number {
     return this.response.status;

@@ -243,7 +243,10 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     .option('--dtype <type>', 'output data type, e.g. uint16, float32')
     .option('--nodata <value>', 'output nodata value (a number or nan)')
     .option('--chunk-size <pixels>', 'chunk size in pixels (default 1024)')
-    .option('--concurrency <n>', 'most sources read at once (default 8)')
+    .option(
+      '--concurrency <n>',
+      'chunks computed at once, each reading all its bands together (default 4)',
+    )
     .option(
       '--workers <n>',
       'worker threads computing chunks (default 1: this thread; 0: one per core); signers are rebuilt in each from the environment',

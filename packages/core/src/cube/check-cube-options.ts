@@ -97,7 +97,7 @@ export function checkCubeOptions(options: CubeOptions): CheckedCubeOptions {
   const size = options.chunkSize ?? 1024;
   const chunkSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
   chunkSize.forEach((value) => positiveInteger(value, 'chunkSize'));
-  const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
+  const concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
   return {
     assets,
     method: method as string,

@@ -14,12 +14,18 @@ import type { PixelWindow } from '../raster/raster-source.js';
 import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import type { Resampling } from '../warp/resampling.js';
-import { warpRaster } from '../warp/warp-raster.js';
+import {
+  warpedToFloat64,
+  warpRaster,
+  warpRasterPixels,
+  type WarpedPixels,
+} from '../warp/warp-raster.js';
 import { OptionError } from '../errors/option-error.js';
 import type { FuseFunction } from '../plugins/plugin-types.js';
 import { FUNCTION_FUSE, type FuseMethod } from './cube-options.js';
 import { fuseLayers, isBuiltInFuse, toOutputArray } from './fuse-pixels.js';
 import { keptPixels, type MaskRule } from './cube-mask.js';
+import { pickLayers } from './pick-layers.js';
 
 /** One source layer of a chunk: which band of which asset, with the Item's own nodata/scale/offset. */
 export interface ChunkSource {
@@ -145,7 +151,6 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
   const fuse = resolveFuse(task, context);
   const { window, options } = task;
   const length = window.width * window.height;
-  const data: TypedArray[] = [];
   // One read per mask per chunk, shared by every band of the Item.
   const masks = new Map<string, Promise<Uint8Array>>();
   const keptBy = (mask: ChunkMask): Promise<Uint8Array> => {
@@ -192,9 +197,11 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
     }
     return pending;
   };
-  for (let bandIndex = 0; bandIndex < task.bands.length; bandIndex++) {
+  // Every band at once: the reads of all of them go out together (and merge with the
+  // chunk row's other chunks in the reader).
+  const fuseBand = async (bandIndex: number): Promise<TypedArray> => {
     const sources = task.bands[bandIndex]!;
-    const layerAt = async (index: number): Promise<Float64Array | undefined> => {
+    const layerAt = async (index: number): Promise<WarpedPixels | undefined> => {
       context.signal?.throwIfAborted();
       const source = sources[index]!;
       const href = context.resolveHref?.(source.href) ?? source.href;
@@ -213,30 +220,28 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
             `asset '${source.asset}' of item ${source.item} has ${dataset.bands.length} band(s); band ${source.band + 1} does not exist`,
           );
         }
-        const result = await warpRaster(dataset.source, task.grid, {
+        const pixels = await warpRasterPixels(dataset.source, task.grid, {
           window,
           bands: [source.band],
           resampling: options.bandResampling?.[bandIndex] ?? options.resampling,
           nodata: [source.nodata],
-          ...(options.errorThreshold === undefined
-            ? {}
-            : { errorThreshold: options.errorThreshold }),
+          errorThreshold: options.errorThreshold,
           signal: context.signal,
         });
-        const layer = result.data[0]!;
+        const info = dataset.bands[source.band]!;
+        const scale = options.rescale ? (source.scale ?? info.scale ?? 1) : 1;
+        const offset = options.rescale ? (source.offset ?? info.offset ?? 0) : 0;
+        // The source's own values as they are (a typed copy for first/last) unless masked or rescaled.
+        if (!source.mask && scale === 1 && offset === 0) return pixels;
+        const layer = warpedToFloat64(pixels)[0]!;
         if (source.mask) {
           const kept = await keptBy(source.mask);
           for (let pixel = 0; pixel < layer.length; pixel++) if (!kept[pixel]) layer[pixel] = NaN;
         }
-        if (options.rescale) {
-          const info = dataset.bands[source.band]!;
-          const scale = source.scale ?? info.scale ?? 1;
-          const offset = source.offset ?? info.offset ?? 0;
-          if (scale !== 1 || offset !== 0)
-            for (let pixel = 0; pixel < layer.length; pixel++)
-              layer[pixel] = layer[pixel]! * scale + offset;
-        }
-        return layer;
+        if (scale !== 1 || offset !== 0)
+          for (let pixel = 0; pixel < layer.length; pixel++)
+            layer[pixel] = layer[pixel]! * scale + offset;
+        return { kind: 'resampled', plan: pixels.plan, data: [layer] };
       } catch (error) {
         if (isAbortError(error)) throw error;
         const message = (error as Error).message ?? String(error);
@@ -256,8 +261,17 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
         );
       }
     };
-    const fused = await fuseLayers(fuse, length, sources.length, layerAt);
-    data.push(toOutputArray(fused, options.dtype, options.nodata[bandIndex]!));
-  }
+    const nodata = options.nodata[bandIndex]!;
+    if (fuse === 'first' || fuse === 'last') {
+      return pickLayers(fuse, options.dtype, nodata, length, sources.length, layerAt);
+    }
+    const floatLayerAt = async (index: number) => {
+      const pixels = await layerAt(index);
+      return pixels && warpedToFloat64(pixels)[0];
+    };
+    const fused = await fuseLayers(fuse, length, sources.length, floatLayerAt);
+    return toOutputArray(fused, options.dtype, nodata);
+  };
+  const data = await Promise.all(task.bands.map((_, bandIndex) => fuseBand(bandIndex)));
   return { time: task.time, label: task.label, window, data };
 }

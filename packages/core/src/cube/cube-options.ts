@@ -124,7 +124,7 @@ export interface CubeOptions {
   errorsAsNodata?: boolean;
   /** Chunk size in target pixels: one number or [width, height] (default 1024). */
   chunkSize?: number | [number, number];
-  /** Most sources read at once (default 8). */
+  /** Chunks computed at once, each reading all its bands together (default 4). */
   concurrency?: number;
   /** Largest error of the approximate coordinate transformer, in source pixels (default 0.125; 0 = exact). */
   errorThreshold?: number;

@@ -206,13 +206,31 @@ export class DatasetCollection {
       );
     try {
       options.signal?.throwIfAborted();
-      while (next < tasks.length && running.size < this.plan.concurrency) start();
+      // The chunks of one row of one time step start together, so their reads of the same
+      // tile rows go out in the same turn and the reader merges them into one request.
+      const startRows = () => {
+        while (next < tasks.length) {
+          const first = tasks[next]!;
+          let rowEnd = next;
+          while (
+            rowEnd < tasks.length &&
+            tasks[rowEnd]!.time === first.time &&
+            tasks[rowEnd]!.window.y === first.window.y
+          )
+            rowEnd++;
+          const free = this.plan.concurrency - running.size;
+          const row = Math.min(rowEnd - next, this.plan.concurrency);
+          if (free < row) return;
+          for (let index = 0; index < row; index++) start();
+        }
+      };
+      startRows();
       while (running.size > 0) {
         const { id, result } = await Promise.race(running.values());
         running.delete(id);
         completed++;
         options.onProgress?.({ completed, total: tasks.length });
-        if (next < tasks.length) start();
+        startRows();
         yield result;
       }
     } finally {

@@ -2,6 +2,7 @@
 // (gdalwarpkernel.cpp) so results equal `gdalwarp`'s: pixel centres for the
 // point methods, pixel corners for the area methods, source nodata skipped and
 // weights renormalised over the valid pixels.
+import { takeFloat64 } from '../raster/float64-pool.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { PixelTransformer } from './approx-transformer.js';
 import { isAreaResampling, type Resampling } from './resampling.js';
@@ -127,6 +128,9 @@ function cubic4(values: Float64Array, width: number, height: number, x: number, 
   return cubicConvolution(deltaY, rows[0]!, rows[1]!, rows[2]!, rows[3]!);
 }
 
+/** Scratch for {@link resampleGeneral}'s column weights, grown as kernels need. */
+let weightsX = new Float64Array(16);
+
 /** The general separable kernel, stretched over the source when downsampling (GWKResample). */
 function resampleGeneral(
   values: Float64Array,
@@ -154,6 +158,10 @@ function resampleGeneral(
   let iMax = radiusX;
   if (ix + iMin < 0) iMin = -ix;
   if (ix + iMax >= width) iMax = width - ix - 1;
+  // The column weights are the same on every row: computed once per pixel, not once per row.
+  if (weightsX.length < iMax - iMin + 1) weightsX = new Float64Array(2 * (iMax - iMin + 1));
+  for (let i = iMin; i <= iMax; i++)
+    weightsX[i - iMin] = weightOf(scaleX < 1 ? (i - deltaX) * scaleX : i - deltaX);
   let sum = 0;
   let totalWeight = 0;
   for (let j = jMin; j <= jMax; j++) {
@@ -164,7 +172,7 @@ function resampleGeneral(
     for (let i = iMin; i <= iMax; i++) {
       const value = values[offset + i]!;
       if (Number.isNaN(value)) continue;
-      const weightX = weightOf(scaleX < 1 ? (i - deltaX) * scaleX : i - deltaX);
+      const weightX = weightsX[i - iMin]!;
       rowSum += value * weightX;
       rowWeight += weightX;
     }
@@ -174,6 +182,17 @@ function resampleGeneral(
   if (totalWeight < 0.000001) return Number.NaN;
   if (totalWeight < 0.99999 || totalWeight > 1.00001) return sum / totalWeight;
   return sum;
+}
+
+/**
+ * Arrays a resample writes into instead of allocating its own: `width` wide, the
+ * resampled window's pixel (0, 0) at (`x`, `y`); pixels it does not reach are left as they are.
+ */
+export interface ResampleInto {
+  outputs: Float64Array[];
+  width: number;
+  x: number;
+  y: number;
 }
 
 /**
@@ -191,12 +210,15 @@ export function resampleWindow(
   resampling: Resampling,
   scale: [number, number] = [1, 1],
   wrapColumn?: number,
+  into?: ResampleInto,
 ): Float64Array[] {
   const { width, height } = target;
-  const outputs = source.bands.map(() => new Float64Array(width * height).fill(Number.NaN));
+  const outputs =
+    into?.outputs ?? source.bands.map(() => takeFloat64(width * height).fill(Number.NaN));
+  const place: ResampleInto = into ?? { outputs, width, x: 0, y: 0 };
   if (source.bands.length === 0) return outputs;
   if (isAreaResampling(resampling)) {
-    resampleArea(transformer, target, source, resampling, scale, outputs, wrapColumn);
+    resampleArea(transformer, target, source, resampling, scale, place, wrapColumn);
     return outputs;
   }
   const sourceWidth = source.window.width;
@@ -222,7 +244,7 @@ export function resampleWindow(
       const ix = Math.floor(x + 1e-10) - offsetX;
       const iy = Math.floor(y + 1e-10) - offsetY;
       if (ix >= sourceWidth || iy >= sourceHeight) continue;
-      const outputIndex = row * width + col;
+      const outputIndex = (place.y + row) * place.width + place.x + col;
       for (let band = 0; band < outputs.length; band++) {
         const values = source.bands[band]!;
         // GDAL skips a target pixel whose centre falls on a nodata source pixel, whatever the method.
@@ -258,9 +280,10 @@ function resampleArea(
   source: SourcePixels,
   resampling: Resampling,
   scale: [number, number],
-  outputs: Float64Array[],
+  place: ResampleInto,
   wrapColumn: number | undefined,
 ): void {
+  const outputs = place.outputs;
   const { width, height } = target;
   const sourceWidth = source.window.width;
   const sourceHeight = source.window.height;
@@ -321,7 +344,7 @@ function resampleArea(
       if (x0 === x1 && x1 < sourceWidth) x1++;
       if (y0 === y1 && y1 < sourceHeight) y1++;
       if (x0 >= x1 || y0 >= y1) continue;
-      const outputIndex = row * width + col;
+      const outputIndex = (place.y + row) * place.width + place.x + col;
       for (let band = 0; band < outputs.length; band++) {
         const values = source.bands[band]!;
         let result = Number.NaN;

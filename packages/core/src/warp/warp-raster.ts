@@ -6,6 +6,7 @@ import type { GeoTransform } from '../grid/geotransform.js';
 import { isGeographic } from '../grid/crs.js';
 import type { Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
+import { giveBackFloat64, takeFloat64 } from '../raster/float64-pool.js';
 import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import { createPixelTransformer, type PixelTransformer } from './approx-transformer.js';
 import { chooseOverviewLevel, overviewRatio } from './choose-overview.js';
@@ -378,7 +379,7 @@ function antimeridianColumn(crs: string | null, level: OverviewLevel): number | 
 
 /** Source values as float64 with NaN where the source has nodata (or NaN). */
 export function toValidFloat64(values: TypedArray, nodata: number | undefined): Float64Array {
-  const output = new Float64Array(values.length);
+  const output = takeFloat64(values.length);
   const checkNodata = nodata !== undefined && !Number.isNaN(nodata);
   for (let index = 0; index < values.length; index++) {
     const value = Number(values[index]!);
@@ -427,10 +428,13 @@ function copyShifted(
 export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64Array[] {
   if (plan.shift) return copyShifted({ ...plan, shift: plan.shift }, bands, []);
   const { width, height } = plan.targetWindow;
-  const outputs = bands.map(() => new Float64Array(width * height).fill(Number.NaN));
-  if (!plan.sourceWindow) return outputs;
   const only = plan.parts.length === 1 ? plan.parts[0]! : undefined;
-  if (only && only.targetWindow.width === width && only.targetWindow.height === height) {
+  if (
+    plan.sourceWindow &&
+    only &&
+    only.targetWindow.width === width &&
+    only.targetWindow.height === height
+  ) {
     return resampleWindow(
       plan.transformer,
       only.targetWindow,
@@ -440,27 +444,83 @@ export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64A
       plan.wrapColumn,
     );
   }
+  const outputs = bands.map(() => takeFloat64(width * height).fill(Number.NaN));
+  if (!plan.sourceWindow) return outputs;
+  // Each part resamples straight into its place in the window's arrays.
   for (const part of plan.parts) {
-    const results = resampleWindow(
+    resampleWindow(
       plan.transformer,
       part.targetWindow,
       { bands, window: plan.sourceWindow },
       plan.resampling,
       part.scale,
       plan.wrapColumn,
+      {
+        outputs,
+        width,
+        x: part.targetWindow.x - plan.targetWindow.x,
+        y: part.targetWindow.y - plan.targetWindow.y,
+      },
     );
-    const offsetX = part.targetWindow.x - plan.targetWindow.x;
-    const offsetY = part.targetWindow.y - plan.targetWindow.y;
-    results.forEach((result, band) => {
-      for (let row = 0; row < part.targetWindow.height; row++) {
-        outputs[band]!.set(
-          result.subarray(row * part.targetWindow.width, (row + 1) * part.targetWindow.width),
-          (offsetY + row) * width + offsetX,
-        );
-      }
-    });
   }
   return outputs;
+}
+
+/**
+ * A warp's pixels before any float64 conversion. For a whole-pixel shift (`plan.shift`),
+ * the source's own typed values over `plan.sourceWindow` and the nodata of each band, so
+ * a caller can copy them into an output of the same type; otherwise the resampled float64
+ * result (NaN where no valid source pixel).
+ */
+export type WarpedPixels =
+  | {
+      kind: 'shifted';
+      plan: WarpPlan & { shift: [number, number] };
+      values: TypedArray[];
+      nodata: (number | undefined)[];
+    }
+  | { kind: 'resampled'; plan: WarpPlan; data: Float64Array[] };
+
+/** Plans and reads a warp; resamples unless the plan is a whole-pixel shift (see {@link WarpedPixels}). */
+export async function warpRasterPixels(
+  source: RasterSource,
+  target: Grid,
+  options: WarpOptions = {},
+): Promise<WarpedPixels> {
+  const plan = planWarp(source, target, options);
+  const bands = options.bands ?? source.bands.map((_, index) => index);
+  for (const band of bands) {
+    if (!Number.isInteger(band) || band < 0 || band >= source.bands.length) {
+      throw new OptionError(
+        `band index ${band} does not exist; the source has bands 0..${source.bands.length - 1}`,
+      );
+    }
+  }
+  const nodata = bands.map((band, index) => options.nodata?.[index] ?? source.bands[band]!.nodata);
+  if (!plan.sourceWindow) {
+    const empty = bands.map(() => new Float64Array(0));
+    return { kind: 'resampled', plan, data: resamplePlanned(plan, empty) };
+  }
+  options.signal?.throwIfAborted();
+  const raw = await source.read({
+    window: plan.sourceWindow,
+    bands,
+    level: plan.level,
+    signal: options.signal,
+  });
+  if (plan.shift)
+    return { kind: 'shifted', plan: { ...plan, shift: plan.shift }, values: raw, nodata };
+  const values = raw.map((array, index) => toValidFloat64(array, nodata[index]));
+  const data = resamplePlanned(plan, values);
+  values.forEach(giveBackFloat64);
+  return { kind: 'resampled', plan, data };
+}
+
+/** The float64 target windows of warped pixels (a shifted copy converted, nodata as NaN). */
+export function warpedToFloat64(pixels: WarpedPixels): Float64Array[] {
+  return pixels.kind === 'shifted'
+    ? copyShifted(pixels.plan, pixels.values, pixels.nodata)
+    : pixels.data;
 }
 
 /**
@@ -474,43 +534,6 @@ export async function warpRaster(
   target: Grid,
   options: WarpOptions = {},
 ): Promise<WarpResult> {
-  const plan = planWarp(source, target, options);
-  const bands = options.bands ?? source.bands.map((_, index) => index);
-  for (const band of bands) {
-    if (!Number.isInteger(band) || band < 0 || band >= source.bands.length) {
-      throw new OptionError(
-        `band index ${band} does not exist; the source has bands 0..${source.bands.length - 1}`,
-      );
-    }
-  }
-  if (!plan.sourceWindow)
-    return {
-      data: resamplePlanned(
-        plan,
-        bands.map(() => new Float64Array(0)),
-      ),
-      window: plan.targetWindow,
-      plan,
-    };
-  options.signal?.throwIfAborted();
-  const raw = await source.read({
-    window: plan.sourceWindow,
-    bands,
-    level: plan.level,
-    signal: options.signal,
-  });
-  if (plan.shift) {
-    const nodata = bands.map(
-      (band, index) => options.nodata?.[index] ?? source.bands[band]!.nodata,
-    );
-    return {
-      data: copyShifted({ ...plan, shift: plan.shift }, raw, nodata),
-      window: plan.targetWindow,
-      plan,
-    };
-  }
-  const values = raw.map((array, index) =>
-    toValidFloat64(array, options.nodata?.[index] ?? source.bands[bands[index]!]!.nodata),
-  );
-  return { data: resamplePlanned(plan, values), window: plan.targetWindow, plan };
+  const pixels = await warpRasterPixels(source, target, options);
+  return { data: warpedToFloat64(pixels), window: pixels.plan.targetWindow, plan: pixels.plan };
 }
