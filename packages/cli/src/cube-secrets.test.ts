@@ -37,6 +37,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSigV4Server, type SigV4Server } from '../../../test-support/sigv4-test-server.js';
 import { syntheticBand, writeRasterWithGdal } from '../../core/src/test-support/gdal-raster.js';
 import { runCli } from './run-cli-for-tests.js';
+import { bboxPolygon } from '../../../test-support/bbox-polygon.js';
 
 const SENTINELS = {
   bearer: 'SENTINEL-CUBE-BEARER-4e1a',
@@ -143,18 +144,7 @@ function itemOf(id: string, href: string, day: number): StacItem {
     stac_extensions: [],
     id,
     bbox,
-    geometry: {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [bbox[0], bbox[1]],
-          [bbox[2], bbox[1]],
-          [bbox[2], bbox[3]],
-          [bbox[0], bbox[3]],
-          [bbox[0], bbox[1]],
-        ],
-      ],
-    },
+    geometry: bboxPolygon(bbox),
     properties: { datetime: `2024-05-0${day}T10:25:00Z`, 'proj:code': crs },
     links: [],
     assets: {

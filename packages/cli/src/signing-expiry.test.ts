@@ -18,6 +18,7 @@ import {
   startExpiringTokenServer,
   type ExpiringTokenServer,
 } from '../../../test-support/expiring-token-server.js';
+import { bboxPolygon } from '../../../test-support/bbox-polygon.js';
 
 const GRID = {
   crs: 'EPSG:32632',
@@ -47,18 +48,7 @@ function itemsAt(count: number, hrefOf: (index: number) => string): StacItem[] {
     stac_extensions: [],
     id: `scene-${index}`,
     bbox,
-    geometry: {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [bbox[0], bbox[1]],
-          [bbox[2], bbox[1]],
-          [bbox[2], bbox[3]],
-          [bbox[0], bbox[3]],
-          [bbox[0], bbox[1]],
-        ],
-      ],
-    },
+    geometry: bboxPolygon(bbox),
     properties: {
       datetime: new Date(Date.UTC(2024, 0, 1 + index, 10, 25)).toISOString(),
       'proj:code': crs,

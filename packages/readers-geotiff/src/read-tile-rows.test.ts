@@ -20,6 +20,7 @@ import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalReadPixels } from '../../../test-support/gdal.js';
 import { startRangeServer, type RangeServer } from '../../../test-support/range-server.js';
 import { readTileRows } from './read-tile-rows.js';
+import { bboxPolygon } from '../../../test-support/bbox-polygon.js';
 
 const source = path.join(fixturesDir, 'rasters/rio-tiler/cog_int16.tif');
 const registry = createRegistry().use(geotiffReader());
@@ -244,18 +245,7 @@ describe('tile bytes over HTTP, batched', () => {
       stac_version: '1.1.0',
       id: 'rows',
       bbox,
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [bbox[0], bbox[1]],
-            [bbox[2], bbox[1]],
-            [bbox[2], bbox[3]],
-            [bbox[0], bbox[3]],
-            [bbox[0], bbox[1]],
-          ],
-        ],
-      },
+      geometry: bboxPolygon(bbox),
       properties: { datetime: '2024-05-01T10:00:00Z' },
       links: [],
       assets: {

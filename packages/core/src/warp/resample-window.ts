@@ -73,7 +73,11 @@ function cubicConvolution(
   );
 }
 
-/** Bilinear from the four surrounding pixels, weights renormalised over the valid ones (GWKBilinearResample4Sample). */
+/**
+ * Bilinear from the four surrounding pixels, weights renormalised over the valid ones
+ * (GWKBilinearResample4Sample). Unrolled, in GDAL's order: top-left, top-right,
+ * bottom-left, bottom-right, so sums round as GDAL's do.
+ */
 function bilinear4(
   values: Float64Array,
   width: number,
@@ -85,20 +89,49 @@ function bilinear4(
   const iy = Math.floor(y - 0.5);
   const ratioX = 1.5 - (x - ix);
   const ratioY = 1.5 - (y - iy);
+  const restX = 1 - ratioX;
+  const restY = 1 - ratioY;
+  const left = ix >= 0 && ix < width;
+  const right = ix + 1 >= 0 && ix + 1 < width;
   let sum = 0;
   let divisor = 0;
-  for (let dy = 0; dy < 2; dy++) {
-    const row = iy + dy;
-    if (row < 0 || row >= height) continue;
-    const weightY = dy === 0 ? ratioY : 1 - ratioY;
-    for (let dx = 0; dx < 2; dx++) {
-      const col = ix + dx;
-      if (col < 0 || col >= width) continue;
-      const value = values[row * width + col]!;
-      if (Number.isNaN(value)) continue;
-      const weight = (dx === 0 ? ratioX : 1 - ratioX) * weightY;
-      sum += value * weight;
-      divisor += weight;
+  if (iy >= 0 && iy < height) {
+    const offset = iy * width + ix;
+    if (left) {
+      const value = values[offset]!;
+      // x === x is false only for NaN (nodata), without a call in this hot path.
+      if (value === value) {
+        const weight = ratioX * ratioY;
+        sum += value * weight;
+        divisor += weight;
+      }
+    }
+    if (right) {
+      const value = values[offset + 1]!;
+      if (value === value) {
+        const weight = restX * ratioY;
+        sum += value * weight;
+        divisor += weight;
+      }
+    }
+  }
+  if (iy + 1 >= 0 && iy + 1 < height) {
+    const offset = (iy + 1) * width + ix;
+    if (left) {
+      const value = values[offset]!;
+      if (value === value) {
+        const weight = ratioX * restY;
+        sum += value * weight;
+        divisor += weight;
+      }
+    }
+    if (right) {
+      const value = values[offset + 1]!;
+      if (value === value) {
+        const weight = restX * restY;
+        sum += value * weight;
+        divisor += weight;
+      }
     }
   }
   if (divisor === 1) return sum;
@@ -128,6 +161,31 @@ function cubic4(values: Float64Array, width: number, height: number, x: number, 
   return cubicConvolution(deltaY, rows[0]!, rows[1]!, rows[2]!, rows[3]!);
 }
 
+/** What {@link resampleGeneral} needs of the method and the kernel scale, worked out once per window. */
+interface GeneralKernel {
+  filterRadius: number;
+  weightOf: (distance: number) => number;
+  radiusX: number;
+  radiusY: number;
+  scaleX: number;
+  scaleY: number;
+}
+
+function generalKernel(
+  resampling: 'bilinear' | 'cubic',
+  [scaleX, scaleY]: [number, number],
+): GeneralKernel {
+  const filterRadius = FILTER_RADIUS[resampling];
+  return {
+    filterRadius,
+    weightOf: resampling === 'bilinear' ? bilinearWeight : cubicWeight,
+    radiusX: scaleX < 1 ? Math.ceil(filterRadius / scaleX) : filterRadius,
+    radiusY: scaleY < 1 ? Math.ceil(filterRadius / scaleY) : filterRadius,
+    scaleX,
+    scaleY,
+  };
+}
+
 /** Scratch for {@link resampleGeneral}'s column weights, grown as kernels need. */
 let weightsX = new Float64Array(16);
 
@@ -138,14 +196,9 @@ function resampleGeneral(
   height: number,
   x: number,
   y: number,
-  resampling: 'bilinear' | 'cubic',
-  scaleX: number,
-  scaleY: number,
+  kernel: GeneralKernel,
 ): number {
-  const filterRadius = FILTER_RADIUS[resampling];
-  const weightOf = resampling === 'bilinear' ? bilinearWeight : cubicWeight;
-  const radiusX = scaleX < 1 ? Math.ceil(filterRadius / scaleX) : filterRadius;
-  const radiusY = scaleY < 1 ? Math.ceil(filterRadius / scaleY) : filterRadius;
+  const { filterRadius, weightOf, radiusX, radiusY, scaleX, scaleY } = kernel;
   const ix = Math.floor(x - 0.5);
   const iy = Math.floor(y - 0.5);
   const deltaX = x - 0.5 - ix;
@@ -228,6 +281,10 @@ export function resampleWindow(
   const xs = new Float64Array(width);
   const ys = new Float64Array(width);
   const fourSamples = scale[0] >= 0.95 && scale[1] >= 0.95;
+  const kernel =
+    fourSamples || resampling === 'nearest'
+      ? undefined
+      : generalKernel(resampling as 'bilinear' | 'cubic', scale);
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       xs[col] = target.x + col + 0.5;
@@ -253,16 +310,7 @@ export function resampleWindow(
         let value: number;
         if (resampling === 'nearest') value = centre;
         else if (!fourSamples)
-          value = resampleGeneral(
-            values,
-            sourceWidth,
-            sourceHeight,
-            localX,
-            localY,
-            resampling as 'bilinear' | 'cubic',
-            scale[0],
-            scale[1],
-          );
+          value = resampleGeneral(values, sourceWidth, sourceHeight, localX, localY, kernel!);
         else if (resampling === 'bilinear')
           value = bilinear4(values, sourceWidth, sourceHeight, localX, localY);
         else value = cubic4(values, sourceWidth, sourceHeight, localX, localY);
