@@ -35,7 +35,8 @@ export function takeFloat64(length: number): Float64Array {
 export function giveBackFloat64(array: Float64Array): void {
   const buffer = array.buffer as ArrayBuffer;
   if (array.byteOffset !== 0 || buffer.byteLength < 1024 || idle.includes(buffer)) return;
-  if (buffer instanceof SharedArrayBuffer) return;
+  // Not every platform has SharedArrayBuffer (a page without cross-origin isolation).
+  if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return;
   idle.push(buffer);
   idleBytes += buffer.byteLength;
   while (idleBytes > KEPT_BYTES) idleBytes -= idle.shift()!.byteLength;
