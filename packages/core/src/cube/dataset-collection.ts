@@ -178,9 +178,7 @@ export class DatasetCollection {
 
   /**
    * Runs the chunk tasks of `window` with a bounded number in flight, yielding
-   * each chunk as it completes. A finished task's slot is refilled at once, while
-   * the consumer still works on an earlier chunk (writing it); at most `concurrency`
-   * finished chunks wait for it. Aborting stops the reads and rethrows the abort.
+   * each chunk as it completes. Aborting stops the reads and rethrows the abort.
    */
   async *chunks(
     options: CubeReadOptions & { window?: PixelWindow } = {},
@@ -188,52 +186,19 @@ export class DatasetCollection {
     const tasks = this.tasks(options.window);
     const cache = new Map<string, Promise<Dataset>>();
     const context = this.context(options.signal, cache);
-    const { concurrency } = this.plan;
     let next = 0;
     let completed = 0;
-    let inFlight = 0;
-    // Finished tasks, in the order they finished, until the consumer takes them.
-    const finished: ({ result: ChunkResult } | { error: unknown })[] = [];
-    const everyTask: Promise<unknown>[] = [];
-    let wake: (() => void) | undefined;
-    // Set once the consumer is gone (done, failed, aborted or broke off): start nothing more.
-    let stopped = false;
-    // The chunks of one row of one time step start together, so their reads of the same
-    // tile rows go out in the same turn and the reader merges them into one request.
-    const startRows = () => {
-      while (!stopped && next < tasks.length && finished.length < concurrency) {
-        const first = tasks[next]!;
-        let rowEnd = next;
-        while (
-          rowEnd < tasks.length &&
-          tasks[rowEnd]!.time === first.time &&
-          tasks[rowEnd]!.window.y === first.window.y
-        )
-          rowEnd++;
-        const row = Math.min(rowEnd - next, concurrency);
-        if (concurrency - inFlight < row) return;
-        for (let index = 0; index < row; index++) start();
-      }
-    };
+    const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
     const start = () => {
-      const task = tasks[next++]!;
-      inFlight++;
-      const running = options.runTask
-        ? options.runTask(task, options.signal)
-        : runChunkTask(task, context);
-      // Settled into `finished` (a failure too), so nothing counts as an unhandled rejection.
-      everyTask.push(
-        running
-          .then(
-            (result) => finished.push({ result }),
-            (error: unknown) => finished.push({ error }),
-          )
-          .finally(() => {
-            inFlight--;
-            startRows();
-            wake?.();
-          }),
-      );
+      const id = next++;
+      const running$ = options.runTask
+        ? options.runTask(tasks[id]!, options.signal)
+        : runChunkTask(tasks[id]!, context);
+      const pending = running$.then((result) => ({ id, result }));
+      // Observed by the next race; until then (the consumer may take its time between
+      // chunks, e.g. writing one) a failure must not count as an unhandled rejection.
+      pending.catch(() => undefined);
+      running.set(id, pending);
     };
     if (options.runTask && this.plan.method === FUNCTION_FUSE)
       throw new OptionError(
@@ -241,20 +206,36 @@ export class DatasetCollection {
       );
     try {
       options.signal?.throwIfAborted();
+      // The chunks of one row of one time step start together, so their reads of the same
+      // tile rows go out in the same turn and the reader merges them into one request.
+      const startRows = () => {
+        while (next < tasks.length) {
+          const first = tasks[next]!;
+          let rowEnd = next;
+          while (
+            rowEnd < tasks.length &&
+            tasks[rowEnd]!.time === first.time &&
+            tasks[rowEnd]!.window.y === first.window.y
+          )
+            rowEnd++;
+          const free = this.plan.concurrency - running.size;
+          const row = Math.min(rowEnd - next, this.plan.concurrency);
+          if (free < row) return;
+          for (let index = 0; index < row; index++) start();
+        }
+      };
       startRows();
-      while (completed < tasks.length) {
-        while (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        const entry = finished.shift()!;
-        if ('error' in entry) throw entry.error;
+      while (running.size > 0) {
+        const { id, result } = await Promise.race(running.values());
+        running.delete(id);
         completed++;
         options.onProgress?.({ completed, total: tasks.length });
         startRows();
-        yield entry.result;
+        yield result;
       }
     } finally {
-      stopped = true;
       // Let stragglers settle (their errors are already reported or irrelevant), then release files.
-      await Promise.allSettled(everyTask);
+      await Promise.allSettled(running.values());
       await Promise.allSettled([...cache.values()].map(async (pending) => (await pending).close()));
     }
   }
