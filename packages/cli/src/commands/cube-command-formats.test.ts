@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../../vitest.shared.js';
 import { gdalInfo, gdalReadPixels } from '../../../../test-support/gdal.js';
 import { runCli } from '../run-cli-for-tests.js';
+import { bboxPolygon } from '../../../../test-support/bbox-polygon.js';
 
 const rastersDir = path.join(fixturesDir, 'rasters');
 let directory: string;
@@ -126,7 +127,6 @@ describe(
       ] as const) {
         it(`${scene.label}, ${resampling}`, async () => {
           const source = scene.file();
-          const [west, south, east, north] = scene.bbox;
           const itemsFile = path.join(directory, `items-${process.hrtime.bigint()}.json`);
           writeFileSync(
             itemsFile,
@@ -138,18 +138,7 @@ describe(
                   stac_version: '1.1.0',
                   id: 'scene',
                   bbox: scene.bbox,
-                  geometry: {
-                    type: 'Polygon',
-                    coordinates: [
-                      [
-                        [west, south],
-                        [east, south],
-                        [east, north],
-                        [west, north],
-                        [west, south],
-                      ],
-                    ],
-                  },
+                  geometry: bboxPolygon(scene.bbox),
                   properties: { datetime: '2024-01-01T00:00:00Z' },
                   links: [],
                   assets: { data: { href: source } },
