@@ -102,18 +102,18 @@ export class RangeBatcher {
         (range.offset > end + MERGE_GAP ||
           Math.max(end, range.offset + range.length) - start > MAX_MERGED)
       ) {
-        this.fetchGroup(group);
+        this.fetchGroup(group, end);
         group = [];
       }
       end = group.length ? Math.max(end, range.offset + range.length) : range.offset + range.length;
       group.push(range);
     }
-    if (group.length) this.fetchGroup(group);
+    if (group.length) this.fetchGroup(group, end);
   }
 
-  private fetchGroup(group: Wanted[]): void {
+  /** Fetches `group` (sorted by offset) as one range, from its first offset to `end`. */
+  private fetchGroup(group: Wanted[], end: number): void {
     const start = group[0]!.offset;
-    const end = Math.max(...group.map((range) => range.offset + range.length));
     // One reader's signal stops the request; readers with different signals (other
     // chunks) share it to the end, each rejecting on its own if it was aborted meanwhile.
     const signals = new Set(group.map((range) => range.signal));

@@ -55,7 +55,7 @@ function rowCopyApplies(image: GeoTIFFImage, compression: number, samples: numbe
  * Reads `samples` over `window` ([x0, y0, x1, y1] of `image`) as one typed array per
  * sample, or returns undefined when the layout is not one {@link rowCopyApplies} to.
  * Pixels no tile covers are `fillValue` (as readRasters). With `ranges` (HTTP files), tile
- * bytes come through it, merged with other reads' and never cached; else through geotiff.js.
+ * bytes come through it, merged with other reads' (tiles covered in part kept for the next read); else through geotiff.js.
  */
 export async function readTileRows(
   image: GeoTIFFImage,

@@ -4,7 +4,7 @@
 import type { Dataset } from '../dataset/dataset.js';
 import { OptionError } from '../errors/option-error.js';
 import type { Grid } from '../grid/grid.js';
-import { xCoordinates, yCoordinates } from '../grid/grid.js';
+import { windowGrid, xCoordinates, yCoordinates } from '../grid/grid.js';
 import { allocateArray, type DataType } from '../raster/data-type.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { ItemsInput } from '../stac/stac-types.js';
@@ -263,20 +263,7 @@ export class DatasetCollection {
         }
       }
     }
-    const t = this.grid.transform;
-    const grid: Grid = {
-      crs: this.grid.crs,
-      transform: [
-        t[0] + window.x * t[1] + window.y * t[2],
-        t[1],
-        t[2],
-        t[3] + window.x * t[4] + window.y * t[5],
-        t[4],
-        t[5],
-      ],
-      width: window.width,
-      height: window.height,
-    };
+    const grid = windowGrid(this.grid, window);
     return {
       data,
       shape: [times, bandCount, window.height, window.width],

@@ -147,27 +147,27 @@ async function fuseWith(
 }
 
 /**
- * Float64 values (NaN = no data) → the output type: NaN becomes `nodata`;
- * integer types round half up and clamp, as GDAL writes warped integers.
+ * How one valid float64 value is written to `dataType`: integer types round half up and
+ * clamp, as GDAL writes warped integers; float types take it as it is.
  */
+export function outputConverter(dataType: DataType): (value: number) => number {
+  const range = INTEGER_RANGES[dataType];
+  if (isFloatType(dataType) || !range) return (value) => value;
+  const [low, high] = range;
+  return (value) => Math.min(high, Math.max(low, Math.floor(value + 0.5)));
+}
+
+/** Float64 values (NaN = no data) → the output type: NaN becomes `nodata`, the rest {@link outputConverter}. */
 export function toOutputArray(
   values: Float64Array,
   dataType: DataType,
   nodata: number,
 ): TypedArray {
   const output = allocateArray(dataType, values.length);
-  const range = INTEGER_RANGES[dataType];
-  if (isFloatType(dataType) || !range) {
-    for (let index = 0; index < values.length; index++)
-      output[index] = Number.isNaN(values[index]!) ? nodata : values[index]!;
-    return output;
-  }
-  const [low, high] = range;
+  const convert = outputConverter(dataType);
   for (let index = 0; index < values.length; index++) {
     const value = values[index]!;
-    output[index] = Number.isNaN(value)
-      ? nodata
-      : Math.min(high, Math.max(low, Math.floor(value + 0.5)));
+    output[index] = value !== value ? nodata : convert(value);
   }
   return output;
 }

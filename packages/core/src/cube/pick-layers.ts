@@ -2,21 +2,11 @@
 // layer, so nothing needs a float64 copy. A layer that is a whole-pixel shift of its
 // source (the native grid, nearest) is copied from the source's own typed values; any
 // other layer (resampled, masked, rescaled) is converted pixel by pixel as toOutputArray does.
-import { allocateArray, dataTypeOf, INTEGER_RANGES, isFloatType } from '../raster/data-type.js';
+import { allocateArray, dataTypeOf } from '../raster/data-type.js';
 import type { DataType, TypedArray } from '../raster/data-type.js';
 import type { WarpedPixels } from '../warp/warp-raster.js';
 import { giveBackFloat64 } from '../raster/float64-pool.js';
-
-/** A layer of a chunk band: one band of warped pixels over the chunk window. */
-export type PickLayer = WarpedPixels;
-
-/** How one float64 value is written to the output type (NaN has been excluded). */
-function outputConverter(dataType: DataType): (value: number) => number {
-  const range = INTEGER_RANGES[dataType];
-  if (isFloatType(dataType) || !range) return (value) => value;
-  const [low, high] = range;
-  return (value) => Math.min(high, Math.max(low, Math.floor(value + 0.5)));
-}
+import { outputConverter } from './fuse-pixels.js';
 
 /**
  * Fuses layers with `first` (or `last`): pulls them one at a time in that order, each
@@ -31,7 +21,7 @@ export async function pickLayers(
   nodata: number,
   length: number,
   count: number,
-  layerAt: (index: number) => Promise<PickLayer | undefined>,
+  layerAt: (index: number) => Promise<WarpedPixels | undefined>,
 ): Promise<TypedArray> {
   const output = allocateArray(dataType, length);
   if (nodata !== 0) output.fill(nodata);
@@ -76,7 +66,7 @@ function pickFloat(
  * are no data); a plain typed copy when the source has the output's type. Returns how many it filled.
  */
 function pickShifted(
-  layer: Extract<PickLayer, { kind: 'shifted' }>,
+  layer: Extract<WarpedPixels, { kind: 'shifted' }>,
   output: TypedArray,
   filled: Uint8Array,
   dataType: DataType,

@@ -272,21 +272,10 @@ export function syntheticBand(
   return values;
 }
 
-/**
- * gdalwarp -r near of band 1 of `file` onto `grid` (0 where no data), as a flat array: what a
- * class or mask band looks like on a cube's grid, by GDAL.
- */
-export function warpNearWithGdal(file: string, grid: Grid, scratch: string): Float64Array {
-  const output = path.join(scratch, `near-${process.hrtime.bigint()}.tif`);
+/** gdalwarp's arguments for exactly `grid`'s extent and size: `-te … -ts …` (north-up grids). */
+export function gdalGridArgs(grid: Grid): string[] {
   const t = grid.transform;
-  runGdal('gdalwarp', [
-    '-q',
-    '-r',
-    'near',
-    '-t_srs',
-    grid.crs!,
-    '-dstnodata',
-    '0',
+  return [
     '-te',
     String(t[0]),
     String(t[3] + t[5] * grid.height),
@@ -295,6 +284,24 @@ export function warpNearWithGdal(file: string, grid: Grid, scratch: string): Flo
     '-ts',
     String(grid.width),
     String(grid.height),
+  ];
+}
+
+/**
+ * gdalwarp -r near of band 1 of `file` onto `grid` (0 where no data), as a flat array: what a
+ * class or mask band looks like on a cube's grid, by GDAL.
+ */
+export function warpNearWithGdal(file: string, grid: Grid, scratch: string): Float64Array {
+  const output = path.join(scratch, `near-${process.hrtime.bigint()}.tif`);
+  runGdal('gdalwarp', [
+    '-q',
+    '-r',
+    'near',
+    '-t_srs',
+    grid.crs!,
+    '-dstnodata',
+    '0',
+    ...gdalGridArgs(grid),
     file,
     output,
   ]);

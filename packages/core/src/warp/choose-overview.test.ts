@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grid } from '../grid/grid.js';
 import {
+  gdalGridArgs,
   gdalRasterSource,
   readWithGdal,
   runGdal,
@@ -66,7 +67,6 @@ function gridAt(factor: number, offset: [number, number], width: number, height:
 /** gdalwarp's pixels for `grid` (default -ovr AUTO) and the overview level it says it picked (-1 = full resolution). */
 function gdalwarp(grid: Grid, resampling: Resampling): { values: Float64Array; level: number } {
   const output = path.join(scratch, `gdalwarp-${process.hrtime.bigint()}.tif`);
-  const t = grid.transform;
   const log = runGdal('gdalwarp', [
     '--config',
     'CPL_DEBUG',
@@ -77,14 +77,7 @@ function gdalwarp(grid: Grid, resampling: Resampling): { values: Float64Array; l
     '-overwrite',
     '-r',
     resampling,
-    '-te',
-    String(t[0]),
-    String(t[3] + t[5] * grid.height),
-    String(t[0] + t[1] * grid.width),
-    String(t[3]),
-    '-ts',
-    String(grid.width),
-    String(grid.height),
+    ...gdalGridArgs(grid),
     sourceFile,
     output,
   ]);

@@ -73,11 +73,7 @@ function cubicConvolution(
   );
 }
 
-/**
- * Bilinear from the four surrounding pixels, weights renormalised over the valid ones
- * (GWKBilinearResample4Sample). Unrolled, in GDAL's order: top-left, top-right,
- * bottom-left, bottom-right, so sums round as GDAL's do.
- */
+/** Bilinear from the four surrounding pixels, weights renormalised over the valid ones (GWKBilinearResample4Sample). */
 function bilinear4(
   values: Float64Array,
   width: number,
@@ -89,49 +85,20 @@ function bilinear4(
   const iy = Math.floor(y - 0.5);
   const ratioX = 1.5 - (x - ix);
   const ratioY = 1.5 - (y - iy);
-  const restX = 1 - ratioX;
-  const restY = 1 - ratioY;
-  const left = ix >= 0 && ix < width;
-  const right = ix + 1 >= 0 && ix + 1 < width;
   let sum = 0;
   let divisor = 0;
-  if (iy >= 0 && iy < height) {
-    const offset = iy * width + ix;
-    if (left) {
-      const value = values[offset]!;
-      // x === x is false only for NaN (nodata), without a call in this hot path.
-      if (value === value) {
-        const weight = ratioX * ratioY;
-        sum += value * weight;
-        divisor += weight;
-      }
-    }
-    if (right) {
-      const value = values[offset + 1]!;
-      if (value === value) {
-        const weight = restX * ratioY;
-        sum += value * weight;
-        divisor += weight;
-      }
-    }
-  }
-  if (iy + 1 >= 0 && iy + 1 < height) {
-    const offset = (iy + 1) * width + ix;
-    if (left) {
-      const value = values[offset]!;
-      if (value === value) {
-        const weight = ratioX * restY;
-        sum += value * weight;
-        divisor += weight;
-      }
-    }
-    if (right) {
-      const value = values[offset + 1]!;
-      if (value === value) {
-        const weight = restX * restY;
-        sum += value * weight;
-        divisor += weight;
-      }
+  for (let dy = 0; dy < 2; dy++) {
+    const row = iy + dy;
+    if (row < 0 || row >= height) continue;
+    const weightY = dy === 0 ? ratioY : 1 - ratioY;
+    for (let dx = 0; dx < 2; dx++) {
+      const col = ix + dx;
+      if (col < 0 || col >= width) continue;
+      const value = values[row * width + col]!;
+      if (Number.isNaN(value)) continue;
+      const weight = (dx === 0 ? ratioX : 1 - ratioX) * weightY;
+      sum += value * weight;
+      divisor += weight;
     }
   }
   if (divisor === 1) return sum;

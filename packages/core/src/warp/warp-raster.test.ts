@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grid } from '../grid/grid.js';
 import {
+  gdalGridArgs,
   gdalRasterSource,
   readWithGdal,
   runGdal,
@@ -55,7 +56,6 @@ function gdalwarp(
   extra: string[] = [],
 ): Float64Array {
   const output = path.join(scratch, `gdalwarp-${process.hrtime.bigint()}.tif`);
-  const t = grid.transform;
   runGdal('gdalwarp', [
     '-q',
     '-overwrite',
@@ -63,14 +63,7 @@ function gdalwarp(
     grid.crs!,
     '-r',
     resampling === 'median' ? 'med' : resampling,
-    '-te',
-    String(t[0]),
-    String(t[3] + t[5] * grid.height),
-    String(t[0] + t[1] * grid.width),
-    String(t[3]),
-    '-ts',
-    String(grid.width),
-    String(grid.height),
+    ...gdalGridArgs(grid),
     ...extra,
     source,
     output,
