@@ -4,8 +4,9 @@
 //   zoom: deep at 80 m (overviews), nearest
 // Both sides read the COGs over HTTP Range from a loopback server that counts requests and
 // bytes, and write tiled DEFLATE + predictor 2 GeoTIFFs. pyramids runs `pyramids cube` as a
-// user would (chunks in its own thread, codecs on libuv's pool), and wide once more with
-// `--workers 0` (a worker thread per core); GDAL runs gdalwarp (-multi, two warp threads) one process per
+// user would (chunks in its own thread, codecs on libuv's pool), and wide twice more, with
+// `--warp-threads all` (kernels on a thread per core) and `--workers 0` (chunks on a worker
+// thread per core); GDAL runs gdalwarp (-multi, two warp threads) one process per
 // date, two at a time, as a Python thread pool over gdal.Warp would (what odc-stac and
 // stackstac users get). Peak RSS comes from /usr/bin/time. Also `pyramids --help` cold start.
 // Kept in one file: a script `pnpm bench` runs as is; its data, server, runs and table go together.
@@ -352,16 +353,23 @@ results.push(
   ),
 );
 results.at(-1).outputMb = sizeOf(wideOut) / 1e6;
-// The same wide cube on a worker thread per core, against the same GDAL run.
-const wideWorkers = await measure(
-  'wide, --workers 0',
-  () => timed(process.execPath, cubeArgs(wideFile, wideOut, [...wideExtra, '--workers', '0'])),
-  async () => results.at(-1).gdal,
-);
-wideWorkers.requests[1] = results.at(-1).requests[1];
-wideWorkers.mb[1] = results.at(-1).mb[1];
-wideWorkers.outputMb = sizeOf(wideOut) / 1e6;
-results.push(wideWorkers);
+// The same wide cube with its kernels on a thread per core (one reader), and with whole chunks
+// on a worker thread per core (a reader each), against the same GDAL run.
+const wideGdal = results.at(-1);
+for (const flags of [
+  ['--warp-threads', 'all'],
+  ['--workers', '0'],
+]) {
+  const variant = await measure(
+    `wide, ${flags.join(' ')}`,
+    () => timed(process.execPath, cubeArgs(wideFile, wideOut, [...wideExtra, ...flags])),
+    async () => wideGdal.gdal,
+  );
+  variant.requests[1] = wideGdal.requests[1];
+  variant.mb[1] = wideGdal.mb[1];
+  variant.outputMb = sizeOf(wideOut) / 1e6;
+  results.push(variant);
+}
 const zoomOut = path.join(out, 'zoom.tif');
 results.push(
   await measure(

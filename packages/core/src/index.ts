@@ -403,6 +403,12 @@ export {
 export { chooseOverviewLevel } from './warp/choose-overview.js';
 export { resampleWindow, kernelScale, type SourcePixels } from './warp/resample-window.js';
 export {
+  resampleRequest,
+  type ResampleRequest,
+  type ResamplePart,
+  type Resampler,
+} from './warp/resample-request.js';
+export {
   warpRaster,
   planWarp,
   resamplePlanned,

@@ -30,3 +30,10 @@ export {
   type NodeWorkerPoolOptions,
   type WorkerThreadContext,
 } from './cube/node-worker-pool.js';
+
+// Resampling kernels on worker threads
+export {
+  createResampleThreads,
+  type ResampleThreads,
+  type ResampleThreadsOptions,
+} from './warp/resample-threads.js';

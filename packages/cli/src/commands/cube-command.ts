@@ -10,6 +10,7 @@ import {
   type Signer,
 } from '@pyramids/core';
 import type { Command } from 'commander';
+import { createResampleThreads } from '@pyramids/core/node';
 import { createCubeProgressBar } from '../cube-progress-bar.js';
 import { createDefaultRegistry } from '../default-registry.js';
 import { loadItems } from '../load-items.js';
@@ -29,7 +30,7 @@ import {
   refusePlanShapingFlags,
 } from './cube-plan-options.js';
 import { firstTimeStep, writeOptionsFromFlags } from './cube-output-options.js';
-import { parseWorkers, startChunkWorkers } from './cube-workers.js';
+import { parseWarpThreads, parseWorkers, startChunkWorkers } from './cube-workers.js';
 import { nanReplacer } from './info-command.js';
 import { writePreviewPng } from './write-preview-png.js';
 
@@ -56,6 +57,7 @@ export interface CubeCommandOptions {
   chunkSize?: string;
   concurrency?: string;
   workers?: string;
+  warpThreads?: string;
   dryRun?: boolean;
   preview?: string;
   output?: string;
@@ -249,7 +251,11 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
     )
     .option(
       '--workers <n>',
-      'worker threads computing chunks (default 1: this thread; 0: one per core); signers are rebuilt in each from the environment',
+      'worker threads computing whole chunks, each reading its own sources (default 1: this thread; 0: one per core); signers are rebuilt in each from the environment',
+    )
+    .option(
+      '--warp-threads <n>',
+      'threads resampling reprojected pixels while this thread reads, as gdalwarp -wo NUM_THREADS (default 0: in this thread; all: one per core)',
     )
     .option(
       '--dry-run',
@@ -303,6 +309,7 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       if (!plan) cubeOptionsFromFlags(flags, { registry });
       const bandConfig = flags.bandConfig ? await readBandConfigFlag(flags.bandConfig) : undefined;
       const workers = parseWorkers(flags.workers);
+      const warpThreads = parseWarpThreads(flags.warpThreads);
       const outputIsFolder =
         flags.output !== undefined &&
         (flags.output.endsWith('/') ||
@@ -370,6 +377,9 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
       // The preview needs the first time step whole; the rest of the cube streams.
       const preview = flags.preview ? firstTimeStep(cube) : undefined;
       const pool = workers > 1 ? startChunkWorkers(workers) : undefined;
+      // Chunk workers resample in their own threads; otherwise the kernels get threads of their own.
+      const threads =
+        !pool && warpThreads > 0 ? createResampleThreads({ size: warpThreads }) : undefined;
       let files: string[];
       try {
         files = await cube.write(flags.output!, {
@@ -377,10 +387,12 @@ export function registerCubeCommand(program: Command, hooks: CubeCommandHooks = 
           onProgress: progress.onProgress,
           onChunk: preview?.onChunk,
           runTask: pool ? (task, signal) => pool.run(task, { signal }) : undefined,
+          resampler: threads?.resample,
         });
       } finally {
         progress.stop();
         pool?.terminate();
+        await threads?.terminate();
       }
       if (preview)
         await writePreviewPng(

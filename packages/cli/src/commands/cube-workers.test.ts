@@ -1,5 +1,5 @@
 // `pyramids cube --workers N`: chunk tasks on worker threads give the same cube as this
-// thread (GeoTIFF pixels, Zarr chunk bytes), sign with signers rebuilt in each thread from
+// thread (GeoTIFF pixels, Zarr chunk bytes), as do `--warp-threads N`' resample threads; sign with signers rebuilt in each thread from
 // the environment, and report a failing chunk as a typed error.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +99,20 @@ describe('pyramids cube --workers', () => {
     expect([...zarrThreads.keys()].sort()).toEqual([...zarrHere.keys()].sort());
     for (const [key, bytes] of zarrHere)
       expect(zarrThreads.get(key)!.equals(bytes), key).toBe(true);
+  });
+
+  it('--warp-threads resamples on threads of its own and writes the same pixels', async () => {
+    const here = path.join(scratch, 'here-warp.tif');
+    expect((await runCli(cubeArgs(here))).code).toBe(0);
+    for (const threads of ['2', 'all']) {
+      const output = path.join(scratch, `warp-threads-${threads}.tif`);
+      const result = await runCli(cubeArgs(output, ['--warp-threads', threads]));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(pixels(output).equals(pixels(here)), threads).toBe(true);
+    }
+    const bad = await runCli(cubeArgs(path.join(scratch, 'y.tif'), ['--warp-threads', '-1']));
+    expect(bad.stderr).toMatch(/OptionError: --warp-threads must be a whole number/);
   });
 
   it('signs every read in the worker threads with a signer rebuilt from the environment', async () => {

@@ -17,6 +17,22 @@ export function parseWorkers(text: string | undefined): number {
   return workers === 0 ? availableParallelism() : workers;
 }
 
+/**
+ * `--warp-threads N`: threads running the resampling kernels while this thread reads, as
+ * gdalwarp's `-wo NUM_THREADS`; `all` (or `ALL_CPUS`) one per core; default 0, none: on two
+ * cores they bought little and cost memory (decision 0025).
+ */
+export function parseWarpThreads(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (/^(all|all_cpus)$/i.test(text)) return availableParallelism();
+  const threads = Number(text);
+  if (!/^\d+$/.test(text) || threads > 256)
+    throw new OptionError(
+      `--warp-threads must be a whole number from 0 (resample in this thread) to 256, or 'all' (one per core); got '${text}'`,
+    );
+  return threads;
+}
+
 /** The worker-thread script: next to this chunk in dist/, or in dist/ when run from the sources (tests). */
 function chunkWorkerScript(): URL {
   const beside = new URL('./chunk-worker.js', import.meta.url);

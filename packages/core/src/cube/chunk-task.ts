@@ -14,6 +14,7 @@ import type { PixelWindow } from '../raster/raster-source.js';
 import { redactHref } from '../signers/redact.js';
 import type { Signer } from '../signers/signer.js';
 import type { Resampling } from '../warp/resampling.js';
+import type { Resampler } from '../warp/resample-request.js';
 import {
   warpedToFloat64,
   warpRaster,
@@ -109,6 +110,8 @@ export interface ChunkContext {
   fuse?: FuseFunction;
   /** The href to open for a task's href (the cube restores pre-signed queries it kept out of tasks); default the href itself. */
   resolveHref?: (href: string) => string;
+  /** Runs the resampling kernels (see `WarpOptions.resampler`); default: in this thread. */
+  resampler?: Resampler;
 }
 
 function resolveSigner(task: ChunkTask, context: ChunkContext): Signer | undefined {
@@ -201,7 +204,10 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
   // chunk row's other chunks in the reader).
   const fuseBand = async (bandIndex: number): Promise<TypedArray> => {
     const sources = task.bands[bandIndex]!;
-    const layerAt = async (index: number): Promise<WarpedPixels | undefined> => {
+    const layerAt = async (
+      index: number,
+      filled?: Uint8Array,
+    ): Promise<WarpedPixels | undefined> => {
       context.signal?.throwIfAborted();
       const source = sources[index]!;
       const href = context.resolveHref?.(source.href) ?? source.href;
@@ -227,6 +233,8 @@ export async function runChunkTask(task: ChunkTask, context: ChunkContext): Prom
           nodata: [source.nodata],
           errorThreshold: options.errorThreshold,
           signal: context.signal,
+          resampler: context.resampler,
+          skip: filled,
         });
         const info = dataset.bands[source.band]!;
         const scale = options.rescale ? (source.scale ?? info.scale ?? 1) : 1;

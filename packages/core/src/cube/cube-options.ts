@@ -8,6 +8,7 @@ import type { AlternateChoice } from '../stac/alternate-href.js';
 import type { BandConfig } from './band-config.js';
 import type { StacItem } from '../stac/stac-types.js';
 import type { Resampling } from '../warp/resampling.js';
+import type { Resampler } from '../warp/resample-request.js';
 import type { GridAnchor } from './choose-target-grid.js';
 import type { CubeMask, CubeMaskPreset } from './cube-mask.js';
 import type { FuseFunction } from '../plugins/plugin-types.js';
@@ -160,4 +161,10 @@ export interface CubeReadOptions {
    * default: in this thread with `runChunkTask`. Results must be what `runChunkTask` gives.
    */
   runTask?: (task: ChunkTask, signal?: AbortSignal) => Promise<ChunkResult>;
+  /**
+   * Runs the resampling kernels of chunks computed in this thread elsewhere, e.g.
+   * `createResampleThreads().resample` of `@pyramids/core/node`: reads stay here, in
+   * one reader, while the kernels use every core. Default: in this thread.
+   */
+  resampler?: Resampler;
 }

@@ -10,6 +10,7 @@ import type { PixelWindow } from '../raster/raster-source.js';
 import type { ItemsInput } from '../stac/stac-types.js';
 import type { ItemIndex } from './item-index.js';
 import type { Resampling } from '../warp/resampling.js';
+import type { Resampler } from '../warp/resample-request.js';
 import type { CubeWriteDescription } from '../plugins/plugin-types.js';
 import { runChunkTask, type ChunkContext, type ChunkResult, type ChunkTask } from './chunk-task.js';
 import { FUNCTION_FUSE, type CubeOptions, type CubeReadOptions } from './cube-options.js';
@@ -151,6 +152,7 @@ export class DatasetCollection {
   private context(
     signal: AbortSignal | undefined,
     cache: Map<string, Promise<Dataset>>,
+    resampler?: Resampler,
   ): ChunkContext {
     const options = this.run;
     // Pre-signed hrefs were left out of the tasks; reads in this process still use them.
@@ -162,6 +164,7 @@ export class DatasetCollection {
       signer: options.signer,
       fetch: options.fetch,
       signal,
+      resampler,
       onWarning: options.onWarning ?? ((message) => console.warn(`pyramids: ${message}`)),
       openSource: (source, open) => {
         let pending = cache.get(source.href);
@@ -185,7 +188,7 @@ export class DatasetCollection {
   ): AsyncGenerator<ChunkResult> {
     const tasks = this.tasks(options.window);
     const cache = new Map<string, Promise<Dataset>>();
-    const context = this.context(options.signal, cache);
+    const context = this.context(options.signal, cache, options.resampler);
     let next = 0;
     let completed = 0;
     const running = new Map<number, Promise<{ id: number; result: ChunkResult }>>();
@@ -324,10 +327,10 @@ export class DatasetCollection {
    * @throws OptionError when no writer serves the target or `format`.
    */
   async write(target: string, options: CubeWriteOptions = {}): Promise<string[]> {
-    const { array: given, signal, onProgress, runTask, ...writerOptions } = options;
+    const { array: given, signal, onProgress, runTask, resampler, ...writerOptions } = options;
     const chunks = given
       ? chunksOfArray(given, this.plan.chunkSize)
-      : this.chunks({ signal, onProgress, runTask });
+      : this.chunks({ signal, onProgress, runTask, resampler });
     return writeCubeChunks(target, this.writeDescription(), chunks, this.run.registry, {
       ...writerOptions,
       signal,

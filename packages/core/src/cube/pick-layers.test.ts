@@ -107,6 +107,25 @@ describe('pickLayers', () => {
     expect(Array.from(output)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
   });
 
+  it('tells each layer after the first which pixels are filled, so it may leave them out', async () => {
+    const seen: (number[] | undefined)[] = [];
+    const all = layers();
+    await pickLayers('first', 'uint16', 0, 12, 4, async (index, filled) => {
+      seen.push(filled && Array.from(filled));
+      return all[index];
+    });
+    // The first layer fills the right half but its one nodata pixel (row 0, column 3).
+    const rightHalf = [0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1];
+    rightHalf[2] = 1;
+    expect(seen[0]).toBeUndefined();
+    expect(seen[1]).toEqual(rightHalf);
+    // The failed source fills nothing; the resampled one adds pixels 0, 4, 5 and 8.
+    expect(seen[2]).toEqual(rightHalf);
+    expect(seen[3]).toEqual(
+      rightHalf.map((value, index) => ([0, 4, 5, 8].includes(index) ? 1 : value)),
+    );
+  });
+
   it('a pixel whose only value equals the output nodata stays filled, as in the general path', async () => {
     // 255 is valid in the uint16 source (its nodata is 0) and is the output's nodata.
     const first = shifted(

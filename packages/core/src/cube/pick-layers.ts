@@ -11,7 +11,8 @@ import { outputConverter } from './fuse-pixels.js';
 /**
  * Fuses layers with `first` (or `last`): pulls them one at a time in that order, each
  * pixel keeping the first valid value it gets, and stops pulling once every pixel is
- * filled, so later sources are never read. Returns the band in `dataType`, `nodata`
+ * filled, so later sources are never read, and tells each layer which pixels are
+ * filled already, so it need not resample them. Returns the band in `dataType`, `nodata`
  * where no layer had a valid value: the same values as fusing float64 layers and then
  * `toOutputArray`.
  */
@@ -21,7 +22,7 @@ export async function pickLayers(
   nodata: number,
   length: number,
   count: number,
-  layerAt: (index: number) => Promise<WarpedPixels | undefined>,
+  layerAt: (index: number, filled?: Uint8Array) => Promise<WarpedPixels | undefined>,
 ): Promise<TypedArray> {
   const output = allocateArray(dataType, length);
   if (nodata !== 0) output.fill(nodata);
@@ -29,7 +30,11 @@ export async function pickLayers(
   const convert = outputConverter(dataType);
   let missing = length;
   for (let step = 0; step < count && missing > 0; step++) {
-    const layer = await layerAt(method === 'first' ? step : count - 1 - step);
+    // Pixels already filled need not be resampled: the layer may leave them out.
+    const layer = await layerAt(
+      method === 'first' ? step : count - 1 - step,
+      missing < length ? filled : undefined,
+    );
     if (!layer) continue;
     if (layer.kind === 'shifted') {
       missing -= pickShifted(layer, output, filled, dataType, convert);

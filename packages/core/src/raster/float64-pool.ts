@@ -3,8 +3,8 @@
 // V8 counts their memory as external and answers with full collections (1.3 s of a 7.8 s
 // cube on the engine bench). Buffers handed back here are lent out again instead.
 
-/** Bytes of idle buffers kept, in all. */
-const KEPT_BYTES = 96 * 1024 * 1024;
+/** Bytes of idle buffers kept, in all (see {@link limitFloat64Pool}). */
+let keptBytes = 96 * 1024 * 1024;
 
 const idle: ArrayBuffer[] = [];
 let idleBytes = 0;
@@ -29,6 +29,27 @@ export function takeFloat64(length: number): Float64Array {
 }
 
 /**
+ * Takes idle buffers out of this thread's pool, up to `maxBytes` in all, e.g. to transfer
+ * them to a thread that allocates what this one gives back (see `createResampleThreads`).
+ */
+export function drainFloat64(maxBytes: number): ArrayBuffer[] {
+  const taken: ArrayBuffer[] = [];
+  let bytes = 0;
+  while (idle.length > 0 && bytes + idle[idle.length - 1]!.byteLength <= maxBytes) {
+    const buffer = idle.pop()!;
+    idleBytes -= buffer.byteLength;
+    bytes += buffer.byteLength;
+    taken.push(buffer);
+  }
+  return taken;
+}
+
+/** Adds buffers handed over by another thread to this thread's pool. */
+export function receiveFloat64(buffers: readonly ArrayBuffer[]): void {
+  for (const buffer of buffers) giveBackFloat64(new Float64Array(buffer));
+}
+
+/**
  * Hands `array`'s buffer back for {@link takeFloat64} to lend again. The caller must not
  * use `array` (or any other view of its buffer) afterwards.
  */
@@ -39,5 +60,11 @@ export function giveBackFloat64(array: Float64Array): void {
   if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return;
   idle.push(buffer);
   idleBytes += buffer.byteLength;
-  while (idleBytes > KEPT_BYTES) idleBytes -= idle.shift()!.byteLength;
+  while (idleBytes > keptBytes) idleBytes -= idle.shift()!.byteLength;
+}
+
+/** Sets how many bytes of idle buffers this thread keeps (a resample thread keeps fewer). */
+export function limitFloat64Pool(bytes: number): void {
+  keptBytes = bytes;
+  while (idleBytes > keptBytes) idleBytes -= idle.shift()!.byteLength;
 }

@@ -136,6 +136,8 @@ interface GeneralKernel {
   radiusY: number;
   scaleX: number;
   scaleY: number;
+  /** Scratch for one pixel's column weights. */
+  weightsX: Float64Array;
 }
 
 function generalKernel(
@@ -143,18 +145,26 @@ function generalKernel(
   [scaleX, scaleY]: [number, number],
 ): GeneralKernel {
   const filterRadius = FILTER_RADIUS[resampling];
+  const radiusX = scaleX < 1 ? Math.ceil(filterRadius / scaleX) : filterRadius;
   return {
     filterRadius,
     weightOf: resampling === 'bilinear' ? bilinearWeight : cubicWeight,
-    radiusX: scaleX < 1 ? Math.ceil(filterRadius / scaleX) : filterRadius,
+    radiusX,
     radiusY: scaleY < 1 ? Math.ceil(filterRadius / scaleY) : filterRadius,
     scaleX,
     scaleY,
+    weightsX: new Float64Array(2 * radiusX + 1),
   };
 }
 
-/** Scratch for {@link resampleGeneral}'s column weights, grown as kernels need. */
-let weightsX = new Float64Array(16);
+/** True when no value is ±Infinity (NaN, nodata here, is fine). */
+function hasNoInfinity(values: Float64Array): boolean {
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
+    if (value === Infinity || value === -Infinity) return false;
+  }
+  return true;
+}
 
 /** The general separable kernel, stretched over the source when downsampling (GWKResample). */
 function resampleGeneral(
@@ -164,8 +174,9 @@ function resampleGeneral(
   x: number,
   y: number,
   kernel: GeneralKernel,
+  skipZeroWeights: boolean,
 ): number {
-  const { filterRadius, weightOf, radiusX, radiusY, scaleX, scaleY } = kernel;
+  const { filterRadius, weightOf, radiusX, radiusY, scaleX, scaleY, weightsX } = kernel;
   const ix = Math.floor(x - 0.5);
   const iy = Math.floor(y - 0.5);
   const deltaX = x - 0.5 - ix;
@@ -179,20 +190,27 @@ function resampleGeneral(
   if (ix + iMin < 0) iMin = -ix;
   if (ix + iMax >= width) iMax = width - ix - 1;
   // The column weights are the same on every row: computed once per pixel, not once per row.
-  if (weightsX.length < iMax - iMin + 1) weightsX = new Float64Array(2 * (iMax - iMin + 1));
   for (let i = iMin; i <= iMax; i++)
     weightsX[i - iMin] = weightOf(scaleX < 1 ? (i - deltaX) * scaleX : i - deltaX);
+  const first = iMin;
+  if (skipZeroWeights) {
+    // A stretched kernel reaches ceil(radius / scale) pixels but weighs only those within
+    // radius / scale: the zero-weight columns at either end add exactly 0 to both sums.
+    while (iMin < iMax && weightsX[iMin - first] === 0) iMin++;
+    while (iMax > iMin && weightsX[iMax - first] === 0) iMax--;
+  }
   let sum = 0;
   let totalWeight = 0;
   for (let j = jMin; j <= jMax; j++) {
     const weightY = weightOf(scaleY < 1 ? (j - deltaY) * scaleY : j - deltaY);
+    if (weightY === 0 && skipZeroWeights) continue;
     const offset = (iy + j) * width + ix;
     let rowSum = 0;
     let rowWeight = 0;
     for (let i = iMin; i <= iMax; i++) {
       const value = values[offset + i]!;
       if (Number.isNaN(value)) continue;
-      const weightX = weightsX[i - iMin]!;
+      const weightX = weightsX[i - first]!;
       rowSum += value * weightX;
       rowWeight += weightX;
     }
@@ -213,6 +231,8 @@ export interface ResampleInto {
   width: number;
   x: number;
   y: number;
+  /** Indexed as `outputs`: pixels set here are not computed (a fuse already has them). */
+  skip?: Uint8Array;
 }
 
 /**
@@ -236,6 +256,7 @@ export function resampleWindow(
   const outputs =
     into?.outputs ?? source.bands.map(() => takeFloat64(width * height).fill(Number.NaN));
   const place: ResampleInto = into ?? { outputs, width, x: 0, y: 0 };
+  const skip = place.skip;
   if (source.bands.length === 0) return outputs;
   if (isAreaResampling(resampling)) {
     resampleArea(transformer, target, source, resampling, scale, place, wrapColumn);
@@ -252,6 +273,8 @@ export function resampleWindow(
     fourSamples || resampling === 'nearest'
       ? undefined
       : generalKernel(resampling as 'bilinear' | 'cubic', scale);
+  // ±Infinity × 0 is NaN in GDAL's sums: zero weights are skipped only on bands without it.
+  const finiteBands = kernel ? source.bands.map(hasNoInfinity) : [];
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       xs[col] = target.x + col + 0.5;
@@ -269,6 +292,7 @@ export function resampleWindow(
       const iy = Math.floor(y + 1e-10) - offsetY;
       if (ix >= sourceWidth || iy >= sourceHeight) continue;
       const outputIndex = (place.y + row) * place.width + place.x + col;
+      if (skip !== undefined && skip[outputIndex] !== 0) continue;
       for (let band = 0; band < outputs.length; band++) {
         const values = source.bands[band]!;
         // GDAL skips a target pixel whose centre falls on a nodata source pixel, whatever the method.
@@ -277,7 +301,15 @@ export function resampleWindow(
         let value: number;
         if (resampling === 'nearest') value = centre;
         else if (!fourSamples)
-          value = resampleGeneral(values, sourceWidth, sourceHeight, localX, localY, kernel!);
+          value = resampleGeneral(
+            values,
+            sourceWidth,
+            sourceHeight,
+            localX,
+            localY,
+            kernel!,
+            finiteBands[band]!,
+          );
         else if (resampling === 'bilinear')
           value = bilinear4(values, sourceWidth, sourceHeight, localX, localY);
         else value = cubic4(values, sourceWidth, sourceHeight, localX, localY);
@@ -299,6 +331,7 @@ function resampleArea(
   wrapColumn: number | undefined,
 ): void {
   const outputs = place.outputs;
+  const skip = place.skip;
   const { width, height } = target;
   const sourceWidth = source.window.width;
   const sourceHeight = source.window.height;
@@ -360,6 +393,7 @@ function resampleArea(
       if (y0 === y1 && y1 < sourceHeight) y1++;
       if (x0 >= x1 || y0 >= y1) continue;
       const outputIndex = (place.y + row) * place.width + place.x + col;
+      if (skip !== undefined && skip[outputIndex] !== 0) continue;
       for (let band = 0; band < outputs.length; band++) {
         const values = source.bands[band]!;
         let result = Number.NaN;

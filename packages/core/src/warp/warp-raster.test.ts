@@ -132,6 +132,46 @@ describe('warpRaster against gdalwarp, same CRS', { timeout: 60_000 }, () => {
     const theirs = gdalwarp(sourceFile, coarse, 'bilinear');
     expect(differences(ours, theirs, 1)).toEqual([]);
   });
+
+  for (const [resampling, grid] of [
+    ['bilinear', shifted],
+    ['average', coarse],
+  ] as const)
+    it(`${resampling} leaves out the pixels it is told to skip, and only those`, async () => {
+      const source = cachedSource(sourceFile);
+      const full = (await warpRaster(source, grid, { resampling })).data[0]!;
+      const skip = Uint8Array.from(full, (_, index) => (index % 3 === 0 ? 1 : 0));
+      const partial = (await warpRaster(source, grid, { resampling, skip })).data[0]!;
+      expect(Array.from(partial)).toEqual(
+        Array.from(full, (value, index) => (skip[index] ? Number.NaN : value)),
+      );
+      expect(partial.filter((value) => !Number.isNaN(value)).length).toBeGreaterThan(1000);
+    });
+
+  it("the stretched kernel gives gdalwarp's float values, off the lattice", async () => {
+    // Float data, so no rounding hides a weight left out (the kernel skips zero weights).
+    const values = Float32Array.from(syntheticBand(300, 300, 5, {}), (value) => value / 7);
+    const file = writeRasterWithGdal(path.join(scratch, 'float.tif'), {
+      width: 300,
+      height: 300,
+      dataType: 'float32',
+      bands: [values],
+      crs: 'EPSG:32632',
+      transform: SOURCE_TRANSFORM,
+    });
+    // Off the 10 m lattice, so the kernel's sample points fall between source pixels.
+    const offset: Grid = { ...coarse, transform: [700203.7, 30, 0, 5319791.1, 0, -30] };
+    const ours = (
+      await warpRaster(gdalRasterSource(file, scratch), offset, { resampling: 'bilinear' })
+    ).data[0]!;
+    const output = path.join(scratch, 'float-gdalwarp.tif');
+    runGdal('gdalwarp', ['-q', '-r', 'bilinear', ...gdalGridArgs(offset), file, output]);
+    const theirs = readWithGdal(output, { scratch }).bands[0]!;
+    expect(Array.from(ours).filter((value) => !Number.isFinite(value))).toEqual([]);
+    expect(
+      Array.from(ours).filter((value, index) => Math.abs(value - theirs[index]!) > 1e-3),
+    ).toEqual([]);
+  });
 });
 
 describe('nearest onto the source grid shifted by whole pixels', { timeout: 60_000 }, () => {

@@ -6,11 +6,17 @@ import type { GeoTransform } from '../grid/geotransform.js';
 import { isGeographic } from '../grid/crs.js';
 import type { Grid } from '../grid/grid.js';
 import type { TypedArray } from '../raster/data-type.js';
-import { giveBackFloat64, takeFloat64 } from '../raster/float64-pool.js';
+import { takeFloat64 } from '../raster/float64-pool.js';
 import type { OverviewLevel, PixelWindow, RasterSource } from '../raster/raster-source.js';
 import { createPixelTransformer, type PixelTransformer } from './approx-transformer.js';
 import { chooseOverviewLevel, overviewRatio } from './choose-overview.js';
-import { FILTER_RADIUS, kernelScale, resampleWindow } from './resample-window.js';
+import { FILTER_RADIUS, kernelScale } from './resample-window.js';
+import {
+  resampleRequest,
+  resampleValid,
+  type ResampleRequest,
+  type Resampler,
+} from './resample-request.js';
 import { isAreaResampling, parseResampling, type Resampling } from './resampling.js';
 
 /** Options of `warpRaster` and `planWarp`. */
@@ -28,6 +34,16 @@ export interface WarpOptions {
   /** Largest error of the approximate transformer in source pixels (default 0.125; 0 = exact). */
   errorThreshold?: number;
   signal?: AbortSignal;
+  /**
+   * Runs the kernels elsewhere (e.g. `createResampleThreads` of `@pyramids/core/node`),
+   * while this thread goes on reading; default: here. Whole-pixel shifts are copied here.
+   */
+  resampler?: Resampler;
+  /**
+   * Over the target window: pixels set here need no value (a `first` fuse already has
+   * them) and are left NaN instead of resampled. Whole-pixel shifts copy every pixel.
+   */
+  skip?: Uint8Array;
 }
 
 /** What a warp will read: the level, the window of it (null when the target misses the source) and the kernel scale. */
@@ -377,17 +393,6 @@ function antimeridianColumn(crs: string | null, level: OverviewLevel): number | 
   return (180 - originX) / pixelWidth;
 }
 
-/** Source values as float64 with NaN where the source has nodata (or NaN). */
-export function toValidFloat64(values: TypedArray, nodata: number | undefined): Float64Array {
-  const output = takeFloat64(values.length);
-  const checkNodata = nodata !== undefined && !Number.isNaN(nodata);
-  for (let index = 0; index < values.length; index++) {
-    const value = Number(values[index]!);
-    output[index] = checkNodata && value === nodata ? Number.NaN : value;
-  }
-  return output;
-}
-
 /**
  * The plain copy of a whole-pixel-shift plan: each band's pixels over
  * `plan.sourceWindow` straight into float64 target windows, nodata (and NaN) as
@@ -424,46 +429,14 @@ function copyShifted(
   });
 }
 
-/** Resamples pixels already read (one array per band over `plan.sourceWindow`) as planned. */
+/** Resamples pixels already read (one array per band over `plan.sourceWindow`, NaN = nodata) as planned. */
 export function resamplePlanned(plan: WarpPlan, bands: Float64Array[]): Float64Array[] {
   if (plan.shift) return copyShifted({ ...plan, shift: plan.shift }, bands, []);
-  const { width, height } = plan.targetWindow;
-  const only = plan.parts.length === 1 ? plan.parts[0]! : undefined;
-  if (
-    plan.sourceWindow &&
-    only &&
-    only.targetWindow.width === width &&
-    only.targetWindow.height === height
-  ) {
-    return resampleWindow(
-      plan.transformer,
-      only.targetWindow,
-      { bands, window: plan.sourceWindow },
-      plan.resampling,
-      only.scale,
-      plan.wrapColumn,
-    );
+  if (!plan.sourceWindow) {
+    const { width, height } = plan.targetWindow;
+    return bands.map(() => takeFloat64(width * height).fill(Number.NaN));
   }
-  const outputs = bands.map(() => takeFloat64(width * height).fill(Number.NaN));
-  if (!plan.sourceWindow) return outputs;
-  // Each part resamples straight into its place in the window's arrays.
-  for (const part of plan.parts) {
-    resampleWindow(
-      plan.transformer,
-      part.targetWindow,
-      { bands, window: plan.sourceWindow },
-      plan.resampling,
-      part.scale,
-      plan.wrapColumn,
-      {
-        outputs,
-        width,
-        x: part.targetWindow.x - plan.targetWindow.x,
-        y: part.targetWindow.y - plan.targetWindow.y,
-      },
-    );
-  }
-  return outputs;
+  return resampleValid({ ...plan, sourceWindow: plan.sourceWindow }, plan.transformer, bands);
 }
 
 /**
@@ -510,9 +483,22 @@ export async function warpRasterPixels(
   });
   if (plan.shift)
     return { kind: 'shifted', plan: { ...plan, shift: plan.shift }, values: raw, nodata };
-  const values = raw.map((array, index) => toValidFloat64(array, nodata[index]));
-  const data = resamplePlanned(plan, values);
-  values.forEach(giveBackFloat64);
+  const request: ResampleRequest = {
+    target,
+    source: { crs: source.grid.crs, transform: source.levels[plan.level]!.transform },
+    errorThreshold: options.errorThreshold,
+    resampling: plan.resampling,
+    sourceWindow: plan.sourceWindow,
+    targetWindow: plan.targetWindow,
+    parts: plan.parts,
+    wrapColumn: plan.wrapColumn,
+    bands: raw,
+    nodata,
+    skip: options.skip,
+  };
+  const data = options.resampler
+    ? await options.resampler(request)
+    : resampleRequest(request, plan.transformer);
   return { kind: 'resampled', plan, data };
 }
 

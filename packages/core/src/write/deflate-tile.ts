@@ -12,12 +12,22 @@ let loading: Promise<Deflate> | undefined;
 export const deflateTileInJavaScript: Deflate = async (bytes, level) =>
   zlibSync(bytes, { level: level as 6 });
 
+/**
+ * node:zlib's options for `level`. Up to level 6 (GDAL's default ZLEVEL) the match window is
+ * 16 KB instead of 32 KB: zlib then spends far less time searching for matches (on the engine
+ * bench's tiles, 1.7 s instead of 2.6 s) for output within 1% of the size (0.3% larger on a
+ * real int16 COG, smaller on an 8-bit one). Levels 7 to 9 keep the whole window.
+ */
+export function zlibOptions(level: number): { level: number; windowBits: number } {
+  return { level, windowBits: level <= 6 ? 14 : 15 };
+}
+
 async function loadDeflate(): Promise<Deflate> {
   try {
     const zlib = await import('node:zlib');
     return (bytes, level) =>
       new Promise((resolve, reject) =>
-        zlib.deflate(bytes, { level }, (error, result) =>
+        zlib.deflate(bytes, zlibOptions(level), (error, result) =>
           error
             ? reject(error)
             : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),

@@ -12,6 +12,7 @@ import type {
 import { isAbortError, throwIfAborted } from '../errors/abort.js';
 import { describeFileError, randomSuffix } from './write-file-errors.js';
 import { nodeBuiltin } from '../platform/node-builtin.js';
+import { zlibOptions } from './deflate-tile.js';
 import { ZARR_DATA_TYPES, zarrChunkBytes, zarrChunkKey, zarrStoreLayout } from './zarr-layout.js';
 
 /** Options of the Zarr writer. */
@@ -63,7 +64,9 @@ async function writeStore(
   const layout = zarrStoreLayout(description, { compression, level });
   const gzip = (bytes: Uint8Array) =>
     new Promise<Uint8Array>((resolve, reject) =>
-      zlib.gzip(bytes, { level }, (error, result) => (error ? reject(error) : resolve(result))),
+      zlib.gzip(bytes, zlibOptions(level), (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
     );
   const put = async (key: string, bytes: Uint8Array) => {
     const file = nodePath.join(temporary, ...key.split('/'));
