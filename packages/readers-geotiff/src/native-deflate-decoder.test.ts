@@ -11,6 +11,7 @@ import { createRegistry, openRaster } from '@pyramids/core';
 import { geotiffReader } from '@pyramids/readers-geotiff';
 import { fixturesDir } from '../../../vitest.shared.js';
 import { gdalReadPixels } from '../../../test-support/gdal.js';
+import { syntheticBand, writeRasterWithGdal } from '../../core/src/test-support/gdal-raster.js';
 import NativeDeflateDecoder from './native-deflate-decoder.js';
 
 const parameters = {
@@ -61,6 +62,57 @@ describe('native DEFLATE decoder', () => {
     expect(Array.from(ours.data[0]!)).toEqual(Array.from(gdalReadPixels(file).data[0]!));
     await dataset.close?.();
   });
+
+  // Predictor 2 is undone here for one sample per pixel (8, 16, 32 bits, float32 as 32-bit
+  // integers as GDAL differences them) and by geotiff.js for interleaved samples.
+  const made = (values: Uint16Array) => ({
+    uint8: Uint8Array.from(values, (value) => value % 251),
+    uint16: values,
+    uint32: Uint32Array.from(values, (value) => value * 100_003),
+    float32: Float32Array.from(values, (value) => value / 7),
+  });
+  for (const [dataType, bands, interleave] of [
+    ['uint8', 1, 'BAND'],
+    ['uint32', 1, 'BAND'],
+    ['float32', 1, 'BAND'],
+    ['uint8', 3, 'PIXEL'],
+    ['uint16', 3, 'BAND'],
+  ] as const)
+    it(`undoes predictor 2 on ${dataType}, ${bands} band(s) ${interleave}-interleaved, as GDAL`, async () => {
+      const file = writeRasterWithGdal(
+        path.join(directory, `pred2-${dataType}-${bands}-${interleave}.tif`),
+        {
+          width: 600,
+          height: 400,
+          dataType,
+          bands: Array.from(
+            { length: bands },
+            (_, band) => made(syntheticBand(600, 400, band + 1))[dataType],
+          ),
+          crs: 'EPSG:32632',
+          transform: [500000, 10, 0, 5000000, 0, -10],
+        },
+        {
+          creationOptions: [
+            'TILED=YES',
+            'BLOCKXSIZE=256',
+            'BLOCKYSIZE=256',
+            `INTERLEAVE=${interleave}`,
+            'COMPRESS=DEFLATE',
+            'PREDICTOR=2',
+          ],
+        },
+      );
+      const dataset = await openRaster(file, { registry: createRegistry().use(geotiffReader()) });
+      const ours = await dataset.read({});
+      const theirs = gdalReadPixels(file).data;
+      expect(ours.data.length).toBe(bands);
+      ours.data.forEach((band, index) =>
+        expect(Array.from(band)).toEqual(Array.from(theirs[index]!)),
+      );
+      expect(new Set(ours.data[0]).size).toBeGreaterThan(200);
+      await dataset.close?.();
+    });
 
   it('inflates a stream without its trailing checksum, as pako does, and rejects garbage', async () => {
     const values = Uint16Array.from({ length: 8 }, (_, index) => index * 1000);

@@ -64,7 +64,7 @@ async function writeStore(
   const layout = zarrStoreLayout(description, { compression, level });
   const gzip = (bytes: Uint8Array) =>
     new Promise<Uint8Array>((resolve, reject) =>
-      zlib.gzip(bytes, zlibOptions(level), (error, result) =>
+      zlib.gzip(bytes, zlibOptions(level, bytes.byteLength), (error, result) =>
         error ? reject(error) : resolve(result),
       ),
     );
