@@ -54,11 +54,13 @@ function undoDifferencing32(values: Uint32Array, width: number): void {
  * times faster than geotiff.js's pako.
  */
 export default class NativeDeflateDecoder extends BaseDecoder {
-  declare parameters: DecoderParameters;
+  private get tiles(): DecoderParameters {
+    return this.parameters as DecoderParameters;
+  }
 
   /** Bits of each sample when every row holds one sample per pixel (planar, or one band); else undefined. */
   private onePerPixelBits(): number | undefined {
-    const { bitsPerSample, planarConfiguration } = this.parameters;
+    const { bitsPerSample, planarConfiguration } = this.tiles;
     const bits = typeof bitsPerSample === 'number' ? [bitsPerSample] : Array.from(bitsPerSample);
     if (planarConfiguration !== 2 && bits.length !== 1) return undefined;
     return bits[0];
@@ -68,7 +70,7 @@ export default class NativeDeflateDecoder extends BaseDecoder {
     const zlib = nodeBuiltin('node:zlib', 'native DEFLATE decoding');
     // Room for the whole tile in one output chunk: one trip back from the thread pool
     // instead of one per 16 KB (and no concatenation of the pieces).
-    const { tileWidth, tileHeight } = this.parameters;
+    const { tileWidth, tileHeight } = this.tiles;
     const bits = this.onePerPixelBits();
     const expected = bits ? (tileWidth * tileHeight * bits) / 8 : 0;
     const chunkSize = Number.isInteger(expected) && expected > ZLIB_CHUNK ? expected : ZLIB_CHUNK;
@@ -88,11 +90,11 @@ export default class NativeDeflateDecoder extends BaseDecoder {
 
   override async decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
     const bits = this.onePerPixelBits();
-    if (this.parameters.predictor !== 2 || (bits !== 8 && bits !== 16 && bits !== 32))
+    if (this.tiles.predictor !== 2 || (bits !== 8 && bits !== 16 && bits !== 32))
       return super.decode(buffer);
     const decoded = await this.decodeBlock(buffer);
     const length = Math.floor((decoded.byteLength * 8) / bits);
-    const width = this.parameters.tileWidth;
+    const width = this.tiles.tileWidth;
     if (bits === 8) undoDifferencing8(new Uint8Array(decoded, 0, length), width);
     else if (bits === 16) undoDifferencing16(new Uint16Array(decoded, 0, length), width);
     else undoDifferencing32(new Uint32Array(decoded, 0, length), width);
