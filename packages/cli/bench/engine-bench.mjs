@@ -10,9 +10,18 @@
 // date, two at a time, as a Python thread pool over gdal.Warp would (what odc-stac and
 // stackstac users get). Peak RSS comes from /usr/bin/time. Also `pyramids --help` cold start.
 // Kept in one file: a script `pnpm bench` runs as is; its data, server, runs and table go together.
-// Run after `pnpm build`: node packages/cli/bench/engine-bench.mjs   (BENCH_SIZE=1024 for a quick run)
+// Run after `pnpm build`: node packages/cli/bench/engine-bench.mjs   (BENCH_SIZE=1024 for a quick run;
+// --big: a 6 GB cube written in 1 GiB of memory instead of the table)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -218,6 +227,88 @@ const write = (name, items) => {
 };
 const deepFile = write('deep.json', deepItems);
 const wideFile = write('wide.json', wideItems);
+
+// --- `--big`: a 6 GB cube in 1 GiB of memory ---------------------------------------------
+// The deep COGs again and again, one date a day, until the cube holds 6 GB (uint16), written
+// by `pyramids cube` in a memory cgroup of 1 GiB (cgroup v1 or v2, as root) so the machine it
+// builds on has less free memory than the cube; without a writable cgroup, peak RSS tells.
+if (process.argv.includes('--big')) {
+  const bytesPerDate = BANDS.length * SIZE * SIZE * 2;
+  const dates = Math.ceil(6e9 / bytesPerDate);
+  const bigItems = Array.from({ length: dates }, (_, date) => ({
+    ...deepItems[date % DATES],
+    id: `big-${date}`,
+    properties: { datetime: new Date(Date.UTC(2024, 0, 1 + date, 10, 30)).toISOString() },
+  }));
+  const bigFile = write('big.json', bigItems);
+  const bigOut = path.join(out, 'big.tif');
+  const limit = 1024 ** 3;
+  // A memory cgroup of our own: v2 where the root has the memory controller, else v1's.
+  const cgroup = [
+    { parent: '/sys/fs/cgroup', marker: 'cgroup.controllers', limit: 'memory.max' },
+    {
+      parent: '/sys/fs/cgroup/memory',
+      marker: 'memory.limit_in_bytes',
+      limit: 'memory.limit_in_bytes',
+    },
+  ]
+    .filter(({ parent, marker }) => {
+      const file = path.join(parent, marker);
+      return (
+        existsSync(file) &&
+        (marker !== 'cgroup.controllers' || /\bmemory\b/.test(readFileSync(file, 'utf8')))
+      );
+    })
+    .map((candidate) => ({
+      ...candidate,
+      dir: path.join(candidate.parent, `pyramids-bench-${process.pid}`),
+    }))
+    .find(({ dir, limit: file }) => {
+      try {
+        execFileSync('mkdir', [dir], { stdio: 'ignore' });
+        writeFileSync(path.join(dir, file), String(limit));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  const args = [
+    cli,
+    'cube',
+    bigFile,
+    ...BANDS.flatMap((band) => ['--asset', band]),
+    '--quiet',
+    '-o',
+    bigOut,
+  ];
+  const run = cgroup
+    ? await timed('sh', [
+        '-c',
+        `echo $$ > ${cgroup.dir}/cgroup.procs && exec "$0" "$@"`,
+        process.execPath,
+        ...args,
+      ])
+    : await timed(process.execPath, args);
+  // Empty once its process has exited; a leftover directory is harmless.
+  try {
+    if (cgroup) execFileSync('rmdir', [cgroup.dir], { stdio: 'ignore' });
+  } catch {
+    console.log(`(could not remove ${cgroup.dir})`);
+  }
+  // GDAL opens what was written and sees every band of every date.
+  const info = execFileSync('gdalinfo', ['-nomd', bigOut]).toString();
+  if (!info.includes(`Band ${dates * BANDS.length} `))
+    throw new Error(`the 6 GB cube does not have ${dates * BANDS.length} bands`);
+  const cubeGb = (dates * bytesPerDate) / 1e9;
+  console.log(
+    `\n| 6 GB cube | time | peak RSS | memory limit | cube (uint16) | file |\n| --- | --- | --- | --- | --- | --- |\n` +
+      `| ${dates} dates × ${BANDS.length} bands of ${SIZE}² | ${run.seconds.toFixed(0)} s | ${run.peakMb?.toFixed(0) ?? '?'} MB | ` +
+      `${cgroup ? '1 GiB (cgroup)' : 'none (no writable cgroup)'} | ${cubeGb.toFixed(2)} GB | ${(sizeOf(bigOut) / 1e9).toFixed(2)} GB |`,
+  );
+  server.close();
+  rmSync(root, { recursive: true, force: true });
+  process.exit(0);
+}
 // The 32N columns' extent, snapped outward to 10 m so both sides take the same grid.
 const wideBounds = [
   700000,
