@@ -1,6 +1,8 @@
 // `pyramids --help` must list every command and global option without importing
 // any command's code (that is what makes it start fast); the full program is
 // loaded only for a command.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 const imported = vi.hoisted(() => new Set<string>());
@@ -59,5 +61,20 @@ describe('pyramids --help', () => {
     expect(cube.stdout).toContain('--compress <method>');
     expect(imported.has('program')).toBe(true);
     expect(imported.has('cube-command')).toBe(true);
+  });
+
+  it('the installed bin answers it from dist/help.cjs, the same text, and runs commands through dist/main.js', async () => {
+    const bin = fileURLToPath(new URL('../bin/pyramids.js', import.meta.url));
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe((await runCli(['--help'])).stdout);
+    const bad = run(['--bogus']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("unknown option '--bogus'");
+    const info = run(['info', '--help']);
+    expect(info.status).toBe(0);
+    expect(info.stdout).toContain('Usage: pyramids info');
   });
 });

@@ -1,19 +1,5 @@
-import { CommanderError, Help, type Command } from 'commander';
-import { COMMAND_SUMMARIES } from './command-summaries.js';
-import { createRootCommand } from './create-root-command.js';
-
-/** The top-level program with every subcommand listed but none loaded: enough for `pyramids --help`. */
-function createHelpProgram(): Command {
-  const program = createRootCommand();
-  const terms = new Map(COMMAND_SUMMARIES.map((summary) => [summary.name, summary.term]));
-  const help = new Help();
-  program.configureHelp({
-    subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command),
-  });
-  for (const summary of COMMAND_SUMMARIES)
-    program.command(summary.name).description(summary.description);
-  return program;
-}
+import { CommanderError, type Command } from 'commander';
+import { createHelpProgram, namesNoCommand } from './help-program.js';
 
 /**
  * The program to parse `argv` with. Only global options (`--help`, `--debug`, or
@@ -21,7 +7,7 @@ function createHelpProgram(): Command {
  * command loads the full one.
  */
 async function loadProgram(argv: string[]): Promise<Command> {
-  if (argv.slice(2).every((argument) => argument.startsWith('-'))) return createHelpProgram();
+  if (namesNoCommand(argv)) return createHelpProgram();
   const { createProgram } = await import('./program.js');
   return createProgram();
 }

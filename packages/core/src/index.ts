@@ -341,6 +341,7 @@ export {
   type ZarrChunkEncoding,
   type ZarrCompression,
 } from './write/zarr-layout.js';
+export { zlibOptions } from './write/deflate-tile.js';
 // STAC Items from rasters
 export { toStacItem, STAC_EXTENSION_SCHEMAS, type ToStacItemOptions } from './item/to-stac-item.js';
 export {

@@ -10,6 +10,7 @@ import {
   zarrChunkBytes,
   zarrChunkKey,
   zarrStoreLayout,
+  zlibOptions,
   type ChunkResult,
   type ChunkTask,
   type DatasetCollection,
@@ -29,7 +30,7 @@ export interface CubeStoreLayout {
   files: Map<string, Uint8Array>;
 }
 
-/** gzip level of `band_data` chunks: the Zarr writer's default, so both write the same bytes. */
+/** gzip level of `band_data` chunks: the Zarr writer's default (with its zlibOptions), so both write the same bytes. */
 const GZIP_LEVEL = 5;
 
 /** The store layout of `cube`. */
@@ -66,6 +67,6 @@ export async function encodeChunk(
 ): Promise<Uint8Array> {
   const raw = zarrChunkBytes(result, encoding);
   return encoding.compression === 'gzip'
-    ? new Uint8Array(await gzipAsync(raw, { level: encoding.level }))
+    ? new Uint8Array(await gzipAsync(raw, zlibOptions(encoding.level, raw.byteLength)))
     : raw;
 }
