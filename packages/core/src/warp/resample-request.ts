@@ -73,6 +73,8 @@ export function resampleValid(
   bands: Float64Array[],
 ): Float64Array[] {
   const { width, height } = layout.targetWindow;
+  // One source for every part: what resampleWindow works out about it is worked out once.
+  const source = { bands, window: layout.sourceWindow };
   const only = layout.parts.length === 1 ? layout.parts[0]! : undefined;
   if (
     !layout.skip &&
@@ -83,7 +85,7 @@ export function resampleValid(
     return resampleWindow(
       transformer,
       only.targetWindow,
-      { bands, window: layout.sourceWindow },
+      source,
       layout.resampling,
       only.scale,
       layout.wrapColumn,
@@ -94,7 +96,7 @@ export function resampleValid(
     resampleWindow(
       transformer,
       part.targetWindow,
-      { bands, window: layout.sourceWindow },
+      source,
       layout.resampling,
       part.scale,
       layout.wrapColumn,

@@ -13,6 +13,11 @@ export interface SourcePixels {
   bands: Float64Array[];
   /** Where the window lies in its level's pixel space. */
   window: PixelWindow;
+  /**
+   * Per band, true when no value is ±Infinity; worked out by the first {@link resampleWindow}
+   * with a stretched kernel and kept here, so the parts of one window scan it once.
+   */
+  finite?: boolean[];
 }
 
 /** How far, in source pixels, each method reaches from a sample point. */
@@ -274,7 +279,7 @@ export function resampleWindow(
       ? undefined
       : generalKernel(resampling as 'bilinear' | 'cubic', scale);
   // ±Infinity × 0 is NaN in GDAL's sums: zero weights are skipped only on bands without it.
-  const finiteBands = kernel ? source.bands.map(hasNoInfinity) : [];
+  const finiteBands = kernel ? (source.finite ??= source.bands.map(hasNoInfinity)) : [];
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       xs[col] = target.x + col + 0.5;
