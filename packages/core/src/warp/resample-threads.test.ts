@@ -70,6 +70,13 @@ describe('createResampleThreads', { timeout: 60_000 }, () => {
     const failure = await threads.resample(request).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ReadError);
     expect((failure as Error).message).toMatch(/a resample failed: .*not a CRS/);
+    // One that cannot even be sent (a function is not clonable) rejects too, and the
+    // threads go on answering.
+    const unsendable = { ...request, nodata: [(() => 0) as never] };
+    await expect(threads.resample(unsendable)).rejects.toThrow(
+      /could not send a resample to its thread/,
+    );
+    await expect(threads.resample(request)).rejects.toThrow(/a resample failed: .*not a CRS/);
   });
 
   it('after terminate, a request rejects at once', async () => {

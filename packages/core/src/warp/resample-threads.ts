@@ -112,15 +112,25 @@ export function createResampleThreads(options: ResampleThreadsOptions = {}): Res
         );
         // Results come back on new buffers; once given back here they return to a thread.
         const recycled = drainFloat64(RECYCLED_BYTES);
-        worker.postMessage(
-          {
-            id,
-            request: { ...request, bands },
-            epsg: loadedEpsgDefinitions(),
+        try {
+          worker.postMessage(
+            {
+              id,
+              request: { ...request, bands },
+              epsg: loadedEpsgDefinitions(),
+              recycled,
+            } satisfies ResampleThreadRequest,
             recycled,
-          } satisfies ResampleThreadRequest,
-          recycled,
-        );
+          );
+        } catch (error) {
+          // A request that cannot be sent (not clonable) must not stay counted, or the idle
+          // pool would keep the process alive.
+          pending.delete(id);
+          if (--busy[index]! === 0) worker.unref();
+          reject(
+            new ReadError(`could not send a resample to its thread: ${(error as Error).message}`),
+          );
+        }
       });
     },
     async terminate() {
